@@ -1,0 +1,1 @@
+"""Daily NBA player-points props predictions as one Dagster asset graph."""

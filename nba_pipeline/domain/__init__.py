@@ -1,0 +1,1 @@
+"""Pure domain logic: names, teams, the legacy formulas. No Dagster, no I/O."""

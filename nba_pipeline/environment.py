@@ -1,0 +1,155 @@
+"""The one place that reads the process environment.
+
+Everything else asks :func:`current` for an :class:`Environment`. The default is the safe local
+sandbox: DuckDB under a folder in the working directory and the deterministic simulated league, so
+nothing touches the network or a cloud account unless someone asks for it explicitly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+# Variable names, so that docs, CLI and tests refer to one spelling.
+ENV_DEPLOYMENT = "NBA_PIPELINE_ENV"
+ENV_HOME = "NBA_PIPELINE_HOME"
+ENV_SOURCE = "NBA_PIPELINE_SOURCE"
+ENV_HISTORICAL_DIR = "NBA_PIPELINE_HISTORICAL_DIR"
+ENV_SEED = "NBA_PIPELINE_SEED"
+ENV_NOW = "NBA_PIPELINE_NOW"
+ENV_SELF_HEAL_MAX_ATTEMPTS = "NBA_PIPELINE_SELF_HEAL_MAX_ATTEMPTS"
+# Production settings are read by Dagster at run time through dagster.EnvVar, never stored.
+ENV_GCP_PROJECT = "NBA_PIPELINE_GCP_PROJECT"
+ENV_GCS_BUCKET = "NBA_PIPELINE_GCS_BUCKET"
+ENV_BIGQUERY_LOCATION = "NBA_PIPELINE_BIGQUERY_LOCATION"
+ENV_ODDS_API_KEY = "ODDS_API_KEY"
+ENV_SLACK_TOKEN = "SLACK_BOT_TOKEN"
+ENV_SLACK_CHANNEL = "NBA_PIPELINE_SLACK_CHANNEL"
+
+DEFAULT_HOME_DIRNAME = "nba_pipeline_home"
+DEFAULT_SEED = 20241022
+DEFAULT_SELF_HEAL_MAX_ATTEMPTS = 3
+
+ET = ZoneInfo("America/New_York")
+
+
+class Deployment(str, enum.Enum):
+    LOCAL = "local"
+    PROD = "prod"
+
+
+class SourceKind(str, enum.Enum):
+    SIMULATED = "simulated"
+    HISTORICAL = "historical"
+    LIVE = "live"
+
+
+class EnvironmentError_(ValueError):
+    """A variable holds a value we cannot use; the message names the variable."""
+
+
+def _choice(name: str, raw: str | None, enum_type: type[enum.Enum], default: enum.Enum):
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return enum_type(raw.strip().lower())
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum_type)
+        raise EnvironmentError_(f"{name}={raw!r} is not one of: {allowed}") from None
+
+
+@dataclass(frozen=True)
+class Environment:
+    deployment: Deployment
+    home: Path
+    source: SourceKind
+    historical_dir: Path | None
+    seed: int
+    frozen_now: dt.datetime | None
+    self_heal_max_attempts: int
+    slack_configured: bool
+
+    @property
+    def warehouse_path(self) -> Path:
+        # The file must not be named like a schema (nba_raw, nba_analytics, ...): DuckDB would
+        # then see an ambiguous catalog/schema reference.
+        return self.home / "warehouse" / "warehouse.duckdb"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.home / "archive"
+
+    @property
+    def export_dir(self) -> Path:
+        return self.home / "exports"
+
+    @property
+    def model_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+    def now(self) -> dt.datetime:
+        """Current instant (UTC-aware). A frozen clock replays a past moment exactly."""
+        return self.frozen_now or dt.datetime.now(dt.timezone.utc)
+
+    def today_et(self) -> dt.date:
+        return self.now().astimezone(ET).date()
+
+
+def current(environ: dict[str, str] | None = None) -> Environment:
+    env = os.environ if environ is None else environ
+    deployment = _choice(ENV_DEPLOYMENT, env.get(ENV_DEPLOYMENT), Deployment, Deployment.LOCAL)
+    source = _choice(ENV_SOURCE, env.get(ENV_SOURCE), SourceKind, SourceKind.SIMULATED)
+    if deployment is Deployment.PROD and env.get(ENV_SOURCE) is None:
+        source = SourceKind.LIVE
+
+    home = Path(env.get(ENV_HOME) or Path.cwd() / DEFAULT_HOME_DIRNAME).expanduser().resolve()
+
+    historical_raw = env.get(ENV_HISTORICAL_DIR)
+    historical_dir = Path(historical_raw).expanduser().resolve() if historical_raw else None
+    if source is SourceKind.HISTORICAL and historical_dir is None:
+        raise EnvironmentError_(
+            f"{ENV_SOURCE}=historical needs {ENV_HISTORICAL_DIR}: a folder in the layout of "
+            "../shared/data/real (schedule/, box_scores/, props/)"
+        )
+
+    seed_raw = env.get(ENV_SEED)
+    try:
+        seed = int(seed_raw) if seed_raw else DEFAULT_SEED
+    except ValueError:
+        raise EnvironmentError_(f"{ENV_SEED}={seed_raw!r} is not an integer") from None
+
+    now_raw = env.get(ENV_NOW)
+    frozen_now = None
+    if now_raw:
+        try:
+            frozen_now = dt.datetime.fromisoformat(now_raw)
+        except ValueError:
+            raise EnvironmentError_(f"{ENV_NOW}={now_raw!r} is not an ISO-8601 instant") from None
+        if frozen_now.tzinfo is None:
+            frozen_now = frozen_now.replace(tzinfo=ET)
+        frozen_now = frozen_now.astimezone(dt.timezone.utc)
+
+    attempts_raw = env.get(ENV_SELF_HEAL_MAX_ATTEMPTS)
+    try:
+        attempts = int(attempts_raw) if attempts_raw else DEFAULT_SELF_HEAL_MAX_ATTEMPTS
+    except ValueError:
+        raise EnvironmentError_(f"{ENV_SELF_HEAL_MAX_ATTEMPTS}={attempts_raw!r} is not an integer") from None
+
+    return Environment(
+        deployment=deployment,
+        home=home,
+        source=source,
+        historical_dir=historical_dir,
+        seed=seed,
+        frozen_now=frozen_now,
+        self_heal_max_attempts=max(attempts, 0),
+        slack_configured=bool(env.get(ENV_SLACK_TOKEN)),
+    )

@@ -1,0 +1,152 @@
+"""The one interface every NBA data source implements.
+
+A source answers "what would the service have returned if we had scraped it at ``as_of``?" for a
+game date, in the service's own format (stats.nba.com result sets, cdn.nba.com scheduleLeagueV2,
+The Odds API v4, the NBA injury report), so Phase 2 has exactly one parser per format whichever
+source produced the payload. The live implementation calls the services; the historical one replays
+a folder of real files; the simulated one generates a deterministic league.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from abc import abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+import dagster as dg
+
+# Endpoints: "<service>/<resource>". They name archive folders and select parsers.
+SCHEDULE = "cdn_nba_com/scheduleLeagueV2"
+PLAYER_GAME_LOG = "stats_nba_com/leaguegamelog"
+BOXSCORE_TRADITIONAL = "stats_nba_com/boxscoretraditionalv3"
+TEAM_ROSTER = "stats_nba_com/commonteamroster"
+INJURY_REPORT = "nba_com/injury_report"
+ODDS_PLAYER_POINTS = "odds_api/event_odds_player_points"
+ODDS_GAME_LINES = "odds_api/event_odds_game_lines"
+
+ALL_ENDPOINTS = (
+    SCHEDULE,
+    PLAYER_GAME_LOG,
+    BOXSCORE_TRADITIONAL,
+    TEAM_ROSTER,
+    INJURY_REPORT,
+    ODDS_PLAYER_POINTS,
+    ODDS_GAME_LINES,
+)
+
+
+@dataclass(frozen=True)
+class Payload:
+    """One response body, exactly as the service returns it.
+
+    ``name`` is unique within (endpoint, game date) for distinct content: a re-scrape that returns the
+    same snapshot has the same name, so archiving it twice is harmless.
+    """
+
+    endpoint: str
+    name: str
+    body: Any  # JSON-able dict/list, or str for CSV bodies
+    url: str
+    fetched_at: dt.datetime
+    content_type: str = "json"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_bytes(self) -> bytes:
+        if self.content_type == "json":
+            return json.dumps(self.body, sort_keys=True, separators=(",", ":")).encode()
+        if isinstance(self.body, bytes):
+            return self.body
+        return str(self.body).encode()
+
+
+class SourceUnavailableError(RuntimeError):
+    """A transient failure talking to a source (timeout, 5xx, throttling): retry later."""
+
+
+class NbaSource(dg.ConfigurableResource):
+    """Phase 1 interface. ``as_of`` is a UTC-aware instant: nothing published after it is returned.
+
+    ``disabled_endpoints`` switches endpoints off (a cancelled subscription, a blocked API). A
+    disabled endpoint returns no payloads; nothing downstream may require it.
+    """
+
+    disabled_endpoints: list[str] = []
+
+    @property
+    @abstractmethod
+    def source_name(self) -> str: ...
+
+    def is_enabled(self, endpoint: str) -> bool:
+        return endpoint not in self.disabled_endpoints
+
+    def fetch(self, endpoint: str, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
+        if not self.is_enabled(endpoint):
+            return []
+        fetchers = {
+            SCHEDULE: self.schedule,
+            PLAYER_GAME_LOG: self.player_game_logs,
+            BOXSCORE_TRADITIONAL: self.team_boxscores,
+            TEAM_ROSTER: self.team_rosters,
+            INJURY_REPORT: self.injury_report,
+            ODDS_PLAYER_POINTS: self.player_points_odds,
+            ODDS_GAME_LINES: self.game_lines_odds,
+        }
+        return fetchers[endpoint](game_date, as_of)
+
+    @abstractmethod
+    def schedule(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
+        """One scheduleLeagueV2 document whose ``gameDates`` hold the games of ``game_date``,
+        with each game's status and score as of ``as_of``."""
+
+    @abstractmethod
+    def player_game_logs(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
+        """One stats.nba.com ``leaguegamelog`` (PlayerOrTeam=P) for the date: a row per player
+        who appeared in a game that was final at ``as_of``."""
+
+    @abstractmethod
+    def team_boxscores(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
+        """One ``boxscoretraditionalv3`` per game final at ``as_of``: team totals and every
+        player including DNPs (``comment`` like "DNP - Coach's Decision")."""
+
+    @abstractmethod
+    def team_rosters(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
+        """One ``commonteamroster`` per team playing on the date."""
+
+    @abstractmethod
+    def injury_report(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
+        """The latest NBA injury report for the date published at or before ``as_of``, as the
+        CSV rows parsed from the PDF (gameDate, team, player "Last, First", status, reason)."""
+
+    @abstractmethod
+    def player_points_odds(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
+        """The Odds API v4 event odds (market ``player_points``) per event and snapshot up to
+        ``as_of``, wrapped as the historical endpoint does: {timestamp, data: event}."""
+
+    @abstractmethod
+    def game_lines_odds(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
+        """The Odds API v4 event odds (markets ``spreads``, ``totals``), wrapped like player odds."""
+
+
+def count_records(payload: Payload) -> int:
+    """The record count a payload carries, computed from its body (never self-reported)."""
+    body = payload.body
+    if payload.endpoint == SCHEDULE:
+        return sum(len(d.get("games", [])) for d in body["leagueSchedule"]["gameDates"])
+    if payload.endpoint in (PLAYER_GAME_LOG, TEAM_ROSTER):
+        return len(body["resultSets"][0]["rowSet"])
+    if payload.endpoint == BOXSCORE_TRADITIONAL:
+        box = body["boxScoreTraditional"]
+        return len(box["homeTeam"]["players"]) + len(box["awayTeam"]["players"])
+    if payload.endpoint in (ODDS_PLAYER_POINTS, ODDS_GAME_LINES):
+        event = body.get("data", body)
+        return sum(
+            len(m.get("outcomes", []))
+            for b in event.get("bookmakers", [])
+            for m in b.get("markets", [])
+        )
+    if payload.endpoint == INJURY_REPORT:
+        lines = [ln for ln in str(body).splitlines() if ln.strip()]
+        return max(len(lines) - 1, 0)
+    raise ValueError(f"unknown endpoint {payload.endpoint!r}")
