@@ -72,6 +72,7 @@ class Environment:
     frozen_now: dt.datetime | None
     self_heal_max_attempts: int
     slack_configured: bool
+    slack_channel: str = "#nba-pipeline-alerts"
 
     @property
     def warehouse_path(self) -> Path:
@@ -152,4 +153,5 @@ def current(environ: dict[str, str] | None = None) -> Environment:
         frozen_now=frozen_now,
         self_heal_max_attempts=max(attempts, 0),
         slack_configured=bool(env.get(ENV_SLACK_TOKEN)),
+        slack_channel=env.get(ENV_SLACK_CHANNEL) or "#nba-pipeline-alerts",
     )

@@ -1,0 +1,215 @@
+"""Phase 3: analytics of completed games and context for upcoming games.
+
+Completed-game tables (team offense, team defense, player game summary) are partitioned by the date
+the games were played. Upcoming tables are partitioned by the date of the upcoming game and built
+from history strictly before it; they depend on yesterday's completed-game partition, which the
+lineage shows and automation waits for.
+"""
+
+
+import datetime as dt
+
+import dagster as dg
+import pandas as pd
+
+from nba_pipeline import automation, keys
+from nba_pipeline.assets.common import (
+    CHECK_BOTH_TEAMS_HAVE_PLAYERS,
+    CHECK_FINAL_GAMES_COVERED,
+    CHECK_MINUTES_COVERAGE,
+    CHECK_TWO_ROWS_PER_GAME,
+    CHECK_USAGE_RANGE,
+    check_spec,
+    coverage_result,
+    final_games,
+    guard_zero_rows,
+    table_asset,
+    write_table,
+)
+from nba_pipeline.assets.raw import minutes_coverage_result
+from nba_pipeline.domain import analytics as an
+from nba_pipeline.partitions import context_dates
+from nba_pipeline.resources import Clock
+from nba_pipeline.warehouse import tables as t
+from nba_pipeline.warehouse.base import Warehouse
+
+# Days of history the upcoming tables read: a whole season plus its predecessor's tail.
+HISTORY_DAYS = 400
+
+PREVIOUS_DAY = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1,
+                                             allow_nonexistent_upstream_partitions=True)
+
+
+def previous_day(key: dg.AssetKey) -> dg.AssetDep:
+    """History dependency: date D reads everything before D; D-1 is the partition that gates it."""
+    return dg.AssetDep(key, partition_mapping=PREVIOUS_DAY)
+
+
+def _in_dates(frame: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    return frame[pd.to_datetime(frame["game_date"]).dt.date == day]
+
+
+def _coverage_checks(spec, description):
+    return [check_spec(spec, CHECK_FINAL_GAMES_COVERED, description)]
+
+
+@table_asset(
+    t.TEAM_OFFENSE, group=keys.PHASE3,
+    deps=[keys.RAW_TEAM_BOXSCORE, keys.RAW_PLAYER_BOXSCORES, keys.RAW_SCHEDULE],
+    automation_condition=automation.TEAM_SUMMARY_ON_RAW,
+    checks=_coverage_checks(t.TEAM_OFFENSE, "Both teams of every final game have a row."),
+)
+def team_offense_game_summary(context: dg.AssetExecutionContext, warehouse: Warehouse,
+                              clock: Clock) -> dg.MaterializeResult:
+    """Team offense per completed game: possessions = FGA + 0.44 FTA + TOV - OREB, offensive rating,
+    pace per 48, TS%, eFG%, result. From the team box score, or reconstructed from player rows when
+    the team box score has nothing for a game (quality tier silver). Grain: team x game."""
+    dates = context_dates(context)
+    start, end = min(dates), max(dates)
+    schedule = warehouse.read(t.NBAC_SCHEDULE, start, end)
+    frame = an.team_offense(warehouse.read(t.NBAC_TEAM_BOXSCORE, start, end),
+                            warehouse.read(t.NBAC_PLAYER_BOXSCORES, start, end), schedule)
+    finals = final_games(warehouse, start, end)
+    guard_zero_rows(t.TEAM_OFFENSE, frame, finals, dates)
+    coverage = coverage_result(t.TEAM_OFFENSE, frame, finals, dates, clock.today_et())
+    return write_table(context, warehouse, t.TEAM_OFFENSE, frame, dates, checks=[coverage], metadata={
+        "reconstructed_teams": int((frame["data_source"] == "reconstructed_from_players").sum()) if len(frame) else 0})
+
+
+@table_asset(
+    t.TEAM_DEFENSE, group=keys.PHASE3, deps=[keys.TEAM_OFFENSE, keys.RAW_SCHEDULE],
+    automation_condition=automation.TEAM_SUMMARY_ON_RAW,
+    checks=_coverage_checks(t.TEAM_DEFENSE, "Both teams of every final game have a row."),
+)
+def team_defense_game_summary(context: dg.AssetExecutionContext, warehouse: Warehouse,
+                              clock: Clock) -> dg.MaterializeResult:
+    """Team defense per completed game, the opponent's offense flipped: points allowed, defensive
+    rating, opponent possessions (legacy 'opponent_pace'), forced turnovers. Grain: team x game."""
+    dates = context_dates(context)
+    start, end = min(dates), max(dates)
+    frame = an.team_defense(warehouse.read(t.TEAM_OFFENSE, start, end))
+    finals = final_games(warehouse, start, end)
+    guard_zero_rows(t.TEAM_DEFENSE, frame, finals, dates)
+    coverage = coverage_result(t.TEAM_DEFENSE, frame, finals, dates, clock.today_et())
+    return write_table(context, warehouse, t.TEAM_DEFENSE, frame, dates, checks=[coverage])
+
+
+@table_asset(
+    t.PLAYER_GAME_SUMMARY, group=keys.PHASE3,
+    deps=[keys.RAW_PLAYER_BOXSCORES, keys.TEAM_OFFENSE, keys.RAW_ODDS_PLAYER_POINTS, keys.RAW_SCHEDULE],
+    automation_condition=automation.PLAYER_SUMMARY_ON_RAW,
+    checks=[
+        *_coverage_checks(t.PLAYER_GAME_SUMMARY, "Every final game has player rows; Phase 4 may not run on a "
+                                                 "date with final games missing (bypassed with a warning "
+                                                 "once 2 days old and 80% covered)."),
+        check_spec(t.PLAYER_GAME_SUMMARY, CHECK_MINUTES_COVERAGE, "Minutes known on >= 90% of non-DNP rows.",
+                   blocking=False),
+        check_spec(t.PLAYER_GAME_SUMMARY, CHECK_USAGE_RANGE, "usage_rate is NULL or in (0, 100]."),
+    ],
+)
+def player_game_summary(context: dg.AssetExecutionContext, warehouse: Warehouse,
+                        clock: Clock) -> dg.MaterializeResult:
+    """Player per completed game, DNP and inactive rows included: minutes parsed from MM:SS, the
+    DNP rule (status dnp/inactive, or active with 0 minutes), reason category, eFG%, TS%, usage rate
+    against the team's same-date row (NULL above 100), the pre-tip closing line (DraftKings >
+    FanDuel > others) and OVER/UNDER/PUSH against it. Grain: player x game."""
+    dates = context_dates(context)
+    start, end = min(dates), max(dates)
+    frame = an.player_game_summary(warehouse.read(t.NBAC_PLAYER_BOXSCORES, start, end),
+                                   warehouse.read(t.TEAM_OFFENSE, start, end),
+                                   warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, start, end))
+    finals = final_games(warehouse, start, end)
+    guard_zero_rows(t.PLAYER_GAME_SUMMARY, frame, finals, dates)
+    usage = pd.to_numeric(frame["usage_rate"], errors="coerce") if len(frame) else pd.Series(dtype=float)
+    bad_usage = int(((usage <= 0) | (usage > 100)).sum())
+    non_dnp = frame[~frame["is_dnp"]] if len(frame) else frame
+    usage_cov = float(non_dnp["usage_rate"].notna().mean()) if len(non_dnp) else 1.0
+    return write_table(context, warehouse, t.PLAYER_GAME_SUMMARY, frame, dates, checks=[
+        coverage_result(t.PLAYER_GAME_SUMMARY, frame, finals, dates, clock.today_et()),
+        minutes_coverage_result(t.PLAYER_GAME_SUMMARY, frame, minutes_col="minutes"),
+        dg.AssetCheckResult(check_name=CHECK_USAGE_RANGE, passed=bad_usage == 0,
+                            metadata={"out_of_range": bad_usage, "usage_coverage_non_dnp": round(usage_cov, 4)}),
+    ], metadata={
+        "active_rows": int(frame["is_active"].sum()) if len(frame) else 0,
+        "dnp_rows": int(frame["is_dnp"].sum()) if len(frame) else 0,
+        "rows_with_line": int(frame["points_line"].notna().sum()) if len(frame) else 0,
+    })
+
+
+def _history(warehouse: Warehouse, spec, dates: list[dt.date]) -> pd.DataFrame:
+    return warehouse.read(spec, min(dates) - dt.timedelta(days=HISTORY_DAYS), max(dates) - dt.timedelta(days=1))
+
+
+@table_asset(
+    t.UPCOMING_TEAM_CONTEXT, group=keys.PHASE3,
+    deps=[keys.RAW_SCHEDULE, previous_day(keys.TEAM_OFFENSE), previous_day(keys.TEAM_DEFENSE),
+          keys.RAW_ODDS_GAME_LINES, keys.RAW_INJURY_REPORT],
+    automation_condition=automation.UPCOMING_TEAM_ON_HISTORY,
+    checks=[check_spec(t.UPCOMING_TEAM_CONTEXT, CHECK_TWO_ROWS_PER_GAME,
+                       "Exactly two rows per scheduled game.")],
+)
+def upcoming_team_game_context(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """Each team of each upcoming game: rest days, back-to-back, games in 7/14 days, opponent rest,
+    season record and streak, travel miles and time-zone change, pace/ratings over the last 10 games,
+    consensus spread and total (pre-tip snapshots), injured players. History strictly before the
+    date. Grain: team x upcoming game."""
+    dates = context_dates(context)
+    start, end = min(dates), max(dates)
+    schedule = warehouse.read(t.NBAC_SCHEDULE, start - dt.timedelta(days=HISTORY_DAYS), end)
+    offense, defense = _history(warehouse, t.TEAM_OFFENSE, dates), _history(warehouse, t.TEAM_DEFENSE, dates)
+    lines, injuries = warehouse.read(t.ODDS_GAME_LINES, start, end), warehouse.read(t.NBAC_INJURY_REPORT, start, end)
+    frames = [an.upcoming_team_context(d, _in_dates(schedule, d), schedule, offense, defense,
+                                       _in_dates(lines, d), _in_dates(injuries, d)) for d in dates]
+    frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else t.UPCOMING_TEAM_CONTEXT.empty()
+    games = schedule[(pd.to_datetime(schedule["game_date"]).dt.date >= start) & ~schedule["is_postponed"].fillna(False).astype(bool)]
+    per_game = frame.groupby("game_id").size() if len(frame) else pd.Series(dtype=int)
+    wrong = sorted(set(games["game_id"]) - set(per_game[per_game == 2].index))
+    return write_table(context, warehouse, t.UPCOMING_TEAM_CONTEXT, frame, dates, checks=[
+        dg.AssetCheckResult(check_name=CHECK_TWO_ROWS_PER_GAME, passed=not wrong,
+                            metadata={"games": len(games), "games_without_two_rows": dg.MetadataValue.json(wrong)}),
+    ])
+
+
+@table_asset(
+    t.UPCOMING_PLAYER_CONTEXT, group=keys.PHASE3,
+    deps=[keys.RAW_SCHEDULE, previous_day(keys.PLAYER_GAME_SUMMARY), keys.UPCOMING_TEAM_CONTEXT,
+          keys.RAW_ODDS_PLAYER_POINTS, keys.RAW_ROSTERS, keys.RAW_INJURY_REPORT],
+    automation_condition=automation.UPCOMING_PLAYER_ON_HISTORY,
+    checks=[check_spec(t.UPCOMING_PLAYER_CONTEXT, CHECK_BOTH_TEAMS_HAVE_PLAYERS,
+                       "Both teams of every scheduled game have expected players.")],
+)
+def upcoming_player_game_context(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """Each expected player of each upcoming game: injury status from the latest report before the
+    first tip, fatigue (rest, games and minutes in 7/14 days, back-to-backs), recent scoring
+    (DNPs excluded), the pre-tip line cascade (DraftKings > FanDuel > others; opening, current,
+    movement), prop streaks, pace differential, opponent ratings, stars out. History strictly
+    before the date. Grain: player x upcoming game."""
+    dates = context_dates(context)
+    start, end = min(dates), max(dates)
+    schedule = warehouse.read(t.NBAC_SCHEDULE, start, end)
+    pgs = _history(warehouse, t.PLAYER_GAME_SUMMARY, dates)
+    team_ctx = warehouse.read(t.UPCOMING_TEAM_CONTEXT, start, end)
+    rosters = warehouse.read(t.TEAM_ROSTERS, start, end)
+    injuries = warehouse.read(t.NBAC_INJURY_REPORT, start, end)
+    odds = warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, start, end)
+    frames = [an.upcoming_player_context(d, _in_dates(schedule, d), pgs, _in_dates(team_ctx, d),
+                                         _in_dates(rosters, d), _in_dates(injuries, d), _in_dates(odds, d))
+              for d in dates]
+    frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else t.UPCOMING_PLAYER_CONTEXT.empty()
+    games = schedule[~schedule["is_postponed"].fillna(False).astype(bool)]
+    have = set(zip(frame["game_id"], frame["team_tricode"])) if len(frame) else set()
+    missing = [f"{g.game_id}:{team}" for g in games.itertuples()
+               for team in (g.home_team_tricode, g.away_team_tricode) if (g.game_id, team) not in have]
+    return write_table(context, warehouse, t.UPCOMING_PLAYER_CONTEXT, frame, dates, checks=[
+        dg.AssetCheckResult(check_name=CHECK_BOTH_TEAMS_HAVE_PLAYERS, passed=not missing,
+                            metadata={"teams_without_players": dg.MetadataValue.json(missing)}),
+    ], metadata={
+        "with_line": int(frame["has_prop_line"].sum()) if len(frame) else 0,
+        "roster_sources": dg.MetadataValue.json(frame["roster_source"].value_counts().to_dict() if len(frame) else {}),
+    })
+
+
+ANALYTICS_ASSETS = [team_offense_game_summary, team_defense_game_summary, player_game_summary,
+                    upcoming_team_game_context, upcoming_player_game_context]

@@ -1,0 +1,163 @@
+"""Phase 4: precompute and the feature store, for the upcoming game date.
+
+Everything for date D uses games strictly before D: history reads end at D - 1 and the lookups
+are "latest state strictly before D" (domain/history.py).
+"""
+
+import datetime as dt
+
+import dagster as dg
+import pandas as pd
+
+from nba_pipeline import automation, keys
+from nba_pipeline.assets.analytics import HISTORY_DAYS, previous_day
+from nba_pipeline.assets.common import CHECK_PRE_TIP_LINES_ONLY, check_spec, table_asset, write_table
+from nba_pipeline.domain import precompute as pc
+from nba_pipeline.domain.analytics import closing_lines
+from nba_pipeline.domain.features import UNAVAILABLE, build_feature_store
+from nba_pipeline.partitions import context_dates
+from nba_pipeline.warehouse import tables as t
+from nba_pipeline.warehouse.base import Warehouse
+
+CHECK_ALL_TEAMS_PLAYING = "every_team_playing_has_a_row"
+CHECK_ONE_ROW_PER_EXPECTED_PLAYER = "one_row_per_expected_player"
+CHECK_QUALITY_SCORE_RANGE = "quality_score_in_range"
+
+
+def _span(context):
+    dates = context_dates(context)
+    return dates, min(dates), max(dates)
+
+
+def _history(warehouse: Warehouse, spec, start: dt.date, end: dt.date) -> pd.DataFrame:
+    return warehouse.read(spec, start - dt.timedelta(days=HISTORY_DAYS), end - dt.timedelta(days=1))
+
+
+def _concat(frames, spec):
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else spec.empty()
+
+
+@table_asset(
+    t.TEAM_DEFENSE_ZONE, group=keys.PHASE4, deps=[keys.RAW_SCHEDULE, previous_day(keys.TEAM_DEFENSE)],
+    automation_condition=automation.PRECOMPUTE_ON_ANALYTICS,
+    checks=[check_spec(t.TEAM_DEFENSE_ZONE, CHECK_ALL_TEAMS_PLAYING, "One row per team playing on the date.")],
+)
+def team_defense_zone_analysis(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """Team defense over the last 15 games before the date: defensive rating, opponent points and
+    possessions, three- and two-point percentages allowed vs the league's prior 30 days. Paint and
+    mid-range need play-by-play and stay NULL. Grain: team x analysis date (teams playing)."""
+    dates, start, end = _span(context)
+    schedule = warehouse.read(t.NBAC_SCHEDULE, start, end)
+    teams = {}
+    for d in dates:
+        day = schedule[pd.to_datetime(schedule["game_date"]).dt.date == d]
+        teams[d] = set(day["home_team_tricode"]) | set(day["away_team_tricode"])
+    frame = pc.team_defense_zone_analysis(dates, teams, _history(warehouse, t.TEAM_DEFENSE, start, end))
+    expected = sum(len(v) for v in teams.values())
+    return write_table(context, warehouse, t.TEAM_DEFENSE_ZONE, frame, dates, checks=[
+        dg.AssetCheckResult(check_name=CHECK_ALL_TEAMS_PLAYING, passed=len(frame) == expected,
+                            metadata={"teams_playing": expected, "rows": len(frame)})])
+
+
+@table_asset(
+    t.PLAYER_SHOT_ZONE, group=keys.PHASE4,
+    deps=[keys.UPCOMING_PLAYER_CONTEXT, previous_day(keys.PLAYER_GAME_SUMMARY)],
+    automation_condition=automation.PRECOMPUTE_ON_ANALYTICS,
+)
+def player_shot_zone_analysis(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """Shot profile of each expected player over his last 10 and 20 games before the date:
+    three-point and two-point attempt shares and percentages, free-throw rate, primary zone
+    (perimeter / interior / balanced). Grain: player x analysis date."""
+    dates, start, end = _span(context)
+    upgc = warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end)
+    frame = pc.player_shot_zone_analysis(upgc, _history(warehouse, t.PLAYER_GAME_SUMMARY, start, end))
+    return write_table(context, warehouse, t.PLAYER_SHOT_ZONE, frame, dates, metadata={
+        "unavailable_columns": "paint_rate_last_10, mid_range_rate_last_10 (need play-by-play)"})
+
+
+@table_asset(
+    t.PLAYER_DAILY_CACHE, group=keys.PHASE4,
+    deps=[keys.UPCOMING_PLAYER_CONTEXT, keys.PLAYER_SHOT_ZONE, previous_day(keys.PLAYER_GAME_SUMMARY),
+          previous_day(keys.TEAM_OFFENSE)],
+    automation_condition=automation.PRECOMPUTE_ON_ANALYTICS,
+)
+def player_daily_cache(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """Per expected player: points over the last 3/5/10 played games and the season, std, minutes,
+    usage, TS%, points per minute, team pace and offensive rating over its last 10, fatigue counts.
+    Windows end before the date. Grain: player x cache date."""
+    dates, start, end = _span(context)
+    upgc = warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end)
+    frame = pc.player_daily_cache(
+        upgc, _history(warehouse, t.PLAYER_GAME_SUMMARY, start, end), _history(warehouse, t.TEAM_OFFENSE, start, end),
+        warehouse.read(t.TEAM_ROSTERS, start - dt.timedelta(days=HISTORY_DAYS), end),
+        warehouse.read(t.PLAYER_SHOT_ZONE, start, end))
+    return write_table(context, warehouse, t.PLAYER_DAILY_CACHE, frame, dates)
+
+
+@table_asset(
+    t.PLAYER_COMPOSITE_FACTORS, group=keys.PHASE4,
+    deps=[keys.UPCOMING_PLAYER_CONTEXT, keys.UPCOMING_TEAM_CONTEXT, keys.PLAYER_SHOT_ZONE, keys.TEAM_DEFENSE_ZONE,
+          keys.PLAYER_DAILY_CACHE],
+    automation_condition=automation.PRECOMPUTE_ON_ANALYTICS,
+)
+def player_composite_factors(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """Legacy composite factors per expected player: fatigue score (0-100), shot-zone mismatch
+    (+-10, two measurable zones), pace score (+-3), usage spike (+-3). Grain: player x game date."""
+    dates, start, end = _span(context)
+    frame = pc.player_composite_factors(
+        warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end), warehouse.read(t.PLAYER_DAILY_CACHE, start, end),
+        warehouse.read(t.PLAYER_SHOT_ZONE, start, end), warehouse.read(t.TEAM_DEFENSE_ZONE, start, end))
+    return write_table(context, warehouse, t.PLAYER_COMPOSITE_FACTORS, frame, dates)
+
+
+@table_asset(
+    t.ML_FEATURE_STORE, group=keys.PHASE4,
+    deps=[keys.PLAYER_DAILY_CACHE, keys.PLAYER_COMPOSITE_FACTORS, keys.PLAYER_SHOT_ZONE, keys.TEAM_DEFENSE_ZONE,
+          keys.UPCOMING_PLAYER_CONTEXT, keys.UPCOMING_TEAM_CONTEXT, previous_day(keys.PLAYER_GAME_SUMMARY),
+          keys.RAW_ODDS_PLAYER_POINTS],
+    automation_condition=automation.FEATURES_ON_PRECOMPUTE,
+    checks=[
+        check_spec(t.ML_FEATURE_STORE, CHECK_ONE_ROW_PER_EXPECTED_PLAYER,
+                   "Exactly one feature row per expected player of the date."),
+        check_spec(t.ML_FEATURE_STORE, CHECK_QUALITY_SCORE_RANGE, "feature_quality_score within [0, 100]."),
+        check_spec(t.ML_FEATURE_STORE, CHECK_PRE_TIP_LINES_ONLY,
+                   "Line features come from snapshots taken before tip-off (incident 29)."),
+    ],
+)
+def ml_feature_store_v2(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """The feature store: one row per expected player per upcoming game with the 60 legacy features
+    (value, quality, source), the quality score and tier and is_quality_ready. Features our sources
+    cannot give are NULL with source 'missing'. Grain: player x game date."""
+    dates, start, end = _span(context)
+    upgc = warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end)
+    odds = warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, start, end)
+    frame = build_feature_store(
+        upgc, warehouse.read(t.PLAYER_DAILY_CACHE, start, end), warehouse.read(t.PLAYER_COMPOSITE_FACTORS, start, end),
+        warehouse.read(t.PLAYER_SHOT_ZONE, start, end), warehouse.read(t.TEAM_DEFENSE_ZONE, start, end),
+        warehouse.read(t.UPCOMING_TEAM_CONTEXT, start, end), _history(warehouse, t.PLAYER_GAME_SUMMARY, start, end),
+        closing_lines(odds)[["game_date", "player_lookup", "line_std"]] if len(odds) else pd.DataFrame(
+            columns=["game_date", "player_lookup", "line_std"]))
+    score = pd.to_numeric(frame["feature_quality_score"], errors="coerce") if len(frame) else pd.Series(dtype=float)
+    with_line = frame[frame["current_points_line"].notna()] if len(frame) else frame
+    post_tip = int((pd.to_numeric(with_line["line_minutes_before_tipoff"], errors="coerce") < 0).sum()) if len(with_line) else 0
+    expected = upgc.drop_duplicates(["game_date", "player_id"])
+    return write_table(context, warehouse, t.ML_FEATURE_STORE, frame, dates, checks=[
+        dg.AssetCheckResult(check_name=CHECK_ONE_ROW_PER_EXPECTED_PLAYER, passed=len(frame) == len(expected),
+                            metadata={"expected_players": len(expected), "rows": len(frame)}),
+        dg.AssetCheckResult(check_name=CHECK_QUALITY_SCORE_RANGE,
+                            passed=bool(((score >= 0) & (score <= 100)).all()),
+                            metadata={"min": float(score.min()) if len(score) else 0.0,
+                                      "max": float(score.max()) if len(score) else 0.0}),
+        dg.AssetCheckResult(check_name=CHECK_PRE_TIP_LINES_ONLY, passed=post_tip == 0,
+                            metadata={"rows_with_line": len(with_line), "post_tip_lines": post_tip}),
+    ], metadata={
+        "quality_ready": int(frame["is_quality_ready"].sum()) if len(frame) else 0,
+        "with_line": len(with_line),
+        "mean_quality_score": round(float(score.mean()), 2) if len(score) else 0.0,
+        "unavailable_features": ", ".join(f"{f.index} {f.name}" for f in UNAVAILABLE),
+    })
+
+
+PRECOMPUTE_ASSETS = [team_defense_zone_analysis, player_shot_zone_analysis, player_daily_cache,
+                     player_composite_factors, ml_feature_store_v2]

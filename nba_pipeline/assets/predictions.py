@@ -1,0 +1,234 @@
+"""Phase 5: the walk-forward points model and the predictions it serves."""
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+
+import dagster as dg
+import numpy as np
+import pandas as pd
+
+from nba_pipeline import automation, keys
+from nba_pipeline.assets.analytics import previous_day
+from nba_pipeline.assets.common import check_spec, table_asset, write_table
+from nba_pipeline.domain import model as m
+from nba_pipeline.domain.features import value_col
+from nba_pipeline.partitions import context_dates
+from nba_pipeline.resources import Clock
+from nba_pipeline.storage import BlobStore
+from nba_pipeline.warehouse import tables as t
+from nba_pipeline.warehouse.base import Warehouse
+
+CHECK_ONE_ACTIVE_PER_KEY = "one_active_prediction_per_game_player_system"
+CHECK_PRE_TIP_LINE = "prediction_lines_pre_tip"
+CHECK_RECOMMENDATION_AGREES = "recommendation_agrees_with_edge"
+MODEL_PREFIX = "catboost_points_v1"
+
+
+def _model_path(cutoff: dt.date, data_hash: str) -> str:
+    return f"{MODEL_PREFIX}/{cutoff:%Y%m%d}_{data_hash[:12]}.cbm"
+
+
+def _frame_hash(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return "empty"
+    cols = ["game_date", "player_id", "points", *[value_col(i) for i in m.MODEL_FEATURES]]
+    return str(pd.util.hash_pandas_object(frame[cols].sort_values(["game_date", "player_id"]), index=False).sum())
+
+
+@table_asset(
+    t.POINTS_MODEL, group=keys.PHASE5,
+    deps=[previous_day(keys.ML_FEATURE_STORE), previous_day(keys.PLAYER_GAME_SUMMARY)],
+    automation_condition=automation.MODEL_ON_HISTORY,
+)
+def points_model(context: dg.AssetExecutionContext, warehouse: Warehouse, model_store: BlobStore,
+                 clock: Clock) -> dg.MaterializeResult:
+    """The CatBoost points model serving each game date. Walk-forward and weekly: date D is served by
+    the model with cutoff = the Monday on or before D, trained on feature rows dated in
+    [cutoff - 365 days, cutoff) with their actual points (legacy training filter: no required
+    defaults, quality >= 70, played). The artifact is stored in the model store under its cutoff
+    and the hash of its training data, so re-runs reuse it. Grain: one row per game date."""
+    dates = context_dates(context)
+    cutoffs = sorted({m.model_cutoff(d) for d in dates})
+    lo = min(cutoffs) - dt.timedelta(days=m.TRAIN_DAYS)
+    hi = max(cutoffs) - dt.timedelta(days=1)
+    features = warehouse.read(t.ML_FEATURE_STORE, lo, hi)
+    pgs = warehouse.read(t.PLAYER_GAME_SUMMARY, lo, hi, columns=["game_date", "player_id", "points", "minutes", "is_dnp"])
+    by_cutoff = {}
+    for cutoff in cutoffs:
+        train = m.training_frame(features, pgs, cutoff)
+        data_hash = _frame_hash(train)
+        path = _model_path(cutoff, data_hash)
+        sidecar = path.replace(".cbm", ".json")
+        if len(train) < m.MIN_TRAIN_ROWS:
+            by_cutoff[cutoff] = {"status": "insufficient_training_data", "train_rows": len(train)}
+            continue
+        if model_store.exists(path) and model_store.exists(sidecar):
+            info = model_store.get_json(sidecar)
+        else:
+            trained = m.train(train, cutoff)
+            ref = model_store.put(path, trained.artifact)
+            info = {"model_id": trained.model_id, "cutoff_date": cutoff.isoformat(),
+                    "train_start": trained.train_start.isoformat(), "train_end": trained.train_end.isoformat(),
+                    "train_rows": trained.rows, "artifact_path": ref.uri, "artifact_sha256": trained.sha256,
+                    "train_mae": trained.train_mae, "trained_at": clock.now().isoformat(), "store_path": path}
+            model_store.put_json(sidecar, info)
+        by_cutoff[cutoff] = {"status": "trained", **info}
+    rows = []
+    for d in dates:
+        info = by_cutoff[m.model_cutoff(d)]
+        rows.append({
+            "game_date": d, "model_id": info.get("model_id"), "status": info["status"],
+            "cutoff_date": m.model_cutoff(d), "train_start": info.get("train_start"), "train_end": info.get("train_end"),
+            "train_rows": info.get("train_rows"), "train_days": m.TRAIN_DAYS, "feature_count": len(m.MODEL_FEATURES),
+            "artifact_path": info.get("store_path"), "artifact_sha256": info.get("artifact_sha256"),
+            "train_mae": info.get("train_mae"), "params_json": json.dumps(m.CATBOOST_PARAMS, sort_keys=True),
+            "trained_at": info.get("trained_at"),
+        })
+    frame = pd.DataFrame(rows)
+    trained = [v for v in by_cutoff.values() if v["status"] == "trained"]
+    return write_table(context, warehouse, t.POINTS_MODEL, frame, dates, metadata={
+        "models": dg.MetadataValue.json({str(k): {kk: v.get(kk) for kk in ("status", "model_id", "train_start",
+                                                                              "train_end", "train_rows",
+                                                                              "artifact_sha256")}
+                                         for k, v in by_cutoff.items()}),
+        "train_rows": int(sum(v["train_rows"] for v in trained)) if trained else 0,
+        "artifact_sha256": trained[-1]["artifact_sha256"] if trained else "",
+        "training_window_days": m.TRAIN_DAYS,
+    })
+
+
+class PredictionConfig(dg.Config):
+    edge_threshold: float = m.DEFAULT_EDGE_THRESHOLD
+
+
+def _prediction_id(row: dict) -> str:
+    key = "|".join(str(row[k]) for k in ("game_date", "game_id", "player_id", "system_id", "model_id",
+                                         "current_points_line", "predicted_points"))
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"nba_pipeline/prediction/{key}"))
+
+
+def build_predictions(features: pd.DataFrame, models: pd.DataFrame, model_store: BlobStore,
+                      edge_threshold: float) -> pd.DataFrame:
+    """Predictions of both systems for quality-ready players with a pre-tip line, not OUT/DOUBTFUL."""
+    if features.empty:
+        return pd.DataFrame()
+    f = features[features["is_quality_ready"].astype(bool) & features["current_points_line"].notna()
+                 & ~features["injury_status"].fillna("").isin(["out", "doubtful"])].copy()
+    f = f[pd.to_numeric(f["line_minutes_before_tipoff"], errors="coerce").fillna(-1) >= 0]
+    if f.empty:
+        return pd.DataFrame()
+    f["game_date"] = pd.to_datetime(f["game_date"])
+    out = []
+    base_cols = ["game_date", "game_id", "player_id", "player_lookup", "player_name", "team_tricode",
+                 "opponent_tricode", "is_home", "current_points_line", "line_bookmaker", "line_snapshot_at",
+                 "feature_quality_score"]
+    ma = f[base_cols].copy()
+    ma["predicted_points"] = m.predict_moving_average(f)
+    ma["system_id"], ma["model_id"], ma["model_sha256"] = m.BASELINE_SYSTEM, m.BASELINE_SYSTEM, None
+    out.append(ma)
+    mod = models.copy()
+    mod["game_date"] = pd.to_datetime(mod["game_date"])
+    loaded = {}
+    for d, day in f.groupby("game_date"):
+        info = mod[(mod["game_date"] == d) & (mod["status"] == "trained")]
+        if info.empty:
+            continue
+        info = info.iloc[0]
+        if info["model_id"] not in loaded:
+            path = info["artifact_path"]
+            blob = model_store.get(path)
+            if hashlib.sha256(blob).hexdigest() != info["artifact_sha256"]:
+                raise RuntimeError(f"model artifact {path} does not match its recorded sha256 "
+                                   f"{info['artifact_sha256']} (wrong model would be served)")
+            loaded[info["model_id"]] = m.load(blob)
+        cb = day[base_cols].copy()
+        cb["predicted_points"] = m.predict_catboost(loaded[info["model_id"]], day)
+        cb["system_id"], cb["model_id"], cb["model_sha256"] = m.CATBOOST_SYSTEM, info["model_id"], info["artifact_sha256"]
+        out.append(cb)
+    p = pd.concat(out, ignore_index=True)
+    p["predicted_points"] = p["predicted_points"].astype(float).round(1)
+    p["edge"] = (p["predicted_points"] - p["current_points_line"].astype(float)).round(1)
+    p["recommendation"] = m.recommend(p["edge"], edge_threshold)
+    std = f.set_index(["game_date", "player_id"])[value_col(3)]
+    p["confidence_score"] = m.confidence(p["feature_quality_score"],
+                                         pd.Series([std.get((d, pid)) for d, pid in zip(p["game_date"], p["player_id"])],
+                                                   index=p.index))
+    p["line_source"] = "ACTUAL_PROP"
+    lmb = f.set_index(["game_date", "player_id"])["line_minutes_before_tipoff"]
+    p["line_minutes_before_game"] = [lmb.get((d, pid)) for d, pid in zip(p["game_date"], p["player_id"])]
+    inj = f.set_index(["game_date", "player_id"])["injury_status"]
+    p["injury_status_at_prediction"] = [inj.get((d, pid)) for d, pid in zip(p["game_date"], p["player_id"])]
+    p["is_actionable"] = p["recommendation"].isin(["OVER", "UNDER"])
+    p["filter_reason"] = np.where(p["is_actionable"], None, "low_edge")
+    p["prediction_id"] = [_prediction_id(r) for r in p.to_dict("records")]
+    return p
+
+
+def supersede(existing: pd.DataFrame, new: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
+    """Merge a new batch into a date's rows: an unchanged prediction keeps its row; a changed one
+    becomes a new active row and the old one inactive (superseded_by the new id); a player no
+    longer eligible is deactivated. Exactly one active row per (game, player, system) remains."""
+    key = ["game_id", "player_id", "system_id"]
+    new = new.copy()
+    new["is_active"], new["superseded_by"], new["superseded_at"], new["created_at"] = True, None, pd.NaT, now
+    if existing.empty:
+        return new
+    old = existing.copy()
+    keep_ids = set(new["prediction_id"])
+    unchanged = old["prediction_id"].isin(keep_ids) & old["is_active"].astype(bool)
+    new = new[~new["prediction_id"].isin(set(old.loc[unchanged, "prediction_id"]))]
+    replaced_by = new.set_index(key)["prediction_id"]
+    for i in old.index[old["is_active"].astype(bool) & ~unchanged]:
+        k = tuple(old.loc[i, key])
+        old.loc[i, "is_active"] = False
+        old.loc[i, "superseded_at"] = now
+        old.loc[i, "superseded_by"] = replaced_by.get(k) if k in replaced_by.index else None
+    return pd.concat([old, new], ignore_index=True)
+
+
+@table_asset(
+    t.PLAYER_PROP_PREDICTIONS, group=keys.PHASE5, deps=[keys.ML_FEATURE_STORE, keys.POINTS_MODEL],
+    automation_condition=automation.PREDICTIONS_ON_FEATURES,
+    checks=[
+        check_spec(t.PLAYER_PROP_PREDICTIONS, CHECK_ONE_ACTIVE_PER_KEY,
+                   "Exactly one active row per (game, player, system) (legacy incident 33)."),
+        check_spec(t.PLAYER_PROP_PREDICTIONS, CHECK_PRE_TIP_LINE, "Every line used was quoted before tip-off."),
+        check_spec(t.PLAYER_PROP_PREDICTIONS, CHECK_RECOMMENDATION_AGREES,
+                   "OVER only with a positive edge, UNDER only with a negative one."),
+    ],
+)
+def player_prop_predictions(context: dg.AssetExecutionContext, config: PredictionConfig, warehouse: Warehouse,
+                            model_store: BlobStore, clock: Clock) -> dg.MaterializeResult:
+    """Predicted points for every quality-ready player with a pre-tip line (not OUT/DOUBTFUL), from
+    two systems: the walk-forward CatBoost model and a moving-average baseline. The line is the
+    latest pre-tip snapshot (DraftKings > FanDuel > others); edge = prediction - line; OVER/UNDER
+    when |edge| >= the threshold (3 by default), else PASS; legacy confidence. Re-runs keep unchanged
+    rows; changed predictions supersede the old row. Grain: prediction (game x player x system x
+    version), one active per (game, player, system)."""
+    dates = context_dates(context)
+    start, end = min(dates), max(dates)
+    new = build_predictions(warehouse.read(t.ML_FEATURE_STORE, start, end), warehouse.read(t.POINTS_MODEL, start, end),
+                            model_store, config.edge_threshold)
+    existing = warehouse.read(t.PLAYER_PROP_PREDICTIONS, start, end)
+    frame = supersede(existing, new, pd.Timestamp(clock.now()))
+    active = frame[frame["is_active"].astype(bool)] if len(frame) else frame
+    dup = int(active.duplicated(["game_id", "player_id", "system_id"]).sum()) if len(active) else 0
+    post_tip = int((pd.to_numeric(active["line_minutes_before_game"], errors="coerce") < 0).sum()) if len(active) else 0
+    wrong_dir = int((((active["recommendation"] == "OVER") & (active["edge"] <= 0))
+                     | ((active["recommendation"] == "UNDER") & (active["edge"] >= 0))).sum()) if len(active) else 0
+    counts = active.groupby(["system_id", "recommendation"]).size() if len(active) else pd.Series(dtype=int)
+    return write_table(context, warehouse, t.PLAYER_PROP_PREDICTIONS, frame, dates, checks=[
+        dg.AssetCheckResult(check_name=CHECK_ONE_ACTIVE_PER_KEY, passed=dup == 0, metadata={"duplicate_active": dup}),
+        dg.AssetCheckResult(check_name=CHECK_PRE_TIP_LINE, passed=post_tip == 0, metadata={"post_tip_lines": post_tip}),
+        dg.AssetCheckResult(check_name=CHECK_RECOMMENDATION_AGREES, passed=wrong_dir == 0,
+                            metadata={"disagreeing": wrong_dir}),
+    ], metadata={
+        "active_predictions": len(active),
+        "recommendations": dg.MetadataValue.json({f"{s}:{r}": int(n) for (s, r), n in counts.items()}),
+        "edge_threshold": config.edge_threshold,
+    })
+
+
+PREDICTION_ASSETS = [points_model, player_prop_predictions]

@@ -1,0 +1,205 @@
+"""Phase 6: JSON for the website, one file per game date and export type.
+
+Written to the ``exports`` store: a folder under the home directory locally, a GCS bucket prefix
+in production. Each export is its own asset (legacy incident 19: one slow exporter must not starve
+the others).
+"""
+
+import datetime as dt
+import hashlib
+
+import dagster as dg
+import numpy as np
+import pandas as pd
+
+from nba_pipeline import automation, keys
+from nba_pipeline.assets.common import SINGLE_RUN_BACKFILL
+from nba_pipeline.domain import model as m
+from nba_pipeline.partitions import GAME_DATE_PARTITIONS, context_dates
+from nba_pipeline.resources import Clock
+from nba_pipeline.storage import BlobStore
+from nba_pipeline.warehouse import tables as t
+from nba_pipeline.warehouse.base import Warehouse
+
+CHECK_EXPORT_READABLE = "export_json_readable"
+
+
+def _clean(value):
+    if value is None:
+        return None
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        return None if pd.isna(value) else pd.Timestamp(value).isoformat()
+    if isinstance(value, (float, np.floating)):
+        return None if np.isnan(value) else round(float(value), 2)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if value is pd.NA:
+        return None
+    return value
+
+
+def _records(frame: pd.DataFrame, cols: list[str]) -> list[dict]:
+    return [{c: _clean(v) for c, v in zip(cols, row)} for row in frame[cols].itertuples(index=False)]
+
+
+def _day(frame: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    return frame[pd.to_datetime(frame["game_date"]).dt.date == day]
+
+
+def _export_asset(key: dg.AssetKey, deps: list, description: str):
+    return dg.asset(
+        key=key, group_name=keys.PHASE6, partitions_def=GAME_DATE_PARTITIONS, backfill_policy=SINGLE_RUN_BACKFILL,
+        deps=deps, automation_condition=automation.EXPORT_ON_TABLES, description=description, kinds={"json"},
+        check_specs=[dg.AssetCheckSpec(CHECK_EXPORT_READABLE, asset=key, blocking=True,
+                                       partitions_def=GAME_DATE_PARTITIONS,
+                                       description="The published file reads back as the JSON we wrote.")],
+    )
+
+
+def _publish(context, exports: BlobStore, folder: str, docs: dict[dt.date, dict]) -> dg.MaterializeResult:
+    refs, broken = [], []
+    for day, doc in docs.items():
+        ref = exports.put_json(f"{folder}/{day.isoformat()}.json", doc)
+        if hashlib.sha256(exports.get(ref.path)).hexdigest() != ref.sha256:
+            broken.append(ref.path)
+        refs.append(ref)
+    last = refs[-1]
+    return dg.MaterializeResult(
+        metadata={"path": last.uri, "bytes": last.bytes, "sha256": last.sha256, "files": len(refs),
+                  "records": sum(len(d.get("games", d.get("results", []))) for d in docs.values())},
+        check_results=[dg.AssetCheckResult(check_name=CHECK_EXPORT_READABLE, passed=not broken,
+                                           metadata={"unreadable": dg.MetadataValue.json(broken)})],
+    )
+
+
+def _active(preds: pd.DataFrame) -> pd.DataFrame:
+    return preds[preds["is_active"].astype(bool)] if len(preds) else preds
+
+
+@_export_asset(keys.EXPORT_TONIGHT,
+               deps=[keys.RAW_SCHEDULE, keys.UPCOMING_PLAYER_CONTEXT, keys.PLAYER_DAILY_CACHE,
+                     keys.PLAYER_COMPOSITE_FACTORS, keys.PLAYER_PROP_PREDICTIONS],
+               description="tonight/{date}.json: the date's games with their expected players, injury "
+                           "status, season and recent form, fatigue, the pre-tip line and the CatBoost "
+                           "prediction. Grain: one file per game date.")
+def tonight(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: BlobStore, clock: Clock) -> dg.MaterializeResult:
+    dates = context_dates(context)
+    start, end = min(dates), max(dates)
+    sched, upgc = warehouse.read(t.NBAC_SCHEDULE, start, end), warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end)
+    pdc, pcf = warehouse.read(t.PLAYER_DAILY_CACHE, start, end), warehouse.read(t.PLAYER_COMPOSITE_FACTORS, start, end)
+    preds = _active(warehouse.read(t.PLAYER_PROP_PREDICTIONS, start, end))
+    docs = {}
+    for day in dates:
+        s, u, c, f, p = (_day(x, day) for x in (sched, upgc, pdc, pcf, preds))
+        u = u.merge(c[["player_id", "points_avg_season", "minutes_avg_season", "points_avg_last_10"]], on="player_id", how="left") \
+            .merge(f[["player_id", "fatigue_score"]], on="player_id", how="left") if len(u) else u
+        cb = p[p["system_id"] == m.CATBOOST_SYSTEM].set_index("player_id") if len(p) else None
+        games = []
+        for g in s.sort_values("tipoff_utc").itertuples():
+            players = []
+            for r in (u[u["game_id"] == g.game_id].sort_values(["team_tricode", "player_name"]).itertuples() if len(u) else []):
+                pred = cb.loc[r.player_id] if cb is not None and r.player_id in cb.index else None
+                players.append({
+                    "player_lookup": r.player_lookup, "name": r.player_name, "team": r.team_tricode,
+                    "is_home": bool(r.is_home), "injury_status": r.injury_status,
+                    "has_line": bool(r.has_prop_line), "fatigue_score": _clean(r.fatigue_score),
+                    "season_ppg": _clean(r.points_avg_season), "season_mpg": _clean(r.minutes_avg_season),
+                    "last_10_ppg": _clean(r.points_avg_last_10),
+                    "props": {"line": _clean(r.current_points_line), "book": r.line_bookmaker} if r.has_prop_line else None,
+                    "prediction": None if pred is None else {
+                        "predicted": _clean(pred["predicted_points"]), "confidence": _clean(pred["confidence_score"]),
+                        "recommendation": pred["recommendation"], "edge": _clean(pred["edge"]), "model_id": pred["model_id"]},
+                })
+            games.append({"game_id": g.game_id, "home_team": g.home_team_tricode, "away_team": g.away_team_tricode,
+                          "game_time": _clean(g.tipoff_utc), "status": int(g.game_status),
+                          "home_score": _clean(g.home_team_score), "away_score": _clean(g.away_team_score),
+                          "players": players})
+        docs[day] = {"game_date": day.isoformat(), "generated_at": clock.now().isoformat(),
+                     "total_players": int(len(u)), "total_with_lines": int(u["has_prop_line"].sum()) if len(u) else 0,
+                     "games": games}
+    return _publish(context, exports, "tonight", docs)
+
+
+@_export_asset(keys.EXPORT_PREDICTIONS, deps=[keys.PLAYER_PROP_PREDICTIONS, keys.RAW_SCHEDULE],
+               description="predictions/{date}.json: active predictions of every system by game, with "
+                           "line, edge, recommendation and confidence, and OVER/UNDER/PASS counts. "
+                           "Grain: one file per game date.")
+def predictions(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: BlobStore, clock: Clock) -> dg.MaterializeResult:
+    dates = context_dates(context)
+    start, end = min(dates), max(dates)
+    sched = warehouse.read(t.NBAC_SCHEDULE, start, end)
+    preds = _active(warehouse.read(t.PLAYER_PROP_PREDICTIONS, start, end))
+    docs = {}
+    for day in dates:
+        s, p = _day(sched, day), _day(preds, day)
+        games = []
+        for g in s.sort_values("tipoff_utc").itertuples():
+            gp = p[p["game_id"] == g.game_id].sort_values(["system_id", "player_lookup"]) if len(p) else p
+            games.append({"game_id": g.game_id, "home_team": g.home_team_tricode, "away_team": g.away_team_tricode,
+                          "game_time": _clean(g.tipoff_utc), "predictions": [{
+                              "player_lookup": r.player_lookup, "player_name": r.player_name, "team": r.team_tricode,
+                              "is_home": bool(r.is_home), "system_id": r.system_id,
+                              "prediction": {"points": _clean(r.predicted_points), "confidence": _clean(r.confidence_score),
+                                             "recommendation": r.recommendation, "line": _clean(r.current_points_line),
+                                             "edge": _clean(r.edge), "book": r.line_bookmaker}}
+                              for r in gp.itertuples()]})
+        counts = p["recommendation"].value_counts().to_dict() if len(p) else {}
+        docs[day] = {"game_date": day.isoformat(), "generated_at": clock.now().isoformat(), "total_games": len(s),
+                     "total_predictions": len(p), "systems": sorted(p["system_id"].unique().tolist()) if len(p) else [],
+                     "over_count": int(counts.get("OVER", 0)), "under_count": int(counts.get("UNDER", 0)),
+                     "pass_count": int(counts.get("PASS", 0)), "games": games}
+    return _publish(context, exports, "predictions", docs)
+
+
+def _result_label(r) -> str:
+    if r.is_voided:
+        return "void"
+    if r.recommendation not in ("OVER", "UNDER"):
+        return "pass"
+    if r.is_push:
+        return "push"
+    return "win" if r.prediction_correct else "loss"
+
+
+@_export_asset(keys.EXPORT_RESULTS, deps=[keys.PREDICTION_ACCURACY, keys.MODEL_PERFORMANCE_DAILY],
+               description="results/{date}.json: graded predictions of a completed date with a summary per "
+                           "system (win rate, MAE, bias), edge-bucket breakdowns, each result (win/loss/push/"
+                           "void/pass) and the model's health state. Grain: one file per game date.")
+def results(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: BlobStore, clock: Clock) -> dg.MaterializeResult:
+    dates = context_dates(context)
+    start, end = min(dates), max(dates)
+    acc = warehouse.read(t.PREDICTION_ACCURACY, start, end)
+    perf = warehouse.read(t.MODEL_PERFORMANCE_DAILY, start, end)
+    docs = {}
+    for day in dates:
+        a, pf = _day(acc, day), _day(perf, day)
+        summary, breakdown = {}, {}
+        for system, s in (a.groupby("system_id") if len(a) else []):
+            graded = s[~s["is_voided"].astype(bool)]
+            decided = graded[graded["prediction_correct"].notna()]
+            wins = int(decided["prediction_correct"].astype(bool).sum())
+            summary[system] = {"graded": len(graded), "wins": wins, "losses": len(decided) - wins,
+                               "pushes": int(graded["is_push"].astype(bool).sum()), "voided": int(s["is_voided"].sum()),
+                               "win_rate": _clean(wins / len(decided)) if len(decided) else None,
+                               "mae": _clean(graded["absolute_error"].mean()), "bias": _clean(graded["signed_error"].mean())}
+            breakdown[system] = {b: {"n": int(len(x)), "wins": int(x["prediction_correct"].astype(bool).sum())}
+                                 for b, x in decided.groupby("edge_bucket")}
+        rows = [{"player_lookup": r.player_lookup, "player_name": r.player_name, "team": r.team_tricode,
+                 "system_id": r.system_id, "predicted": _clean(r.predicted_points), "actual": _clean(r.actual_points),
+                 "line": _clean(r.line_value), "recommendation": r.recommendation, "result": _result_label(r),
+                 "error": _clean(r.absolute_error), "void_reason": r.void_reason}
+                for r in (a.sort_values(["system_id", "player_lookup"]).itertuples() if len(a) else [])]
+        decided_rows = a[a["prediction_correct"].notna()] if len(a) else a
+        highlights = _records(decided_rows.sort_values("absolute_error").head(3),
+                              ["player_name", "system_id", "predicted_points", "actual_points", "line_value"]) if len(decided_rows) else []
+        docs[day] = {"game_date": day.isoformat(), "generated_at": clock.now().isoformat(), "summary": summary,
+                     "breakdowns": breakdown, "results": rows, "highlights": highlights,
+                     "model_health": {r.system_id: r.state for r in pf.itertuples()} if len(pf) else {}}
+    return _publish(context, exports, "results", docs)
+
+
+PUBLISHING_ASSETS = [tonight, predictions, results]

@@ -1,0 +1,92 @@
+"""Phase 1: scrape each source for a game date and archive the payloads before anything parses them."""
+
+
+import hashlib
+
+import dagster as dg
+
+from nba_pipeline import keys
+from nba_pipeline.assets.common import CHECK_ARCHIVE_INTACT, SINGLE_RUN_BACKFILL, SOURCE_RETRY_POLICY
+from nba_pipeline.partitions import GAME_DATE_PARTITIONS, context_dates
+from nba_pipeline.resources import Clock
+from nba_pipeline.sources import base as src
+from nba_pipeline.storage import ArchivedPayload, BlobStore, archive_payload
+
+_DESCRIPTIONS = {
+    keys.SCRAPED_SCHEDULE: ("cdn.nba.com scheduleLeagueV2: the date's games with status and scores.", src.SCHEDULE),
+    keys.SCRAPED_PLAYER_BOXSCORES: ("stats.nba.com leaguegamelog (PlayerOrTeam=P): one row per player who "
+                                    "appeared in a final game.", src.PLAYER_GAME_LOG),
+    keys.SCRAPED_TEAM_BOXSCORES: ("stats.nba.com boxscoretraditionalv3 per final game: team totals and every "
+                                  "player incl. DNP comments.", src.BOXSCORE_TRADITIONAL),
+    keys.SCRAPED_ODDS_PLAYER_PROPS: ("The Odds API v4 player_points odds per event: one snapshot per scrape.",
+                                     src.ODDS_PLAYER_POINTS),
+    keys.SCRAPED_ODDS_GAME_LINES: ("The Odds API v4 spreads and totals per event: one snapshot per scrape.",
+                                   src.ODDS_GAME_LINES),
+    keys.SCRAPED_ROSTERS: ("stats.nba.com commonteamroster for every team playing on the date.", src.TEAM_ROSTER),
+    keys.SCRAPED_INJURY_REPORT: ("The NBA injury report: the latest publication for the date.", src.INJURY_REPORT),
+}
+
+
+def _files_table(archived: list[ArchivedPayload]) -> dg.MetadataValue:
+    rows = [
+        dg.TableRecord({"path": a.uri, "bytes": a.bytes, "sha256": a.sha256, "records": a.records})
+        for a in archived[:200]
+    ]
+    return dg.MetadataValue.table(
+        rows,
+        schema=dg.TableSchema(columns=[dg.TableColumn("path"), dg.TableColumn("bytes", "int"),
+                                       dg.TableColumn("sha256"), dg.TableColumn("records", "int")]),
+    )
+
+
+def _scraper(key: dg.AssetKey, description: str, endpoint: str) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=key,
+        group_name=keys.PHASE1,
+        partitions_def=GAME_DATE_PARTITIONS,
+        backfill_policy=SINGLE_RUN_BACKFILL,
+        retry_policy=SOURCE_RETRY_POLICY,
+        description=f"{description} Archived under the home folder (or bucket) before parsing. Grain: "
+                    "payload files; partition: the game date the payload is about.",
+        metadata={"endpoint": endpoint},
+        check_specs=[dg.AssetCheckSpec(CHECK_ARCHIVE_INTACT, asset=key, partitions_def=GAME_DATE_PARTITIONS,
+                                       description="Every archived file reads back with the sha256 we recorded.")],
+        kinds={"python", "json"},
+    )
+    def _asset(context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore,
+               clock: Clock) -> dg.MaterializeResult:
+        as_of = clock.now()
+        archived: list[ArchivedPayload] = []
+        per_date: dict[str, int] = {}
+        for day in context_dates(context):
+            payloads = nba_source.fetch(endpoint, day, as_of)
+            files = [archive_payload(archive, nba_source.source_name, day, p) for p in payloads]
+            per_date[day.isoformat()] = sum(f.records for f in files)
+            archived.extend(files)
+        corrupt = [a.path for a in archived if hashlib.sha256(archive.get(a.path)).hexdigest() != a.sha256]
+        enabled = nba_source.is_enabled(endpoint)
+        context.log.info(f"{endpoint}: archived {len(archived)} files, {sum(per_date.values())} records "
+                         f"({nba_source.source_name}, as of {as_of.isoformat()})")
+        return dg.MaterializeResult(
+            metadata={
+                "source": nba_source.source_name,
+                "endpoint": endpoint,
+                "endpoint_enabled": enabled,
+                "as_of": as_of.isoformat(),
+                "files": len(archived),
+                "bytes": sum(a.bytes for a in archived),
+                "record_count": sum(per_date.values()),
+                "records_by_date": dg.MetadataValue.json(per_date),
+                "archive": _files_table(archived),
+                "path": archived[0].uri.rsplit("/", 1)[0] if archived else "",
+                "sha256": archived[-1].sha256 if len(archived) == 1 else "",
+            },
+            check_results=[dg.AssetCheckResult(check_name=CHECK_ARCHIVE_INTACT, passed=not corrupt,
+                                               metadata={"corrupt_files": dg.MetadataValue.json(corrupt)})],
+        )
+
+    return _asset
+
+
+SCRAPER_ASSETS = [_scraper(key, desc, endpoint) for key, (desc, endpoint) in _DESCRIPTIONS.items()]
+SCRAPER_ENDPOINTS = {key: endpoint for key, (_, endpoint) in _DESCRIPTIONS.items()}

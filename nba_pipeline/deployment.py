@@ -1,0 +1,62 @@
+"""Resources for each environment, under the same keys everywhere.
+
+LOCAL: DuckDB file, folders under the home directory, the source the environment names (simulated
+by default). PROD: BigQuery, GCS and the live services; every credential is a dagster.EnvVar, read
+by Dagster at run time and never stored.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from nba_pipeline import environment as envmod
+from nba_pipeline.environment import Deployment, Environment, SourceKind
+from nba_pipeline.resources import AlertSink, Clock
+from nba_pipeline.storage import GCSBlobStore, LocalBlobStore
+from nba_pipeline.warehouse.bigquery import BigQueryWarehouse
+from nba_pipeline.warehouse.duckdb import DuckDBWarehouse
+
+RESOURCE_KEYS = ("warehouse", "archive", "exports", "model_store", "nba_source", "clock", "alerts")
+
+
+def build_source(env: Environment):
+    if env.source is SourceKind.SIMULATED:
+        from nba_pipeline.sources.simulated import SimulatedSource
+
+        return SimulatedSource(seed=env.seed)
+    if env.source is SourceKind.HISTORICAL:
+        from nba_pipeline.sources.historical import HistoricalSource
+
+        return HistoricalSource(root=str(env.historical_dir))
+    from nba_pipeline.sources.live import LiveSource
+
+    return LiveSource(odds_api_key=dg.EnvVar(envmod.ENV_ODDS_API_KEY))
+
+
+def build_resources(env: Environment) -> dict:
+    alerts = AlertSink(
+        slack_token=dg.EnvVar(envmod.ENV_SLACK_TOKEN) if env.slack_configured else None,
+        slack_channel=env.slack_channel,
+    )
+    clock = Clock(frozen_now=env.frozen_now.isoformat() if env.frozen_now else None)
+    if env.deployment is Deployment.PROD:
+        project = dg.EnvVar(envmod.ENV_GCP_PROJECT)
+        bucket = dg.EnvVar(envmod.ENV_GCS_BUCKET)
+        return {
+            "warehouse": BigQueryWarehouse(project=project, location=dg.EnvVar(envmod.ENV_BIGQUERY_LOCATION)),
+            "archive": GCSBlobStore(bucket=bucket, prefix="nba-scraped", project=project),
+            "exports": GCSBlobStore(bucket=bucket, prefix="api/v1", project=project),
+            "model_store": GCSBlobStore(bucket=bucket, prefix="models", project=project),
+            "nba_source": build_source(env),
+            "clock": clock,
+            "alerts": alerts,
+        }
+    return {
+        "warehouse": DuckDBWarehouse(database=str(env.warehouse_path)),
+        "archive": LocalBlobStore(root=str(env.archive_dir)),
+        "exports": LocalBlobStore(root=str(env.export_dir)),
+        "model_store": LocalBlobStore(root=str(env.model_dir)),
+        "nba_source": build_source(env),
+        "clock": clock,
+        "alerts": alerts,
+    }

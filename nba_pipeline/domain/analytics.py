@@ -1,0 +1,522 @@
+"""Phase 3 computations (legacy-system.md section 3) on plain DataFrames.
+
+Completed-game tables take the date's raw rows; upcoming-game tables take the date's schedule and
+history strictly before the date (the caller passes only such history; functions here also filter
+defensively so a careless caller cannot leak).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+
+from nba_pipeline.domain import formulas as f
+from nba_pipeline.domain.teams import BY_TRICODE
+
+STAT_COLS = ["fgm", "fga", "fg3m", "fg3a", "ftm", "fta", "oreb", "dreb", "reb", "ast", "stl", "blk", "tov", "pf"]
+# Legacy book priority for a player's line: DraftKings, then FanDuel, then the others.
+BOOK_PRIORITY = ["draftkings", "fanduel", "betmgm", "pointsbetus", "williamhill_us", "betrivers"]
+
+
+def _dates(series: pd.Series) -> pd.Series:
+    return pd.to_datetime(series).dt.date
+
+
+# --- completed games --------------------------------------------------------------------------
+
+def team_offense(team_box: pd.DataFrame, player_box: pd.DataFrame, schedule: pd.DataFrame) -> pd.DataFrame:
+    """Team x final game. Team box score when it has both teams of a game; otherwise reconstructed
+    from the active player rows (>= 5 players per team), taking points from the schedule's final
+    score when known (rotation-only player files under-count points)."""
+    finals = schedule[schedule["game_status"] == 3]
+    rows = []
+    tb = team_box.copy()
+    if len(tb):
+        tb = tb.sort_values("fga").drop_duplicates(["game_date", "team_tricode"], keep="last")
+    for g in finals.itertuples():
+        gdate = pd.Timestamp(g.game_date).date()
+        sides = tb[(tb["game_id"] == g.game_id)] if len(tb) else tb
+        if len(sides) == 2:
+            for s in sides.itertuples():
+                rows.append(_offense_row(g, gdate, s._asdict(), "team_boxscore", "gold"))
+            continue
+        pb = player_box[(player_box["game_id"] == g.game_id) & (player_box["player_status"] == "active")]
+        for team, opp, is_home, score in ((g.home_team_tricode, g.away_team_tricode, True, g.home_team_score),
+                                          (g.away_team_tricode, g.home_team_tricode, False, g.away_team_score)):
+            tp = pb[pb["team_tricode"] == team]
+            if len(tp) < 5:
+                continue
+            totals = {c: int(pd.to_numeric(tp[c], errors="coerce").fillna(0).sum()) for c in STAT_COLS}
+            totals["pts"] = int(score) if pd.notna(score) else int(pd.to_numeric(tp["pts"]).sum())
+            minutes_sum = float(pd.to_numeric(tp["minutes_decimal"], errors="coerce").fillna(0).sum())
+            ot = max(0, int(round((minutes_sum - 240) / 25))) if minutes_sum > 252 else 0
+            totals.update(team_tricode=team, opponent_tricode=opp, is_home=is_home, minutes=f"{240 + 25 * ot}:00",
+                          game_id=g.game_id)
+            rows.append(_offense_row(g, gdate, totals, "reconstructed_from_players", "silver"))
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    opp = out.set_index(["game_id", "team_tricode"])["points"]
+    out["opp_points"] = [opp.get((gid, o)) for gid, o in zip(out["game_id"], out["opponent_tricode"])]
+    # A reconstructed side next to a box-score side: take the opponent score from the schedule.
+    sched_scores = {}
+    for g in finals.itertuples():
+        sched_scores[(g.game_id, g.home_team_tricode)] = g.away_team_score
+        sched_scores[(g.game_id, g.away_team_tricode)] = g.home_team_score
+    out["opp_points"] = [op if op is not None and not pd.isna(op) else sched_scores.get((gid, tm))
+                         for op, gid, tm in zip(out["opp_points"], out["game_id"], out["team_tricode"])]
+    out["win_flag"] = out["points"] > pd.to_numeric(out["opp_points"], errors="coerce")
+    out["margin"] = out["points"] - pd.to_numeric(out["opp_points"], errors="coerce")
+    return out
+
+
+def _offense_row(g, gdate: dt.date, s: dict, source: str, tier: str) -> dict:
+    num = {c: (None if s.get(c) is None or pd.isna(s.get(c)) else int(s.get(c))) for c in STAT_COLS}
+    if num["reb"] is None and num["oreb"] is not None and num["dreb"] is not None:
+        num["reb"] = num["oreb"] + num["dreb"]
+    team_minutes = f.team_minutes_value(s.get("minutes")) or 240
+    poss = float(f.possessions(num["fga"], num["fta"], num["tov"], num["oreb"]).iloc[0])
+    game_minutes = float(f.game_minutes_from_team_minutes([team_minutes]).iloc[0])
+    pts = int(s["pts"])
+    return {
+        "game_date": gdate, "game_id": g.game_id, "internal_game_id": g.internal_game_id,
+        "season_year": int(g.season_year), "team_tricode": s["team_tricode"],
+        "opponent_tricode": s["opponent_tricode"], "is_home": bool(s["is_home"]), "points": pts, **num,
+        "team_minutes": team_minutes, "game_minutes": game_minutes,
+        "overtime_periods": int(f.overtime_periods([team_minutes]).iloc[0]),
+        "possessions": round(poss, 2),
+        "offensive_rating": round(float(f.rating(pts, poss).iloc[0]), 2),
+        "pace": round(float(f.pace(poss, game_minutes).iloc[0]), 2),
+        "ts_pct": float(f.true_shooting_pct(pts, num["fga"], num["fta"]).iloc[0]),
+        "efg_pct": float(f.effective_fg_pct(num["fgm"], num["fg3m"], num["fga"]).iloc[0]),
+        "three_pt_rate": num["fg3a"] / num["fga"] if num["fga"] else None,
+        "data_source": source, "quality_tier": tier,
+    }
+
+
+def team_defense(offense: pd.DataFrame) -> pd.DataFrame:
+    """Defending team x game: the opponent's offense row, flipped."""
+    if offense.empty:
+        return pd.DataFrame()
+    opp = offense.set_index(["game_id", "team_tricode"])
+    rows = []
+    for r in offense.itertuples():
+        if (r.game_id, r.opponent_tricode) not in opp.index:
+            continue
+        o = opp.loc[(r.game_id, r.opponent_tricode)]
+        opp_poss = float(f.possessions(o["fga"], o["fta"], o["tov"], o["oreb"]).iloc[0])
+        two_att = o["fga"] - o["fg3a"]
+        rows.append({
+            "game_date": r.game_date, "game_id": r.game_id, "internal_game_id": r.internal_game_id,
+            "season_year": r.season_year, "defending_team_tricode": r.team_tricode,
+            "opponent_tricode": r.opponent_tricode, "is_home": r.is_home, "points_allowed": int(o["points"]),
+            "opp_fgm": o["fgm"], "opp_fga": o["fga"], "opp_fg3m": o["fg3m"], "opp_fg3a": o["fg3a"],
+            "opp_ftm": o["ftm"], "opp_fta": o["fta"], "opp_oreb": o["oreb"], "opp_tov": o["tov"],
+            "defensive_rating": round(100.0 * o["points"] / opp_poss, 2) if opp_poss else None,
+            # Legacy: a possession count, not per-48 (the x48/48 factor was a no-op).
+            "opponent_pace": round(opp_poss, 2),
+            "opponent_ts_pct": o["ts_pct"],
+            "opp_three_pct": o["fg3m"] / o["fg3a"] if o["fg3a"] else None,
+            "opp_two_pct": (o["fgm"] - o["fg3m"]) / two_att if two_att else None,
+            "turnovers_forced": o["tov"], "steals": r.stl, "blocks": r.blk, "defensive_rebounds": r.dreb,
+            "win_flag": r.win_flag, "margin": r.margin, "data_source": r.data_source,
+        })
+    return pd.DataFrame(rows)
+
+
+def pre_tip_lines(odds: pd.DataFrame) -> pd.DataFrame:
+    """Snapshots taken before tip-off only (minutes_before_tipoff >= 0): an in-game snapshot has
+    already moved toward the outcome (legacy incident 29)."""
+    if odds.empty:
+        return odds
+    return odds[pd.to_numeric(odds["minutes_before_tipoff"], errors="coerce") >= 0]
+
+
+def _book_rank(books: pd.Series) -> pd.Series:
+    order = {b: i for i, b in enumerate(BOOK_PRIORITY)}
+    return books.map(lambda b: order.get(b, len(order)))
+
+
+def closing_lines(odds: pd.DataFrame) -> pd.DataFrame:
+    """Per (game_date, player): the latest pre-tip line of the highest-priority book quoting the
+    player, its opening line (earliest snapshot, same book), and the book consensus (median of each
+    book's latest pre-tip line)."""
+    cols = ["game_date", "player_lookup", "home_team_tricode", "away_team_tricode", "commence_time",
+            "points_line", "bookmaker", "snapshot_timestamp", "minutes_before_tipoff", "opening_line",
+            "consensus_line", "book_count", "line_std"]
+    pre = pre_tip_lines(odds)
+    if pre.empty:
+        return pd.DataFrame(columns=cols)
+    pre = pre.sort_values("snapshot_timestamp")
+    latest = pre.groupby(["game_date", "player_lookup", "bookmaker"], as_index=False).last()
+    opening = (pre.groupby(["game_date", "player_lookup", "bookmaker"], as_index=False).first()
+               [["game_date", "player_lookup", "bookmaker", "points_line"]].rename(columns={"points_line": "opening_line"}))
+    latest = latest.merge(opening, on=["game_date", "player_lookup", "bookmaker"], how="left")
+    cons = latest.groupby(["game_date", "player_lookup"]).agg(
+        consensus_line=("points_line", "median"), book_count=("bookmaker", "nunique"),
+        line_std=("points_line", lambda s: float(np.std(s, ddof=0)) if len(s) > 1 else 0.0)).reset_index()
+    latest["rank"] = _book_rank(latest["bookmaker"])
+    best = latest.sort_values(["rank", "snapshot_timestamp"], ascending=[True, False]).groupby(
+        ["game_date", "player_lookup"], as_index=False).first()
+    best = best.merge(cons, on=["game_date", "player_lookup"], how="left")
+    return best[cols]
+
+
+def player_game_summary(player_box: pd.DataFrame, offense: pd.DataFrame, odds: pd.DataFrame) -> pd.DataFrame:
+    """Player x completed game, DNP rows kept. Usage needs the team's row of the same date (team
+    offense runs first; without it usage is NULL and the row is flagged, never guessed)."""
+    if player_box.empty:
+        return pd.DataFrame()
+    pgs = player_box.copy().reset_index(drop=True)
+    pgs["game_date"] = pd.to_datetime(pgs["game_date"])
+    pgs["minutes"] = pd.to_numeric(pgs["minutes_decimal"], errors="coerce").round(1)
+    status = pgs["player_status"].fillna("active").str.lower()
+    pgs["player_status"] = status
+    pgs["is_active"] = status.eq("active")
+    pgs["is_dnp"] = f.is_dnp(status, pgs["minutes"])
+    pgs["dnp_reason_category"] = [None if a else f.dnp_reason_category(r)
+                                  for r, a in zip(pgs["dnp_reason"], pgs["is_active"])]
+    for c in ["pts", "fgm", "fga", "fg3m", "fg3a", "ftm", "fta", "tov"]:
+        pgs[c] = pd.to_numeric(pgs[c], errors="coerce")
+    pgs["points"] = pgs["pts"]
+    pgs["efg_pct"] = f.effective_fg_pct(pgs["fgm"], pgs["fg3m"], pgs["fga"])
+    pgs["ts_pct"] = f.true_shooting_pct(pgs["points"], pgs["fga"], pgs["fta"])
+
+    team_cols = ["team_fga", "team_fta", "team_tov", "team_win"]
+    if len(offense):
+        team = offense[["game_date", "team_tricode", "fga", "fta", "tov", "win_flag"]].copy()
+        team.columns = ["game_date", "team_tricode", *team_cols]
+        team["game_date"] = pd.to_datetime(team["game_date"])
+        pgs = pgs.merge(team, on=["game_date", "team_tricode"], how="left")
+    else:
+        for c in team_cols:
+            pgs[c] = np.nan
+    pgs["usage_rate"] = f.usage_rate(pgs["fga"], pgs["fta"], pgs["tov"], pgs["minutes"],
+                                     pgs["team_fga"], pgs["team_fta"], pgs["team_tov"])
+    has_team = pd.to_numeric(pgs["team_fga"], errors="coerce").notna()
+    pgs["data_quality_flag"] = np.where(~has_team, "partial_no_team_stats",
+                                        np.where(pgs["minutes"].isna() & pgs["is_active"], "partial", "complete"))
+    # Legacy hard-coded win_flag FALSE; the team's result is the truth.
+    pgs["win_flag"] = pgs["team_win"].map(lambda w: None if pd.isna(w) else bool(w))
+    pgs["started"] = pgs["starter"]
+    pgs["starter_flag"] = pgs["minutes"].fillna(0) > 20  # legacy proxy, kept for continuity
+
+    lines = closing_lines(odds)
+    if len(lines):
+        ln = lines[["game_date", "player_lookup", "points_line", "bookmaker"]].rename(
+            columns={"bookmaker": "points_line_bookmaker"})
+        ln["game_date"] = pd.to_datetime(ln["game_date"])
+        pgs = pgs.merge(ln, on=["game_date", "player_lookup"], how="left")
+    else:
+        pgs["points_line"] = np.nan
+        pgs["points_line_bookmaker"] = None
+    line = pd.to_numeric(pgs["points_line"], errors="coerce")
+    gradeable = line.notna() & ~pgs["is_dnp"] & pgs["points"].notna()
+    pgs["over_under_result"] = np.where(~gradeable, None, np.where(pgs["points"] > line, "OVER",
+                                        np.where(pgs["points"] < line, "UNDER", "PUSH")))
+    pgs["margin_vs_line"] = (pgs["points"] - line).where(gradeable)
+    pgs["primary_source"] = pgs["source"]
+    return pgs
+
+
+# --- upcoming games ---------------------------------------------------------------------------
+
+def haversine_miles(a: str, b: str) -> float:
+    ta, tb = BY_TRICODE[a], BY_TRICODE[b]
+    lat1, lon1, lat2, lon2 = map(math.radians, (ta.latitude, ta.longitude, tb.latitude, tb.longitude))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 3958.8 * 2 * math.asin(math.sqrt(h))
+
+
+def _tz_offset_hours(tricode: str, when: dt.date) -> float:
+    from zoneinfo import ZoneInfo
+
+    instant = dt.datetime.combine(when, dt.time(12), tzinfo=ZoneInfo(BY_TRICODE[tricode].timezone))
+    return instant.utcoffset().total_seconds() / 3600
+
+
+def team_games_long(schedule_hist: pd.DataFrame) -> pd.DataFrame:
+    """One row per team per scheduled game: (game_date, team, opponent, is_home, venue, result)."""
+    if schedule_hist.empty:
+        return pd.DataFrame(columns=["game_date", "team", "opponent", "is_home", "venue", "final", "margin"])
+    s = schedule_hist[~schedule_hist["is_postponed"].fillna(False).astype(bool)]
+    home = pd.DataFrame({"game_date": _dates(s["game_date"]), "team": s["home_team_tricode"],
+                         "opponent": s["away_team_tricode"], "is_home": True, "venue": s["home_team_tricode"],
+                         "final": s["game_status"] == 3,
+                         "margin": pd.to_numeric(s["home_team_score"]) - pd.to_numeric(s["away_team_score"])})
+    away = pd.DataFrame({"game_date": _dates(s["game_date"]), "team": s["away_team_tricode"],
+                         "opponent": s["home_team_tricode"], "is_home": False, "venue": s["home_team_tricode"],
+                         "final": s["game_status"] == 3,
+                         "margin": pd.to_numeric(s["away_team_score"]) - pd.to_numeric(s["home_team_score"])})
+    return pd.concat([home, away], ignore_index=True).sort_values(["team", "game_date"])
+
+
+def game_lines_for_date(game_lines: pd.DataFrame) -> pd.DataFrame:
+    """Per (game_date, home, away): consensus spread (home perspective) and total from each book's
+    latest pre-tip snapshot."""
+    cols = ["game_date", "home_team_tricode", "away_team_tricode", "home_spread", "game_total"]
+    pre = pre_tip_lines(game_lines)
+    if pre.empty:
+        return pd.DataFrame(columns=cols)
+    pre = pre.sort_values("snapshot_timestamp")
+    latest = pre.groupby(["game_date", "home_team_tricode", "away_team_tricode", "bookmaker", "market_key",
+                          "outcome_name"], as_index=False).last()
+    spreads = latest[(latest["market_key"] == "spreads") & (latest["outcome_name"] == latest["home_team_tricode"])]
+    totals = latest[(latest["market_key"] == "totals") & (latest["outcome_name"] == "Over")]
+    sp = spreads.groupby(["game_date", "home_team_tricode", "away_team_tricode"])["outcome_point"].median().rename("home_spread")
+    tt = totals.groupby(["game_date", "home_team_tricode", "away_team_tricode"])["outcome_point"].median().rename("game_total")
+    return pd.concat([sp, tt], axis=1).reset_index()
+
+
+def latest_injuries(injuries: pd.DataFrame, before: pd.Timestamp | None = None) -> pd.DataFrame:
+    """The latest report published (before ``before``) per player."""
+    if injuries.empty:
+        return injuries
+    inj = injuries
+    if before is not None:
+        published = pd.to_datetime(inj["report_published_at"], utc=True)
+        inj = inj[published.isna() | (published < before)]
+    return inj.sort_values("report_published_at").groupby(["game_date", "player_lookup"], as_index=False).last()
+
+
+def upcoming_team_context(day: dt.date, schedule_day: pd.DataFrame, schedule_hist: pd.DataFrame,
+                          offense_hist: pd.DataFrame, defense_hist: pd.DataFrame, game_lines: pd.DataFrame,
+                          injuries: pd.DataFrame) -> pd.DataFrame:
+    games = schedule_day[~schedule_day["is_postponed"].fillna(False).astype(bool)]
+    if games.empty:
+        return pd.DataFrame()
+    hist_games = team_games_long(schedule_hist[_dates(schedule_hist["game_date"]) < day]) if len(schedule_hist) else team_games_long(schedule_hist)
+    off = offense_hist[_dates(offense_hist["game_date"]) < day] if len(offense_hist) else offense_hist
+    dfn = defense_hist[_dates(defense_hist["game_date"]) < day] if len(defense_hist) else defense_hist
+    lines = game_lines_for_date(game_lines)
+    first_tip = pd.to_datetime(games["tipoff_utc"], utc=True).min()
+    inj = latest_injuries(injuries, before=first_tip)
+    from nba_pipeline.partitions import season_opener, season_year
+
+    season_start = season_opener(season_year(day)) - dt.timedelta(days=30)
+    rows = []
+    for g in games.itertuples():
+        line = lines[(lines["home_team_tricode"] == g.home_team_tricode) & (lines["away_team_tricode"] == g.away_team_tricode)] if len(lines) else lines
+        for team, opp, is_home in ((g.home_team_tricode, g.away_team_tricode, True),
+                                   (g.away_team_tricode, g.home_team_tricode, False)):
+            tg = hist_games[hist_games["team"] == team]
+            tg_season = tg[tg["game_date"] >= season_start]
+            og = hist_games[hist_games["team"] == opp]
+            last = tg.iloc[-1] if len(tg) else None
+            days_rest = (day - last["game_date"]).days if last is not None else None
+            opp_rest = (day - og.iloc[-1]["game_date"]).days if len(og) else None
+            finals = tg_season[tg_season["final"]]
+            wins = int((finals["margin"] > 0).sum())
+            losses = int((finals["margin"] < 0).sum())
+            streak = 0
+            for m in reversed(finals["margin"].tolist()):
+                sign = 1 if m > 0 else -1
+                if streak == 0 or np.sign(streak) == sign:
+                    streak += sign
+                else:
+                    break
+            to = off[off["team_tricode"] == team].sort_values("game_date").tail(10) if len(off) else off
+            td = dfn[dfn["defending_team_tricode"] == team].sort_values("game_date").tail(10) if len(dfn) else dfn
+            spread = None
+            total = None
+            if len(line):
+                hs = line.iloc[0]["home_spread"]
+                spread = (hs if is_home else -hs) if pd.notna(hs) else None
+                total = line.iloc[0]["game_total"] if pd.notna(line.iloc[0]["game_total"]) else None
+            ti = inj[inj["team_tricode"] == team] if len(inj) else inj
+            rows.append({
+                "game_date": day, "game_id": g.game_id, "internal_game_id": g.internal_game_id, "team_tricode": team,
+                "opponent_tricode": opp, "is_home": is_home, "tipoff_utc": g.tipoff_utc,
+                "game_number_in_season": len(tg_season) + 1, "days_rest": days_rest,
+                "is_back_to_back": days_rest == 1 if days_rest is not None else False,
+                "games_last_7_days": int((tg["game_date"] >= day - dt.timedelta(days=7)).sum()),
+                "games_last_14_days": int((tg["game_date"] >= day - dt.timedelta(days=14)).sum()),
+                "opponent_days_rest": opp_rest, "streak_entering": streak,
+                "last_game_margin": last["margin"] if last is not None and pd.notna(last["margin"]) else None,
+                "season_wins": wins, "season_losses": losses,
+                "team_win_pct": wins / (wins + losses) if wins + losses else None,
+                "travel_miles": round(haversine_miles(last["venue"], g.home_team_tricode), 1) if last is not None else None,
+                "timezone_change_hours": (_tz_offset_hours(g.home_team_tricode, day) - _tz_offset_hours(last["venue"], day))
+                if last is not None else None,
+                "pace_last_10": to["pace"].mean() if len(to) else None,
+                "off_rating_last_10": to["offensive_rating"].mean() if len(to) else None,
+                "def_rating_last_10": td["defensive_rating"].mean() if len(td) else None,
+                "game_spread": spread, "game_total": total,
+                "game_lines_source": "odds_api_consensus" if spread is not None or total is not None else None,
+                "players_out": int(ti["injury_status"].isin(["out", "doubtful"]).sum()) if len(ti) else 0,
+                "questionable_count": int(ti["injury_status"].eq("questionable").sum()) if len(ti) else 0,
+            })
+    return pd.DataFrame(rows)
+
+
+def _streak(results: list[str], want: str) -> int:
+    n = 0
+    for r in reversed(results):
+        if r == want:
+            n += 1
+        elif r in ("OVER", "UNDER"):
+            break
+    return n
+
+
+def upcoming_player_context(day: dt.date, schedule_day: pd.DataFrame, pgs_hist: pd.DataFrame,
+                            team_ctx: pd.DataFrame, rosters: pd.DataFrame, injuries: pd.DataFrame,
+                            odds: pd.DataFrame, recent_days: int = 30) -> pd.DataFrame:
+    """Player x upcoming game on ``day``. Who is expected: the day's roster for a team when scraped,
+    else the players active for that team in the last ``recent_days`` days (their latest team), plus
+    any player with a pre-tip line whose latest team plays. History: rows with game_date < day."""
+    games = schedule_day[~schedule_day["is_postponed"].fillna(False).astype(bool)]
+    if games.empty:
+        return pd.DataFrame()
+    hist = pgs_hist[_dates(pgs_hist["game_date"]) < day].copy() if len(pgs_hist) else pgs_hist.copy()
+    hist["d"] = _dates(hist["game_date"]) if len(hist) else pd.Series(dtype=object)
+    hist = hist.sort_values(["player_id", "d"]) if len(hist) else hist
+    playing = {}
+    for g in games.itertuples():
+        playing[g.home_team_tricode] = (g, g.away_team_tricode, True)
+        playing[g.away_team_tricode] = (g, g.home_team_tricode, False)
+
+    # Expected players per team.
+    expected: dict[int, tuple[str, str, str]] = {}  # player_id -> (team, name, lookup, source)
+    latest = hist.groupby("player_id").tail(1) if len(hist) else hist
+    recent_active = hist[(hist["d"] >= day - dt.timedelta(days=recent_days)) & hist["is_active"].astype(bool)] if len(hist) else hist
+    roster_teams = set(rosters["team_tricode"]) if len(rosters) else set()
+    if len(rosters):
+        for r in rosters[rosters["team_tricode"].isin(playing)].itertuples():
+            expected[int(r.player_id)] = (r.team_tricode, r.player_name, r.player_lookup, "roster")
+    if len(latest):
+        active_ids = set(recent_active["player_id"])
+        for r in latest.itertuples():
+            if r.team_tricode in playing and r.team_tricode not in roster_teams and r.player_id in active_ids:
+                expected.setdefault(int(r.player_id), (r.team_tricode, r.player_name, r.player_lookup, "recent_box_scores"))
+    lines = closing_lines(odds)
+    if len(lines) and len(latest):
+        by_lookup = latest.set_index("player_lookup")
+        for r in lines.itertuples():
+            if r.player_lookup in by_lookup.index:
+                p = by_lookup.loc[r.player_lookup]
+                p = p.iloc[-1] if isinstance(p, pd.DataFrame) else p
+                if p["team_tricode"] in playing and p["team_tricode"] in (r.home_team_tricode, r.away_team_tricode):
+                    expected.setdefault(int(p["player_id"]), (p["team_tricode"], p["player_name"], r.player_lookup, "prop_line"))
+    if len(latest):
+        # Season openers: nobody played in the last month, so take each team's players from its
+        # most recent games, however old (off-season moves are corrected by rosters and lines).
+        for team in set(playing) - {v[0] for v in expected.values()} - roster_teams:
+            team_rows = hist[hist["team_tricode"] == team]
+            recent_dates = sorted(set(team_rows["d"]))[-5:]
+            recent = team_rows[team_rows["d"].isin(recent_dates) & team_rows["is_active"].astype(bool)]
+            current = set(latest.loc[latest["team_tricode"] == team, "player_id"])
+            for r in recent.drop_duplicates("player_id").itertuples():
+                if r.player_id in current:
+                    expected.setdefault(int(r.player_id), (team, r.player_name, r.player_lookup, "recent_box_scores"))
+    if not expected:
+        return pd.DataFrame()
+
+    first_tip = pd.to_datetime(games["tipoff_utc"], utc=True).min()
+    inj = latest_injuries(injuries, before=first_tip)
+    inj_by = inj.set_index("player_lookup") if len(inj) else None
+    line_by = lines.set_index("player_lookup") if len(lines) else None
+    tctx = team_ctx.set_index("team_tricode") if len(team_ctx) else None
+    by_player = {pid: g for pid, g in hist.groupby("player_id")} if len(hist) else {}
+
+    # Season averages for the "star teammate" rule (>= 10 games this season).
+    from nba_pipeline.partitions import season_opener, season_year
+
+    season_start = season_opener(season_year(day)) - dt.timedelta(days=30)
+    played = hist[(~hist["is_dnp"].astype(bool)) & (hist["d"] >= season_start)] if len(hist) else hist
+    season_stats = played.groupby("player_lookup").agg(ppg=("points", "mean"), mpg=("minutes", "mean"),
+                                                       games=("points", "size")) if len(played) else pd.DataFrame()
+
+    def is_star(lookup: str) -> bool:
+        if season_stats.empty or lookup not in season_stats.index:
+            return False
+        s = season_stats.loc[lookup]
+        return s["games"] >= 10 and (s["ppg"] >= 18 or (s["mpg"] >= 28 and s["ppg"] >= 12))
+
+    out_by_team: dict[str, tuple[int, int]] = {}
+    if len(inj):
+        for team, grp in inj.groupby("team_tricode"):
+            stars = [is_star(lk) for lk in grp["player_lookup"]]
+            out_by_team[team] = (
+                sum(s for s, st in zip(stars, grp["injury_status"]) if st in ("out", "doubtful")),
+                sum(s for s, st in zip(stars, grp["injury_status"]) if st == "questionable"),
+            )
+
+    rows = []
+    for pid, (team, name, lookup, source) in expected.items():
+        g, opp, is_home = playing[team]
+        ph = by_player.get(pid)
+        act = ph[ph["is_active"].astype(bool) & (pd.to_numeric(ph["minutes"], errors="coerce").fillna(0) > 0)] if ph is not None else None
+        nd = ph[~ph["is_dnp"].astype(bool)] if ph is not None else None
+        last_day = act["d"].iloc[-1] if act is not None and len(act) else None
+        days_rest = (day - last_day).days if last_day is not None else None
+        w7 = act[act["d"] >= day - dt.timedelta(days=7)] if act is not None else None
+        w14 = act[act["d"] >= day - dt.timedelta(days=14)] if act is not None else None
+        b2b14 = 0
+        if w14 is not None and len(w14) > 1:
+            ds = sorted(w14["d"])
+            b2b14 = sum(1 for a, b in zip(ds, ds[1:]) if (b - a).days == 1)
+        l5 = nd.tail(5) if nd is not None else None
+        l10 = nd.tail(10) if nd is not None else None
+        n10 = len(l10) if l10 is not None else 0
+        results = ph["over_under_result"].dropna().tolist() if ph is not None else []
+        ln = None
+        if line_by is not None and lookup in line_by.index:
+            ln = line_by.loc[lookup]
+            ln = ln.iloc[0] if isinstance(ln, pd.DataFrame) else ln
+        ij = None
+        if inj_by is not None and lookup in inj_by.index:
+            ij = inj_by.loc[lookup]
+            ij = ij.iloc[-1] if isinstance(ij, pd.DataFrame) else ij
+        tc = tctx.loc[team] if tctx is not None and team in tctx.index else None
+        oc = tctx.loc[opp] if tctx is not None and opp in tctx.index else None
+        stars_out, stars_q = out_by_team.get(team, (0, 0))
+        if ij is not None and is_star(lookup):
+            # The player himself is not his own teammate.
+            stars_out -= int(ij["injury_status"] in ("out", "doubtful"))
+            stars_q -= int(ij["injury_status"] == "questionable")
+        season_type = getattr(g, "season_type", "Regular Season") or "Regular Season"
+        rows.append({
+            "game_date": day, "game_id": g.game_id, "internal_game_id": g.internal_game_id, "player_id": pid,
+            "player_lookup": lookup, "player_name": name, "team_tricode": team, "opponent_tricode": opp,
+            "is_home": is_home, "tipoff_utc": g.tipoff_utc, "roster_source": source,
+            "injury_status": ij["injury_status"] if ij is not None else None,
+            "injury_reason": ij["reason"] if ij is not None else None,
+            "days_rest": days_rest, "back_to_back": days_rest == 1 if days_rest is not None else False,
+            "games_last_7_days": len(w7) if w7 is not None else 0,
+            "games_last_14_days": len(w14) if w14 is not None else 0,
+            "minutes_last_7_days": float(w7["minutes"].sum()) if w7 is not None and len(w7) else 0.0,
+            "minutes_last_14_days": float(w14["minutes"].sum()) if w14 is not None and len(w14) else 0.0,
+            "avg_minutes_last_7_days": float(w7["minutes"].mean()) if w7 is not None and len(w7) else None,
+            "back_to_backs_last_14_days": b2b14,
+            "avg_usage_last_7_games": float(act.tail(7)["usage_rate"].mean()) if act is not None and len(act) and act.tail(7)["usage_rate"].notna().any() else None,
+            "points_avg_last_5": float(l5["points"].mean()) if l5 is not None and len(l5) else None,
+            "points_avg_last_10": float(l10["points"].mean()) if n10 else None,
+            "games_used_last_5": len(l5) if l5 is not None else 0,
+            "games_used_last_10": n10,
+            "sample_quality": "excellent" if n10 >= 10 else "good" if n10 >= 7 else "limited" if n10 >= 5 else "insufficient",
+            "has_prop_line": ln is not None,
+            "current_points_line": ln["points_line"] if ln is not None else None,
+            "opening_points_line": ln["opening_line"] if ln is not None else None,
+            "line_movement": (ln["points_line"] - ln["opening_line"]) if ln is not None and pd.notna(ln["opening_line"]) else None,
+            "line_bookmaker": ln["bookmaker"] if ln is not None else None,
+            "line_snapshot_at": ln["snapshot_timestamp"] if ln is not None else None,
+            "line_minutes_before_tipoff": ln["minutes_before_tipoff"] if ln is not None else None,
+            "line_book_count": ln["book_count"] if ln is not None else 0,
+            "prop_over_streak": _streak(results, "OVER"), "prop_under_streak": _streak(results, "UNDER"),
+            "pace_differential": (tc["pace_last_10"] - oc["pace_last_10"]) if tc is not None and oc is not None
+            and pd.notna(tc["pace_last_10"]) and pd.notna(oc["pace_last_10"]) else None,
+            "opponent_def_rating_last_10": oc["def_rating_last_10"] if oc is not None else None,
+            "opponent_off_rating_last_10": oc["off_rating_last_10"] if oc is not None else None,
+            "opponent_days_rest": tc["opponent_days_rest"] if tc is not None else None,
+            "game_spread": tc["game_spread"] if tc is not None else None,
+            "game_total": tc["game_total"] if tc is not None else None,
+            "star_teammates_out": max(stars_out, 0), "questionable_star_teammates": max(stars_q, 0),
+            "season_phase": "playoffs" if season_type in ("Playoffs", "PlayIn") else
+                            "preseason" if season_type == "Pre Season" else "regular_season",
+            "is_production_ready": n10 >= 5,
+        })
+    return pd.DataFrame(rows)

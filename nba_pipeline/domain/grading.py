@@ -1,0 +1,139 @@
+"""Grading (legacy-system.md section 7): per-prediction accuracy and rolling model performance."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+EDGE_BUCKETS = ((0.0, 3.0, "<3"), (3.0, 5.0, "3-5"), (5.0, np.inf, "5+"))
+BREAK_EVEN_HIT_RATE = 0.524  # -110 pricing
+PERFORMANCE_WINDOWS = (7, 14, 30)
+MIN_PICKS_FOR_STATE = 5
+
+
+def edge_bucket(edge_abs: pd.Series) -> pd.Series:
+    out = pd.Series(None, index=edge_abs.index, dtype=object)
+    for lo, hi, label in EDGE_BUCKETS:
+        out[(edge_abs >= lo) & (edge_abs < hi)] = label
+    return out
+
+
+def grade(predictions: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
+    """One graded row per active prediction of a final game.
+
+    Voided like a sportsbook when the player did not play (DNP, or 0 points with 0/NULL minutes, or
+    no row for a final game): reason dnp_injury_confirmed when OUT/DOUBTFUL was known before the
+    game, dnp_late_scratch for QUESTIONABLE/PROBABLE, else dnp_unknown. Push (actual == line) and
+    PASS/NO_LINE have no win/loss."""
+    if predictions.empty:
+        return pd.DataFrame()
+    p = predictions[predictions["is_active"].astype(bool)].copy()
+    p["game_date"] = pd.to_datetime(p["game_date"])
+    a = actuals[["game_date", "player_id", "points", "minutes", "is_dnp"]].copy()
+    a["game_date"] = pd.to_datetime(a["game_date"])
+    g = p.merge(a, on=["game_date", "player_id"], how="left")
+    actual = pd.to_numeric(g["points"], errors="coerce")
+    minutes = pd.to_numeric(g["minutes"], errors="coerce")
+    no_play = g["is_dnp"].fillna(True).astype(bool) | ((actual.fillna(0) == 0) & (minutes.fillna(0) == 0)) | actual.isna()
+    status = g["injury_status_at_prediction"].fillna("").str.lower()
+    void_reason = np.where(~no_play, None, np.where(status.isin(["out", "doubtful"]), "dnp_injury_confirmed",
+                                                    np.where(status.isin(["questionable", "probable"]),
+                                                             "dnp_late_scratch", "dnp_unknown")))
+    pred = g["predicted_points"].astype(float)
+    line = pd.to_numeric(g["current_points_line"], errors="coerce")
+    actual_graded = actual.where(~no_play)
+    err = (pred - actual_graded)
+    is_push = (actual_graded == line) & line.notna()
+    directional = g["recommendation"].isin(["OVER", "UNDER"])
+    correct = ((actual_graded > line) == (g["recommendation"] == "OVER")).astype("boolean")
+    correct = correct.where(directional & ~is_push & ~no_play & line.notna(), pd.NA)
+    out = pd.DataFrame({
+        "game_date": g["game_date"], "prediction_id": g["prediction_id"], "system_id": g["system_id"],
+        "game_id": g["game_id"], "player_id": g["player_id"], "player_lookup": g["player_lookup"],
+        "player_name": g["player_name"], "team_tricode": g["team_tricode"], "opponent_tricode": g["opponent_tricode"],
+        "predicted_points": pred, "line_value": line, "line_bookmaker": g["line_bookmaker"],
+        "recommendation": g["recommendation"], "confidence_score": g["confidence_score"],
+        "actual_points": actual_graded, "minutes_played": minutes.where(~no_play),
+        "absolute_error": err.abs(), "signed_error": err,
+        "within_3_points": (err.abs() <= 3).where(err.notna()), "within_5_points": (err.abs() <= 5).where(err.notna()),
+        "predicted_margin": pred - line, "actual_margin": actual_graded - line,
+        "edge_abs": (pred - line).abs(), "prediction_correct": correct, "is_push": is_push.where(~no_play, False),
+        "is_voided": no_play, "void_reason": void_reason, "model_id": g["model_id"],
+        "feature_quality_score": g["feature_quality_score"],
+    })
+    out["edge_bucket"] = edge_bucket(out["edge_abs"])
+    return out
+
+
+def performance_state(hit_rate_7: float | None, n7: int) -> str:
+    """Legacy decay states on the 7-day hit rate at edge >= 3."""
+    if n7 < MIN_PICKS_FOR_STATE or hit_rate_7 is None:
+        return "INSUFFICIENT_DATA"
+    if hit_rate_7 < BREAK_EVEN_HIT_RATE:
+        return "BLOCKED"
+    if hit_rate_7 < 0.55:
+        return "DEGRADING"
+    if hit_rate_7 < 0.58:
+        return "WATCH"
+    return "HEALTHY"
+
+
+def daily_performance(day: dt.date, accuracy: pd.DataFrame, systems: tuple[str, ...]) -> pd.DataFrame:
+    """Per system: rolling 7/14/30-day hit rate at edge >= 3 (with counts), MAE, bias, and state,
+    over graded rows dated in (day - window, day]."""
+    acc = accuracy.copy()
+    acc["game_date"] = pd.to_datetime(acc["game_date"])
+    ts = pd.Timestamp(day)
+    rows = []
+    for system in systems:
+        s = acc[acc["system_id"] == system] if len(acc) else acc
+        row = {"game_date": day, "system_id": system}
+        for w in PERFORMANCE_WINDOWS:
+            win = s[(s["game_date"] > ts - pd.Timedelta(days=w)) & (s["game_date"] <= ts)] if len(s) else s
+            graded = win[~win["is_voided"].astype(bool)] if len(win) else win
+            picks = graded[(graded["edge_abs"] >= 3) & graded["prediction_correct"].notna()] if len(graded) else graded
+            wins = int(picks["prediction_correct"].astype(bool).sum()) if len(picks) else 0
+            n = len(picks)
+            row[f"picks_{w}d"] = n
+            row[f"wins_{w}d"] = wins
+            row[f"hit_rate_{w}d"] = wins / n if n else None
+            row[f"mae_{w}d"] = float(graded["absolute_error"].mean()) if len(graded) else None
+            row[f"bias_{w}d"] = float(graded["signed_error"].mean()) if len(graded) else None
+            row[f"graded_{w}d"] = len(graded)
+        row["state"] = performance_state(row["hit_rate_7d"], row["picks_7d"])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def scorecard(graded: pd.DataFrame, line_rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per system (and for the sportsbook line itself): N, MAE, bias, and hit rate by edge bucket
+    with counts. ``line_rows`` are (actual, line) pairs: the line as a predictor of points."""
+    rows = []
+    for system, s in graded.groupby("system_id"):
+        s = s[~s["is_voided"].astype(bool)]
+        row = {"system": system, "n": len(s), "mae": s["absolute_error"].mean(), "bias": s["signed_error"].mean()}
+        picks = s[s["prediction_correct"].notna()]
+        for lo, hi, label in EDGE_BUCKETS:
+            b = s[(s["edge_abs"] >= lo) & (s["edge_abs"] < hi)]
+            decided = b[b["prediction_correct"].notna() | (b["edge_abs"] < 3)]
+            # Below the threshold the system recommends PASS: score its lean (sign of the edge) there.
+            if lo < 3:
+                lean = b[b["actual_points"].notna() & b["line_value"].notna() & (b["actual_points"] != b["line_value"])
+                         & (b["predicted_margin"] != 0)]
+                wins = int(((lean["actual_points"] > lean["line_value"]) == (lean["predicted_margin"] > 0)).sum())
+                n = len(lean)
+            else:
+                wins = int(decided["prediction_correct"].astype(bool).sum())
+                n = len(decided)
+            row[f"n_{label}"] = n
+            row[f"hit_{label}"] = wins / n if n else None
+        row["n_edge_3plus"] = int(len(picks[picks["edge_abs"] >= 3]))
+        row["hit_edge_3plus"] = (picks.loc[picks["edge_abs"] >= 3, "prediction_correct"].astype(bool).mean()
+                                 if row["n_edge_3plus"] else None)
+        rows.append(row)
+    if line_rows is not None and len(line_rows):
+        err = line_rows["line"] - line_rows["actual"]
+        rows.append({"system": "sportsbook_line", "n": len(line_rows), "mae": err.abs().mean(), "bias": err.mean()})
+    return pd.DataFrame(rows)

@@ -1,0 +1,135 @@
+"""Point-in-time history: rolling statistics of completed games, looked up as of a date.
+
+Rolling values are computed once per game row ("state after this game"), then each upcoming date D
+takes, per player or team, the last row strictly before D (``merge_asof`` with
+``allow_exact_matches=False``). Nothing dated D or later can reach D's values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from nba_pipeline.partitions import season_year
+
+
+def _slope(values: np.ndarray) -> float:
+    values = values[~np.isnan(values)]
+    n = len(values)
+    if n < 2:
+        return np.nan
+    x = np.arange(n, dtype=float)
+    x -= x.mean()
+    return float((x * (values - values.mean())).sum() / (x * x).sum())
+
+
+def rolling_slope(s: pd.Series, window: int, min_periods: int) -> pd.Series:
+    return s.rolling(window, min_periods=min_periods).apply(_slope, raw=True)
+
+
+def player_game_state(pgs: pd.DataFrame) -> pd.DataFrame:
+    """Per played game (not DNP), the player's rolling state after that game."""
+    cols = ["player_id", "game_date", "team_tricode", "opponent_tricode", "points", "minutes", "usage_rate",
+            "ts_pct", "ftm", "fta", "fga", "fg3a", "fg3m", "fgm", "points_line", "over_under_result",
+            "margin_vs_line", "season_year"]
+    if pgs.empty:
+        return pd.DataFrame(columns=cols)
+    g = pgs[~pgs["is_dnp"].astype(bool)].copy()
+    g["game_date"] = pd.to_datetime(g["game_date"])
+    g = g.sort_values(["player_id", "game_date"]).reset_index(drop=True)
+    for c in ("points", "minutes", "usage_rate", "ts_pct", "ftm", "fta", "fga", "fg3a", "fg3m", "fgm",
+              "points_line", "margin_vs_line"):
+        g[c] = pd.to_numeric(g[c], errors="coerce").astype(float)
+    by = g.groupby("player_id", sort=False)
+
+    def roll(col, n, fn="mean", minp=1):
+        return getattr(by[col].rolling(n, min_periods=minp), fn)().reset_index(level=0, drop=True)
+
+    g["pts_l2"] = roll("points", 2)
+    g["pts_l3"] = roll("points", 3)
+    g["pts_l5"] = roll("points", 5)
+    g["pts_l10"] = roll("points", 10)
+    g["pts_std_l10"] = roll("points", 10, "std", 2)
+    g["min_l10"] = roll("minutes", 10)
+    g["min_std_l10"] = roll("minutes", 10, "std", 2)
+    g["usage_l5"] = roll("usage_rate", 5)
+    g["usage_l7"] = roll("usage_rate", 7)
+    g["usage_l10"] = roll("usage_rate", 10)
+    g["ts_l10"] = roll("ts_pct", 10)
+    g["games_l10"] = by["points"].rolling(10, min_periods=1).count().reset_index(level=0, drop=True)
+    sums = {c: roll(c, 10, "sum") for c in ("points", "minutes", "ftm", "fta", "fga", "fg3a", "fg3m", "fgm")}
+    g["ppm_l10"] = sums["points"] / sums["minutes"].where(sums["minutes"] > 0)
+    g["ftm_share_l10"] = sums["ftm"] / sums["points"].where(sums["points"] > 0)
+    g["three_rate_l10"] = 100 * sums["fg3a"] / sums["fga"].where(sums["fga"] > 0)
+    g["three_pct_l10"] = 100 * sums["fg3m"] / sums["fg3a"].where(sums["fg3a"] > 0)
+    g["two_pct_l10"] = 100 * (sums["fgm"] - sums["fg3m"]) / (sums["fga"] - sums["fg3a"]).where(sums["fga"] - sums["fg3a"] > 0)
+    g["fta_rate_l10"] = 100 * sums["fta"] / sums["fga"].where(sums["fga"] > 0)
+    s20 = {c: roll(c, 20, "sum") for c in ("fga", "fg3a")}
+    g["three_rate_l20"] = 100 * s20["fg3a"] / s20["fga"].where(s20["fga"] > 0)
+    g["pts_slope_l10"] = by["points"].transform(lambda s: rolling_slope(s, 10, 5))
+    g["pts_slope_l7"] = by["points"].transform(lambda s: rolling_slope(s, 7, 4))
+    # Season-to-date (within the game's season).
+    bs = g.groupby(["player_id", "season_year"], sort=False)
+    g["pts_season"] = bs["points"].transform(lambda s: s.expanding().mean())
+    g["min_season"] = bs["minutes"].transform(lambda s: s.expanding().mean())
+    g["usage_season"] = bs["usage_rate"].transform(lambda s: s.expanding().mean())
+    g["games_season"] = bs.cumcount() + 1
+    # Lines: share of the last 10 lined games that went over, margin vs line over the last 5.
+    over = (g["over_under_result"] == "OVER").astype(float).where(g["over_under_result"].isin(["OVER", "UNDER", "PUSH"]))
+    g["_over"] = over
+    g["over_rate_l10"] = g.groupby("player_id")["_over"].transform(lambda s: s.rolling(10, min_periods=1).mean())
+    g["margin_line_l5"] = g.groupby("player_id")["margin_vs_line"].transform(lambda s: s.rolling(5, min_periods=1).mean())
+    g["pts_mean_60d"] = (g.groupby("player_id").rolling("60D", on="game_date")["points"].mean()
+                         .reset_index(level=0, drop=True).values)
+    g["pts_std_60d"] = (g.groupby("player_id").rolling("60D", on="game_date")["points"].std()
+                        .reset_index(level=0, drop=True).values)
+    # Cold streak: consecutive most recent games below the season mean known before each game.
+    prev_mean = bs["points"].transform(lambda s: s.expanding().mean().shift(1))
+    below = (g["points"] < prev_mean).astype(int)
+    runs = ((below != below.shift()) | (g["player_id"] != g["player_id"].shift())).cumsum()
+    g["below_avg_streak"] = below.groupby(runs).cumsum()
+    # Structural change: a new team or a gap of 14+ days restarts the count.
+    prev_team = by["team_tricode"].shift()
+    gap = by["game_date"].diff().dt.days
+    restart = prev_team.isna() | (prev_team != g["team_tricode"]) | (gap >= 14)
+    g["games_since_change"] = g.groupby(restart.cumsum()).cumcount() + 1
+    # Last known line (for the line delta), carried forward with its date.
+    lined = g["points_line"].notna()
+    g["last_line"] = g["points_line"].where(lined)
+    g["last_line_date"] = g["game_date"].where(lined)
+    g[["last_line", "last_line_date"]] = g.groupby("player_id")[["last_line", "last_line_date"]].ffill()
+    return g.drop(columns=["_over"])
+
+
+def asof(state: pd.DataFrame, targets: pd.DataFrame, by: str, target_date_col: str = "game_date") -> pd.DataFrame:
+    """For each target row, the latest state row of the same ``by`` strictly before its date."""
+    left = targets.copy()
+    left["_d"] = pd.to_datetime(left[target_date_col])
+    left = left.sort_values("_d")
+    right = state.copy()
+    right["_d_state"] = pd.to_datetime(right["game_date"])
+    right = right.drop(columns=["game_date"]).sort_values("_d_state")
+    left[by] = left[by].astype(right[by].dtype) if len(right) else left[by]
+    merged = pd.merge_asof(left, right, left_on="_d", right_on="_d_state", by=by, allow_exact_matches=False,
+                           suffixes=("", "_hist"))
+    return merged.drop(columns=["_d"])
+
+
+def dnp_state(pgs: pd.DataFrame) -> pd.DataFrame:
+    """Per game row (DNPs included), the share of the player's last 10 rows that were DNPs."""
+    if pgs.empty:
+        return pd.DataFrame(columns=["player_id", "game_date", "dnp_rate_l10", "rows_l10"])
+    g = pgs[["player_id", "game_date", "is_dnp"]].copy()
+    g["game_date"] = pd.to_datetime(g["game_date"])
+    g = g.sort_values(["player_id", "game_date"]).reset_index(drop=True)
+    g["is_dnp"] = g["is_dnp"].astype(float)
+    by = g.groupby("player_id")["is_dnp"]
+    g["dnp_rate_l10"] = by.transform(lambda s: s.rolling(10, min_periods=1).mean())
+    g["rows_l10"] = by.transform(lambda s: s.rolling(10, min_periods=1).count())
+    return g.drop(columns=["is_dnp"])
+
+
+def season_of(day) -> int:
+    return season_year(pd.Timestamp(day).date() if not isinstance(day, dt.date) else day)

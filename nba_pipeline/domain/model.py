@@ -1,0 +1,139 @@
+"""The points model (CatBoost, walk-forward) and the prediction systems.
+
+Walk-forward: the model serving game date D is the weekly model whose cutoff is the Monday on or
+before D; it is trained only on feature rows dated before that cutoff (``TRAIN_DAYS`` back) joined
+to the actual points of those games. Nothing on or after D can reach it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from nba_pipeline.domain.features import FEATURES, value_col
+
+TRAIN_DAYS = 365
+MIN_TRAIN_ROWS = 400
+MODEL_FEATURES = tuple(f.index for f in FEATURES if f.available)
+CATBOOST_PARAMS = {"iterations": 500, "learning_rate": 0.05, "depth": 6, "l2_leaf_reg": 3.0,
+                   "loss_function": "RMSE", "random_seed": 7, "thread_count": 2, "verbose": False,
+                   "allow_writing_files": False}
+PREDICTION_CLAMP = (0.0, 60.0)
+
+CATBOOST_SYSTEM = "catboost_points_v1"
+BASELINE_SYSTEM = "moving_average_baseline_v1"
+SYSTEMS = (CATBOOST_SYSTEM, BASELINE_SYSTEM)
+DEFAULT_EDGE_THRESHOLD = 3.0
+
+
+def model_cutoff(day: dt.date) -> dt.date:
+    """Weekly retraining: the Monday on or before the date."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def training_frame(features: pd.DataFrame, pgs: pd.DataFrame, cutoff: dt.date, train_days: int = TRAIN_DAYS) -> pd.DataFrame:
+    """Feature rows dated in [cutoff - train_days, cutoff) with their actual points.
+
+    Legacy training filter: no required defaults, quality score >= 70, actual points known and the
+    player played (minutes > 0)."""
+    if features.empty or pgs.empty:
+        return pd.DataFrame()
+    f = features.copy()
+    f["game_date"] = pd.to_datetime(f["game_date"])
+    lo, hi = pd.Timestamp(cutoff - dt.timedelta(days=train_days)), pd.Timestamp(cutoff)
+    f = f[(f["game_date"] >= lo) & (f["game_date"] < hi)]
+    f = f[(f["required_default_count"] == 0) & (f["feature_quality_score"] >= 70)]
+    actual = pgs[["game_date", "player_id", "points", "minutes", "is_dnp"]].copy()
+    actual["game_date"] = pd.to_datetime(actual["game_date"])
+    actual = actual[(actual["game_date"] < hi) & ~actual["is_dnp"].astype(bool)
+                    & (pd.to_numeric(actual["minutes"], errors="coerce") > 0)]
+    out = f.merge(actual[["game_date", "player_id", "points"]], on=["game_date", "player_id"], how="inner")
+    return out[out["points"].notna()]
+
+
+def design_matrix(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[[value_col(i) for i in MODEL_FEATURES]].astype(float)
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    cutoff: dt.date
+    train_start: dt.date | None
+    train_end: dt.date | None
+    rows: int
+    artifact: bytes
+    sha256: str
+    train_mae: float | None
+
+    @property
+    def model_id(self) -> str:
+        return f"catboost_points_v1_{self.cutoff:%Y%m%d}_{self.sha256[:10]}"
+
+
+def train(train: pd.DataFrame, cutoff: dt.date) -> TrainedModel | None:
+    """Fit CatBoost on the frame; None when there is too little history to train on."""
+    if len(train) < MIN_TRAIN_ROWS:
+        return None
+    from catboost import CatBoostRegressor
+
+    model = CatBoostRegressor(**CATBOOST_PARAMS)
+    x, y = design_matrix(train), train["points"].astype(float)
+    model.fit(x, y)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.cbm")
+        model.save_model(path)
+        with open(path, "rb") as fh:
+            blob = fh.read()
+    pred = np.clip(model.predict(x), *PREDICTION_CLAMP)
+    dates = pd.to_datetime(train["game_date"])
+    return TrainedModel(cutoff, dates.min().date(), dates.max().date(), len(train), blob,
+                        hashlib.sha256(blob).hexdigest(), float(np.mean(np.abs(pred - y))))
+
+
+def load(artifact: bytes):
+    from catboost import CatBoostRegressor
+
+    model = CatBoostRegressor()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.cbm")
+        with open(path, "wb") as fh:
+            fh.write(artifact)
+        model.load_model(path)
+    return model
+
+
+def predict_catboost(model, rows: pd.DataFrame) -> np.ndarray:
+    return np.clip(model.predict(design_matrix(rows)), *PREDICTION_CLAMP)
+
+
+def predict_moving_average(rows: pd.DataFrame) -> np.ndarray:
+    """Baseline: 0.5 x L5 + 0.3 x L10 + 0.2 x season, each falling back to the next available."""
+    l5, l10, season = (rows[value_col(i)].astype(float) for i in (0, 1, 2))
+    l10 = l10.fillna(l5)
+    season = season.fillna(l10)
+    l5 = l5.fillna(l10)
+    return np.clip((0.5 * l5 + 0.3 * l10 + 0.2 * season).to_numpy(), *PREDICTION_CLAMP)
+
+
+def confidence(quality: pd.Series, std_l10: pd.Series) -> pd.Series:
+    """Legacy V8/V9: 75 + quality bonus (>=90: 10, >=80: 7, >=70: 5, else 2) + consistency bonus by
+    std L10 (<4: 10, <6: 7, <8: 5, else 2), capped at 100."""
+    q = quality.fillna(0)
+    qb = np.select([q >= 90, q >= 80, q >= 70], [10, 7, 5], 2)
+    s = std_l10.fillna(99)
+    cb = np.select([s < 4, s < 6, s < 8], [10, 7, 5], 2)
+    return pd.Series(np.minimum(75 + qb + cb, 100), index=quality.index, dtype=float)
+
+
+def recommend(edge: pd.Series, threshold: float = DEFAULT_EDGE_THRESHOLD) -> pd.Series:
+    """OVER when edge >= threshold, UNDER when edge <= -threshold, else PASS; NO_LINE without a line.
+    The direction always agrees with the sign of the edge (legacy direction guard)."""
+    out = np.where(edge.isna(), "NO_LINE", np.where(edge >= threshold, "OVER", np.where(edge <= -threshold, "UNDER", "PASS")))
+    return pd.Series(out, index=edge.index)
+

@@ -1,0 +1,55 @@
+"""Asset keys and group names: the physical address of every asset, in one place.
+
+Table assets take their key from their TableSpec (schema + table); these are the keys that are not
+warehouse tables, plus the group (= phase) names.
+"""
+
+import dagster as dg
+
+from nba_pipeline.warehouse import tables as t
+
+PHASE1 = "phase1_scrapers"
+PHASE2 = "phase2_raw"
+PHASE3 = "phase3_analytics"
+PHASE4 = "phase4_precompute"
+PHASE5 = "phase5_predictions"
+PHASE6 = "phase6_publishing"
+GRADING = "grading"
+PHASE_GROUPS = (PHASE1, PHASE2, PHASE3, PHASE4, PHASE5, PHASE6, GRADING)
+
+SCRAPED_SCHEDULE = dg.AssetKey(["nba_scraped", "schedule"])
+SCRAPED_PLAYER_BOXSCORES = dg.AssetKey(["nba_scraped", "player_boxscores"])
+SCRAPED_TEAM_BOXSCORES = dg.AssetKey(["nba_scraped", "team_boxscores"])
+SCRAPED_ODDS_PLAYER_PROPS = dg.AssetKey(["nba_scraped", "odds_player_props"])
+SCRAPED_ODDS_GAME_LINES = dg.AssetKey(["nba_scraped", "odds_game_lines"])
+SCRAPED_ROSTERS = dg.AssetKey(["nba_scraped", "rosters"])
+SCRAPED_INJURY_REPORT = dg.AssetKey(["nba_scraped", "injury_report"])
+
+RAW_SCHEDULE = t.NBAC_SCHEDULE.asset_key
+RAW_PLAYER_BOXSCORES = t.NBAC_PLAYER_BOXSCORES.asset_key
+RAW_TEAM_BOXSCORE = t.NBAC_TEAM_BOXSCORE.asset_key
+RAW_ODDS_PLAYER_POINTS = t.ODDS_PLAYER_POINTS_PROPS.asset_key
+RAW_ODDS_GAME_LINES = t.ODDS_GAME_LINES.asset_key
+RAW_ROSTERS = t.TEAM_ROSTERS.asset_key
+RAW_INJURY_REPORT = t.NBAC_INJURY_REPORT.asset_key
+
+TEAM_OFFENSE = t.TEAM_OFFENSE.asset_key
+TEAM_DEFENSE = t.TEAM_DEFENSE.asset_key
+PLAYER_GAME_SUMMARY = t.PLAYER_GAME_SUMMARY.asset_key
+UPCOMING_TEAM_CONTEXT = t.UPCOMING_TEAM_CONTEXT.asset_key
+UPCOMING_PLAYER_CONTEXT = t.UPCOMING_PLAYER_CONTEXT.asset_key
+
+TEAM_DEFENSE_ZONE = t.TEAM_DEFENSE_ZONE.asset_key
+PLAYER_SHOT_ZONE = t.PLAYER_SHOT_ZONE.asset_key
+PLAYER_DAILY_CACHE = t.PLAYER_DAILY_CACHE.asset_key
+PLAYER_COMPOSITE_FACTORS = t.PLAYER_COMPOSITE_FACTORS.asset_key
+ML_FEATURE_STORE = t.ML_FEATURE_STORE.asset_key
+
+POINTS_MODEL = t.POINTS_MODEL.asset_key
+PLAYER_PROP_PREDICTIONS = t.PLAYER_PROP_PREDICTIONS.asset_key
+PREDICTION_ACCURACY = t.PREDICTION_ACCURACY.asset_key
+MODEL_PERFORMANCE_DAILY = t.MODEL_PERFORMANCE_DAILY.asset_key
+
+EXPORT_TONIGHT = dg.AssetKey(["nba_api_export", "tonight"])
+EXPORT_PREDICTIONS = dg.AssetKey(["nba_api_export", "predictions"])
+EXPORT_RESULTS = dg.AssetKey(["nba_api_export", "results"])

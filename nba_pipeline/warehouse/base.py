@@ -1,0 +1,70 @@
+"""The warehouse interface: idempotent, atomic partition writes and bounded reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import abstractmethod
+from dataclasses import dataclass
+
+import dagster as dg
+import pandas as pd
+
+from nba_pipeline.warehouse.spec import SchemaError, TableSpec
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What the warehouse holds for the written dates after the write, counted inside the same
+    transaction: the record count we report is the count of rows written, never an estimate."""
+
+    table: str
+    start: dt.date
+    end: dt.date
+    rows: int
+    rows_by_date: dict[dt.date, int]
+    deleted: int
+
+
+class Warehouse(dg.ConfigurableResource):
+    """Same resource key ("warehouse") in every environment; DuckDB locally, BigQuery in production."""
+
+    @abstractmethod
+    def replace_dates(self, spec: TableSpec, df: pd.DataFrame, start: dt.date, end: dt.date) -> WriteResult:
+        """Delete the table's rows with ``start <= date <= end`` and insert ``df`` in one transaction."""
+
+    @abstractmethod
+    def read(
+        self,
+        spec: TableSpec,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        columns: list[str] | None = None,
+    ) -> pd.DataFrame:
+        """Rows with ``start <= date <= end`` (either bound optional), conformed to the spec."""
+
+    @abstractmethod
+    def count_by_date(self, spec: TableSpec, start: dt.date, end: dt.date) -> dict[dt.date, int]:
+        """Row counts per date in the window; dates without rows are absent."""
+
+    def read_before(self, spec: TableSpec, before: dt.date, days: int | None = None,
+                    columns: list[str] | None = None) -> pd.DataFrame:
+        """History strictly before ``before`` (optionally only the last ``days`` days): the only
+        way point-in-time tables read their history."""
+        end = before - dt.timedelta(days=1)
+        start = None if days is None else before - dt.timedelta(days=days)
+        return self.read(spec, start=start, end=end, columns=columns)
+
+
+def prepare_for_write(spec: TableSpec, df: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
+    frame = spec.conform(df)
+    if not frame.empty:
+        dates = frame[spec.date_column]
+        if dates.isna().any():
+            raise SchemaError(f"{spec.address}: {int(dates.isna().sum())} rows have no {spec.date_column}")
+        lo, hi = dates.min().date(), dates.max().date()
+        if lo < start or hi > end:
+            raise SchemaError(
+                f"{spec.address}: rows dated {lo}..{hi} fall outside the partitions being written "
+                f"({start}..{end}); a partition write may only replace its own dates"
+            )
+    return frame
