@@ -10,10 +10,13 @@ ends tomorrow), because yesterday's results land after midnight. Older dates are
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import dagster as dg
+import pandas as pd
 
 from nba_pipeline import keys
+from nba_pipeline.warehouse.base import Warehouse
 
 AC = dg.AutomationCondition
 
@@ -92,3 +95,140 @@ PREDICTIONS_ON_FEATURES = parents_landed("phase 5: feature store and model of th
 EXPORT_ON_TABLES = parents_landed("phase 6: tables behind the export landed")
 # Grading: results of date D landed (player game summary) and its predictions exist.
 GRADING_ON_RESULTS = parents_landed("grading: predictions and completed-game results of the date landed")
+
+
+# --- Phase 1 schedules ----------------------------------------------------------------------------
+# Cron in ET (execution_timezone), shaped like the legacy scrape windows (legacy-system.md 1.2).
+
+ET_TZ = "America/New_York"
+_ET = ZoneInfo(ET_TZ)
+
+SCRAPE_SCHEDULE_JOB = dg.define_asset_job("scrape_schedule", selection=[keys.SCRAPED_SCHEDULE])
+SCRAPE_RESULTS_JOB = dg.define_asset_job(
+    "scrape_results",
+    selection=[keys.SCRAPED_SCHEDULE, keys.SCRAPED_PLAYER_BOXSCORES, keys.SCRAPED_TEAM_BOXSCORES],
+)
+SCRAPE_LINES_JOB = dg.define_asset_job(
+    "scrape_lines", selection=[keys.SCRAPED_ODDS_PLAYER_PROPS, keys.SCRAPED_ODDS_GAME_LINES]
+)
+SCRAPE_ROSTERS_JOB = dg.define_asset_job("scrape_rosters", selection=[keys.SCRAPED_ROSTERS])
+SCRAPE_INJURIES_JOB = dg.define_asset_job("scrape_injuries", selection=[keys.SCRAPED_INJURY_REPORT])
+SCRAPE_JOBS = (SCRAPE_SCHEDULE_JOB, SCRAPE_RESULTS_JOB, SCRAPE_LINES_JOB, SCRAPE_ROSTERS_JOB, SCRAPE_INJURIES_JOB)
+
+SCHEDULE_CRON = ["15 6 * * *", "0 15,18,21 * * *"]  # morning operations; status refresh for matinees
+RESULTS_CRON = ["0 22 * * *", "30 23 * * *", "0 1,2,4 * * *", "0 6 * * *"]  # post-game windows; recovery
+ROSTERS_CRON = ["0 8 * * *", "0 17 * * *"]
+LINES_CRON = "5 * * * *"  # evaluated hourly; fires every 2 hours inside the lines window
+INJURIES_CRON = "45 8-20/2 * * *"  # the report is republished through the day
+LINES_LEAD = dt.timedelta(hours=12)
+LINES_EVERY_HOURS = 2
+
+
+def game_night(tick: dt.datetime) -> dt.date:
+    """The game date a post-game window belongs to: a tick between midnight and noon ET scrapes last
+    night's games (legacy incident 13: the 04:00 window is yesterday's, explicitly, in ET)."""
+    tick = tick.astimezone(_ET)
+    return tick.date() - dt.timedelta(days=1) if tick.hour < 12 else tick.date()
+
+
+def lines_decision(tick: dt.datetime, tips: list) -> tuple[bool, str]:
+    """Scrape lines every 2 hours from 12 hours before the first tip-off until the last one."""
+    tick = tick.astimezone(_ET)
+    if not tips:
+        return True, "schedule of the date not loaded: scrape (fail-safe)"
+    first = pd.Timestamp(tips[0]).to_pydatetime().astimezone(_ET)
+    last = pd.Timestamp(tips[-1]).to_pydatetime().astimezone(_ET)
+    window_start = (first - LINES_LEAD).replace(minute=0, second=0, microsecond=0)
+    if tick < window_start:
+        return False, f"lines window opens {window_start:%Y-%m-%d %H:%M} ET, 12 h before the first tip {first:%H:%M}"
+    if tick > last:
+        return False, f"last tip-off {last:%H:%M} ET has passed"
+    if int((tick - window_start).total_seconds() // 3600) % LINES_EVERY_HOURS:
+        return False, "between two 2-hourly scrapes"
+    return True, f"lines window {window_start:%H:%M}-{last:%H:%M} ET"
+
+
+def _tick(context: dg.ScheduleEvaluationContext) -> dt.datetime:
+    return context.scheduled_execution_time.astimezone(_ET)
+
+
+def _request(context: dg.ScheduleEvaluationContext, job: dg.UnresolvedAssetJobDefinition, day: dt.date,
+             why: str) -> dg.RunRequest:
+    tick = _tick(context)
+    return dg.RunRequest(run_key=f"{job.name}:{day.isoformat()}:{tick:%Y%m%dT%H%M}", partition_key=day.isoformat(),
+                         tags={"nba_pipeline/trigger": why, "nba_pipeline/tick_et": tick.isoformat()})
+
+
+def _tips(warehouse, day: dt.date) -> list:
+    from nba_pipeline.warehouse import tables as t
+
+    sched = warehouse.read(t.NBAC_SCHEDULE, day, day)
+    sched = sched[~sched["is_postponed"].fillna(False).astype(bool)]
+    return sorted(sched["tipoff_utc"].dropna()) if len(sched) else []
+
+
+@dg.schedule(name="schedule_refresh", cron_schedule=SCHEDULE_CRON, job=SCRAPE_SCHEDULE_JOB, execution_timezone=ET_TZ,
+             default_status=dg.DefaultScheduleStatus.RUNNING,
+             description="Today's schedule each morning and through the afternoon (status refresh for "
+                         "matinees); the 21:00 run also loads tomorrow's, so tomorrow's first tip is known "
+                         "before its lines window opens.")
+def schedule_refresh(context: dg.ScheduleEvaluationContext):
+    tick = _tick(context)
+    days = [tick.date()] + ([tick.date() + dt.timedelta(days=1)] if tick.hour >= 21 else [])
+    return [_request(context, SCRAPE_SCHEDULE_JOB, d, "schedule refresh") for d in days]
+
+
+@dg.schedule(name="results_post_game", cron_schedule=RESULTS_CRON, job=SCRAPE_RESULTS_JOB, execution_timezone=ET_TZ,
+             default_status=dg.DefaultScheduleStatus.RUNNING,
+             description="Schedule and box scores of the game night after the games: 22:00 and 23:30 for "
+                         "tonight; 01:00, 02:00, 04:00 and the 06:00 morning recovery for last night.")
+def results_post_game(context: dg.ScheduleEvaluationContext):
+    return _request(context, SCRAPE_RESULTS_JOB, game_night(_tick(context)), "post-game window")
+
+
+@dg.schedule(name="rosters_daily", cron_schedule=ROSTERS_CRON, job=SCRAPE_ROSTERS_JOB, execution_timezone=ET_TZ,
+             default_status=dg.DefaultScheduleStatus.RUNNING,
+             description="Rosters of the teams playing today, morning and afternoon.")
+def rosters_daily(context: dg.ScheduleEvaluationContext):
+    return _request(context, SCRAPE_ROSTERS_JOB, _tick(context).date(), "morning operations")
+
+
+@dg.schedule(name="lines_pre_game", cron_schedule=LINES_CRON, job=SCRAPE_LINES_JOB, execution_timezone=ET_TZ,
+             default_status=dg.DefaultScheduleStatus.RUNNING,
+             description="Player-points and game lines every 2 hours from 12 hours before the first tip-off "
+                         "until the last one (legacy incident 5: a 6-hour window lost 7 games of lines).")
+def lines_pre_game(context: dg.ScheduleEvaluationContext, warehouse: Warehouse):
+    tick = _tick(context)
+    fire, why = lines_decision(tick, _tips(warehouse, tick.date()))
+    return _request(context, SCRAPE_LINES_JOB, tick.date(), why) if fire else dg.SkipReason(why)
+
+
+@dg.schedule(name="injury_report_discovery", cron_schedule=INJURIES_CRON, job=SCRAPE_INJURIES_JOB,
+             execution_timezone=ET_TZ, default_status=dg.DefaultScheduleStatus.RUNNING,
+             description="Today's injury report every 2 hours from 08:45 to 20:45 ET.")
+def injury_report_discovery(context: dg.ScheduleEvaluationContext):
+    return _request(context, SCRAPE_INJURIES_JOB, _tick(context).date(), "injury report hours")
+
+
+SCHEDULES = (schedule_refresh, results_post_game, rosters_daily, lines_pre_game, injury_report_discovery)
+
+
+# --- Automation sensors ---------------------------------------------------------------------------
+# Our own sensors, split by phase so one slow evaluation cannot delay another, and RUNNING from the
+# start (Dagster's default automation sensor starts stopped). Phase 1 has no conditions: schedules.
+
+def _phase_sensor(name: str, group: str) -> dg.AutomationConditionSensorDefinition:
+    return dg.AutomationConditionSensorDefinition(
+        name, target=dg.AssetSelection.groups(group), default_status=dg.DefaultSensorStatus.RUNNING,
+        minimum_interval_seconds=30, description=f"Evaluates the automation conditions of {group}.",
+    )
+
+
+AUTOMATION_SENSORS = (
+    _phase_sensor("automation_phase2_raw", keys.PHASE2),
+    _phase_sensor("automation_phase3_analytics", keys.PHASE3),
+    _phase_sensor("automation_phase4_precompute", keys.PHASE4),
+    _phase_sensor("automation_phase5_predictions", keys.PHASE5),
+    _phase_sensor("automation_phase6_publishing", keys.PHASE6),
+    _phase_sensor("automation_grading", keys.GRADING),
+)

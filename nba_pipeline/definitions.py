@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from nba_pipeline import environment
+from nba_pipeline import automation, environment
 from nba_pipeline.assets.analytics import ANALYTICS_ASSETS
 from nba_pipeline.assets.grading import GRADING_ASSETS
 from nba_pipeline.assets.precompute import PRECOMPUTE_ASSETS
@@ -17,6 +17,9 @@ ASSETS = [*SCRAPER_ASSETS, *RAW_ASSETS, *ANALYTICS_ASSETS, *PRECOMPUTE_ASSETS, *
 
 defs = dg.Definitions(
     assets=ASSETS,
+    schedules=list(automation.SCHEDULES),
+    sensors=list(automation.AUTOMATION_SENSORS),
+    jobs=list(automation.SCRAPE_JOBS),
     resources=build_resources(environment.current()),
     executor=dg.in_process_executor,
 )

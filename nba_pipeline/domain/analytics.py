@@ -180,7 +180,7 @@ def player_game_summary(player_box: pd.DataFrame, offense: pd.DataFrame, odds: p
     pgs["dnp_reason_category"] = [None if a else f.dnp_reason_category(r)
                                   for r, a in zip(pgs["dnp_reason"], pgs["is_active"])]
     for c in ["pts", "fgm", "fga", "fg3m", "fg3a", "ftm", "fta", "tov"]:
-        pgs[c] = pd.to_numeric(pgs[c], errors="coerce")
+        pgs[c] = pd.to_numeric(pgs[c], errors="coerce").astype(float)
     pgs["points"] = pgs["pts"]
     pgs["efg_pct"] = f.effective_fg_pct(pgs["fgm"], pgs["fg3m"], pgs["fga"])
     pgs["ts_pct"] = f.true_shooting_pct(pgs["points"], pgs["fga"], pgs["fta"])
@@ -308,7 +308,7 @@ def upcoming_team_context(day: dt.date, schedule_day: pd.DataFrame, schedule_his
             last = tg.iloc[-1] if len(tg) else None
             days_rest = (day - last["game_date"]).days if last is not None else None
             opp_rest = (day - og.iloc[-1]["game_date"]).days if len(og) else None
-            finals = tg_season[tg_season["final"]]
+            finals = tg_season[tg_season["final"].astype(bool)]
             wins = int((finals["margin"] > 0).sum())
             losses = int((finals["margin"] < 0).sum())
             streak = 0

@@ -1,0 +1,174 @@
+"""`nba-pipeline`: demo, backfill, status, evaluate, dev."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import warnings
+
+
+def _quiet():
+    # Preview/beta notices about partitioned checks and single-run backfills are expected here.
+    import dagster as dg
+
+    for category in (dg.BetaWarning, dg.PreviewWarning, dg.SupersessionWarning):
+        warnings.filterwarnings("ignore", category=category)
+    import logging
+
+    logging.getLogger("dagster").setLevel(logging.WARNING)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _load(env_overrides: dict[str, str] | None = None):
+    """Definitions and instance for the current environment (after applying CLI overrides)."""
+    for k, v in (env_overrides or {}).items():
+        os.environ[k] = v
+    _quiet()
+    import dagster as dg
+
+    from nba_pipeline import environment, runner
+
+    env = environment.current()
+    runner.ensure_local_instance(env)
+    from nba_pipeline.definitions import defs
+
+    return env, defs, dg.DagsterInstance.get()
+
+
+def _progress(total: int):
+    state = {"done": 0}
+
+    def on_phase(run):
+        state["done"] += 1
+        mark = "ok" if run.success else "FAILED"
+        span = run.start.isoformat() if run.start == run.end else f"{run.start}..{run.end}"
+        print(f"  [{state['done']:>3}/{total}] {run.group:<20} {span:<23} {run.seconds:7.1f} s  {mark}", flush=True)
+        if run.error:
+            print(f"          {run.error}", flush=True)
+
+    return on_phase
+
+
+def _summary(env, defs, start: dt.date, end: dt.date) -> None:
+    from nba_pipeline.warehouse import tables as t
+
+    wh = defs.resources["warehouse"]
+    print(f"\nWarehouse {env.warehouse_path if env.deployment.value == 'local' else 'BigQuery'} for {start}..{end}:")
+    for spec in t.ALL_TABLES:
+        counts = wh.count_by_date(spec, start, end)
+        print(f"  {spec.address:<48} {sum(counts.values()):>8,} rows  {len(counts):>3} dates with rows")
+
+
+def cmd_demo(args) -> int:
+    from nba_pipeline import environment
+
+    overrides = {environment.ENV_SOURCE: "simulated"}
+    if args.home:
+        overrides[environment.ENV_HOME] = args.home
+    env, defs, instance = _load(overrides)
+    from nba_pipeline import keys, runner
+
+    end = env.today_et() + dt.timedelta(days=1)
+    start = end - dt.timedelta(days=args.days - 1)
+    print(f"nba_pipeline demo: simulated league (seed {env.seed}), game dates {start}..{end}, home {env.home}")
+    runs = runner.materialize_range(defs, keys.PHASE_GROUPS, start, end, instance,
+                                    on_phase=_progress(len(keys.PHASE_GROUPS)), raise_on_error=False)
+    _summary(env, defs, start, end)
+    exports = sorted((env.export_dir).rglob("*.json"))
+    print(f"\nExports: {len(exports)} JSON files under {env.export_dir}")
+    for p in exports[-3:]:
+        print(f"  {p}")
+    print("\nOpen the UI (lineage, partitions, checks, automation):")
+    print(f"  NBA_PIPELINE_HOME={env.home} nba-pipeline dev")
+    return 0 if all(r.success for r in runs) else 1
+
+
+def cmd_backfill(args) -> int:
+    from nba_pipeline import environment
+
+    overrides = {}
+    if args.source:
+        overrides[environment.ENV_SOURCE] = args.source
+    if args.historical_dir:
+        overrides[environment.ENV_HISTORICAL_DIR] = args.historical_dir
+    if args.home:
+        overrides[environment.ENV_HOME] = args.home
+    env, defs, instance = _load(overrides)
+    from nba_pipeline import keys, runner
+
+    groups = args.select or list(keys.PHASE_GROUPS)
+    unknown = [g for g in groups if g not in keys.PHASE_GROUPS]
+    if unknown:
+        print(f"unknown group(s) {unknown}; choose from {', '.join(keys.PHASE_GROUPS)}", file=sys.stderr)
+        return 2
+    chunks = len(runner._chunks(args.start, args.end, args.chunk_days))
+    print(f"backfill {args.start}..{args.end} ({env.source.value} source) groups: {', '.join(groups)}")
+    import time
+
+    t0 = time.perf_counter()
+    runs = runner.materialize_range(defs, groups, args.start, args.end, instance, chunk_days=args.chunk_days,
+                                    on_phase=_progress(len(groups) * chunks), raise_on_error=False)
+    print(f"done in {time.perf_counter() - t0:.1f} s wall")
+    _summary(env, defs, args.start, args.end)
+    return 0 if all(r.success for r in runs) else 1
+
+
+def cmd_dev(args) -> int:
+    from nba_pipeline import environment
+
+    if args.home:
+        os.environ[environment.ENV_HOME] = args.home
+    env = environment.current()
+    from nba_pipeline import runner
+
+    home = runner.ensure_local_instance(env)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    cmd = ["dagster", "dev", "-w", os.path.join(root, "workspace.yaml"), "-h", args.host, "-p", str(args.port)]
+    print(f"DAGSTER_HOME={home} {' '.join(cmd)}", flush=True)
+    os.chdir(root)
+    os.execvp(cmd[0], cmd)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="nba-pipeline", description="NBA player-points props pipeline (Dagster).")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("demo", help="materialize a recent window of the simulated league through every phase")
+    d.add_argument("--days", type=int, default=40, help="game dates ending tomorrow (default 40)")
+    d.add_argument("--home", help="pipeline home folder (default ./nba_pipeline_home)")
+    d.set_defaults(func=cmd_demo)
+
+    b = sub.add_parser("backfill", help="materialize a date range, phase by phase, with progress")
+    b.add_argument("--start", type=_date, required=True)
+    b.add_argument("--end", type=_date, required=True)
+    b.add_argument("--select", action="append", metavar="GROUP", help="phase group(s) (repeatable); default all")
+    b.add_argument("--source", choices=["simulated", "historical", "live"])
+    b.add_argument("--historical-dir")
+    b.add_argument("--home")
+    b.add_argument("--chunk-days", type=int, default=None, help="split the range into runs of N dates")
+    b.set_defaults(func=cmd_backfill)
+
+    v = sub.add_parser("dev", help="start the Dagster UI and daemon (dagster dev) on this project's home")
+    v.add_argument("--home")
+    v.add_argument("--host", default="127.0.0.1")
+    v.add_argument("--port", type=int, default=3000)
+    v.set_defaults(func=cmd_dev)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

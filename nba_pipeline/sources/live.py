@@ -1,0 +1,458 @@
+"""The production source: calls cdn.nba.com, stats.nba.com, the NBA injury-report CDN and The Odds API.
+
+Every method returns the services' own bodies (the historical source replays the same shapes), so
+Phase 2 parses every source through one path. Failures are split in two:
+
+* transient (timeouts, connection errors, HTTP 429, HTTP 5xx, a truncated body):
+  :class:`~nba_pipeline.sources.base.SourceUnavailableError`, retried by the scrape assets'
+  Dagster ``RetryPolicy`` (bounded, with backoff). The source itself never retries.
+* permanent (any other 4xx, a missing API key, an endpoint this source cannot serve):
+  :class:`SourcePermanentError`, which names the URL and the status. It is a ``dagster.Failure``
+  with ``allow_retries=False``: the step fails at once, bypassing the RetryPolicy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import httpx
+from pydantic import PrivateAttr
+
+from nba_pipeline.domain.teams import BY_TRICODE, is_nba_team, normalize_tricode
+from nba_pipeline.partitions import season_label, season_year
+from nba_pipeline.sources import formats
+from nba_pipeline.sources.base import (
+    BOXSCORE_TRADITIONAL,
+    INJURY_REPORT,
+    ODDS_GAME_LINES,
+    ODDS_PLAYER_POINTS,
+    PLAYER_GAME_LOG,
+    SCHEDULE,
+    TEAM_ROSTER,
+    NbaSource,
+    Payload,
+    SourceUnavailableError,
+)
+
+ET = ZoneInfo("America/New_York")
+UTC = dt.timezone.utc
+
+SCHEDULE_URL = "https://cdn.nba.com/static/json/staticData/scheduleLeagueV2_1.json"
+STATS_BASE = "https://stats.nba.com/stats"
+LEAGUE_GAME_LOG_URL = f"{STATS_BASE}/leaguegamelog"
+BOXSCORE_TRADITIONAL_URL = f"{STATS_BASE}/boxscoretraditionalv3"
+COMMON_TEAM_ROSTER_URL = f"{STATS_BASE}/commonteamroster"
+INJURY_REPORT_BASE = "https://ak-static.cms.nba.com/referee/injury"
+ODDS_API_BASE = "https://api.the-odds-api.com/v4/sports/basketball_nba"
+
+# The injury report file names gained a minutes segment (15-minute publication slots) on this date;
+# before it the NBA published hourly as Injury-Report_YYYY-MM-DD_HHAM.pdf.
+INJURY_REPORT_MINUTES_SINCE = dt.date(2025, 12, 23)
+
+DEFAULT_BOOKMAKERS = ["draftkings", "fanduel", "betmgm", "williamhill_us", "betrivers"]
+
+_BROWSER_HEADERS = {
+    "User-Agent": (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/124.0.0.0 Safari/537.36"
+    ),
+    "Referer": "https://www.nba.com/",
+    "Origin": "https://www.nba.com",
+    "Accept": "application/json, text/plain, */*",
+    "Accept-Language": "en-US,en;q=0.9",
+}
+# stats.nba.com answers (or hangs) only for requests that look like the nba.com web app.
+STATS_HEADERS = {
+    **_BROWSER_HEADERS,
+    "x-nba-stats-origin": "stats",
+    "x-nba-stats-token": "true",
+    "Connection": "keep-alive",
+}
+ODDS_HEADERS = {"User-Agent": "nba_pipeline (httpx)", "Accept": "application/json"}
+
+_API_KEY_RE = re.compile(r"(?i)(apiKey=)[^&#\s]*")
+
+
+class SourcePermanentError(dg.Failure, RuntimeError):
+    """A failure that retrying cannot fix (4xx other than 429, missing setting, unsupported format).
+
+    It is a ``dagster.Failure`` with ``allow_retries=False``, so a step with a ``RetryPolicy`` fails at
+    once instead of retrying (legacy incident: permanent errors re-fired for weeks), and the URL and
+    status show as failure metadata. ``url`` is always redacted (no API key); ``status`` is the HTTP
+    status when there was one.
+    """
+
+    def __init__(self, message: str, *, url: str | None = None, status: int | None = None):
+        self.url = redact(url) if url else url
+        self.status = status
+        metadata: dict[str, Any] = {}
+        if self.url:
+            metadata["url"] = self.url
+        if status is not None:
+            metadata["status"] = status
+        super().__init__(description=redact(message), metadata=metadata, allow_retries=False)
+
+    def __reduce__(self):  # keep url and status through pickling (multiprocess executors)
+        return functools.partial(type(self), url=self.url, status=self.status), (self.description,)
+
+
+def redact(text: str) -> str:
+    """Replace the value of any ``apiKey=`` query parameter with ``REDACTED``."""
+    return _API_KEY_RE.sub(r"\1REDACTED", str(text))
+
+
+class _Throttle:
+    """Process-wide spacing between calls to one host: at least ``interval`` seconds from the end of
+    one call to the start of the next. Calls are serialized while they hold the slot."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last_end = float("-inf")
+
+    @contextmanager
+    def slot(self, interval: float) -> Iterator[None]:
+        with self._lock:
+            wait = self._last_end + interval - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            try:
+                yield
+            finally:
+                self._last_end = time.monotonic()
+
+
+# One throttle for stats.nba.com per process, whatever the number of LiveSource instances.
+_STATS_THROTTLE = _Throttle()
+
+
+def _as_utc(instant: dt.datetime) -> dt.datetime:
+    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+
+
+def _schedule_date_key(game_date: dt.date) -> str:
+    return f"{game_date:%m/%d/%Y} 00:00:00"
+
+
+def _season_types(game_date: dt.date) -> list[str]:
+    # Play-in and playoffs run mid-April to June; the regular season ends in mid-April.
+    if game_date.month in (4, 5, 6):
+        return ["Regular Season", "PlayIn", "Playoffs"]
+    return ["Regular Season"]
+
+
+def _games_of(schedule_body: dict) -> list[dict]:
+    return [g for gd in schedule_body["leagueSchedule"]["gameDates"] for g in gd.get("games", [])]
+
+
+def injury_report_candidate_urls(game_date: dt.date, as_of: dt.datetime) -> list[str]:
+    """Report URLs to try for ``game_date``, latest first: every publication slot of the ET day of
+    ``min(as_of, end of game_date)`` at or before that instant (15-minute slots, or hourly slots in the
+    old naming before 2025-12-23)."""
+    day_end = dt.datetime.combine(game_date, dt.time(23, 59, 59), ET)
+    upper = min(_as_utc(as_of).astimezone(ET), day_end)
+    day = upper.date()
+    minutes_format = day >= INJURY_REPORT_MINUTES_SINCE
+    step = 15 if minutes_format else 60
+    minute_of_day = upper.hour * 60 + upper.minute
+    urls: list[str] = []
+    for m in range(minute_of_day - minute_of_day % step, -1, -step):
+        slot = dt.datetime.combine(day, dt.time(m // 60, m % 60))
+        stamp = f"{slot:%Y-%m-%d_%I_%M%p}" if minutes_format else f"{slot:%Y-%m-%d_%I%p}"
+        urls.append(f"{INJURY_REPORT_BASE}/Injury-Report_{stamp}.pdf")
+    return urls
+
+
+class LiveSource(NbaSource):
+    """The live services: cdn.nba.com (schedule), stats.nba.com (game logs, box scores, rosters),
+    ak-static.cms.nba.com (injury report) and The Odds API v4 (props and game lines).
+
+    ``as_of`` only stamps ``fetched_at``: live data is "now". stats.nba.com calls are spaced by at
+    least ``stats_min_interval_seconds`` within the process (stats.nba.com throttles and blocks cloud
+    IPs); separate processes (Dagster's multiprocess executor) each keep their own spacing.
+
+    Unfinished: ``injury_report``. The official report is a PDF and this project ships no PDF table
+    parser, so the method discovers the latest report URL for real (15-minute publication slots up to
+    ``as_of``, latest first) and then raises :class:`SourcePermanentError` naming that URL. It returns
+    ``[]`` when no report has been published for the day yet. Production must list
+    ``"nba_com/injury_report"`` in ``disabled_endpoints`` (then ``fetch`` returns ``[]`` without any
+    request) until a parser exists.
+
+    Tests inject an ``httpx`` transport through the private ``_transport`` attribute, for example
+    ``source._transport = httpx.MockTransport(handler)``.
+    """
+
+    odds_api_key: str | None = None
+    stats_min_interval_seconds: float = 0.6
+    timeout_seconds: float = 30
+    bookmakers: list[str] = list(DEFAULT_BOOKMAKERS)
+
+    _transport: httpx.BaseTransport | None = PrivateAttr(default=None)
+
+    @property
+    def source_name(self) -> str:
+        return "live"
+
+    # --- HTTP ------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _client(self) -> Iterator[httpx.Client]:
+        with httpx.Client(
+            transport=self._transport,
+            timeout=httpx.Timeout(self.timeout_seconds),
+            follow_redirects=True,
+        ) as client:
+            yield client
+
+    def _send(self, client: httpx.Client, method: str, url: str, *, params: dict | None = None,
+              headers: dict | None = None, allow: tuple[int, ...] = ()) -> httpx.Response:
+        """One request. Transient failures -> SourceUnavailableError, other non-2xx ->
+        SourcePermanentError, except the statuses in ``allow`` which are returned to the caller."""
+        request = client.build_request(method, url, params=params, headers=headers)
+        shown = redact(str(request.url))
+        throttled = request.url.host == "stats.nba.com"
+        try:
+            if throttled:
+                with _STATS_THROTTLE.slot(self.stats_min_interval_seconds):
+                    response = client.send(request)
+            else:
+                response = client.send(request)
+        except httpx.TimeoutException as exc:
+            raise SourceUnavailableError(
+                f"{method} {shown}: timed out after {self.timeout_seconds:g} s ({type(exc).__name__})"
+            ) from None
+        except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
+            raise SourceUnavailableError(
+                f"{method} {shown}: connection failed ({type(exc).__name__}: {redact(str(exc))})"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise SourcePermanentError(
+                f"{method} {shown}: request failed ({type(exc).__name__}: {redact(str(exc))})", url=shown
+            ) from None
+        status = response.status_code
+        if status in allow or 200 <= status < 300:
+            return response
+        if status == 429 or status >= 500:
+            retry_after = response.headers.get("Retry-After")
+            hint = f", Retry-After {retry_after}" if retry_after else ""
+            raise SourceUnavailableError(f"{method} {shown}: HTTP {status} (transient{hint})")
+        snippet = redact(response.text[:200].strip()) if method != "HEAD" else ""
+        raise SourcePermanentError(
+            f"{method} {shown}: HTTP {status}, a permanent error that retrying will not fix"
+            + (f": {snippet}" if snippet else ""),
+            url=shown, status=status,
+        )
+
+    def _get_json(self, client: httpx.Client, url: str, *, params: dict | None = None,
+                  headers: dict | None = None) -> tuple[Any, httpx.Response]:
+        response = self._send(client, "GET", url, params=params, headers=headers)
+        try:
+            return response.json(), response
+        except ValueError:
+            # A truncated body or an HTML block page served with 200: worth one more (bounded) try.
+            raise SourceUnavailableError(
+                f"GET {redact(str(response.request.url))}: HTTP {response.status_code} but the body is "
+                f"not JSON: {redact(response.text[:120])!r}"
+            ) from None
+
+    # --- cdn.nba.com schedule --------------------------------------------------------------------
+
+    def _schedule_payload(self, client: httpx.Client, game_date: dt.date, as_of: dt.datetime) -> Payload:
+        doc, response = self._get_json(client, SCHEDULE_URL, headers=_BROWSER_HEADERS)
+        try:
+            league = doc["leagueSchedule"]
+            game_dates = league["gameDates"]
+        except (KeyError, TypeError):
+            raise SourcePermanentError(
+                f"GET {SCHEDULE_URL}: the body has no leagueSchedule.gameDates; the format changed",
+                url=SCHEDULE_URL, status=response.status_code,
+            ) from None
+        key = _schedule_date_key(game_date)
+        body = {**doc, "leagueSchedule": {**league, "gameDates": [d for d in game_dates if d.get("gameDate") == key]}}
+        return Payload(
+            endpoint=SCHEDULE,
+            name=f"scheduleLeagueV2_{game_date:%Y%m%d}",
+            body=body,
+            url=SCHEDULE_URL,
+            fetched_at=_as_utc(as_of),
+            extra={"season": league.get("seasonYear")},
+        )
+
+    def schedule(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
+        with self._client() as client:
+            return [self._schedule_payload(client, game_date, as_of)]
+
+    # --- stats.nba.com ---------------------------------------------------------------------------
+
+    def player_game_logs(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
+        season = season_label(season_year(game_date))
+        day = f"{game_date:%m/%d/%Y}"
+        payloads: list[Payload] = []
+        with self._client() as client:
+            for season_type in _season_types(game_date):
+                params = {
+                    "Counter": 1000, "DateFrom": day, "DateTo": day, "Direction": "ASC", "LeagueID": "00",
+                    "PlayerOrTeam": "P", "Season": season, "SeasonType": season_type,
+                }
+                body, response = self._get_json(client, LEAGUE_GAME_LOG_URL, params=params, headers=STATS_HEADERS)
+                payloads.append(Payload(
+                    endpoint=PLAYER_GAME_LOG,
+                    name=f"leaguegamelog_{game_date:%Y%m%d}_{season_type.replace(' ', '')}",
+                    body=body,
+                    url=str(response.request.url),
+                    fetched_at=_as_utc(as_of),
+                    extra={"season": season, "season_type": season_type},
+                ))
+        with_rows = [p for p in payloads if _row_count(p.body) > 0]
+        return with_rows or payloads[:1]
+
+    def team_boxscores(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
+        payloads: list[Payload] = []
+        with self._client() as client:
+            sched = self._schedule_payload(client, game_date, as_of)
+            final_ids = sorted({str(g["gameId"]) for g in _games_of(sched.body) if g.get("gameStatus") == 3})
+            for game_id in final_ids:
+                params = {"GameID": game_id, "StartPeriod": 0, "EndPeriod": 10, "StartRange": 0,
+                          "EndRange": 28800, "RangeType": 0}
+                body, response = self._get_json(client, BOXSCORE_TRADITIONAL_URL, params=params,
+                                                headers=STATS_HEADERS)
+                payloads.append(Payload(
+                    endpoint=BOXSCORE_TRADITIONAL,
+                    name=game_id,
+                    body=body,
+                    url=str(response.request.url),
+                    fetched_at=_as_utc(as_of),
+                    extra={"game_id": game_id},
+                ))
+        return payloads
+
+    def team_rosters(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
+        season = season_label(season_year(game_date))
+        payloads: list[Payload] = []
+        with self._client() as client:
+            sched = self._schedule_payload(client, game_date, as_of)
+            teams: dict[str, int] = {}
+            for g in _games_of(sched.body):
+                for side in ("homeTeam", "awayTeam"):
+                    code = (g.get(side) or {}).get("teamTricode")
+                    if code and is_nba_team(code):  # preseason exhibitions against non-NBA clubs
+                        tricode = normalize_tricode(code)
+                        teams[tricode] = BY_TRICODE[tricode].team_id
+            for tricode, team_id in sorted(teams.items()):
+                params = {"LeagueID": "00", "Season": season, "TeamID": team_id}
+                body, response = self._get_json(client, COMMON_TEAM_ROSTER_URL, params=params,
+                                                headers=STATS_HEADERS)
+                payloads.append(Payload(
+                    endpoint=TEAM_ROSTER,
+                    name=f"commonteamroster_{tricode}",
+                    body=body,
+                    url=str(response.request.url),
+                    fetched_at=_as_utc(as_of),
+                    extra={"team_id": team_id, "tricode": tricode, "season": season},
+                ))
+        return payloads
+
+    # --- NBA injury report (unfinished: PDF parsing) ---------------------------------------------
+
+    def find_injury_report_url(self, game_date: dt.date, as_of: dt.datetime) -> str | None:
+        """The latest published injury report URL for the date at or before ``as_of``, or None."""
+        with self._client() as client:
+            for url in injury_report_candidate_urls(game_date, as_of):
+                response = self._send(client, "HEAD", url, headers=_BROWSER_HEADERS, allow=(403, 404, 405))
+                if response.status_code == 405:  # HEAD refused: ask for the body instead
+                    response = self._send(client, "GET", url, headers=_BROWSER_HEADERS, allow=(403, 404))
+                # The CDN (an S3 bucket behind Akamai) answers 403 or 404 for a missing file.
+                if 200 <= response.status_code < 300:
+                    return url
+        return None
+
+    def injury_report(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
+        url = self.find_injury_report_url(game_date, as_of)
+        if url is None:
+            return []  # nothing published yet for the day (the legacy scraper treats this as success)
+        raise SourcePermanentError(
+            f"injury report found at {url}, but LiveSource cannot parse it: the PDF table parser is not "
+            f"implemented. Disable the endpoint with disabled_endpoints=[{INJURY_REPORT!r}] until it is.",
+            url=url,
+        )
+
+    # --- The Odds API v4 -------------------------------------------------------------------------
+
+    def _api_key(self) -> str:
+        key = self.odds_api_key
+        if isinstance(key, dg.EnvVar):  # used outside a Dagster run: resolve the variable ourselves
+            key = key.get_value()
+        if not key:
+            raise SourcePermanentError(
+                "LiveSource.odds_api_key is not set (production reads it from the ODDS_API_KEY environment "
+                "variable): The Odds API endpoints cannot be called without it"
+            )
+        return str(key)
+
+    def _event_odds(self, game_date: dt.date, as_of: dt.datetime, markets: str, endpoint: str) -> list[Payload]:
+        api_key = self._api_key()
+        snapshot = _as_utc(as_of)
+        start = dt.datetime.combine(game_date, dt.time(0, 0), ET).astimezone(UTC)
+        end = dt.datetime.combine(game_date + dt.timedelta(days=1), dt.time(0, 0), ET).astimezone(UTC)
+        payloads: list[Payload] = []
+        with self._client() as client:
+            events, _ = self._get_json(
+                client, f"{ODDS_API_BASE}/events", headers=ODDS_HEADERS,
+                params={"apiKey": api_key, "commenceTimeFrom": formats.iso_z(start),
+                        "commenceTimeTo": formats.iso_z(end - dt.timedelta(seconds=1))},
+            )
+            if not isinstance(events, list):
+                raise SourcePermanentError(f"GET {ODDS_API_BASE}/events: expected a list of events, got "
+                                           f"{type(events).__name__}", url=f"{ODDS_API_BASE}/events")
+            todays = sorted(
+                (e for e in events if start <= _parse_instant(e.get("commence_time")) < end),
+                key=lambda e: (e.get("commence_time"), e.get("id")),
+            )
+            for event in todays:
+                event_id = event["id"]
+                body, response = self._get_json(
+                    client, f"{ODDS_API_BASE}/events/{event_id}/odds", headers=ODDS_HEADERS,
+                    params={"apiKey": api_key, "regions": "us", "markets": markets, "oddsFormat": "american",
+                            "bookmakers": ",".join(self.bookmakers)},
+                )
+                payloads.append(Payload(
+                    endpoint=endpoint,
+                    name=f"{snapshot:%Y%m%dT%H%M%SZ}_{event_id}",
+                    body=formats.odds_historical_snapshot(snapshot, body),
+                    url=redact(str(response.request.url)),
+                    fetched_at=snapshot,
+                    extra={"event_id": event_id,
+                           "requests_remaining": response.headers.get("x-requests-remaining"),
+                           "requests_used": response.headers.get("x-requests-used")},
+                ))
+        return payloads
+
+    def player_points_odds(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
+        return self._event_odds(game_date, as_of, "player_points", ODDS_PLAYER_POINTS)
+
+    def game_lines_odds(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
+        return self._event_odds(game_date, as_of, "spreads,totals", ODDS_GAME_LINES)
+
+
+def _parse_instant(value: Any) -> dt.datetime:
+    try:
+        return _as_utc(dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")))
+    except ValueError:
+        raise SourcePermanentError(f"The Odds API event has an unreadable commence_time {value!r}") from None
+
+
+def _row_count(body: Any) -> int:
+    try:
+        sets = body["resultSets"]
+        sets = [sets] if isinstance(sets, dict) else sets
+        return sum(len(rs.get("rowSet") or []) for rs in sets)
+    except (KeyError, TypeError):
+        return 0
