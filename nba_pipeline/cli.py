@@ -121,6 +121,41 @@ def cmd_backfill(args) -> int:
     return 0 if all(r.success for r in runs) else 1
 
 
+def cmd_evaluate(args) -> int:
+    """Replay a real-data folder through the whole graph (walk-forward) and print the scorecard."""
+    from nba_pipeline import environment
+
+    overrides = {environment.ENV_SOURCE: "historical", environment.ENV_HISTORICAL_DIR: args.historical_dir}
+    if args.home:
+        overrides[environment.ENV_HOME] = args.home
+    env, defs, instance = _load(overrides)
+    import time
+
+    from nba_pipeline import keys, runner
+    from nba_pipeline.domain.grading import format_scorecard, scorecard
+    from nba_pipeline.warehouse import tables as t
+
+    history_start = args.history_start or args.start - dt.timedelta(days=365)
+    t0 = time.perf_counter()
+    upstream = [keys.PHASE1, keys.PHASE2, keys.PHASE3, keys.PHASE4]
+    downstream = [keys.PHASE5, keys.GRADING, keys.PHASE6]
+    if not args.skip_replay:
+        n1 = len(runner._chunks(history_start, args.end, args.chunk_days))
+        print(f"replaying {history_start}..{args.end} through phases 1-4 ({n1} chunks), then predicting and grading "
+              f"{args.start}..{args.end}")
+        progress = _progress(len(upstream) * n1 + len(downstream))
+        ok = all(r.success for r in runner.materialize_range(defs, upstream, history_start, args.end, instance,
+                                                             chunk_days=args.chunk_days, on_phase=progress,
+                                                             raise_on_error=False))
+        ok &= all(r.success for r in runner.materialize_range(defs, downstream, args.start, args.end, instance,
+                                                              on_phase=progress, raise_on_error=False))
+        print(f"replay {'finished' if ok else 'finished WITH FAILURES'} in {time.perf_counter() - t0:.0f} s")
+    graded = defs.resources["warehouse"].read(t.PREDICTION_ACCURACY, args.start, args.end)
+    print()
+    print(format_scorecard(scorecard(graded)))
+    return 0
+
+
 def cmd_dev(args) -> int:
     from nba_pipeline import environment
 
@@ -156,6 +191,16 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--home")
     b.add_argument("--chunk-days", type=int, default=None, help="split the range into runs of N dates")
     b.set_defaults(func=cmd_backfill)
+
+    e = sub.add_parser("evaluate", help="walk-forward replay of a real-data folder and a scorecard")
+    e.add_argument("--historical-dir", required=True, help="a folder in the layout of ../shared/data/real")
+    e.add_argument("--start", type=_date, required=True, help="first game date to predict and grade")
+    e.add_argument("--end", type=_date, required=True)
+    e.add_argument("--history-start", type=_date, help="replay history from this date (default: start - 365 days)")
+    e.add_argument("--home")
+    e.add_argument("--chunk-days", type=int, default=62)
+    e.add_argument("--skip-replay", action="store_true", help="only print the scorecard of what is graded")
+    e.set_defaults(func=cmd_evaluate)
 
     v = sub.add_parser("dev", help="start the Dagster UI and daemon (dagster dev) on this project's home")
     v.add_argument("--home")

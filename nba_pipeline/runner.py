@@ -22,8 +22,8 @@ from nba_pipeline.environment import Environment
 from nba_pipeline.instance import LOCAL_INSTANCE_YAML
 
 PHASE_ORDER = keys.PHASE_GROUPS
-# Step-level logs go to the instance (and the UI); the console gets warnings and errors only.
-QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# Step-level logs go to the instance (and the UI); the console stays quiet (failures are summarised by the caller).
+QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 def ensure_local_instance(env: Environment) -> Path:
@@ -76,7 +76,7 @@ def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.dat
             err = None
             if not result.success:
                 failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-                err = "; ".join(f"{e.step_key}: {e.event_specific_data.error.message.strip()[:500]}"
+                err = "; ".join(f"{e.step_key}: {_root_cause(e.event_specific_data.error)}"
                                 for e in failures) or "run failed"
             run = PhaseRun(group, lo, hi, time.perf_counter() - t0, result.success, result.run_id, err)
             runs.append(run)
@@ -85,6 +85,13 @@ def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.dat
             if not result.success and raise_on_error:
                 raise RuntimeError(f"{group} {lo}..{hi} failed: {err}")
     return runs
+
+
+def _root_cause(error) -> str:
+    """The innermost error of a step failure, in one line (what the user needs to read)."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    return f"{error.cls_name}: {error.message.strip()}"[:600]
 
 
 def _chunks(start: dt.date, end: dt.date, days: int | None) -> list[tuple[dt.date, dt.date]]:

@@ -107,33 +107,45 @@ def daily_performance(day: dt.date, accuracy: pd.DataFrame, systems: tuple[str, 
     return pd.DataFrame(rows)
 
 
-def scorecard(graded: pd.DataFrame, line_rows: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per system (and for the sportsbook line itself): N, MAE, bias, and hit rate by edge bucket
-    with counts. ``line_rows`` are (actual, line) pairs: the line as a predictor of points."""
+def scorecard(graded: pd.DataFrame) -> pd.DataFrame:
+    """Per system, and for the sportsbook line itself on the same player-games: N, MAE, bias, and
+    hit rate by edge bucket with counts. Voided rows are out. Hit rate: the side the system leans to
+    (sign of prediction - line) against the result, pushes excluded; below an edge of 3 the system
+    recommends PASS, so that bucket shows its lean, not a bet."""
     rows = []
-    for system, s in graded.groupby("system_id"):
-        s = s[~s["is_voided"].astype(bool)]
+    if graded.empty:
+        return pd.DataFrame(columns=["system", "n", "mae", "bias"])
+    g = graded[~graded["is_voided"].astype(bool) & graded["actual_points"].notna()].copy()
+    for system, s in g.groupby("system_id"):
         row = {"system": system, "n": len(s), "mae": s["absolute_error"].mean(), "bias": s["signed_error"].mean()}
-        picks = s[s["prediction_correct"].notna()]
+        decided = s[(s["actual_points"] != s["line_value"]) & (s["predicted_margin"] != 0) & s["line_value"].notna()]
+        won = (decided["actual_points"] > decided["line_value"]) == (decided["predicted_margin"] > 0)
         for lo, hi, label in EDGE_BUCKETS:
-            b = s[(s["edge_abs"] >= lo) & (s["edge_abs"] < hi)]
-            decided = b[b["prediction_correct"].notna() | (b["edge_abs"] < 3)]
-            # Below the threshold the system recommends PASS: score its lean (sign of the edge) there.
-            if lo < 3:
-                lean = b[b["actual_points"].notna() & b["line_value"].notna() & (b["actual_points"] != b["line_value"])
-                         & (b["predicted_margin"] != 0)]
-                wins = int(((lean["actual_points"] > lean["line_value"]) == (lean["predicted_margin"] > 0)).sum())
-                n = len(lean)
-            else:
-                wins = int(decided["prediction_correct"].astype(bool).sum())
-                n = len(decided)
-            row[f"n_{label}"] = n
-            row[f"hit_{label}"] = wins / n if n else None
-        row["n_edge_3plus"] = int(len(picks[picks["edge_abs"] >= 3]))
-        row["hit_edge_3plus"] = (picks.loc[picks["edge_abs"] >= 3, "prediction_correct"].astype(bool).mean()
-                                 if row["n_edge_3plus"] else None)
+            m = (decided["edge_abs"] >= lo) & (decided["edge_abs"] < hi)
+            row[f"n_{label}"] = int(m.sum())
+            row[f"hit_{label}"] = float(won[m].mean()) if m.any() else None
+        m3 = decided["edge_abs"] >= 3
+        row["n_3+"] = int(m3.sum())
+        row["hit_3+"] = float(won[m3].mean()) if m3.any() else None
         rows.append(row)
-    if line_rows is not None and len(line_rows):
-        err = line_rows["line"] - line_rows["actual"]
-        rows.append({"system": "sportsbook_line", "n": len(line_rows), "mae": err.abs().mean(), "bias": err.mean()})
+    line = g[g["line_value"].notna()].drop_duplicates(["game_date", "player_id"])
+    err = line["line_value"] - line["actual_points"]
+    rows.append({"system": "sportsbook_line", "n": len(line), "mae": err.abs().mean(), "bias": err.mean()})
     return pd.DataFrame(rows)
+
+
+def format_scorecard(card: pd.DataFrame) -> str:
+    def f(x, pct=False):
+        if x is None or (isinstance(x, float) and np.isnan(x)):
+            return "-"
+        return f"{100 * x:.1f}%" if pct else f"{x:.2f}"
+
+    head = f"{'system':<28}{'N':>6}{'MAE':>7}{'bias':>7}   {'<3 (n)':>14}{'3-5 (n)':>14}{'5+ (n)':>14}{'3+ (n)':>14}"
+    lines = [head, "-" * len(head)]
+    for r in card.to_dict("records"):
+        cells = ""
+        for label in ("<3", "3-5", "5+", "3+"):
+            n = r.get(f"n_{label}")
+            cells += f"{(f(r.get(f'hit_{label}'), True) + f' ({n})') if n is not None and not pd.isna(n) else '-':>14}"
+        lines.append(f"{r['system']:<28}{int(r['n']):>6}{f(r['mae']):>7}{f(r['bias']):>7}   {cells}")
+    return "\n".join(lines)

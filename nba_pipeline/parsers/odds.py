@@ -42,7 +42,7 @@ def _event_header(event: dict, game_date: dt.date, kw) -> dict:
         home, away = team_by_name(event["home_team"]).tricode, team_by_name(event["away_team"]).tricode
     except UnknownTeamError as exc:
         raise PayloadError(field="home_team/away_team", problem=str(exc), **kw) from None
-    return {"odds_event_id": event["id"], "commence_time": commence,
+    return {"game_date": game_date, "odds_event_id": event["id"], "commence_time": commence,
             "home_team_tricode": home, "away_team_tricode": away}
 
 

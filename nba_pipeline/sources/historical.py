@@ -321,6 +321,15 @@ def _load(root: Path) -> _Data:
         lines.sort(key=lambda ln: (ln.team, -(ln.minutes or 0), ln.family_name, ln.first_name, ln.person_id))
     for lines in data.dnp_by_game.values():
         lines.sort(key=lambda ln: (ln.team, ln.family_name, ln.first_name, ln.person_id))
+    # The replay covers the games the folder has player box scores for. Playoff, play-in and
+    # preseason games appear only in the team logs here; scheduling them would announce final
+    # games whose box scores this "service" can never return.
+    for day in list(data.games_by_date):
+        kept = [g for g in data.games_by_date[day] if g.game_id in data.played_by_game]
+        if kept:
+            data.games_by_date[day] = kept
+        else:
+            del data.games_by_date[day]
 
     # Odds: snapshot x event, books in file order, quotes in file order.
     if len(props):

@@ -36,7 +36,7 @@ import hashlib
 import math
 import threading
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -899,7 +899,6 @@ class SimSeason:
         for g in self.games:
             rng = _rng(self.seed, self.year, "game", g.index)
             hi, ai = _TEAM_INDEX[g.home], _TEAM_INDEX[g.away]
-            day_idx = (g.game_date - self.opener).days
             reports = self.report_times(g.game_date)
             pre = [r for r, t in enumerate(reports) if t < g.tipoff_utc]
             final_r = pre[-1] if pre else 0
@@ -923,13 +922,10 @@ class SimSeason:
             # Overtime: tied after regulation (or after an OT) -> another five minutes.
             periods = 4
             while sides[0]["lines_pts"] == sides[1]["lines_pts"]:
-                periods += 1
-                if periods > 8:  # practically never: settle it at the line
-                    sides[0]["ftm"][sides[0]["order"][0]] += 1
-                    sides[0]["fta"][sides[0]["order"][0]] += 1
-                    sides[0]["pts"][sides[0]["order"][0]] += 1
-                    sides[0]["lines_pts"] += 1
+                if periods == 8:  # practically never: the home team settles it at the line
+                    self._tying_shot(sides[0], 1)
                     break
+                periods += 1
                 for s in sides:
                     self._overtime(rng, s)
             g.periods = periods
@@ -1065,10 +1061,10 @@ class SimSeason:
         pace_g = game_pace * math.exp(rng.normal(0, 0.025))
         ctx = pace_g / 100 * self.def_f[o] * home_f * rest_f * self.off_f[t]
         natural = self.ppm[P] * np.exp(self._drift[d, P])
-        q = float((natural * mins).sum())
+        output = float((natural * mins).sum())
         # Usage: the team's output depends only partly on who plays; missing scorers' shots go to
         # the players on the floor.
-        usage = (self.q_ref[t] / q) ** USAGE_ELASTICITY if q > 0 else 1.0
+        usage = (self.q_ref[t] / output) ** USAGE_ELASTICITY if output > 0 else 1.0
         rate = natural * ctx * usage  # expected points per minute
         form = np.exp(rng.normal(0, 0.16, n))
         stats = self._shots(rng, P, rate * form * mins, mins, team_sd=0.03, mu_team=rate * mins)
@@ -1113,11 +1109,9 @@ class SimSeason:
                 cache[key] = (props, float(mu.sum()))
             states.append(cache[key])
         pts_total = int(stats["pts"].sum())
-        return dict(P=P, pids=pid[P], t=t, play=play, cd=cd, late=late, min=mins, secs=secs, rate=rate,
-                    statuses=statuses, reasons=reasons, injured=injured, code=c, rest=rest, q=q, probable=probable,
-                    doubtful=doubtful, dnd=np.array([info[P[i]].get(kk, ("", False, 0))[1] for i in range(n)]),
-                    starter_pos=starter_pos, states=states, lines_pts=pts_total,
-                    order=np.argsort(-mins, kind="stable"), **stats)
+        return dict(P=P, pids=pid[P], t=t, play=play, cd=cd, min=mins, secs=secs, rate=rate, statuses=statuses,
+                    reasons=reasons, code=c, rest=rest, starter_pos=starter_pos, states=states, lines_pts=pts_total,
+                    dnd=np.array([info[P[i]].get(kk, ("", False, 0))[1] for i in range(n)]), **stats)
 
     def _mdrift_at(self, P: np.ndarray, g: SimGame) -> np.ndarray:
         return self._mdrift[(g.game_date - self.opener).days, P]
@@ -1188,7 +1182,16 @@ class SimSeason:
         P = s["P"]
         n = len(P)
         total_min = 48 + 5 * (periods - 4)
-        pm = np.round(margin * s["min"] / total_min + rng.normal(0, 4, n) * np.sqrt(s["min"] / total_min))
+        # Plus/minus: the margin while each player was on the floor; the five on the floor at any time
+        # make the team's total exactly five times the margin.
+        share = s["min"] / total_min
+        raw = margin * share + rng.normal(0, 4, n) * np.sqrt(share)
+        raw = np.where(s["play"], raw, 0.0)
+        raw -= (raw.sum() - 5 * margin) * s["min"] / max(s["min"].sum(), 1e-9)
+        pm = np.floor(raw)
+        short = int(5 * margin - pm.sum())
+        if short > 0:
+            pm[np.argsort(-(raw - pm) + np.where(s["play"], 0, 10), kind="stable")[:short]] += 1
         team = TRICODES[s["t"]]
         lines, avail = [], []
         for i in range(n):

@@ -60,6 +60,8 @@ class TableSpec:
     def conform(self, df: pd.DataFrame) -> pd.DataFrame:
         """Select the spec's columns in order and cast them; a missing or uncastable column raises
         SchemaError naming the table and the column."""
+        if len(df) == 0:
+            return self.empty()
         missing = [c for c in self.columns if c not in df.columns]
         if missing:
             raise SchemaError(f"{self.address}: frame lacks columns {missing}")
@@ -71,7 +73,7 @@ class TableSpec:
             except (ValueError, TypeError) as exc:
                 bad = s.dropna().astype(str).head(3).tolist()
                 raise SchemaError(f"{self.address}.{col}: cannot cast to {logical} ({exc}); e.g. {bad}") from exc
-        return pd.DataFrame(out, index=range(len(df))) if len(df) else self.empty()
+        return pd.DataFrame(out, index=range(len(df)))
 
     def column_schema(self) -> dg.TableSchema:
         return dg.TableSchema(
