@@ -198,17 +198,39 @@ def upcoming_player_game_context(context: dg.AssetExecutionContext, warehouse: W
                                          _in_dates(rosters, d), _in_dates(injuries, d), _in_dates(odds, d))
               for d in dates]
     frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else t.UPCOMING_PLAYER_CONTEXT.empty()
-    games = schedule[~schedule["is_postponed"].fillna(False).astype(bool)]
-    have = set(zip(frame["game_id"], frame["team_tricode"])) if len(frame) else set()
-    missing = [f"{g.game_id}:{team}" for g in games.itertuples()
-               for team in (g.home_team_tricode, g.away_team_tricode) if (g.game_id, team) not in have]
     return write_table(context, warehouse, t.UPCOMING_PLAYER_CONTEXT, frame, dates, checks=[
-        dg.AssetCheckResult(check_name=CHECK_BOTH_TEAMS_HAVE_PLAYERS, passed=not missing,
-                            metadata={"teams_without_players": dg.MetadataValue.json(missing)}),
-    ], metadata={
+        both_teams_result(schedule, frame, pgs, rosters)], metadata={
         "with_line": int(frame["has_prop_line"].sum()) if len(frame) else 0,
         "roster_sources": dg.MetadataValue.json(frame["roster_source"].value_counts().to_dict() if len(frame) else {}),
     })
+
+
+def both_teams_result(schedule: pd.DataFrame, frame: pd.DataFrame, pgs_hist: pd.DataFrame,
+                      rosters: pd.DataFrame) -> dg.AssetCheckResult:
+    """Both teams of every game have expected players. A team with no roster and no history at all
+    (the first game a replay knows of) cannot have any: a warning, not a block. Otherwise an error."""
+    games = schedule[~schedule["is_postponed"].fillna(False).astype(bool)]
+    have = set(zip(frame["game_id"], frame["team_tricode"])) if len(frame) else set()
+    first_seen = (pgs_hist.assign(d=pd.to_datetime(pgs_hist["game_date"]).dt.date).groupby("team_tricode")["d"].min()
+                  if len(pgs_hist) else pd.Series(dtype=object))
+    rostered = set(zip(pd.to_datetime(rosters["game_date"]).dt.date, rosters["team_tricode"])) if len(rosters) else set()
+
+    def knowable(day: dt.date, team: str) -> bool:
+        return (team in first_seen.index and first_seen[team] < day) or (day, team) in rostered
+
+    missing = [(pd.Timestamp(g.game_date).date(), g.game_id, team) for g in games.itertuples()
+               for team in (g.home_team_tricode, g.away_team_tricode) if (g.game_id, team) not in have]
+    unknowable = [f"{gid}:{team}" for day, gid, team in missing if not knowable(day, team)]
+    blocking = [f"{gid}:{team}" for day, gid, team in missing if knowable(day, team)]
+    meta = {"teams_without_players": dg.MetadataValue.json(blocking),
+            "teams_without_any_history": dg.MetadataValue.json(unknowable)}
+    if blocking:
+        return dg.AssetCheckResult(check_name=CHECK_BOTH_TEAMS_HAVE_PLAYERS, passed=False, metadata=meta)
+    if unknowable:
+        return dg.AssetCheckResult(check_name=CHECK_BOTH_TEAMS_HAVE_PLAYERS, passed=False, metadata=meta,
+                                   severity=dg.AssetCheckSeverity.WARN,
+                                   description="teams with no roster and no game history yet")
+    return dg.AssetCheckResult(check_name=CHECK_BOTH_TEAMS_HAVE_PLAYERS, passed=True, metadata=meta)
 
 
 ANALYTICS_ASSETS = [team_offense_game_summary, team_defense_game_summary, player_game_summary,

@@ -95,8 +95,9 @@ def tonight(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: Bl
     docs = {}
     for day in dates:
         s, u, c, f, p = (_day(x, day) for x in (sched, upgc, pdc, pcf, preds))
-        u = u.merge(c[["player_id", "points_avg_season", "minutes_avg_season", "points_avg_last_10"]], on="player_id", how="left") \
-            .merge(f[["player_id", "fatigue_score"]], on="player_id", how="left") if len(u) else u
+        if len(u):
+            form = c[["player_id", "points_avg_season", "minutes_avg_season"]]
+            u = u.merge(form, on="player_id", how="left").merge(f[["player_id", "fatigue_score"]], on="player_id", how="left")
         cb = p[p["system_id"] == m.CATBOOST_SYSTEM].set_index("player_id") if len(p) else None
         games = []
         for g in s.sort_values("tipoff_utc").itertuples():

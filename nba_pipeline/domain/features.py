@@ -343,12 +343,12 @@ def build_feature_store(upgc: pd.DataFrame, pdc: pd.DataFrame, pcf: pd.DataFrame
                 "opponent_tricode", "is_home", "injury_status", "current_points_line", "line_bookmaker",
                 "line_snapshot_at", "line_minutes_before_tipoff"]].copy()
     sources = pd.DataFrame({i: srcs[i] for i in range(N_FEATURES)}, index=base.index)
+    columns = {}
     for i in range(N_FEATURES):
-        out[value_col(i)] = vals[i]
-        out[quality_col(i)] = sources[i].map(SOURCE_WEIGHT).astype(float)
-        out[source_col(i)] = sources[i]
-    q = score_quality(sources)
-    out = pd.concat([out, q], axis=1)
+        columns[value_col(i)] = vals[i]
+        columns[quality_col(i)] = sources[i].map(SOURCE_WEIGHT).astype(float)
+        columns[source_col(i)] = sources[i]
+    out = pd.concat([out, pd.DataFrame(columns, index=base.index), score_quality(sources)], axis=1)
     out["has_vegas_line"] = line.notna()
     out["feature_count"] = N_FEATURES
     out["feature_version"] = FEATURE_VERSION

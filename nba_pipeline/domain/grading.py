@@ -146,6 +146,6 @@ def format_scorecard(card: pd.DataFrame) -> str:
         cells = ""
         for label in ("<3", "3-5", "5+", "3+"):
             n = r.get(f"n_{label}")
-            cells += f"{(f(r.get(f'hit_{label}'), True) + f' ({n})') if n is not None and not pd.isna(n) else '-':>14}"
+            cells += f"{(f(r.get(f'hit_{label}'), True) + f' ({int(n)})') if n is not None and not pd.isna(n) else '-':>14}"
         lines.append(f"{r['system']:<28}{int(r['n']):>6}{f(r['mae']):>7}{f(r['bias']):>7}   {cells}")
     return "\n".join(lines)

@@ -15,6 +15,11 @@ from nba_pipeline.domain.history import asof, player_game_state
 from nba_pipeline.partitions import season_year
 
 TDZA_GAMES = 15
+# Rolling state columns of domain.history.player_game_state that Phase 4 reads.
+STATE_COLUMNS = ("pts_l2", "pts_l3", "pts_l5", "pts_l10", "pts_std_l10", "min_l10", "min_std_l10", "usage_l5",
+                 "usage_l7", "usage_l10", "ts_l10", "games_l10", "ppm_l10", "ftm_share_l10", "three_rate_l10",
+                 "three_pct_l10", "two_pct_l10", "fta_rate_l10", "three_rate_l20", "pts_slope_l10", "pts_slope_l7",
+                 "pts_season", "min_season", "usage_season", "games_season", "over_rate_l10", "margin_line_l5")
 LEAGUE_WINDOW_DAYS = 30
 
 
@@ -89,9 +94,7 @@ def primary_zone(three_rate: float) -> str | None:
 def player_state_asof(players: pd.DataFrame, pgs_hist: pd.DataFrame) -> pd.DataFrame:
     """Each (game_date, player) of ``players`` joined to his rolling state before that date."""
     state = player_game_state(pgs_hist)
-    keep = [c for c in state.columns if c not in ("team_tricode", "opponent_tricode", "points", "minutes",
-                                                   "usage_rate", "ts_pct", "ftm", "fta", "fga", "fg3a", "fg3m",
-                                                   "fgm", "points_line", "over_under_result", "margin_vs_line")]
+    keep = ["player_id", "game_date", "season_year", *STATE_COLUMNS]
     targets = players[["game_date", "player_id"]].copy()
     targets["player_id"] = targets["player_id"].astype("int64")
     st = state[keep].rename(columns={"season_year": "state_season_year"}).copy()
