@@ -54,12 +54,17 @@ def build_resources(env: Environment) -> dict:
             "clock": clock,
             "alerts": alerts,
         }
+    return local_resources(env, build_source(env), clock, alerts)
+
+
+def local_resources(env: Environment, source, clock: Clock, alerts: AlertSink | None = None) -> dict:
+    """The LOCAL resource set for a home folder (also what tests and benchmarks build on)."""
     return {
         "warehouse": DuckDBWarehouse(database=str(env.warehouse_path)),
         "archive": LocalBlobStore(root=str(env.archive_dir)),
         "exports": LocalBlobStore(root=str(env.export_dir)),
         "model_store": LocalBlobStore(root=str(env.model_dir)),
-        "nba_source": build_source(env),
+        "nba_source": source,
         "clock": clock,
-        "alerts": alerts,
+        "alerts": alerts or AlertSink(),
     }

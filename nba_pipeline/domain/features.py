@@ -98,7 +98,7 @@ CATEGORIES = ("matchup", "player_history", "team_context", "vegas", "game_contex
 
 # Source weights (legacy quality_scorer.py).
 SOURCE_WEIGHT = {"phase4": 100.0, "phase3": 87.0, "calculated": 100.0, "vegas": 100.0,
-                 "opponent_history": 90.0, "default": 40.0, "missing": 0.0}
+                 "opponent_history": 90.0, "season_fallback": 87.0, "default": 40.0, "missing": 0.0}
 
 
 def value_col(i: int) -> str:
@@ -298,9 +298,11 @@ def build_feature_store(upgc: pd.DataFrame, pdc: pd.DataFrame, pcf: pd.DataFrame
     put(27, pd.to_numeric(base["line_movement"], errors="coerce"), "calculated")
     put(28, line.notna().astype(float), "calculated")
     put(29, vs_mean, "opponent_history", default=None)
+    # Legacy fallback: the season mean when the player has not met this opponent (a real value of
+    # lower specificity, weighted like Phase 3, not a default).
     fallback = vs_mean.isna() & P["points_avg_season"].notna()
     vals[29] = vals[29].where(~fallback, P["points_avg_season"])
-    srcs[29] = srcs[29].where(~fallback, "default")
+    srcs[29] = srcs[29].where(~fallback, "season_fallback")
     put(30, vs_n, "opponent_history")
     put(31, P["minutes_avg_last_10"], "phase4", default=28.0)
     put(32, P["ppm_last_10"], "phase4", default=0.4)

@@ -1,0 +1,47 @@
+import datetime as dt
+import warnings
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from nba_pipeline_tests.harness import Pipeline
+
+REAL_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
+
+# Simulated league test window: 2024-25 season (opener 2024-10-22), frozen clock after it.
+SIM_SEED = 20241022
+SIM_NOW = "2024-12-15T12:00:00-05:00"
+
+
+@pytest.fixture(autouse=True)
+def _quiet_previews():
+    for category in (dg.BetaWarning, dg.PreviewWarning, dg.SupersessionWarning):
+        warnings.filterwarnings("ignore", category=category)
+
+
+@pytest.fixture(scope="session")
+def real_data() -> Path:
+    if not (REAL_DATA / "box_scores").is_dir():
+        pytest.skip(f"real data folder {REAL_DATA} is absent (it sits beside the repo in ../shared/data/real)")
+    return REAL_DATA
+
+
+def make_pipeline(tmp_path: Path, source, now: str | None) -> Pipeline:
+    return Pipeline(home=tmp_path, source=source, now=now, instance=dg.DagsterInstance.ephemeral())
+
+
+@pytest.fixture
+def sim_source():
+    from nba_pipeline.sources.simulated import SimulatedSource
+
+    return SimulatedSource(seed=SIM_SEED)
+
+
+@pytest.fixture
+def sim_pipeline(tmp_path, sim_source) -> Pipeline:
+    return make_pipeline(tmp_path, sim_source, SIM_NOW)
+
+
+def d(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)

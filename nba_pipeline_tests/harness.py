@@ -1,0 +1,61 @@
+"""A whole pipeline in a temporary home: definitions, instance and helpers for tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+
+from nba_pipeline import environment, keys, runner
+from nba_pipeline.definitions import ASSETS
+from nba_pipeline.deployment import local_resources
+from nba_pipeline.resources import AlertSink, Clock
+from nba_pipeline.warehouse.spec import TableSpec
+
+
+@dataclass
+class Pipeline:
+    home: Path
+    source: object
+    now: str | None
+    instance: dg.DagsterInstance
+    alerts: AlertSink = field(default_factory=AlertSink)
+
+    @property
+    def env(self) -> environment.Environment:
+        return environment.current({environment.ENV_HOME: str(self.home)})
+
+    @property
+    def resources(self) -> dict:
+        return local_resources(self.env, self.source, Clock(frozen_now=self.now), self.alerts)
+
+    @property
+    def defs(self) -> dg.Definitions:
+        return dg.Definitions(assets=ASSETS, resources=self.resources, executor=dg.in_process_executor)
+
+    @property
+    def warehouse(self):
+        return self.resources["warehouse"]
+
+    def run(self, groups, start: dt.date, end: dt.date | None = None, raise_on_error: bool = True):
+        groups = [groups] if isinstance(groups, str) else list(groups)
+        return runner.materialize_range(self.defs, groups, start, end or start, self.instance,
+                                        raise_on_error=raise_on_error)
+
+    def materialize(self, selection, day: dt.date, raise_on_error: bool = True, tags: dict | None = None):
+        """One partition of an asset selection (keys or an AssetSelection), as automation would."""
+        if not isinstance(selection, dg.AssetSelection):
+            selection = dg.AssetSelection.assets(*selection)
+        return dg.materialize(ASSETS, instance=self.instance, selection=selection, resources=self.resources,
+                              partition_key=day.isoformat(), raise_on_error=raise_on_error, tags=tags,
+                              run_config=runner.QUIET_RUN_CONFIG)
+
+    def read(self, spec: TableSpec, start: dt.date | None = None, end: dt.date | None = None) -> pd.DataFrame:
+        return self.warehouse.read(spec, start, end)
+
+
+def all_phases() -> tuple[str, ...]:
+    return keys.PHASE_GROUPS
