@@ -371,7 +371,10 @@ def upcoming_player_context(day: dt.date, schedule_day: pd.DataFrame, pgs_hist: 
     games = schedule_day[~schedule_day["is_postponed"].fillna(False).astype(bool)]
     if games.empty:
         return pd.DataFrame()
-    hist = pgs_hist[_dates(pgs_hist["game_date"]) < day].copy() if len(pgs_hist) else pgs_hist.copy()
+    cols = ["player_id", "player_name", "player_lookup", "team_tricode", "game_date", "is_active", "is_dnp",
+            "minutes", "points", "usage_rate", "over_under_result"]
+    hist = pgs_hist[cols]
+    hist = hist[_dates(hist["game_date"]) < day].copy() if len(hist) else hist.copy()
     hist["d"] = _dates(hist["game_date"]) if len(hist) else pd.Series(dtype=object)
     hist = hist.sort_values(["player_id", "d"]) if len(hist) else hist
     playing = {}

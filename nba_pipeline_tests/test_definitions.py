@@ -1,0 +1,84 @@
+"""The definitions surface: every change of the graph's shape must be deliberate.
+
+The snapshot (keys, groups, deps with their partition mappings, partitions, automation condition
+labels, checks and their blocking flag, freshness, schedules, sensors, jobs) lives in
+snapshots/definitions_surface.json. After an intended change, regenerate it with
+``NBA_PIPELINE_UPDATE_SNAPSHOT=1 pytest nba_pipeline_tests/test_definitions.py`` and review the diff.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import dagster as dg
+
+from nba_pipeline import keys
+from nba_pipeline.definitions import defs
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "definitions_surface.json"
+
+
+def _mapping(asset: dg.AssetsDefinition, dep_key: dg.AssetKey) -> str:
+    pm = asset.get_partition_mapping_for_dep(dep_key)
+    if isinstance(pm, dg.TimeWindowPartitionMapping):
+        return f"time_window({pm.start_offset},{pm.end_offset})"
+    return "same_date" if pm is None or isinstance(pm, dg.IdentityPartitionMapping) else type(pm).__name__
+
+
+def surface() -> dict:
+    graph = defs.resolve_asset_graph()
+    assets = {}
+    for a in defs.assets:
+        for spec in a.specs:
+            key = spec.key
+            cond = spec.automation_condition
+            fresh = spec.freshness_policy
+            assets[key.to_user_string()] = {
+                "group": spec.group_name,
+                "partitions": (f"daily {a.partitions_def.timezone} from {a.partitions_def.start:%Y-%m-%d} "
+                               f"end_offset={a.partitions_def.end_offset}") if a.partitions_def else None,
+                "deps": {d.asset_key.to_user_string(): _mapping(a, d.asset_key) for d in spec.deps},
+                "automation": cond.get_label() or cond.name if cond else None,
+                "backfill_policy": str(a.backfill_policy.policy_type) if a.backfill_policy else None,
+                "freshness": repr(fresh) if fresh else None,
+                "checks": {c.name: {"blocking": c.blocking} for c in a.check_specs if c.asset_key == key},
+            }
+    standalone = [c for c in defs.asset_checks or []]
+    return {
+        "groups": list(keys.PHASE_GROUPS),
+        "assets": dict(sorted(assets.items())),
+        "standalone_checks": sorted(f"{k.asset_key.to_user_string()}:{k.name}" for c in standalone for k in c.check_keys),
+        "schedules": sorted(f"{s.name} {s.cron_schedule} {s.execution_timezone} {s.default_status.value}"
+                            for s in defs.schedules or []),
+        "sensors": sorted(f"{s.name} {s.default_status.value}" for s in defs.sensors or []),
+        "jobs": sorted(j.name for j in defs.jobs or []),
+        "asset_count": len(graph.get_all_asset_keys()),
+    }
+
+
+def test_definitions_load():
+    dg.Definitions.validate_loadable(defs)
+
+
+def test_definitions_surface_matches_snapshot():
+    current = json.loads(json.dumps(surface(), default=str))
+    if os.environ.get("NBA_PIPELINE_UPDATE_SNAPSHOT"):
+        SNAPSHOT.write_text(json.dumps(current, indent=1, sort_keys=True) + "\n")
+    expected = json.loads(SNAPSHOT.read_text())
+    assert current == expected, "the graph's shape changed: regenerate the snapshot if that was intended"
+
+
+def test_every_table_asset_is_partitioned_grouped_and_checked():
+    for a in defs.assets:
+        for spec in a.specs:
+            assert spec.group_name in keys.PHASE_GROUPS, spec.key
+            assert a.partitions_def is not None, spec.key
+            if spec.group_name != keys.PHASE1:
+                assert spec.automation_condition is not None, spec.key
+            assert any(c.asset_key == spec.key for c in a.check_specs), spec.key
+
+
+def test_phase_4_waits_on_every_phase_3_parent_and_blocking_checks():
+    cond = defs.resolve_assets_def(keys.ML_FEATURE_STORE).specs_by_key[keys.ML_FEATURE_STORE].automation_condition
+    text = str(cond)
+    assert "all_deps_blocking_checks_passed" in text and "any_deps_in_progress" in text and "in_progress" in text
