@@ -16,6 +16,8 @@ PHASE5 = "phase5_predictions"
 PHASE6 = "phase6_publishing"
 GRADING = "grading"
 PHASE_GROUPS = (PHASE1, PHASE2, PHASE3, PHASE4, PHASE5, PHASE6, GRADING)
+# Dependency order of the groups: the results export reads grading.
+RUN_ORDER = (PHASE1, PHASE2, PHASE3, PHASE4, PHASE5, GRADING, PHASE6)
 
 SCRAPED_SCHEDULE = dg.AssetKey(["nba_scraped", "schedule"])
 SCRAPED_PLAYER_BOXSCORES = dg.AssetKey(["nba_scraped", "player_boxscores"])

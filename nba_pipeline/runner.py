@@ -21,7 +21,7 @@ from nba_pipeline import keys
 from nba_pipeline.environment import Environment
 from nba_pipeline.instance import LOCAL_INSTANCE_YAML
 
-PHASE_ORDER = keys.PHASE_GROUPS
+PHASE_ORDER = keys.RUN_ORDER
 # Step-level logs go to the instance (and the UI); the console stays quiet (failures are summarised by the caller).
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 

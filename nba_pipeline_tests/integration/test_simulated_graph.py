@@ -1,0 +1,161 @@
+"""The whole graph, scrape to graded exports, on a few weeks of the simulated league."""
+
+import datetime as dt
+import json
+
+import dagster as dg
+import numpy as np
+import pandas as pd
+import pytest
+
+from nba_pipeline import keys
+from nba_pipeline.domain import model as m
+from nba_pipeline.warehouse import tables as t
+from nba_pipeline_tests.conftest import SIM_NOW, SIM_SEED, make_pipeline
+
+HISTORY_START, PREDICT_START, END = dt.date(2024, 10, 22), dt.date(2024, 11, 11), dt.date(2024, 11, 13)
+
+
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory):
+    from nba_pipeline.sources.simulated import SimulatedSource
+
+    p = make_pipeline(tmp_path_factory.mktemp("sim"), SimulatedSource(seed=SIM_SEED), SIM_NOW)
+    runs = p.run([keys.PHASE1, keys.PHASE2, keys.PHASE3, keys.PHASE4], HISTORY_START, END)
+    runs += p.run([keys.PHASE5, keys.GRADING, keys.PHASE6], PREDICT_START, END)
+    return p, runs
+
+
+def test_every_phase_succeeds(graph):
+    _, runs = graph
+    assert [r.group for r in runs] == [keys.PHASE1, keys.PHASE2, keys.PHASE3, keys.PHASE4, keys.PHASE5,
+                                       keys.GRADING, keys.PHASE6]
+    assert all(r.success for r in runs)
+
+
+def test_feature_store_rows_quality_and_pre_tip_lines(graph):
+    p, _ = graph
+    fs = p.read(t.ML_FEATURE_STORE, END, END)
+    upgc = p.read(t.UPCOMING_PLAYER_CONTEXT, END, END)
+    assert len(fs) == len(upgc) > 100
+    assert fs["feature_quality_score"].between(0, 100).all() and fs["is_quality_ready"].sum() > 50
+    assert fs["feature_18_value"].isna().all() and (fs["feature_18_source"] == "missing").all()
+    lined = fs[fs["current_points_line"].notna()]
+    assert (lined["line_minutes_before_tipoff"] >= 0).all()
+    # The simulated books also quote in-game snapshots; none may reach a feature.
+    odds = p.read(t.ODDS_PLAYER_POINTS_PROPS, END, END)
+    assert (odds["minutes_before_tipoff"] < 0).any()
+
+
+def test_walk_forward_model(graph):
+    p, _ = graph
+    reg = p.read(t.POINTS_MODEL, PREDICT_START, END)
+    assert (reg["status"] == "trained").all()
+    for r in reg.itertuples():
+        cutoff = m.model_cutoff(r.game_date.date())
+        assert r.cutoff_date.date() == cutoff and r.train_end.date() < cutoff <= r.game_date.date()
+        assert r.train_rows >= m.MIN_TRAIN_ROWS and len(r.artifact_sha256) == 64
+        assert p.resources["model_store"].exists(r.artifact_path)
+
+
+def test_predictions_one_active_row_per_key_and_rules(graph):
+    p, _ = graph
+    pr = p.read(t.PLAYER_PROP_PREDICTIONS, PREDICT_START, END)
+    active = pr[pr["is_active"]]
+    assert set(active["system_id"]) == {m.CATBOOST_SYSTEM, m.BASELINE_SYSTEM}
+    assert not active.duplicated(["game_id", "player_id", "system_id"]).any()
+    assert np.allclose(active["edge"], (active["predicted_points"] - active["current_points_line"]).round(1))
+    over, under = active["recommendation"] == "OVER", active["recommendation"] == "UNDER"
+    assert (active.loc[over, "edge"] >= 3).all() and (active.loc[under, "edge"] <= -3).all()
+    assert (active.loc[~(over | under), "edge"].abs() < 3).all()
+    assert (active["line_minutes_before_game"] >= 0).all()
+    assert not active["injury_status_at_prediction"].isin(["out", "doubtful"]).any()
+
+
+def test_rerun_is_harmless_and_a_changed_line_supersedes(graph):
+    p, _ = graph
+    before = p.read(t.PLAYER_PROP_PREDICTIONS, END, END)
+    assert p.materialize([keys.PLAYER_PROP_PREDICTIONS], END).success
+    after = p.read(t.PLAYER_PROP_PREDICTIONS, END, END)
+    assert set(after["prediction_id"]) == set(before["prediction_id"])  # unchanged predictions keep their rows
+    # Move one player's line in the feature store: his two predictions get new versions.
+    fs = p.read(t.ML_FEATURE_STORE, END, END)
+    pid = int(after.loc[after["is_active"], "player_id"].iloc[0])
+    fs.loc[fs["player_id"] == pid, "current_points_line"] += 1.0
+    p.warehouse.replace_dates(t.ML_FEATURE_STORE, fs, END, END)
+    assert p.materialize([keys.PLAYER_PROP_PREDICTIONS], END).success
+    moved = p.read(t.PLAYER_PROP_PREDICTIONS, END, END)
+    mine = moved[moved["player_id"] == pid]
+    assert len(mine) == 4 and mine["is_active"].sum() == 2
+    old = mine[~mine["is_active"]]
+    assert set(old["superseded_by"]) == set(mine.loc[mine["is_active"], "prediction_id"])
+    assert not moved[moved["is_active"]].duplicated(["game_id", "player_id", "system_id"]).any()
+    # Restore for the other tests.
+    fs.loc[fs["player_id"] == pid, "current_points_line"] -= 1.0
+    p.warehouse.replace_dates(t.ML_FEATURE_STORE, fs, END, END)
+    p.warehouse.replace_dates(t.PLAYER_PROP_PREDICTIONS, before, END, END)
+
+
+def test_grading_and_model_performance(graph):
+    p, _ = graph
+    acc = p.read(t.PREDICTION_ACCURACY, PREDICT_START, END)
+    preds = p.read(t.PLAYER_PROP_PREDICTIONS, PREDICT_START, END)
+    assert len(acc) == int(preds["is_active"].sum())
+    decided = acc[acc["prediction_correct"].notna()]
+    assert len(decided) > 20 and decided["recommendation"].isin(["OVER", "UNDER"]).all()
+    assert (acc.loc[acc["is_voided"], "void_reason"].notna()).all()
+    assert (acc.loc[acc["is_push"], "prediction_correct"].isna()).all()
+    perf = p.read(t.MODEL_PERFORMANCE_DAILY, PREDICT_START, END)
+    assert len(perf) == 2 * 3 and set(perf["state"]) <= {"INSUFFICIENT_DATA", "BLOCKED", "DEGRADING", "WATCH", "HEALTHY"}
+
+
+def test_exports(graph):
+    p, _ = graph
+    store = p.resources["exports"]
+    tonight = store.get_json(f"tonight/{END}.json")
+    preds = store.get_json(f"predictions/{END}.json")
+    results = store.get_json(f"results/{END}.json")
+    assert tonight["game_date"] == END.isoformat() and tonight["games"] and tonight["games"][0]["players"]
+    assert any(pl["prediction"] for g in tonight["games"] for pl in g["players"])
+    n = sum(len(g["predictions"]) for g in preds["games"])
+    assert n == preds["total_predictions"] == preds["over_count"] + preds["under_count"] + preds["pass_count"]
+    assert set(results["summary"]) == {m.CATBOOST_SYSTEM, m.BASELINE_SYSTEM}
+    assert {r["result"] for r in results["results"]} <= {"win", "loss", "push", "void", "pass"}
+    json.dumps(results)  # plain JSON all the way down
+
+
+def test_no_leakage_changing_data_on_or_after_the_date_changes_nothing(graph):
+    """Rewrite everything dated on or after D (results, box scores, in-game and late lines), then
+    rebuild D's upcoming context, features, model and predictions: they must not move."""
+    p, _ = graph
+    day = END
+    rebuild = [keys.UPCOMING_TEAM_CONTEXT, keys.UPCOMING_PLAYER_CONTEXT, keys.TEAM_DEFENSE_ZONE, keys.PLAYER_SHOT_ZONE,
+               keys.PLAYER_DAILY_CACHE, keys.PLAYER_COMPOSITE_FACTORS, keys.ML_FEATURE_STORE, keys.POINTS_MODEL,
+               keys.PLAYER_PROP_PREDICTIONS]
+    assert p.materialize(rebuild, day).success
+    fs_before = p.read(t.ML_FEATURE_STORE, day, day).sort_values("player_id").reset_index(drop=True)
+    pred_before = p.read(t.PLAYER_PROP_PREDICTIONS, day, day)
+    model_before = p.read(t.POINTS_MODEL, day, day)
+
+    for spec in (t.PLAYER_GAME_SUMMARY, t.NBAC_PLAYER_BOXSCORES):
+        frame = p.read(spec, day, day)
+        col = "points" if spec is t.PLAYER_GAME_SUMMARY else "pts"
+        frame[col] = frame[col] + 17
+        p.warehouse.replace_dates(spec, frame, day, day)
+    off = p.read(t.TEAM_OFFENSE, day, day)
+    off["pace"], off["points"] = off["pace"] + 30, off["points"] + 40
+    p.warehouse.replace_dates(t.TEAM_OFFENSE, off, day, day)
+    odds = p.read(t.ODDS_PLAYER_POINTS_PROPS, day, day)
+    late = odds[odds["minutes_before_tipoff"] < 0].copy()
+    late["points_line"] += 9.5
+    late["snapshot_timestamp"] += pd.Timedelta(minutes=5)
+    late["minutes_before_tipoff"] -= 5
+    p.warehouse.replace_dates(t.ODDS_PLAYER_POINTS_PROPS, pd.concat([odds, late], ignore_index=True), day, day)
+
+    assert p.materialize(rebuild, day).success
+    fs_after = p.read(t.ML_FEATURE_STORE, day, day).sort_values("player_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(fs_after, fs_before)
+    pd.testing.assert_frame_equal(p.read(t.POINTS_MODEL, day, day).drop(columns=["trained_at"]),
+                                  model_before.drop(columns=["trained_at"]))
+    pred_after = p.read(t.PLAYER_PROP_PREDICTIONS, day, day)
+    assert set(pred_after["prediction_id"]) == set(pred_before["prediction_id"])
