@@ -1,0 +1,47 @@
+"""Whole-season completeness (legacy incident 31: 109 days of absent output went unseen because
+gap detection only looked at a trailing window)."""
+
+import datetime as dt
+
+import dagster as dg
+import pandas as pd
+
+from nba_pipeline import keys
+from nba_pipeline.partitions import season_opener, season_year
+from nba_pipeline.resources import Clock
+from nba_pipeline.warehouse import tables as t
+from nba_pipeline.warehouse.base import Warehouse
+
+CHECK_NO_SEASON_GAPS = "no_missing_game_dates_this_season"
+
+
+@dg.asset_check(asset=keys.PLAYER_GAME_SUMMARY, name=CHECK_NO_SEASON_GAPS, blocking=False,
+                description="Every date of the current season (opener to yesterday, ET) with final games on "
+                            "the schedule has player rows for all of them.")
+def no_missing_game_dates_this_season(context: dg.AssetCheckExecutionContext, warehouse: Warehouse,
+                                      clock: Clock) -> dg.AssetCheckResult:
+    yesterday = clock.today_et() - dt.timedelta(days=1)
+    start = season_opener(season_year(yesterday)) - dt.timedelta(days=21)
+    sched = warehouse.read(t.NBAC_SCHEDULE, start, yesterday)
+    finals = sched[(sched["game_status"] == 3) & ~sched["is_postponed"].fillna(False).astype(bool)]
+    pgs = warehouse.read(t.PLAYER_GAME_SUMMARY, start, yesterday, columns=["game_date", "game_id"])
+    have = set(zip(pd.to_datetime(pgs["game_date"]).dt.date, pgs["game_id"]))
+    missing = sorted({pd.Timestamp(d).date().isoformat() for d, g in zip(finals["game_date"], finals["game_id"])
+                      if (pd.Timestamp(d).date(), g) not in have})
+    # Dates the schedule itself never recorded are gaps too: game nights before yesterday without a
+    # raw schedule partition.
+    scheduled_dates = set(pd.to_datetime(sched["game_date"]).dt.date)
+    materialized = context.instance.get_materialized_partitions(keys.RAW_SCHEDULE)
+    no_schedule = sorted(d.isoformat() for d in (start + dt.timedelta(days=i) for i in range((yesterday - start).days + 1))
+                         if d >= season_opener(season_year(yesterday)) and d.isoformat() not in materialized
+                         and d not in scheduled_dates)
+    meta = {"season_start": start.isoformat(), "through": yesterday.isoformat(),
+            "dates_missing_player_rows": dg.MetadataValue.json(missing),
+            "dates_without_a_schedule_scrape": dg.MetadataValue.json(no_schedule)}
+    passed = not missing and not no_schedule
+    return dg.AssetCheckResult(passed=passed, metadata=meta, description=None if passed else
+                               f"{len(missing)} game dates missing player rows, {len(no_schedule)} dates never "
+                               f"scraped this season")
+
+
+GAP_CHECKS = [no_missing_game_dates_this_season]
