@@ -156,6 +156,20 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_status(args) -> int:
+    from nba_pipeline import environment
+
+    overrides = {environment.ENV_HOME: args.home} if args.home else {}
+    env, defs, instance = _load(overrides)
+    from nba_pipeline.status import date_status, render
+
+    now = defs.resources["clock"].now()
+    day = args.date or env.today_et()
+    status = date_status(defs, instance, day, now)
+    print(render(status))
+    return status.exit_code
+
+
 def cmd_dev(args) -> int:
     from nba_pipeline import environment
 
@@ -201,6 +215,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--chunk-days", type=int, default=62)
     e.add_argument("--skip-replay", action="store_true", help="only print the scorecard of what is graded")
     e.set_defaults(func=cmd_evaluate)
+
+    s = sub.add_parser("status", help="did the pipeline of a game date complete? (exit 1 when overdue)")
+    s.add_argument("--date", type=_date, help="game date (default: today in ET)")
+    s.add_argument("--home")
+    s.set_defaults(func=cmd_status)
 
     v = sub.add_parser("dev", help="start the Dagster UI and daemon (dagster dev) on this project's home")
     v.add_argument("--home")
