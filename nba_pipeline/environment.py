@@ -22,6 +22,7 @@ ENV_HISTORICAL_DIR = "NBA_PIPELINE_HISTORICAL_DIR"
 ENV_SEED = "NBA_PIPELINE_SEED"
 ENV_NOW = "NBA_PIPELINE_NOW"
 ENV_SELF_HEAL_MAX_ATTEMPTS = "NBA_PIPELINE_SELF_HEAL_MAX_ATTEMPTS"
+ENV_BUILD_SHA = "NBA_PIPELINE_BUILD_SHA"  # set by the image build; recorded on every materialization
 # Production settings are read by Dagster at run time through dagster.EnvVar, never stored.
 ENV_GCP_PROJECT = "NBA_PIPELINE_GCP_PROJECT"
 ENV_GCS_BUCKET = "NBA_PIPELINE_GCS_BUCKET"
@@ -73,6 +74,18 @@ class Environment:
     self_heal_max_attempts: int
     slack_configured: bool
     slack_channel: str = "#nba-pipeline-alerts"
+    build_sha: str = "dev"
+
+    @property
+    def code_identity(self) -> str:
+        """Which code wrote a partition (legacy incidents 2, 7, 9, 35: the wrong code was deployed)."""
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            v = version("nba_pipeline")
+        except PackageNotFoundError:
+            v = "unknown"
+        return f"nba_pipeline {v} ({self.build_sha})"
 
     @property
     def warehouse_path(self) -> Path:
@@ -154,4 +167,5 @@ def current(environ: dict[str, str] | None = None) -> Environment:
         self_heal_max_attempts=max(attempts, 0),
         slack_configured=bool(env.get(ENV_SLACK_TOKEN)),
         slack_channel=env.get(ENV_SLACK_CHANNEL) or "#nba-pipeline-alerts",
+        build_sha=env.get(ENV_BUILD_SHA) or "dev",
     )

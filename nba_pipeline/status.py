@@ -118,5 +118,8 @@ def render(status: DateStatus) -> str:
         note = "" if s.counts_for_verdict or s.group == keys.PHASE1 else " (after the games)"
         rows = "-" if s.rows is None else f"{s.rows:,}"
         lines.append(f"  {s.key.to_user_string():<46}{s.label:<9}{rows:>8}  {checks[:21]:<22}{due:<18}{run}{note}")
-    lines += ["", f"verdict: {status.verdict}" + (" (past its deadline)" if status.overdue else "")]
+    identities = sorted({s.state.code_identity for s in status.assets if s.state.code_identity})
+    lines += ["", f"written by: {'; '.join(identities) or '-'}"
+              + ("  <- MIXED CODE VERSIONS" if len(identities) > 1 else "")]
+    lines += [f"verdict: {status.verdict}" + (" (past its deadline)" if status.overdue else "")]
     return "\n".join(lines)

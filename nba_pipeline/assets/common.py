@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 import dagster as dg
 import pandas as pd
 
+from nba_pipeline.environment import current as current_environment
 from nba_pipeline.partitions import GAME_DATE_PARTITIONS
 from nba_pipeline.warehouse import tables as t
 from nba_pipeline.warehouse.base import Warehouse, WriteResult
@@ -22,6 +23,9 @@ SINGLE_RUN_BACKFILL = dg.BackfillPolicy.single_run()
 # Steps that write the warehouse share one pool; the shipped instance config limits it to one slot
 # so two runs never hold DuckDB's single write lock at the same time.
 WAREHOUSE_POOL = "warehouse"
+
+# Recorded on every materialization, so "which code wrote this partition" is never a guess.
+CODE_IDENTITY = current_environment().code_identity
 
 # Check names (constants: the definitions snapshot and the status CLI refer to them).
 CHECK_PRIMARY_KEY = "primary_key_unique"
@@ -163,6 +167,7 @@ def write_table(
         "rows_by_date": dg.MetadataValue.json(per_date) if len(dates) > 1 else per_date[start.isoformat()],
         "table": spec.address,
         "dates": f"{start}..{end}" if start != end else start.isoformat(),
+        "code_identity": CODE_IDENTITY,
         **(metadata or {}),
     }
     context.log.info(f"{spec.address}: wrote {result.rows} rows for {meta['dates']} (replaced {result.deleted})")

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from nba_pipeline import automation, keys
-from nba_pipeline.assets.common import SINGLE_RUN_BACKFILL
+from nba_pipeline.assets.common import CODE_IDENTITY, SINGLE_RUN_BACKFILL
 from nba_pipeline.domain import model as m
 from nba_pipeline.partitions import GAME_DATE_PARTITIONS, context_dates
 from nba_pipeline.resources import Clock
@@ -70,6 +70,7 @@ def _publish(context, exports: BlobStore, folder: str, docs: dict[dt.date, dict]
     last = refs[-1]
     return dg.MaterializeResult(
         metadata={"path": last.uri, "bytes": last.bytes, "sha256": last.sha256, "files": len(refs),
+                  "code_identity": CODE_IDENTITY,
                   "records": sum(len(d.get("games", d.get("results", []))) for d in docs.values())},
         check_results=[dg.AssetCheckResult(check_name=CHECK_EXPORT_READABLE, passed=not broken,
                                            metadata={"unreadable": dg.MetadataValue.json(broken)})],

@@ -6,7 +6,7 @@ import hashlib
 import dagster as dg
 
 from nba_pipeline import keys
-from nba_pipeline.assets.common import CHECK_ARCHIVE_INTACT, SINGLE_RUN_BACKFILL, SOURCE_RETRY_POLICY
+from nba_pipeline.assets.common import CHECK_ARCHIVE_INTACT, CODE_IDENTITY, SINGLE_RUN_BACKFILL, SOURCE_RETRY_POLICY
 from nba_pipeline.partitions import GAME_DATE_PARTITIONS, context_dates
 from nba_pipeline.resources import Clock
 from nba_pipeline.sources import base as src
@@ -70,6 +70,7 @@ def _scraper(key: dg.AssetKey, description: str, endpoint: str) -> dg.AssetsDefi
         return dg.MaterializeResult(
             metadata={
                 "source": nba_source.source_name,
+                "code_identity": CODE_IDENTITY,
                 "endpoint": endpoint,
                 "endpoint_enabled": enabled,
                 "as_of": as_of.isoformat(),

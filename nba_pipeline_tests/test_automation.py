@@ -1,0 +1,121 @@
+"""Declarative automation of the graph, evaluated in-process with dagster.evaluate_automation_conditions."""
+
+import datetime as dt
+
+import dagster as dg
+import pytest
+
+from nba_pipeline import automation, keys
+from nba_pipeline_tests.automation_helpers import ET, Automation, land
+
+TODAY = dt.date(2026, 11, 22)
+YESTERDAY = TODAY - dt.timedelta(days=1)
+NOW = dt.datetime(2026, 11, 22, 10, 0, tzinfo=ET)
+
+PHASE3_FOR_PSZA = [keys.UPCOMING_PLAYER_CONTEXT]
+
+
+def defs_graph():
+    from nba_pipeline.definitions import defs
+
+    return defs.resolve_asset_graph()
+
+
+def _tick_requests(auto: Automation, key: dg.AssetKey) -> set[str]:
+    return set(auto.tick().get_requested_partitions(key))
+
+
+@pytest.fixture
+def auto():
+    a = Automation(dg.DagsterInstance.ephemeral(), NOW)
+    a.tick()  # the sensor has been running: later ticks see what changed since
+    return a
+
+
+def test_phase_4_waits_for_every_phase_3_parent_then_runs_once(auto):
+    """Phase 4 (player shot zones of today) needs today's upcoming player context and yesterday's
+    player game summary. Before both land: nothing. After: requested once. A parent update: again."""
+    inst = auto.instance
+    assert not _tick_requests(auto, keys.PLAYER_SHOT_ZONE)
+    land(inst, keys.UPCOMING_PLAYER_CONTEXT, TODAY)
+    assert TODAY.isoformat() not in _tick_requests(auto, keys.PLAYER_SHOT_ZONE)  # yesterday's results missing
+    land(inst, keys.PLAYER_GAME_SUMMARY, YESTERDAY)
+    assert TODAY.isoformat() in _tick_requests(auto, keys.PLAYER_SHOT_ZONE)
+    assert TODAY.isoformat() not in _tick_requests(auto, keys.PLAYER_SHOT_ZONE)  # not twice for one update
+    land(inst, keys.UPCOMING_PLAYER_CONTEXT, TODAY)  # e.g. new lines landed
+    assert TODAY.isoformat() in _tick_requests(auto, keys.PLAYER_SHOT_ZONE)
+
+
+def test_a_failed_blocking_check_holds_the_child_until_it_passes(auto):
+    inst = auto.instance
+    land(inst, keys.UPCOMING_PLAYER_CONTEXT, TODAY)
+    land(inst, keys.PLAYER_GAME_SUMMARY, YESTERDAY, failing_checks=("final_games_covered",))
+    assert TODAY.isoformat() not in _tick_requests(auto, keys.PLAYER_SHOT_ZONE)
+    land(inst, keys.PLAYER_GAME_SUMMARY, YESTERDAY)  # the late game arrived; the check passes
+    assert TODAY.isoformat() in _tick_requests(auto, keys.PLAYER_SHOT_ZONE)
+
+
+def test_player_summary_never_without_a_healthy_team_offense_of_the_same_date(auto):
+    """Legacy incident 12: player game summary ran 92 minutes before team offense (usage 1228%).
+    Here it is requested together with team offense (one run, team offense first) or after it, never
+    while team offense is missing or blocked."""
+    inst = auto.instance
+    day = YESTERDAY.isoformat()
+    land(inst, keys.RAW_PLAYER_BOXSCORES, YESTERDAY)
+    land(inst, keys.RAW_SCHEDULE, YESTERDAY)
+    tick = auto.tick()
+    assert day in tick.get_requested_partitions(keys.TEAM_OFFENSE)
+    assert day in tick.get_requested_partitions(keys.PLAYER_GAME_SUMMARY)  # same run, ordered by the dependency
+    assert keys.TEAM_OFFENSE in defs_graph().get(keys.PLAYER_GAME_SUMMARY).parent_keys
+    # Team offense lands with a failing blocking check: the summary is not requested again.
+    land(inst, keys.TEAM_OFFENSE, YESTERDAY, failing_checks=("final_games_covered",))
+    land(inst, keys.RAW_PLAYER_BOXSCORES, YESTERDAY)
+    assert day not in _tick_requests(auto, keys.PLAYER_GAME_SUMMARY)
+    land(inst, keys.TEAM_OFFENSE, YESTERDAY)
+    assert day in _tick_requests(auto, keys.PLAYER_GAME_SUMMARY)
+
+
+def test_optional_sources_never_block_the_upcoming_context(auto):
+    """Legacy incident 16: a disabled source blocked Phase 3 for days. Rosters, injuries, lines and game
+    lines are optional parents of the upcoming context: with none of them, both tables are requested."""
+    inst = auto.instance
+    land(inst, keys.RAW_SCHEDULE, TODAY)
+    land(inst, keys.TEAM_OFFENSE, YESTERDAY)
+    land(inst, keys.TEAM_DEFENSE, YESTERDAY)
+    land(inst, keys.PLAYER_GAME_SUMMARY, YESTERDAY)
+    tick = auto.tick()
+    assert TODAY.isoformat() in tick.get_requested_partitions(keys.UPCOMING_TEAM_CONTEXT)
+    assert TODAY.isoformat() in tick.get_requested_partitions(keys.UPCOMING_PLAYER_CONTEXT)
+
+
+def test_recent_dates_not_only_the_latest_partition_and_no_old_backfill_dates(auto):
+    """Yesterday's results land after midnight: automation covers yesterday, today and tomorrow."""
+    inst = auto.instance
+    old = TODAY - dt.timedelta(days=10)
+    for day in (YESTERDAY, old):
+        land(inst, keys.SCRAPED_PLAYER_BOXSCORES, day)
+        land(inst, keys.SCRAPED_TEAM_BOXSCORES, day)
+        land(inst, keys.RAW_SCHEDULE, day)
+    requested = _tick_requests(auto, keys.RAW_PLAYER_BOXSCORES)
+    assert YESTERDAY.isoformat() in requested and old.isoformat() not in requested
+
+
+def test_scrape_windows_cross_midnight_in_et():
+    """Legacy incident 13: the 04:00 post-game window belongs to last night's games."""
+    assert automation.game_night(dt.datetime(2026, 11, 23, 4, 0, tzinfo=ET)) == TODAY
+    assert automation.game_night(dt.datetime(2026, 11, 22, 23, 30, tzinfo=ET)) == TODAY
+    # 04:00 ET is 09:00 UTC: the date is resolved in ET, not UTC.
+    assert automation.game_night(dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)) == TODAY
+
+
+def test_lines_start_twelve_hours_before_the_first_tip():
+    """Legacy incident 5: a 6-hour window lost seven games of lines."""
+    import pandas as pd
+
+    tips = [pd.Timestamp("2026-11-22T19:00", tz=ET), pd.Timestamp("2026-11-22T22:30", tz=ET)]
+    at = lambda h, m=5: dt.datetime(2026, 11, 22, h, m, tzinfo=ET)  # noqa: E731
+    assert not automation.lines_decision(at(6), tips)[0]
+    assert automation.lines_decision(at(7), tips)[0]  # 11 h 55 min before the first tip
+    assert not automation.lines_decision(at(8), tips)[0] and automation.lines_decision(at(9), tips)[0]
+    assert not automation.lines_decision(at(23), tips)[0]  # after the last tip
+    assert automation.lines_decision(at(3), [])[0]  # schedule unknown: scrape anyway
