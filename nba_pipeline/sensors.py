@@ -43,6 +43,10 @@ def _same_date_parents(key: dg.AssetKey) -> set[dg.AssetKey]:
     return out
 
 
+def _same_date_children(key: dg.AssetKey) -> set[dg.AssetKey]:
+    return {child for child in _GRAPH.get(key).child_keys if key in _same_date_parents(child)}
+
+
 @dataclass
 class HealPlan:
     day: dt.date
@@ -55,7 +59,7 @@ class HealPlan:
 def plan_day(instance: dg.DagsterInstance, day: dt.date, now: dt.datetime, attempts: dict[str, dict],
              max_attempts: int) -> HealPlan:
     """Decide what to re-request for one game date."""
-    states, due, exhausted, reasons = {}, [], [], {}
+    states, due, exhausted, reasons, bypassed = {}, [], [], {}, []
 
     def state(key):
         if key not in states:
@@ -82,6 +86,17 @@ def plan_day(instance: dg.DagsterInstance, day: dt.date, now: dt.datetime, attem
         if last and not bypass_once and now < dt.datetime.fromisoformat(last) + SELF_HEAL_SPACING * max(n, 1):
             continue
         due.append(key)
+        if bypass_once:
+            bypassed.append(key)
+    # A coverage bypass unblocks the date: its same-date descendants (outside automation's window by
+    # now, and possibly out of attempts) run in the same request.
+    frontier = list(bypassed)
+    while frontier:
+        for child in _same_date_children(frontier.pop()):
+            if child in automation.DEADLINES and child not in due and not state(child).healthy:
+                due.append(child)
+                frontier.append(child)
+    exhausted = [k for k in exhausted if k not in due]
     selection: set[dg.AssetKey] = set()
     frontier = list(due)
     while frontier:
@@ -93,7 +108,10 @@ def plan_day(instance: dg.DagsterInstance, day: dt.date, now: dt.datetime, attem
             if parent in _PHASE1:
                 selection.add(parent)  # re-scrape: archives are additive and parsing is idempotent
             elif not state(parent).healthy and not state(parent).in_progress:
-                frontier.append(parent)
+                # An ancestor re-run counts against its own bound too: no asset is re-run more than
+                # max_attempts times for a date, however many children need it.
+                if attempts.get(_attempt_key(parent, day), {}).get("n", 0) < max_attempts:
+                    frontier.append(parent)
     return HealPlan(day, due, exhausted, sorted(selection, key=lambda k: k.to_user_string()), reasons)
 
 
@@ -123,7 +141,7 @@ def self_heal(context: dg.SensorEvaluationContext, clock: Clock, alerts: AlertSi
                 alerted.add(tag)
         if not plan.due:
             continue
-        for key in plan.due:
+        for key in [k for k in plan.selection if k in automation.DEADLINES]:
             rec = attempts.setdefault(_attempt_key(key, day), {"n": 0})
             if rec["n"] >= max_attempts:
                 rec["bypass_tried"] = True

@@ -151,13 +151,21 @@ def archive_payload(store: BlobStore, source_name: str, game_date: dt.date, payl
     """Write the payload before anything parses it. The file name carries the fetch instant, so
     every scrape is kept; re-archiving identical content at the same instant is a no-op."""
     ext = "json" if payload.content_type == "json" else payload.content_type
-    path = f"{archive_prefix(source_name, payload.endpoint, game_date)}/{_stamp(payload.fetched_at)}__{payload.name}.{ext}"
+    base = f"{archive_prefix(source_name, payload.endpoint, game_date)}/{_stamp(payload.fetched_at)}__{payload.name}"
     data = payload.to_bytes()
     digest = hashlib.sha256(data).hexdigest()
-    if store.exists(path) and hashlib.sha256(store.get(path)).hexdigest() == digest:
-        ref = BlobRef(path, store.uri(path), len(data), digest)
-    else:
-        ref = store.put(path, data)
+    # Never overwrite: different content at the same instant (a frozen clock, a same-second re-scrape)
+    # gets the next sequence number; identical content is the same file.
+    seq = 1
+    while True:
+        path = f"{base}.{ext}" if seq == 1 else f"{base}~{seq}.{ext}"
+        if not store.exists(path):
+            ref = store.put(path, data)
+            break
+        if hashlib.sha256(store.get(path)).hexdigest() == digest:
+            ref = BlobRef(path, store.uri(path), len(data), digest)
+            break
+        seq += 1
     return ArchivedPayload(ref.path, ref.uri, ref.bytes, ref.sha256, count_records(payload),
                            payload.endpoint, payload.name, payload.fetched_at)
 
@@ -167,6 +175,7 @@ class ArchivedFile:
     path: str
     name: str
     fetched_at: dt.datetime
+    seq: int = 1
 
 
 def list_archived(store: BlobStore, source_name: str, endpoint: str, game_date: dt.date,
@@ -184,11 +193,13 @@ def list_archived(store: BlobStore, source_name: str, endpoint: str, game_date: 
             fetched = dt.datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.timezone.utc)
         except ValueError:
             continue
-        files.append(ArchivedFile(path, rest.rsplit(".", 1)[0], fetched))
+        stem = rest.rsplit(".", 1)[0]
+        name, _, seq = stem.partition("~")
+        files.append(ArchivedFile(path, name, fetched, int(seq) if seq.isdigit() else 1))
     if latest_only:
         newest: dict[str, ArchivedFile] = {}
         for f in files:
-            if f.name not in newest or f.fetched_at > newest[f.name].fetched_at:
+            if f.name not in newest or (f.fetched_at, f.seq) > (newest[f.name].fetched_at, newest[f.name].seq):
                 newest[f.name] = f
         files = list(newest.values())
-    return sorted(files, key=lambda f: (f.fetched_at, f.name))
+    return sorted(files, key=lambda f: (f.fetched_at, f.name, f.seq))

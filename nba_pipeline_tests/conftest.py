@@ -43,5 +43,21 @@ def sim_pipeline(tmp_path, sim_source) -> Pipeline:
     return make_pipeline(tmp_path, sim_source, SIM_NOW)
 
 
+# The shared simulated graph: Phases 1-4 over three weeks of the 2024-25 simulated season, then
+# predictions, grading and exports for the last three dates. Built once per test session (~1 min).
+SIM_HISTORY_START, SIM_PREDICT_START, SIM_END = dt.date(2024, 10, 22), dt.date(2024, 11, 11), dt.date(2024, 11, 13)
+
+
+@pytest.fixture(scope="session")
+def sim_graph(tmp_path_factory):
+    from nba_pipeline import keys
+    from nba_pipeline.sources.simulated import SimulatedSource
+
+    p = make_pipeline(tmp_path_factory.mktemp("sim_graph"), SimulatedSource(seed=SIM_SEED), SIM_NOW)
+    runs = p.run([keys.PHASE1, keys.PHASE2, keys.PHASE3, keys.PHASE4], SIM_HISTORY_START, SIM_END)
+    runs += p.run([keys.PHASE5, keys.GRADING, keys.PHASE6], SIM_PREDICT_START, SIM_END)
+    return p, runs
+
+
 def d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)

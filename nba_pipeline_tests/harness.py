@@ -59,3 +59,13 @@ class Pipeline:
 
 def all_phases() -> tuple[str, ...]:
     return keys.PHASE_GROUPS
+
+
+def materialize_in_new_process(home: str, now: str | None, seed: int, asset_keys: list[list[str]], day: str) -> bool:
+    """Entry point for a separate process (a second run of the same date on the same warehouse)."""
+    from nba_pipeline.sources.simulated import SimulatedSource
+
+    p = Pipeline(home=Path(home), source=SimulatedSource(seed=seed), now=now,
+                 instance=dg.DagsterInstance.ephemeral())
+    res = p.materialize([dg.AssetKey(k) for k in asset_keys], dt.date.fromisoformat(day), raise_on_error=False)
+    return res.success

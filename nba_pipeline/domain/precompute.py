@@ -31,9 +31,9 @@ def team_defense_zone_analysis(dates: list, teams_by_date: dict, defense_hist: p
     """Team x analysis date for every team playing that date: last-15-game defense and the
     three/two-point percentages allowed against the league over the prior 30 days."""
     rows = []
-    if defense_hist.empty:
-        return pd.DataFrame()
-    d = defense_hist.copy()
+    d = defense_hist.copy() if len(defense_hist) else pd.DataFrame(columns=[
+        "game_date", "defending_team_tricode", "opp_fgm", "opp_fga", "opp_fg3m", "opp_fg3a", "points_allowed",
+        "defensive_rating", "opponent_pace", "blocks", "steals"])
     d["_date"] = _dates(d["game_date"])
     for c in ("opp_fgm", "opp_fga", "opp_fg3m", "opp_fg3a", "points_allowed", "defensive_rating",
               "opponent_pace", "blocks", "steals"):

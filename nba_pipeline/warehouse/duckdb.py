@@ -9,13 +9,23 @@ that overlap queue on the lock for milliseconds instead of failing. Writers also
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
+from collections import defaultdict
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from nba_pipeline.warehouse.base import Warehouse, WriteResult, prepare_for_write
 from nba_pipeline.warehouse.spec import TYPES, TableSpec
+
+
+# Writers in one process (threads of an in-process executor, concurrent test runs) take turns per
+# database file; writers in different processes queue on DuckDB's file lock via DuckDBResource's backoff.
+_WRITE_LOCKS: dict[str, threading.Lock] = defaultdict(threading.Lock)
+_CONFLICT_RETRIES = 5
 
 
 def _q(identifier: str) -> str:
@@ -54,6 +64,19 @@ class DuckDBWarehouse(Warehouse):
 
     def replace_dates(self, spec, df, start, end) -> WriteResult:
         frame = prepare_for_write(spec, df, start, end)
+        for attempt in range(_CONFLICT_RETRIES):
+            try:
+                with _WRITE_LOCKS[str(Path(self.database).resolve())]:
+                    return self._replace(spec, frame, start, end)
+            except duckdb.TransactionException:
+                # Another process committed to the same table first: the transaction rolled back
+                # whole, so trying again is safe.
+                if attempt == _CONFLICT_RETRIES - 1:
+                    raise
+                time.sleep(0.2 * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def _replace(self, spec, frame, start, end) -> WriteResult:
         date_col = _q(spec.date_column)
         with self._resource().get_connection() as con:
             self._ensure(con, spec)

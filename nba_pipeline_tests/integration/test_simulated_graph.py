@@ -11,19 +11,15 @@ import pytest
 from nba_pipeline import keys
 from nba_pipeline.domain import model as m
 from nba_pipeline.warehouse import tables as t
-from nba_pipeline_tests.conftest import SIM_NOW, SIM_SEED, make_pipeline
 
-HISTORY_START, PREDICT_START, END = dt.date(2024, 10, 22), dt.date(2024, 11, 11), dt.date(2024, 11, 13)
+from nba_pipeline_tests.conftest import SIM_HISTORY_START as HISTORY_START
+from nba_pipeline_tests.conftest import SIM_PREDICT_START as PREDICT_START
+from nba_pipeline_tests.conftest import SIM_END as END
 
 
 @pytest.fixture(scope="module")
-def graph(tmp_path_factory):
-    from nba_pipeline.sources.simulated import SimulatedSource
-
-    p = make_pipeline(tmp_path_factory.mktemp("sim"), SimulatedSource(seed=SIM_SEED), SIM_NOW)
-    runs = p.run([keys.PHASE1, keys.PHASE2, keys.PHASE3, keys.PHASE4], HISTORY_START, END)
-    runs += p.run([keys.PHASE5, keys.GRADING, keys.PHASE6], PREDICT_START, END)
-    return p, runs
+def graph(sim_graph):
+    return sim_graph
 
 
 def test_every_phase_succeeds(graph):
@@ -133,6 +129,8 @@ def test_no_leakage_changing_data_on_or_after_the_date_changes_nothing(graph):
                keys.PLAYER_DAILY_CACHE, keys.PLAYER_COMPOSITE_FACTORS, keys.ML_FEATURE_STORE, keys.POINTS_MODEL,
                keys.PLAYER_PROP_PREDICTIONS]
     assert p.materialize(rebuild, day).success
+    touched = (t.PLAYER_GAME_SUMMARY, t.NBAC_PLAYER_BOXSCORES, t.TEAM_OFFENSE, t.ODDS_PLAYER_POINTS_PROPS)
+    originals = [(spec, p.read(spec, day, day)) for spec in touched]
     fs_before = p.read(t.ML_FEATURE_STORE, day, day).sort_values("player_id").reset_index(drop=True)
     pred_before = p.read(t.PLAYER_PROP_PREDICTIONS, day, day)
     model_before = p.read(t.POINTS_MODEL, day, day)
@@ -159,3 +157,5 @@ def test_no_leakage_changing_data_on_or_after_the_date_changes_nothing(graph):
                                   model_before.drop(columns=["trained_at"]))
     pred_after = p.read(t.PLAYER_PROP_PREDICTIONS, day, day)
     assert set(pred_after["prediction_id"]) == set(pred_before["prediction_id"])
+    for spec, frame in originals:
+        p.warehouse.replace_dates(spec, frame, day, day)
