@@ -191,7 +191,8 @@ def _check_events_after(instance: dg.DagsterInstance, after: int | None, limit: 
     from dagster._core.event_api import EventRecordsFilter
     from dagster._core.events import DagsterEventType
 
-    return instance.get_event_records(
+    # The storage-level query (the instance-level one is deprecated and has no check-evaluation successor).
+    return instance.event_log_storage.get_event_records(
         EventRecordsFilter(event_type=DagsterEventType.ASSET_CHECK_EVALUATION, after_cursor=after),
         limit=limit, ascending=True)
 

@@ -15,6 +15,7 @@ import pandas as pd
 from nba_pipeline import automation, keys
 from nba_pipeline.assets.common import (
     CHECK_BOTH_TEAMS_HAVE_PLAYERS,
+    concat_frames,
     CHECK_FINAL_GAMES_COVERED,
     CHECK_MINUTES_COVERAGE,
     CHECK_TWO_ROWS_PER_GAME,
@@ -162,7 +163,7 @@ def upcoming_team_game_context(context: dg.AssetExecutionContext, warehouse: War
     lines, injuries = warehouse.read(t.ODDS_GAME_LINES, start, end), warehouse.read(t.NBAC_INJURY_REPORT, start, end)
     frames = [an.upcoming_team_context(d, _in_dates(schedule, d), schedule, offense, defense,
                                        _in_dates(lines, d), _in_dates(injuries, d)) for d in dates]
-    frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else t.UPCOMING_TEAM_CONTEXT.empty()
+    frame = concat_frames(frames, t.UPCOMING_TEAM_CONTEXT)
     games = schedule[(pd.to_datetime(schedule["game_date"]).dt.date >= start) & ~schedule["is_postponed"].fillna(False).astype(bool)]
     per_game = frame.groupby("game_id").size() if len(frame) else pd.Series(dtype=int)
     wrong = sorted(set(games["game_id"]) - set(per_game[per_game == 2].index))
@@ -197,7 +198,7 @@ def upcoming_player_game_context(context: dg.AssetExecutionContext, warehouse: W
     frames = [an.upcoming_player_context(d, _in_dates(schedule, d), pgs, _in_dates(team_ctx, d),
                                          _in_dates(rosters, d), _in_dates(injuries, d), _in_dates(odds, d))
               for d in dates]
-    frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else t.UPCOMING_PLAYER_CONTEXT.empty()
+    frame = concat_frames(frames, t.UPCOMING_PLAYER_CONTEXT)
     return write_table(context, warehouse, t.UPCOMING_PLAYER_CONTEXT, frame, dates, checks=[
         both_teams_result(schedule, frame, pgs, rosters)], metadata={
         "with_line": int(frame["has_prop_line"].sum()) if len(frame) else 0,

@@ -89,6 +89,12 @@ def table_asset(spec: TableSpec, *, group: str, deps: Sequence[dg.AssetDep | dg.
     )
 
 
+def concat_frames(frames: Sequence[pd.DataFrame], spec: TableSpec) -> pd.DataFrame:
+    """Per-date frames into one, conformed per frame first so all-NULL columns keep their types."""
+    frames = [spec.conform(f) for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else spec.empty()
+
+
 def date_span(dates: Sequence[dt.date]) -> tuple[dt.date, dt.date]:
     return min(dates), max(dates)
 

@@ -33,11 +33,6 @@ def _history(warehouse: Warehouse, spec, start: dt.date, end: dt.date) -> pd.Dat
     return warehouse.read(spec, start - dt.timedelta(days=HISTORY_DAYS), end - dt.timedelta(days=1))
 
 
-def _concat(frames, spec):
-    frames = [f for f in frames if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else spec.empty()
-
-
 @table_asset(
     t.TEAM_DEFENSE_ZONE, group=keys.PHASE4, deps=[keys.RAW_SCHEDULE, previous_day(keys.TEAM_DEFENSE)],
     automation_condition=automation.PRECOMPUTE_ON_ANALYTICS,
