@@ -17,6 +17,8 @@ import dagster as dg
 import pandas as pd
 
 from nba_pipeline import keys
+from nba_pipeline.environment import current as current_environment
+from nba_pipeline.resources import Clock
 from nba_pipeline.warehouse.base import Warehouse
 
 AC = dg.AutomationCondition
@@ -149,13 +151,33 @@ def lines_decision(tick: dt.datetime, tips: list) -> tuple[bool, str]:
     return True, f"lines window {window_start:%H:%M}-{last:%H:%M} ET"
 
 
-def _tick(context: dg.ScheduleEvaluationContext) -> dt.datetime:
+ACCELERATED = current_environment().accelerated_schedules
+EVERY_MINUTE = "* * * * *"
+
+
+def latest_fire(crons: str | list[str], now: dt.datetime) -> dt.datetime:
+    """The latest instant at or before ``now`` at which one of the crons fires (ET)."""
+    from dagster._utils.schedules import reverse_cron_string_iterator
+
+    crons = [crons] if isinstance(crons, str) else crons
+    stamp = now.timestamp() + 1e-6
+    return max(next(reverse_cron_string_iterator(stamp, c, ET_TZ)) for c in crons).astimezone(_ET)
+
+
+def _tick(context: dg.ScheduleEvaluationContext, clock: Clock, crons) -> dt.datetime:
+    """The scrape window this evaluation stands for. Normally the cron tick itself; in the accelerated
+    profile the schedule is evaluated every real minute and stands for the latest window the
+    simulated clock has passed (run keys make each window run once)."""
+    if ACCELERATED:
+        return latest_fire(crons, clock.now())
     return context.scheduled_execution_time.astimezone(_ET)
 
 
-def _request(context: dg.ScheduleEvaluationContext, job: dg.UnresolvedAssetJobDefinition, day: dt.date,
-             why: str) -> dg.RunRequest:
-    tick = _tick(context)
+def _cron(crons):
+    return EVERY_MINUTE if ACCELERATED else crons
+
+
+def _request(job: dg.UnresolvedAssetJobDefinition, day: dt.date, tick: dt.datetime, why: str) -> dg.RunRequest:
     return dg.RunRequest(run_key=f"{job.name}:{day.isoformat()}:{tick:%Y%m%dT%H%M}", partition_key=day.isoformat(),
                          tags={"nba_pipeline/trigger": why, "nba_pipeline/tick_et": tick.isoformat()})
 
@@ -168,47 +190,50 @@ def _tips(warehouse, day: dt.date) -> list:
     return sorted(sched["tipoff_utc"].dropna()) if len(sched) else []
 
 
-@dg.schedule(name="schedule_refresh", cron_schedule=SCHEDULE_CRON, job=SCRAPE_SCHEDULE_JOB, execution_timezone=ET_TZ,
-             default_status=dg.DefaultScheduleStatus.RUNNING,
+@dg.schedule(name="schedule_refresh", cron_schedule=_cron(SCHEDULE_CRON), job=SCRAPE_SCHEDULE_JOB,
+             execution_timezone=ET_TZ, default_status=dg.DefaultScheduleStatus.RUNNING,
              description="Today's schedule each morning and through the afternoon (status refresh for "
                          "matinees); the 21:00 run also loads tomorrow's, so tomorrow's first tip is known "
                          "before its lines window opens.")
-def schedule_refresh(context: dg.ScheduleEvaluationContext):
-    tick = _tick(context)
+def schedule_refresh(context: dg.ScheduleEvaluationContext, clock: Clock):
+    tick = _tick(context, clock, SCHEDULE_CRON)
     days = [tick.date()] + ([tick.date() + dt.timedelta(days=1)] if tick.hour >= 21 else [])
-    return [_request(context, SCRAPE_SCHEDULE_JOB, d, "schedule refresh") for d in days]
+    return [_request(SCRAPE_SCHEDULE_JOB, d, tick, "schedule refresh") for d in days]
 
 
-@dg.schedule(name="results_post_game", cron_schedule=RESULTS_CRON, job=SCRAPE_RESULTS_JOB, execution_timezone=ET_TZ,
-             default_status=dg.DefaultScheduleStatus.RUNNING,
+@dg.schedule(name="results_post_game", cron_schedule=_cron(RESULTS_CRON), job=SCRAPE_RESULTS_JOB,
+             execution_timezone=ET_TZ, default_status=dg.DefaultScheduleStatus.RUNNING,
              description="Schedule and box scores of the game night after the games: 22:00 and 23:30 for "
                          "tonight; 01:00, 02:00, 04:00 and the 06:00 morning recovery for last night.")
-def results_post_game(context: dg.ScheduleEvaluationContext):
-    return _request(context, SCRAPE_RESULTS_JOB, game_night(_tick(context)), "post-game window")
+def results_post_game(context: dg.ScheduleEvaluationContext, clock: Clock):
+    tick = _tick(context, clock, RESULTS_CRON)
+    return _request(SCRAPE_RESULTS_JOB, game_night(tick), tick, "post-game window")
 
 
-@dg.schedule(name="rosters_daily", cron_schedule=ROSTERS_CRON, job=SCRAPE_ROSTERS_JOB, execution_timezone=ET_TZ,
+@dg.schedule(name="rosters_daily", cron_schedule=_cron(ROSTERS_CRON), job=SCRAPE_ROSTERS_JOB, execution_timezone=ET_TZ,
              default_status=dg.DefaultScheduleStatus.RUNNING,
              description="Rosters of the teams playing today, morning and afternoon.")
-def rosters_daily(context: dg.ScheduleEvaluationContext):
-    return _request(context, SCRAPE_ROSTERS_JOB, _tick(context).date(), "morning operations")
+def rosters_daily(context: dg.ScheduleEvaluationContext, clock: Clock):
+    tick = _tick(context, clock, ROSTERS_CRON)
+    return _request(SCRAPE_ROSTERS_JOB, tick.date(), tick, "morning operations")
 
 
-@dg.schedule(name="lines_pre_game", cron_schedule=LINES_CRON, job=SCRAPE_LINES_JOB, execution_timezone=ET_TZ,
+@dg.schedule(name="lines_pre_game", cron_schedule=_cron(LINES_CRON), job=SCRAPE_LINES_JOB, execution_timezone=ET_TZ,
              default_status=dg.DefaultScheduleStatus.RUNNING,
              description="Player-points and game lines every 2 hours from 12 hours before the first tip-off "
                          "until the last one (legacy incident 5: a 6-hour window lost 7 games of lines).")
-def lines_pre_game(context: dg.ScheduleEvaluationContext, warehouse: Warehouse):
-    tick = _tick(context)
+def lines_pre_game(context: dg.ScheduleEvaluationContext, clock: Clock, warehouse: Warehouse):
+    tick = _tick(context, clock, LINES_CRON)
     fire, why = lines_decision(tick, _tips(warehouse, tick.date()))
-    return _request(context, SCRAPE_LINES_JOB, tick.date(), why) if fire else dg.SkipReason(why)
+    return _request(SCRAPE_LINES_JOB, tick.date(), tick, why) if fire else dg.SkipReason(why)
 
 
-@dg.schedule(name="injury_report_discovery", cron_schedule=INJURIES_CRON, job=SCRAPE_INJURIES_JOB,
+@dg.schedule(name="injury_report_discovery", cron_schedule=_cron(INJURIES_CRON), job=SCRAPE_INJURIES_JOB,
              execution_timezone=ET_TZ, default_status=dg.DefaultScheduleStatus.RUNNING,
              description="Today's injury report every 2 hours from 08:45 to 20:45 ET.")
-def injury_report_discovery(context: dg.ScheduleEvaluationContext):
-    return _request(context, SCRAPE_INJURIES_JOB, _tick(context).date(), "injury report hours")
+def injury_report_discovery(context: dg.ScheduleEvaluationContext, clock: Clock):
+    tick = _tick(context, clock, INJURIES_CRON)
+    return _request(SCRAPE_INJURIES_JOB, tick.date(), tick, "injury report hours")
 
 
 SCHEDULES = (schedule_refresh, results_post_game, rosters_daily, lines_pre_game, injury_report_discovery)

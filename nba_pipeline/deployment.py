@@ -41,7 +41,8 @@ def build_resources(env: Environment) -> dict:
         slack_token=dg.EnvVar(envmod.ENV_SLACK_TOKEN) if env.slack_configured else None,
         slack_channel=env.slack_channel,
     )
-    clock = Clock(frozen_now=env.frozen_now.isoformat() if env.frozen_now else None)
+    clock = Clock(frozen_now=env.frozen_now.isoformat() if env.frozen_now else None,
+                  anchor_epoch=env.clock_anchor, speed=env.clock_speed)
     if env.deployment is Deployment.PROD:
         project = dg.EnvVar(envmod.ENV_GCP_PROJECT)
         bucket = dg.EnvVar(envmod.ENV_GCS_BUCKET)

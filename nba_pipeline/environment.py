@@ -22,7 +22,13 @@ ENV_HISTORICAL_DIR = "NBA_PIPELINE_HISTORICAL_DIR"
 ENV_SEED = "NBA_PIPELINE_SEED"
 ENV_NOW = "NBA_PIPELINE_NOW"
 ENV_SELF_HEAL_MAX_ATTEMPTS = "NBA_PIPELINE_SELF_HEAL_MAX_ATTEMPTS"
-ENV_BUILD_SHA = "NBA_PIPELINE_BUILD_SHA"  # set by the image build; recorded on every materialization
+ENV_BUILD_SHA = "NBA_PIPELINE_BUILD_SHA"
+# An accelerated simulated day (benchmarks/daemon_day.py): simulated time = NBA_PIPELINE_NOW at the
+# real instant NBA_PIPELINE_CLOCK_ANCHOR (epoch seconds), running NBA_PIPELINE_CLOCK_SPEED times faster,
+# and Phase 1 schedules evaluated every real minute against that clock.
+ENV_CLOCK_ANCHOR = "NBA_PIPELINE_CLOCK_ANCHOR"
+ENV_CLOCK_SPEED = "NBA_PIPELINE_CLOCK_SPEED"
+ENV_SCHEDULE_PROFILE = "NBA_PIPELINE_SCHEDULE_PROFILE"  # set by the image build; recorded on every materialization
 # Production settings are read by Dagster at run time through dagster.EnvVar, never stored.
 ENV_GCP_PROJECT = "NBA_PIPELINE_GCP_PROJECT"
 ENV_GCS_BUCKET = "NBA_PIPELINE_GCS_BUCKET"
@@ -75,6 +81,9 @@ class Environment:
     slack_configured: bool
     slack_channel: str = "#nba-pipeline-alerts"
     build_sha: str = "dev"
+    clock_anchor: float | None = None
+    clock_speed: float = 1.0
+    accelerated_schedules: bool = False
 
     @property
     def code_identity(self) -> str:
@@ -111,10 +120,22 @@ class Environment:
 
     def now(self) -> dt.datetime:
         """Current instant (UTC-aware). A frozen clock replays a past moment exactly."""
-        return self.frozen_now or dt.datetime.now(dt.timezone.utc)
+        from nba_pipeline.resources import Clock
+
+        return Clock(frozen_now=self.frozen_now.isoformat() if self.frozen_now else None,
+                     anchor_epoch=self.clock_anchor, speed=self.clock_speed).now()
 
     def today_et(self) -> dt.date:
         return self.now().astimezone(ET).date()
+
+
+def _float(name: str, raw: str | None, default):
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise EnvironmentError_(f"{name}={raw!r} is not a number") from None
 
 
 def current(environ: dict[str, str] | None = None) -> Environment:
@@ -168,4 +189,7 @@ def current(environ: dict[str, str] | None = None) -> Environment:
         slack_configured=bool(env.get(ENV_SLACK_TOKEN)),
         slack_channel=env.get(ENV_SLACK_CHANNEL) or "#nba-pipeline-alerts",
         build_sha=env.get(ENV_BUILD_SHA) or "dev",
+        clock_anchor=_float(ENV_CLOCK_ANCHOR, env.get(ENV_CLOCK_ANCHOR), None),
+        clock_speed=_float(ENV_CLOCK_SPEED, env.get(ENV_CLOCK_SPEED), 1.0),
+        accelerated_schedules=(env.get(ENV_SCHEDULE_PROFILE) or "real").strip().lower() == "accelerated",
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -18,16 +19,23 @@ logger = logging.getLogger("nba_pipeline.alerts")
 
 
 class Clock(dg.ConfigurableResource):
-    """Wall clock, or a frozen instant (ISO 8601) to replay a moment exactly."""
+    """Wall clock; or a frozen instant (ISO 8601) to replay a moment exactly; or, with an anchor, a
+    simulated clock that equals ``frozen_now`` at the real epoch ``anchor_epoch`` and runs ``speed``
+    times faster (every process of a run computes the same simulated time)."""
 
     frozen_now: str | None = None
+    anchor_epoch: float | None = None
+    speed: float = 1.0
 
     def now(self) -> dt.datetime:
         if self.frozen_now:
             instant = dt.datetime.fromisoformat(self.frozen_now)
             if instant.tzinfo is None:
                 instant = instant.replace(tzinfo=ET)
-            return instant.astimezone(dt.timezone.utc)
+            instant = instant.astimezone(dt.timezone.utc)
+            if self.anchor_epoch is not None:
+                instant += dt.timedelta(seconds=(time.time() - self.anchor_epoch) * self.speed)
+            return instant
         return dt.datetime.now(dt.timezone.utc)
 
     def today_et(self) -> dt.date:

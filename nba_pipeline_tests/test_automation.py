@@ -119,3 +119,29 @@ def test_lines_start_twelve_hours_before_the_first_tip():
     assert not automation.lines_decision(at(8), tips)[0] and automation.lines_decision(at(9), tips)[0]
     assert not automation.lines_decision(at(23), tips)[0]  # after the last tip
     assert automation.lines_decision(at(3), [])[0]  # schedule unknown: scrape anyway
+
+
+def test_schedules_request_the_right_game_date_in_et(tmp_path):
+    from nba_pipeline.resources import Clock
+    from nba_pipeline.warehouse.duckdb import DuckDBWarehouse
+
+    from nba_pipeline.definitions import defs
+
+    res = {"clock": Clock(), "warehouse": DuckDBWarehouse(database=str(tmp_path / "w.duckdb"))}
+    repo = defs.get_repository_def()
+
+    def run(schedule, when):
+        ctx = dg.build_schedule_context(scheduled_execution_time=when, resources=res, repository_def=repo)
+        out = schedule.evaluate_tick(ctx)
+        return [r.partition_key for r in out.run_requests or []], out.skip_message
+
+    at = lambda day, h, m=0: dt.datetime.combine(day, dt.time(h, m), tzinfo=ET)  # noqa: E731
+    assert run(automation.results_post_game, at(TODAY + dt.timedelta(days=1), 4))[0] == [TODAY.isoformat()]
+    assert run(automation.results_post_game, at(TODAY, 23, 30))[0] == [TODAY.isoformat()]
+    assert run(automation.schedule_refresh, at(TODAY, 21))[0] == [TODAY.isoformat(), (TODAY + dt.timedelta(days=1)).isoformat()]
+    assert run(automation.schedule_refresh, at(TODAY, 6, 15))[0] == [TODAY.isoformat()]
+    # Lines with no schedule loaded yet: scrape (fail-safe) rather than miss the window.
+    assert run(automation.lines_pre_game, at(TODAY, 7, 5))[0] == [TODAY.isoformat()]
+    # Every schedule starts running with the deployment (legacy incident 32: 94 jobs silently deleted).
+    assert all(s.default_status == dg.DefaultScheduleStatus.RUNNING for s in defs.schedules)
+    assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in defs.sensors)
