@@ -224,8 +224,15 @@ def rosters_daily(context: dg.ScheduleEvaluationContext, clock: Clock):
                          "until the last one (legacy incident 5: a 6-hour window lost 7 games of lines).")
 def lines_pre_game(context: dg.ScheduleEvaluationContext, clock: Clock, warehouse: Warehouse):
     tick = _tick(context, clock, LINES_CRON)
-    fire, why = lines_decision(tick, _tips(warehouse, tick.date()))
-    return _request(SCRAPE_LINES_JOB, tick.date(), tick, why) if fire else dg.SkipReason(why)
+    tips = _tips(warehouse, tick.date())
+    # The window of this hour or of the previous one (every 2 hours): a late or coarse tick still
+    # scrapes the window it belongs to; a window already scraped is dropped by its run key.
+    why = ""
+    for candidate in (tick, tick - dt.timedelta(hours=1)):
+        fire, why = lines_decision(candidate, tips)
+        if fire and candidate.date() == tick.date():
+            return _request(SCRAPE_LINES_JOB, candidate.date(), candidate, why)
+    return dg.SkipReason(why)
 
 
 @dg.schedule(name="injury_report_discovery", cron_schedule=_cron(INJURIES_CRON), job=SCRAPE_INJURIES_JOB,
