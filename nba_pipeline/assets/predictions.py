@@ -31,10 +31,12 @@ def _model_path(cutoff: dt.date, data_hash: str) -> str:
 
 
 def _frame_hash(frame: pd.DataFrame) -> str:
+    """Identity of a model: its training rows, features and parameters (a change of any retrains)."""
     if frame.empty:
         return "empty"
     cols = ["game_date", "player_id", "points", *[value_col(i) for i in m.MODEL_FEATURES]]
-    return str(pd.util.hash_pandas_object(frame[cols].sort_values(["game_date", "player_id"]), index=False).sum())
+    rows = pd.util.hash_pandas_object(frame[cols].sort_values(["game_date", "player_id"]), index=False).sum()
+    return hashlib.sha256(f"{rows}|{json.dumps(m.CATBOOST_PARAMS, sort_keys=True)}".encode()).hexdigest()
 
 
 @table_asset(
