@@ -187,46 +187,51 @@ def alert_on_run_failure(context: dg.RunFailureSensorContext, alerts: AlertSink)
     alerts.send(Alert("run_failure", ", ".join(assets) or run.job_name, _partition_of(run), reason))
 
 
-def _check_events_after(instance: dg.DagsterInstance, after: int | None, limit: int = 500):
-    from dagster._core.event_api import EventRecordsFilter
-    from dagster._core.events import DagsterEventType
+def _all_check_keys() -> list[dg.AssetCheckKey]:
+    from nba_pipeline.checks import STANDALONE_CHECKS
 
-    # The storage-level query (the instance-level one is deprecated and has no check-evaluation successor).
-    return instance.event_log_storage.get_event_records(
-        EventRecordsFilter(event_type=DagsterEventType.ASSET_CHECK_EVALUATION, after_cursor=after),
-        limit=limit, ascending=True)
+    keys_ = [dg.AssetCheckKey(spec.asset_key, spec.name) for specs in _CHECKS.values() for spec in specs]
+    return keys_ + [k for c in STANDALONE_CHECKS for k in c.check_keys]
 
 
 @dg.sensor(name="alert_on_check_failure", minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
            description="One alert per failed blocking check (asset, date, reason), and one per late partition "
                        "reported by the partition_on_time checks.")
 def alert_on_check_failure(context: dg.SensorEvaluationContext, alerts: AlertSink):
+    from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+
     from nba_pipeline.checks.freshness import CHECK_PARTITION_ON_TIME
 
-    cursor = json.loads(context.cursor) if context.cursor else {"after": None, "late": []}
-    late_seen = set(cursor["late"])
+    cursor = json.loads(context.cursor) if context.cursor else {"seen": {}, "late": []}
+    seen, late_seen = cursor["seen"], set(cursor["late"])
     sent = 0
-    records = _check_events_after(context.instance, cursor["after"])
-    for rec in records:
-        ev = rec.event_log_entry.dagster_event.event_specific_data
-        cursor["after"] = rec.storage_id
-        if ev.passed or ev.severity == dg.AssetCheckSeverity.WARN:
-            continue
-        asset = ev.asset_key.to_user_string()
-        if ev.check_name == CHECK_PARTITION_ON_TIME:
-            partition = str(ev.metadata.get("partition").value) if ev.metadata.get("partition") else None
-            key = f"{asset}|{partition}"
-            if key in late_seen:
+    # Per check key (works on every event log storage, run-sharded SQLite included).
+    for key in _all_check_keys():
+        name = f"{key.asset_key.to_user_string()}:{key.name}"
+        history = context.instance.event_log_storage.get_asset_check_execution_history(key, limit=50)
+        new = [r for r in history if r.id > seen.get(name, 0)]
+        if history:
+            seen[name] = max(r.id for r in history)
+        for rec in sorted(new, key=lambda r: r.id):
+            if rec.status != AssetCheckExecutionRecordStatus.FAILED or rec.event is None:
                 continue
-            late_seen.add(key)
-            alerts.send(Alert("late_partition", asset, partition, ev.description or "late"))
-            sent += 1
-        elif ev.blocking:
-            alerts.send(Alert("blocking_check_failed", asset, ev.partition,
-                              f"{ev.check_name}: {ev.description or json.dumps({k: str(v.value) for k, v in ev.metadata.items()})[:300]}"))
-            sent += 1
-    cursor["late"] = sorted(late_seen)[-500:]
-    context.update_cursor(json.dumps(cursor))
+            ev = rec.event.dagster_event.event_specific_data
+            if ev.severity == dg.AssetCheckSeverity.WARN:
+                continue
+            asset = key.asset_key.to_user_string()
+            if key.name == CHECK_PARTITION_ON_TIME:
+                partition = str(ev.metadata["partition"].value) if "partition" in ev.metadata else None
+                tag = f"{asset}|{partition}"
+                if tag in late_seen:
+                    continue
+                late_seen.add(tag)
+                alerts.send(Alert("late_partition", asset, partition, ev.description or "late"))
+                sent += 1
+            elif ev.blocking:
+                detail = ev.description or json.dumps({k: str(v.value) for k, v in ev.metadata.items()})[:300]
+                alerts.send(Alert("blocking_check_failed", asset, ev.partition, f"{key.name}: {detail}"))
+                sent += 1
+    context.update_cursor(json.dumps({"seen": seen, "late": sorted(late_seen)[-500:]}))
     return dg.SkipReason(f"{sent} alert(s) sent") if sent else dg.SkipReason("no new failed checks")
 
 

@@ -18,8 +18,11 @@ from nba_pipeline.warehouse.spec import TableSpec
 SOURCE_RETRY_POLICY = dg.RetryPolicy(
     max_retries=4, delay=10, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
 )
-# A single run computes a whole backfill range, vectorised, instead of one run per date.
-SINGLE_RUN_BACKFILL = dg.BackfillPolicy.single_run()
+# One date per run when Dagster plans the runs (automation, UI backfills): asset checks can only be
+# recorded per partition for single-partition runs, and automation waits on per-partition check
+# results. Ranges are still computed vectorised in one run when asked for explicitly (the CLI's
+# backfill and evaluate pass a partition range, and every asset handles one).
+PARTITION_PER_RUN = dg.BackfillPolicy.multi_run(max_partitions_per_run=1)
 # Steps that write the warehouse share one pool; the shipped instance config limits it to one slot
 # so two runs never hold DuckDB's single write lock at the same time.
 WAREHOUSE_POOL = "warehouse"
@@ -76,7 +79,7 @@ def table_asset(spec: TableSpec, *, group: str, deps: Sequence[dg.AssetDep | dg.
         key=spec.asset_key,
         group_name=group,
         partitions_def=GAME_DATE_PARTITIONS,
-        backfill_policy=SINGLE_RUN_BACKFILL,
+        backfill_policy=PARTITION_PER_RUN,
         deps=list(deps),
         check_specs=[*base_checks(spec), *checks],
         automation_condition=automation_condition,
