@@ -109,7 +109,7 @@ def cmd_backfill(args) -> int:
     if unknown:
         print(f"unknown group(s) {unknown}; choose from {', '.join(keys.PHASE_GROUPS)}", file=sys.stderr)
         return 2
-    chunks = len(runner._chunks(args.start, args.end, args.chunk_days))
+    chunks = len(runner.date_chunks(args.start, args.end, args.chunk_days))
     print(f"backfill {args.start}..{args.end} ({env.source.value} source) groups: {', '.join(groups)}")
     import time
 
@@ -140,7 +140,7 @@ def cmd_evaluate(args) -> int:
     upstream = [keys.PHASE1, keys.PHASE2, keys.PHASE3, keys.PHASE4]
     downstream = [keys.PHASE5, keys.GRADING, keys.PHASE6]
     if not args.skip_replay:
-        n1 = len(runner._chunks(history_start, args.end, args.chunk_days))
+        n1 = len(runner.date_chunks(history_start, args.end, args.chunk_days))
         print(f"replaying {history_start}..{args.end} through phases 1-4 ({n1} chunks), then predicting and grading "
               f"{args.start}..{args.end}")
         progress = _progress(len(upstream) * n1 + len(downstream))

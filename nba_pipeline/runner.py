@@ -57,7 +57,9 @@ def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.dat
     graph = defs.resolve_asset_graph()
     assets = [a for a in defs.assets if isinstance(a, dg.AssetsDefinition)]
     ordered = [g for g in PHASE_ORDER if g in groups]
-    chunks = _chunks(start, end, chunk_days)
+    chunks = date_chunks(start, end, chunk_days)
+    clock = defs.resources.get("clock")
+    today = clock.today_et() if clock is not None else dt.date.today()
     runs = []
     for group in ordered:
         selection = dg.AssetSelection.groups(group)
@@ -73,6 +75,7 @@ def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.dat
                 run_config=QUIET_RUN_CONFIG if quiet else None,
                 raise_on_error=False,
             )
+            fan_out_range_checks(instance, result, lo, hi, today)
             err = None
             if not result.success:
                 failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
@@ -87,6 +90,52 @@ def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.dat
     return runs
 
 
+# Dagster records the check results of a run over a partition range once, without a partition, but
+# automation (all_deps_blocking_checks_passed) and status read per-partition results. For the dates
+# automation can still act on, the range result is fanned out per date, linked to that date's
+# materialization from the same run. A check names the dates it failed on in "failing_dates";
+# without that, a failure counts for every date.
+FAN_OUT_DAYS = 7
+
+
+def fan_out_range_checks(instance: dg.DagsterInstance, result, lo: dt.date, hi: dt.date, today: dt.date) -> None:
+    from dagster._core.definitions.asset_checks.asset_check_evaluation import (
+        AssetCheckEvaluationTargetMaterializationData,
+    )
+    from dagster._core.event_api import AssetRecordsFilter
+    from dagster._core.events import DagsterEvent, DagsterEventType
+
+    if lo == hi:
+        return
+    recent = today - dt.timedelta(days=FAN_OUT_DAYS)
+    days = [d.isoformat() for d in (lo + dt.timedelta(days=i) for i in range((hi - lo).days + 1)) if d >= recent]
+    if not days:
+        return
+    mats: dict = {}
+    for event in result.all_events:
+        if event.event_type_value != DagsterEventType.ASSET_CHECK_EVALUATION.value:
+            continue
+        ev = event.event_specific_data
+        if ev.partition is not None:
+            continue
+        if ev.asset_key not in mats:
+            records = instance.fetch_materializations(
+                AssetRecordsFilter(asset_key=ev.asset_key, asset_partitions=days), limit=len(days) * 4).records
+            mats[ev.asset_key] = {r.partition_key: r for r in records if r.run_id == result.run_id}
+        failing = ev.metadata.get("failing_dates")
+        failing = set(failing.value) if failing is not None else None
+        for day, rec in mats[ev.asset_key].items():
+            passed = ev.passed or (failing is not None and day not in failing)
+            per_day = dg.AssetCheckEvaluation(
+                asset_key=ev.asset_key, check_name=ev.check_name, passed=passed, metadata=ev.metadata,
+                severity=ev.severity, description=ev.description, blocking=ev.blocking, partition=day,
+                target_materialization_data=AssetCheckEvaluationTargetMaterializationData(
+                    storage_id=rec.storage_id, run_id=rec.run_id, timestamp=rec.timestamp))
+            instance.report_dagster_event(DagsterEvent(DagsterEventType.ASSET_CHECK_EVALUATION.value,
+                                                       job_name=event.job_name, event_specific_data=per_day),
+                                          run_id=result.run_id)
+
+
 def _root_cause(error) -> str:
     """The innermost error of a step failure, in one line (what the user needs to read)."""
     while getattr(error, "cause", None) is not None:
@@ -94,7 +143,7 @@ def _root_cause(error) -> str:
     return f"{error.cls_name}: {error.message.strip()}"[:600]
 
 
-def _chunks(start: dt.date, end: dt.date, days: int | None) -> list[tuple[dt.date, dt.date]]:
+def date_chunks(start: dt.date, end: dt.date, days: int | None) -> list[tuple[dt.date, dt.date]]:
     if not days:
         return [(start, end)]
     out, lo = [], start

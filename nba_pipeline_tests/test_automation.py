@@ -4,6 +4,7 @@ import datetime as dt
 
 import dagster as dg
 import pytest
+from dagster._core.event_api import PartitionKeyFilter
 
 from nba_pipeline import automation, keys
 from nba_pipeline_tests.automation_helpers import ET, Automation, land
@@ -145,3 +146,29 @@ def test_schedules_request_the_right_game_date_in_et(tmp_path):
     # Every schedule starts running with the deployment (legacy incident 32: 94 jobs silently deleted).
     assert all(s.default_status == dg.DefaultScheduleStatus.RUNNING for s in defs.schedules)
     assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in defs.sensors)
+
+
+def test_after_a_range_backfill_automation_sees_each_dates_checks(tmp_path):
+    """A backfill computes a range in one run, whose check results Dagster records once for the
+    range. The runner fans them out per date, so the next day's automation is not held back by
+    "checks not passed" on history that is in fact fine."""
+    from nba_pipeline.sources.simulated import SimulatedSource
+    from nba_pipeline_tests.conftest import SIM_SEED, make_pipeline
+
+    night = dt.date(2024, 11, 6)
+    p = make_pipeline(tmp_path, SimulatedSource(seed=SIM_SEED), "2024-11-07T10:00:00-05:00")
+    p.run([keys.PHASE1, keys.PHASE2, keys.PHASE3], night - dt.timedelta(days=2), night)
+    from nba_pipeline.observe import partition_state
+    from nba_pipeline_tests.automation_helpers import CHECKS
+
+    for day in (night - dt.timedelta(days=1), night):
+        st = partition_state(p.instance, keys.PLAYER_GAME_SUMMARY, day.isoformat(), CHECKS[keys.PLAYER_GAME_SUMMARY])
+        assert st.healthy and "final_games_covered" in st.passed_checks
+        rec = p.instance.event_log_storage.get_latest_asset_check_execution_by_key(
+            [dg.AssetCheckKey(keys.PLAYER_GAME_SUMMARY, "final_games_covered")],
+            partition_filter=PartitionKeyFilter(key=day.isoformat()))
+        assert next(iter(rec.values())).status.value == "SUCCEEDED"
+    auto = Automation(p.instance, dt.datetime(2024, 11, 7, 10, 0, tzinfo=ET))
+    auto.tick()
+    land(p.instance, keys.UPCOMING_PLAYER_CONTEXT, night + dt.timedelta(days=1))
+    assert (night + dt.timedelta(days=1)).isoformat() in _tick_requests(auto, keys.PLAYER_SHOT_ZONE)

@@ -72,8 +72,8 @@ def table_metadata(spec: TableSpec) -> dict:
 
 
 def table_asset(spec: TableSpec, *, group: str, deps: Sequence[dg.AssetDep | dg.AssetKey] = (),
-                checks: Sequence[dg.AssetCheckSpec] = (), automation_condition=None, freshness_policy=None,
-                retry_policy=None, description: str | None = None, tags: dict | None = None):
+                checks: Sequence[dg.AssetCheckSpec] = (), automation_condition=None,
+                description: str | None = None):
     """Decorator for a partitioned asset that writes ``spec``; the key is the table's address."""
     return dg.asset(
         key=spec.asset_key,
@@ -83,12 +83,9 @@ def table_asset(spec: TableSpec, *, group: str, deps: Sequence[dg.AssetDep | dg.
         deps=list(deps),
         check_specs=[*base_checks(spec), *checks],
         automation_condition=automation_condition,
-        freshness_policy=freshness_policy,
-        retry_policy=retry_policy,
         pool=WAREHOUSE_POOL,
         metadata=table_metadata(spec),
         description=description or spec.description,
-        tags=tags,
     )
 
 
@@ -141,7 +138,7 @@ def coverage_result(spec: TableSpec, frame: pd.DataFrame, finals: pd.DataFrame, 
             blocking.append(d.isoformat())
     n_final = int(len(finals))
     meta = {"final_games": n_final, "missing_games": dg.MetadataValue.json(missing_by_date),
-            "bypassed_dates": dg.MetadataValue.json(bypassed)}
+            "bypassed_dates": dg.MetadataValue.json(bypassed), "failing_dates": dg.MetadataValue.json(blocking)}
     if blocking:
         return dg.AssetCheckResult(check_name=CHECK_FINAL_GAMES_COVERED, asset_key=spec.asset_key, passed=False,
                                    metadata=meta, description=f"final games without rows on {', '.join(blocking)}")
