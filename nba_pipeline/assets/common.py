@@ -18,11 +18,12 @@ from nba_pipeline.warehouse.spec import TableSpec
 SOURCE_RETRY_POLICY = dg.RetryPolicy(
     max_retries=4, delay=10, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
 )
-# One date per run when Dagster plans the runs (automation, UI backfills): asset checks can only be
-# recorded per partition for single-partition runs, and automation waits on per-partition check
-# results. Ranges are still computed vectorised in one run when asked for explicitly (the CLI's
-# backfill and evaluate pass a partition range, and every asset handles one).
-PARTITION_PER_RUN = dg.BackfillPolicy.multi_run(max_partitions_per_run=1)
+# No BackfillPolicy, deliberately: with any policy, runs that Dagster plans itself (automation, UI
+# backfills) carry a partition *range* (even of one date), and a range run records its asset checks
+# without a partition, so all_deps_blocking_checks_passed never sees them. Without one, those runs
+# target one date each. Ranges are still computed vectorised in one run when asked for explicitly:
+# the CLI's backfill and evaluate pass a range, every asset handles one, and runner.py fans the range
+# run's check results out per date.
 # Steps that write the warehouse share one pool; the shipped instance config limits it to one slot
 # so two runs never hold DuckDB's single write lock at the same time.
 WAREHOUSE_POOL = "warehouse"
@@ -79,7 +80,6 @@ def table_asset(spec: TableSpec, *, group: str, deps: Sequence[dg.AssetDep | dg.
         key=spec.asset_key,
         group_name=group,
         partitions_def=GAME_DATE_PARTITIONS,
-        backfill_policy=PARTITION_PER_RUN,
         deps=list(deps),
         check_specs=[*base_checks(spec), *checks],
         automation_condition=automation_condition,

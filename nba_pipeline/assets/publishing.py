@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from nba_pipeline import automation, keys
-from nba_pipeline.assets.common import CODE_IDENTITY, PARTITION_PER_RUN
+from nba_pipeline.assets.common import CODE_IDENTITY
 from nba_pipeline.domain import model as m
 from nba_pipeline.partitions import GAME_DATE_PARTITIONS, context_dates
 from nba_pipeline.resources import Clock
@@ -52,8 +52,7 @@ def _day(frame: pd.DataFrame, day: dt.date) -> pd.DataFrame:
 
 def _export_asset(key: dg.AssetKey, deps: list, description: str):
     return dg.asset(
-        key=key, group_name=keys.PHASE6, partitions_def=GAME_DATE_PARTITIONS, backfill_policy=PARTITION_PER_RUN,
-        deps=deps, automation_condition=automation.EXPORT_ON_TABLES, description=description, kinds={"json"},
+        key=key, group_name=keys.PHASE6, partitions_def=GAME_DATE_PARTITIONS, deps=deps, automation_condition=automation.EXPORT_ON_TABLES, description=description, kinds={"json"},
         check_specs=[dg.AssetCheckSpec(CHECK_EXPORT_READABLE, asset=key, blocking=True,
                                        partitions_def=GAME_DATE_PARTITIONS,
                                        description="The published file reads back as the JSON we wrote.")],

@@ -6,7 +6,7 @@ import hashlib
 import dagster as dg
 
 from nba_pipeline import keys
-from nba_pipeline.assets.common import CHECK_ARCHIVE_INTACT, CODE_IDENTITY, PARTITION_PER_RUN, SOURCE_RETRY_POLICY
+from nba_pipeline.assets.common import CHECK_ARCHIVE_INTACT, CODE_IDENTITY, SOURCE_RETRY_POLICY
 from nba_pipeline.partitions import GAME_DATE_PARTITIONS, context_dates
 from nba_pipeline.resources import Clock
 from nba_pipeline.sources import base as src
@@ -44,7 +44,6 @@ def _scraper(key: dg.AssetKey, description: str, endpoint: str) -> dg.AssetsDefi
         key=key,
         group_name=keys.PHASE1,
         partitions_def=GAME_DATE_PARTITIONS,
-        backfill_policy=PARTITION_PER_RUN,
         retry_policy=SOURCE_RETRY_POLICY,
         description=f"{description} Archived under the home folder (or bucket) before parsing. Grain: "
                     "payload files; partition: the game date the payload is about.",
