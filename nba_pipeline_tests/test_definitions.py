@@ -82,3 +82,9 @@ def test_phase_4_waits_on_every_phase_3_parent_and_blocking_checks():
     cond = defs.resolve_assets_def(keys.ML_FEATURE_STORE).specs_by_key[keys.ML_FEATURE_STORE].automation_condition
     text = str(cond)
     assert "all_deps_blocking_checks_passed" in text and "any_deps_in_progress" in text and "in_progress" in text
+
+
+def test_no_backfill_policy_so_dagster_planned_runs_are_single_dates():
+    """With any BackfillPolicy, automation plans partition-range runs whose checks carry no partition,
+    and all_deps_blocking_checks_passed then never passes downstream (found under the real daemon)."""
+    assert all(a.backfill_policy is None for a in defs.assets if isinstance(a, dg.AssetsDefinition))
