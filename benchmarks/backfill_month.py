@@ -9,7 +9,7 @@ source, range, phases, wall seconds, peak RSS.
 from __future__ import annotations
 
 import argparse
-import resource
+import os
 import subprocess
 import sys
 import tempfile
@@ -17,6 +17,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+_PEAK_WRAPPER = (
+    "import resource, subprocess, sys; rc = subprocess.run(sys.argv[1:]).returncode; "
+    "print(f'PEAK_KB={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}', file=sys.stderr); "
+    "sys.exit(rc)"
+)
 CASES = [
     # (label, source, start, end, groups)
     ("real, phases 1-3", "historical", "2025-03-01", "2025-03-31", ["phase1_scrapers", "phase2_raw", "phase3_analytics"]),
@@ -42,12 +47,14 @@ def main() -> int:
         for g in groups or []:
             cmd += ["--select", g]
         env_now = {"NBA_PIPELINE_NOW": "2025-04-15T12:00:00-04:00" if source == "historical" else "2024-12-15T12:00:00-05:00"}
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         t0 = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
-                              env={**__import__("os").environ, **env_now})
+        # RUSAGE_CHILDREN is a running maximum over every child this process has waited for, so
+        # each case runs under its own small wrapper that reports only that case's peak.
+        proc = subprocess.run([sys.executable, "-c", _PEAK_WRAPPER, *cmd], cwd=ROOT, capture_output=True,
+                              text=True, env={**os.environ, **env_now})
         wall = time.perf_counter() - t0
-        peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+        peak = int(proc.stderr.strip().rsplit("\n", 1)[-1].removeprefix("PEAK_KB=") or 0) / 1024 \
+            if "PEAK_KB=" in proc.stderr else float("nan")
         ok = proc.returncode == 0
         rows.append((label, f"{start}..{end}", wall, peak, ok))
         if not ok:

@@ -56,6 +56,18 @@ def _concat(frames: list[pd.DataFrame], spec) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else spec.empty()
 
 
+def _parse_archived(archive: BlobStore, source: src.NbaSource, endpoint: str, dates: list[dt.date], spec,
+                    parse, latest_only: bool, dedupe: bool = True) -> pd.DataFrame:
+    """Every archived payload of `endpoint` for the dates through `parse(body, day, file)`, each row
+    tagged with its file; a row seen in two payloads keeps the later one (by primary key)."""
+    frames = [parse(body, day, f).assign(source_file=f.path)
+              for day in dates for f, body in _load(archive, source, endpoint, day, latest_only=latest_only)]
+    frame = _concat(frames, spec)
+    if dedupe and len(frame):
+        frame = frame.drop_duplicates(list(spec.primary_key), keep="last")
+    return frame
+
+
 @table_asset(t.NBAC_SCHEDULE, group=keys.PHASE2, deps=[keys.SCRAPED_SCHEDULE],
              automation_condition=automation.RAW_ON_SCRAPE,
              checks=[check_spec(t.NBAC_SCHEDULE, CHECK_SCORES_FOR_FINALS, "Every final game has both scores.")])
@@ -174,12 +186,9 @@ def nbac_team_boxscore(context: dg.AssetExecutionContext, nba_source: src.NbaSou
                        warehouse: Warehouse, clock: Clock) -> dg.MaterializeResult:
     """Team totals of the date's final games from boxscoretraditionalv3. Grain: team x game."""
     dates = context_dates(context)
-    frames = []
-    for day in dates:
-        for f, body in _load(archive, nba_source, src.BOXSCORE_TRADITIONAL, day, latest_only=True):
-            teams, _ = parse_boxscore_v3(body, day, f.path)
-            frames.append(teams.assign(source_file=f.path))
-    frame = _concat(frames, t.NBAC_TEAM_BOXSCORE)
+    frame = _parse_archived(archive, nba_source, src.BOXSCORE_TRADITIONAL, dates, t.NBAC_TEAM_BOXSCORE,
+                            lambda body, day, f: parse_boxscore_v3(body, day, f.path)[0], latest_only=True,
+                            dedupe=False)
     dropped = 0
     if len(frame):
         # Legacy handoff 302: an in-progress team with 0 points or 0 FGA is dropped alone.
@@ -203,13 +212,9 @@ def odds_api_player_points_props(context: dg.AssetExecutionContext, nba_source: 
     """Every archived player-points snapshot of the date (a time series: all snapshots are kept,
     including in-game ones, which readers must exclude). Grain: snapshot x event x book x player."""
     dates = context_dates(context)
-    frames = []
-    for day in dates:
-        for f, body in _load(archive, nba_source, src.ODDS_PLAYER_POINTS, day, latest_only=False):
-            frames.append(parse_player_points(body, day, f.path, f.fetched_at).assign(source_file=f.path))
-    frame = _concat(frames, t.ODDS_PLAYER_POINTS_PROPS)
-    if len(frame):
-        frame = frame.drop_duplicates(list(t.ODDS_PLAYER_POINTS_PROPS.primary_key), keep="last")
+    frame = _parse_archived(archive, nba_source, src.ODDS_PLAYER_POINTS, dates, t.ODDS_PLAYER_POINTS_PROPS,
+                            lambda body, day, f: parse_player_points(body, day, f.path, f.fetched_at),
+                            latest_only=False)
     in_game = int((frame["minutes_before_tipoff"] < 0).sum()) if len(frame) else 0
     return write_table(context, warehouse, t.ODDS_PLAYER_POINTS_PROPS, frame, dates, metadata={
         "snapshots": int(frame["snapshot_timestamp"].nunique()) if len(frame) else 0,
@@ -223,13 +228,9 @@ def odds_api_game_lines(context: dg.AssetExecutionContext, nba_source: src.NbaSo
                         warehouse: Warehouse) -> dg.MaterializeResult:
     """Every archived spreads/totals snapshot of the date. Grain: snapshot x event x book x outcome."""
     dates = context_dates(context)
-    frames = []
-    for day in dates:
-        for f, body in _load(archive, nba_source, src.ODDS_GAME_LINES, day, latest_only=False):
-            frames.append(parse_game_lines(body, day, f.path, f.fetched_at).assign(source_file=f.path))
-    frame = _concat(frames, t.ODDS_GAME_LINES)
-    if len(frame):
-        frame = frame.drop_duplicates(list(t.ODDS_GAME_LINES.primary_key), keep="last")
+    frame = _parse_archived(archive, nba_source, src.ODDS_GAME_LINES, dates, t.ODDS_GAME_LINES,
+                            lambda body, day, f: parse_game_lines(body, day, f.path, f.fetched_at),
+                            latest_only=False)
     return write_table(context, warehouse, t.ODDS_GAME_LINES, frame, dates)
 
 
@@ -239,13 +240,8 @@ def team_rosters(context: dg.AssetExecutionContext, nba_source: src.NbaSource, a
                  warehouse: Warehouse) -> dg.MaterializeResult:
     """Rosters of the teams playing on the date, from the latest scrape per team. Grain: team x player."""
     dates = context_dates(context)
-    frames = []
-    for day in dates:
-        for f, body in _load(archive, nba_source, src.TEAM_ROSTER, day, latest_only=True):
-            frames.append(parse_common_team_roster(body, day, f.path).assign(source_file=f.path))
-    frame = _concat(frames, t.TEAM_ROSTERS)
-    if len(frame):
-        frame = frame.drop_duplicates(list(t.TEAM_ROSTERS.primary_key), keep="last")
+    frame = _parse_archived(archive, nba_source, src.TEAM_ROSTER, dates, t.TEAM_ROSTERS,
+                            lambda body, day, f: parse_common_team_roster(body, day, f.path), latest_only=True)
     return write_table(context, warehouse, t.TEAM_ROSTERS, frame, dates,
                        metadata={"source_enabled": nba_source.is_enabled(src.TEAM_ROSTER)})
 
@@ -257,13 +253,8 @@ def nbac_injury_report(context: dg.AssetExecutionContext, nba_source: src.NbaSou
     """Rows of every injury report published for the date (consumers pick the latest report
     published before the moment they describe). Grain: report x player."""
     dates = context_dates(context)
-    frames = []
-    for day in dates:
-        for f, body in _load(archive, nba_source, src.INJURY_REPORT, day, latest_only=False):
-            frames.append(parse_injury_report(body, day, f.path, f.name).assign(source_file=f.path))
-    frame = _concat(frames, t.NBAC_INJURY_REPORT)
-    if len(frame):
-        frame = frame.drop_duplicates(list(t.NBAC_INJURY_REPORT.primary_key), keep="last")
+    frame = _parse_archived(archive, nba_source, src.INJURY_REPORT, dates, t.NBAC_INJURY_REPORT,
+                            lambda body, day, f: parse_injury_report(body, day, f.path, f.name), latest_only=False)
     return write_table(context, warehouse, t.NBAC_INJURY_REPORT, frame, dates,
                        metadata={"reports": int(frame["report_name"].nunique()) if len(frame) else 0})
 
