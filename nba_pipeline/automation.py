@@ -120,6 +120,7 @@ SCRAPE_JOBS = (SCRAPE_SCHEDULE_JOB, SCRAPE_RESULTS_JOB, SCRAPE_LINES_JOB, SCRAPE
 
 SCHEDULE_CRON = ["15 6 * * *", "0 15,18,21 * * *"]  # morning operations; status refresh for matinees
 RESULTS_CRON = ["0 22 * * *", "30 23 * * *", "0 1,2,4 * * *", "0 6 * * *"]  # post-game windows; recovery
+RESULTS_RECOVERY_AT = (6, 0)  # the morning recovery scrapes last night whatever the warehouse says
 ROSTERS_CRON = ["0 8 * * *", "0 17 * * *"]
 LINES_CRON = "5 * * * *"  # evaluated hourly; fires every 2 hours inside the lines window
 INJURIES_CRON = "45 8-20/2 * * *"  # the report is republished through the day
@@ -204,10 +205,31 @@ def schedule_refresh(context: dg.ScheduleEvaluationContext, clock: Clock):
 @dg.schedule(name="results_post_game", cron_schedule=_cron(RESULTS_CRON), job=SCRAPE_RESULTS_JOB,
              execution_timezone=ET_TZ, default_status=dg.DefaultScheduleStatus.RUNNING,
              description="Schedule and box scores of the game night after the games: 22:00 and 23:30 for "
-                         "tonight; 01:00, 02:00, 04:00 and the 06:00 morning recovery for last night.")
-def results_post_game(context: dg.ScheduleEvaluationContext, clock: Clock):
+                         "tonight; 01:00, 02:00, 04:00 and the 06:00 morning recovery for last night. A "
+                         "window other than the recovery is skipped once the night is complete.")
+def results_post_game(context: dg.ScheduleEvaluationContext, clock: Clock, warehouse: Warehouse):
     tick = _tick(context, clock, RESULTS_CRON)
-    return _request(SCRAPE_RESULTS_JOB, game_night(tick), tick, "post-game window")
+    night = game_night(tick)
+    # A night already complete in the warehouse is not scraped again before the morning recovery: an
+    # identical re-scrape would still re-run every phase of the date downstream.
+    if (tick.hour, tick.minute) != RESULTS_RECOVERY_AT and night_complete(warehouse, night):
+        return dg.SkipReason(f"every game of {night} is final and in the box scores; next: the 06:00 recovery")
+    return _request(SCRAPE_RESULTS_JOB, night, tick, "post-game window")
+
+
+def night_complete(warehouse: Warehouse, day: dt.date) -> bool:
+    """The date's schedule is loaded, every game on it is final (or postponed) and every final game
+    has player box-score rows."""
+    from nba_pipeline.warehouse import tables as t
+
+    sched = warehouse.read(t.NBAC_SCHEDULE, day, day)
+    if sched.empty:
+        return False
+    sched = sched[~sched["is_postponed"].fillna(False).astype(bool)]
+    if (sched["game_status"] != 3).any():
+        return False
+    covered = set(warehouse.read(t.NBAC_PLAYER_BOXSCORES, day, day)["game_id"])
+    return set(sched["game_id"]) <= covered
 
 
 @dg.schedule(name="rosters_daily", cron_schedule=_cron(ROSTERS_CRON), job=SCRAPE_ROSTERS_JOB, execution_timezone=ET_TZ,

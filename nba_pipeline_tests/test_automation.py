@@ -172,3 +172,42 @@ def test_after_a_range_backfill_automation_sees_each_dates_checks(tmp_path):
     auto.tick()
     land(p.instance, keys.UPCOMING_PLAYER_CONTEXT, night + dt.timedelta(days=1))
     assert (night + dt.timedelta(days=1)).isoformat() in _tick_requests(auto, keys.PLAYER_SHOT_ZONE)
+
+
+def test_post_game_windows_skip_a_complete_night_but_the_morning_recovery_always_scrapes(tmp_path):
+    """An identical re-scrape of a finished night re-runs every phase of the date downstream, so the
+    later windows skip once every game is final and in the box scores; the 06:00 recovery still runs,
+    and a night with a game still on (or not yet in the box scores) is scraped again."""
+    import pandas as pd
+
+    from nba_pipeline.resources import Clock
+    from nba_pipeline.warehouse import tables as t
+    from nba_pipeline.warehouse.duckdb import DuckDBWarehouse
+
+    from nba_pipeline.definitions import defs
+
+    wh = DuckDBWarehouse(database=str(tmp_path / "w.duckdb"))
+    res = {"clock": Clock(), "warehouse": wh}
+    repo = defs.get_repository_def()
+    at = lambda day, h, m=0: dt.datetime.combine(day, dt.time(h, m), tzinfo=ET)  # noqa: E731
+    tomorrow = TODAY + dt.timedelta(days=1)
+
+    def run(when):
+        ctx = dg.build_schedule_context(scheduled_execution_time=when, resources=res, repository_def=repo)
+        out = automation.results_post_game.evaluate_tick(ctx)
+        return [r.partition_key for r in out.run_requests or []]
+
+    def land(statuses: list[int], boxed: list[str]):
+        sched = pd.DataFrame({"game_date": [TODAY] * len(statuses), "game_id": [f"g{i}" for i in range(len(statuses))],
+                              "game_status": statuses, "is_postponed": [False] * len(statuses)})
+        box = pd.DataFrame({"game_date": [TODAY] * len(boxed), "game_id": boxed, "player_id": range(len(boxed))})
+        wh.replace_dates(t.NBAC_SCHEDULE, sched.reindex(columns=t.NBAC_SCHEDULE.columns), TODAY, TODAY)
+        wh.replace_dates(t.NBAC_PLAYER_BOXSCORES, box.reindex(columns=t.NBAC_PLAYER_BOXSCORES.columns), TODAY, TODAY)
+
+    land([3, 2], ["g0"])  # one game still on
+    assert run(at(TODAY, 23, 30)) == [TODAY.isoformat()]
+    land([3, 3], ["g0"])  # final, but its box score has not landed
+    assert run(at(tomorrow, 1)) == [TODAY.isoformat()]
+    land([3, 3], ["g0", "g1"])  # complete
+    assert run(at(tomorrow, 2)) == [] and run(at(tomorrow, 4)) == []
+    assert run(at(tomorrow, 6)) == [TODAY.isoformat()]
