@@ -272,10 +272,16 @@ SCHEDULES = (schedule_refresh, results_post_game, rosters_daily, lines_pre_game,
 # Our own sensors, split by phase so one slow evaluation cannot delay another, and RUNNING from the
 # start (Dagster's default automation sensor starts stopped). Phase 1 has no conditions: schedules.
 
+# In the accelerated profile a real second is minutes of simulated time, so the sensors tick faster
+# to keep a phase's wait in simulated minutes comparable to a real day's.
+AUTOMATION_SENSOR_INTERVAL_SECONDS = 10 if ACCELERATED else 30
+
+
 def _phase_sensor(name: str, group: str) -> dg.AutomationConditionSensorDefinition:
     return dg.AutomationConditionSensorDefinition(
         name, target=dg.AssetSelection.groups(group), default_status=dg.DefaultSensorStatus.RUNNING,
-        minimum_interval_seconds=30, description=f"Evaluates the automation conditions of {group}.",
+        minimum_interval_seconds=AUTOMATION_SENSOR_INTERVAL_SECONDS,
+        description=f"Evaluates the automation conditions of {group}.",
     )
 
 
