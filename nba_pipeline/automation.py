@@ -168,7 +168,7 @@ def latest_fire(crons: str | list[str], now: dt.datetime) -> dt.datetime:
 def _tick(context: dg.ScheduleEvaluationContext, clock: Clock, crons) -> dt.datetime:
     """The scrape window this evaluation stands for. Normally the cron tick itself; in the accelerated
     profile the schedule is evaluated every real minute and stands for the latest window the
-    simulated clock has passed (run keys make each window run once)."""
+    simulated clock has passed (`_once` makes each window run once)."""
     if ACCELERATED:
         return latest_fire(crons, clock.now())
     return context.scheduled_execution_time.astimezone(_ET)
@@ -178,9 +178,25 @@ def _cron(crons):
     return EVERY_MINUTE if ACCELERATED else crons
 
 
+WINDOW_TAG = "nba_pipeline/window"
+
+
 def _request(job: dg.UnresolvedAssetJobDefinition, day: dt.date, tick: dt.datetime, why: str) -> dg.RunRequest:
-    return dg.RunRequest(run_key=f"{job.name}:{day.isoformat()}:{tick:%Y%m%dT%H%M}", partition_key=day.isoformat(),
-                         tags={"nba_pipeline/trigger": why, "nba_pipeline/tick_et": tick.isoformat()})
+    window = f"{job.name}:{day.isoformat()}:{tick:%Y%m%dT%H%M}"
+    return dg.RunRequest(run_key=window, partition_key=day.isoformat(),
+                         tags={"nba_pipeline/trigger": why, "nba_pipeline/tick_et": tick.isoformat(), WINDOW_TAG: window})
+
+
+def _once(context: dg.ScheduleEvaluationContext, result):
+    """Drop requests for a scrape window that already has a run. Dagster de-duplicates a schedule's
+    run keys only within one scheduled execution time; an evaluation that stands for an earlier
+    window (the accelerated profile evaluates every minute) would otherwise scrape it again."""
+    if isinstance(result, dg.SkipReason):
+        return result
+    requests = result if isinstance(result, list) else [result]
+    fresh = [r for r in requests if context.instance_ref is None or not context.instance.get_run_ids(
+        dg.RunsFilter(tags={WINDOW_TAG: r.tags[WINDOW_TAG]}), limit=1)]
+    return fresh or dg.SkipReason(f"already scraped: {', '.join(r.tags[WINDOW_TAG] for r in requests)}")
 
 
 def _tips(warehouse, day: dt.date) -> list:
@@ -199,7 +215,7 @@ def _tips(warehouse, day: dt.date) -> list:
 def schedule_refresh(context: dg.ScheduleEvaluationContext, clock: Clock):
     tick = _tick(context, clock, SCHEDULE_CRON)
     days = [tick.date()] + ([tick.date() + dt.timedelta(days=1)] if tick.hour >= 21 else [])
-    return [_request(SCRAPE_SCHEDULE_JOB, d, tick, "schedule refresh") for d in days]
+    return _once(context, [_request(SCRAPE_SCHEDULE_JOB, d, tick, "schedule refresh") for d in days])
 
 
 @dg.schedule(name="results_post_game", cron_schedule=_cron(RESULTS_CRON), job=SCRAPE_RESULTS_JOB,
@@ -214,7 +230,7 @@ def results_post_game(context: dg.ScheduleEvaluationContext, clock: Clock, wareh
     # identical re-scrape would still re-run every phase of the date downstream.
     if (tick.hour, tick.minute) != RESULTS_RECOVERY_AT and night_complete(warehouse, night):
         return dg.SkipReason(f"every game of {night} is final and in the box scores; next: the 06:00 recovery")
-    return _request(SCRAPE_RESULTS_JOB, night, tick, "post-game window")
+    return _once(context, _request(SCRAPE_RESULTS_JOB, night, tick, "post-game window"))
 
 
 def night_complete(warehouse: Warehouse, day: dt.date) -> bool:
@@ -237,7 +253,7 @@ def night_complete(warehouse: Warehouse, day: dt.date) -> bool:
              description="Rosters of the teams playing today, morning and afternoon.")
 def rosters_daily(context: dg.ScheduleEvaluationContext, clock: Clock):
     tick = _tick(context, clock, ROSTERS_CRON)
-    return _request(SCRAPE_ROSTERS_JOB, tick.date(), tick, "morning operations")
+    return _once(context, _request(SCRAPE_ROSTERS_JOB, tick.date(), tick, "morning operations"))
 
 
 @dg.schedule(name="lines_pre_game", cron_schedule=_cron(LINES_CRON), job=SCRAPE_LINES_JOB, execution_timezone=ET_TZ,
@@ -253,7 +269,7 @@ def lines_pre_game(context: dg.ScheduleEvaluationContext, clock: Clock, warehous
     for candidate in (tick, tick - dt.timedelta(hours=1)):
         fire, why = lines_decision(candidate, tips)
         if fire and candidate.date() == tick.date():
-            return _request(SCRAPE_LINES_JOB, candidate.date(), candidate, why)
+            return _once(context, _request(SCRAPE_LINES_JOB, candidate.date(), candidate, why))
     return dg.SkipReason(why)
 
 
@@ -262,7 +278,7 @@ def lines_pre_game(context: dg.ScheduleEvaluationContext, clock: Clock, warehous
              description="Today's injury report every 2 hours from 08:45 to 20:45 ET.")
 def injury_report_discovery(context: dg.ScheduleEvaluationContext, clock: Clock):
     tick = _tick(context, clock, INJURIES_CRON)
-    return _request(SCRAPE_INJURIES_JOB, tick.date(), tick, "injury report hours")
+    return _once(context, _request(SCRAPE_INJURIES_JOB, tick.date(), tick, "injury report hours"))
 
 
 SCHEDULES = (schedule_refresh, results_post_game, rosters_daily, lines_pre_game, injury_report_discovery)

@@ -211,3 +211,28 @@ def test_post_game_windows_skip_a_complete_night_but_the_morning_recovery_always
     land([3, 3], ["g0", "g1"])  # complete
     assert run(at(tomorrow, 2)) == [] and run(at(tomorrow, 4)) == []
     assert run(at(tomorrow, 6)) == [TODAY.isoformat()]
+
+
+def test_a_scrape_window_runs_once_even_when_evaluated_again_later(tmp_path):
+    """Dagster de-duplicates a schedule's run keys only within one scheduled execution time; an
+    evaluation that stands for a window already scraped (the accelerated profile evaluates every
+    minute, a daemon catching up after downtime evaluates late) must not scrape it again."""
+    from nba_pipeline.resources import Clock
+    from nba_pipeline.warehouse.duckdb import DuckDBWarehouse
+
+    from nba_pipeline.definitions import defs
+
+    instance = dg.DagsterInstance.local_temp(str(tmp_path))
+    res = {"clock": Clock(), "warehouse": DuckDBWarehouse(database=str(tmp_path / "w.duckdb"))}
+    when = dt.datetime.combine(TODAY, dt.time(8, 0), tzinfo=ET)
+
+    def tick():
+        ctx = dg.build_schedule_context(instance=instance, scheduled_execution_time=when, resources=res,
+                                        repository_def=defs.get_repository_def())
+        return automation.rosters_daily.evaluate_tick(ctx)
+
+    first = tick().run_requests
+    assert [r.partition_key for r in first] == [TODAY.isoformat()]
+    instance.add_run(dg.DagsterRun(job_name=automation.SCRAPE_ROSTERS_JOB.name, tags=first[0].tags))
+    again = tick()
+    assert not again.run_requests and "already scraped" in again.skip_message
