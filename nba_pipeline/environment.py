@@ -22,13 +22,13 @@ ENV_HISTORICAL_DIR = "NBA_PIPELINE_HISTORICAL_DIR"
 ENV_SEED = "NBA_PIPELINE_SEED"
 ENV_NOW = "NBA_PIPELINE_NOW"
 ENV_SELF_HEAL_MAX_ATTEMPTS = "NBA_PIPELINE_SELF_HEAL_MAX_ATTEMPTS"
-ENV_BUILD_SHA = "NBA_PIPELINE_BUILD_SHA"
+ENV_BUILD_SHA = "NBA_PIPELINE_BUILD_SHA"  # set by the image build; recorded on every materialization
 # An accelerated simulated day (benchmarks/daemon_day.py): simulated time = NBA_PIPELINE_NOW at the
 # real instant NBA_PIPELINE_CLOCK_ANCHOR (epoch seconds), running NBA_PIPELINE_CLOCK_SPEED times faster,
 # and Phase 1 schedules evaluated every real minute against that clock.
 ENV_CLOCK_ANCHOR = "NBA_PIPELINE_CLOCK_ANCHOR"
 ENV_CLOCK_SPEED = "NBA_PIPELINE_CLOCK_SPEED"
-ENV_SCHEDULE_PROFILE = "NBA_PIPELINE_SCHEDULE_PROFILE"  # set by the image build; recorded on every materialization
+ENV_SCHEDULE_PROFILE = "NBA_PIPELINE_SCHEDULE_PROFILE"  # "real" (default) | "accelerated"
 # Production settings are read by Dagster at run time through dagster.EnvVar, never stored.
 ENV_GCP_PROJECT = "NBA_PIPELINE_GCP_PROJECT"
 ENV_GCS_BUCKET = "NBA_PIPELINE_GCS_BUCKET"

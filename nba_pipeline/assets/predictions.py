@@ -170,23 +170,31 @@ def build_predictions(features: pd.DataFrame, models: pd.DataFrame, model_store:
 
 def supersede(existing: pd.DataFrame, new: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
     """Merge a new batch into a date's rows: an unchanged prediction keeps its row; a changed one
-    becomes a new active row and the old one inactive (superseded_by the new id); a player no
-    longer eligible is deactivated. Exactly one active row per (game, player, system) remains."""
+    becomes a new active row and the old one inactive (superseded_by the new id); a prediction that
+    returns to an earlier version (the line moved and moved back) reactivates that version's row, whose
+    id is its content; a player no longer eligible is deactivated. Exactly one active row per
+    (game, player, system) remains and prediction ids stay unique."""
     key = ["game_id", "player_id", "system_id"]
     new = new.copy()
     new["is_active"], new["superseded_by"], new["superseded_at"], new["created_at"] = True, None, pd.NaT, now
     if existing.empty:
         return new
     old = existing.copy()
+    old["is_active"] = old["is_active"].astype(bool)
     keep_ids = set(new["prediction_id"])
-    unchanged = old["prediction_id"].isin(keep_ids) & old["is_active"].astype(bool)
+    unchanged = old["prediction_id"].isin(keep_ids) & old["is_active"]
     new = new[~new["prediction_id"].isin(set(old.loc[unchanged, "prediction_id"]))]
     replaced_by = new.set_index(key)["prediction_id"]
-    for i in old.index[old["is_active"].astype(bool) & ~unchanged]:
+    for i in old.index[old["is_active"] & ~unchanged]:
         k = tuple(old.loc[i, key])
         old.loc[i, "is_active"] = False
         old.loc[i, "superseded_at"] = now
         old.loc[i, "superseded_by"] = replaced_by.get(k) if k in replaced_by.index else None
+    revived = old["prediction_id"].isin(set(new["prediction_id"])) & ~old["is_active"]
+    old.loc[revived, "is_active"] = True
+    old.loc[revived, "superseded_at"] = pd.NaT
+    old.loc[revived, "superseded_by"] = None
+    new = new[~new["prediction_id"].isin(set(old.loc[revived, "prediction_id"]))]
     return pd.concat([old, new], ignore_index=True)
 
 

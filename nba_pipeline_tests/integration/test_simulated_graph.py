@@ -86,10 +86,19 @@ def test_rerun_is_harmless_and_a_changed_line_supersedes(graph):
     old = mine[~mine["is_active"]]
     assert set(old["superseded_by"]) == set(mine.loc[mine["is_active"], "prediction_id"])
     assert not moved[moved["is_active"]].duplicated(["game_id", "player_id", "system_id"]).any()
-    # Restore for the other tests.
+    # The line moves back: the first versions are active again, no prediction id is written twice
+    # (found under the daemon, where lines move back and forth through the day).
     fs.loc[fs["player_id"] == pid, "current_points_line"] -= 1.0
     p.warehouse.replace_dates(t.ML_FEATURE_STORE, fs, END, END)
-    p.warehouse.replace_dates(t.PLAYER_PROP_PREDICTIONS, before, END, END)
+    assert p.materialize([keys.PLAYER_PROP_PREDICTIONS], END).success
+    back = p.read(t.PLAYER_PROP_PREDICTIONS, END, END)
+    assert not back["prediction_id"].duplicated().any()
+    mine = back[back["player_id"] == pid]
+    assert len(mine) == 4
+    assert set(mine.loc[mine["is_active"], "prediction_id"]) == set(
+        before.loc[(before["player_id"] == pid) & before["is_active"], "prediction_id"])
+    assert set(back.loc[back["is_active"], "prediction_id"]) == set(before.loc[before["is_active"], "prediction_id"])
+    p.warehouse.replace_dates(t.PLAYER_PROP_PREDICTIONS, before, END, END)  # restore for the other tests
 
 
 def test_grading_and_model_performance(graph):
