@@ -8,8 +8,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import statistics
-import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -384,24 +382,3 @@ def test_two_instances_give_identical_bytes(real_root):
     assert first == second and len(first) > 20
 
 
-def test_load_and_per_date_call_times(real_root):
-    historical.clear_cache()
-    src = HistoricalSource(root=str(real_root))
-    start = time.perf_counter()
-    src.schedule(JOKIC_DAY, _next_noon(JOKIC_DAY))
-    load = time.perf_counter() - start
-    per_date = []
-    for day in (dt.date(2024, 11, 15), JOKIC_DAY, OPENER, DAY_2526):
-        for endpoint in ALL_ENDPOINTS:
-            best = min(_timed(src, endpoint, day) for _ in range(3))
-            per_date.append(best)
-    print(f"\nHistoricalSource load {load:.2f} s; per (endpoint, date) call: median "
-          f"{statistics.median(per_date) * 1000:.2f} ms, max {max(per_date) * 1000:.2f} ms")
-    assert load < 6.0  # ~1.5 s on 2 cores; generous for a loaded CI machine
-    assert max(per_date) < 0.2
-
-
-def _timed(src: HistoricalSource, endpoint: str, day: dt.date) -> float:
-    start = time.perf_counter()
-    src.fetch(endpoint, day, _next_noon(day))
-    return time.perf_counter() - start
