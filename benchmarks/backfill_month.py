@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -53,8 +54,8 @@ def main() -> int:
         proc = subprocess.run([sys.executable, "-c", _PEAK_WRAPPER, *cmd], cwd=ROOT, capture_output=True,
                               text=True, env={**os.environ, **env_now})
         wall = time.perf_counter() - t0
-        peak = int(proc.stderr.strip().rsplit("\n", 1)[-1].removeprefix("PEAK_KB=") or 0) / 1024 \
-            if "PEAK_KB=" in proc.stderr else float("nan")
+        found = re.findall(r"^PEAK_KB=(\d+)$", proc.stderr, flags=re.M)
+        peak = int(found[-1]) / 1024 if found else float("nan")
         ok = proc.returncode == 0
         rows.append((label, f"{start}..{end}", wall, peak, ok))
         if not ok:
