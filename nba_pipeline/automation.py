@@ -30,12 +30,23 @@ IN_RECENT_GAME_DATES = AC.in_latest_time_window(RECENT_GAME_DATES).with_label(
 )
 
 
+# The optional parents of each condition, by label: the same list decides what a run computes for a
+# date (assets/common.py: a date whose required inputs are not ready is not computed).
+_OPTIONAL_PARENTS: dict[str, frozenset[dg.AssetKey]] = {}
+
+
+def optional_parents(condition: dg.AutomationCondition | None) -> frozenset[dg.AssetKey]:
+    """Parents that never hold a date back, for an asset with this automation condition."""
+    return _OPTIONAL_PARENTS.get(condition.get_label(), frozenset()) if condition is not None else frozenset()
+
+
 def parents_landed(label: str, optional: tuple[dg.AssetKey, ...] = ()) -> dg.AutomationCondition:
     """All required parents of the date present, none running, their blocking checks passed.
 
     Optional parents (a source that may be disabled or have nothing for the date) neither block
     when missing nor when their checks fail, but their updates still re-request the child.
     """
+    _OPTIONAL_PARENTS[label] = frozenset(optional)
     deps_missing = AC.any_deps_missing()
     checks_passed = AC.all_deps_blocking_checks_passed()
     if optional:

@@ -73,12 +73,6 @@ def partition_state(instance: dg.DagsterInstance, asset: dg.AssetKey, partition:
         keys = [dg.AssetCheckKey(asset, c.name) for c in check_specs]
         latest = dict(instance.event_log_storage.get_latest_asset_check_execution_by_key(
             keys, partition_filter=PartitionKeyFilter(key=partition)))
-        missing = [k for k in keys if k not in latest or latest[k].status == AssetCheckExecutionRecordStatus.PLANNED]
-        if missing and mat is not None:
-            # A backfill range run evaluates its checks once for the whole range (no partition).
-            ranged = instance.event_log_storage.get_latest_asset_check_execution_by_key(
-                missing, partition_filter=PartitionKeyFilter(key=None))
-            latest.update({k: r for k, r in ranged.items() if r.run_id == state.materialized_run_id})
         by_name = {c.name: c for c in check_specs}
         for key, rec in latest.items():
             if mat is not None and rec.run_id != state.materialized_run_id and rec.create_timestamp < mat.timestamp:

@@ -1,8 +1,8 @@
 """Running the graph from Python: the local instance and range materializations.
 
 Used by the CLI (demo, backfill, evaluate) and the benchmarks. A range is materialized phase by
-phase, each phase as one run over the whole range (the assets' single-run backfill policy), which is
-how Dagster's own backfills of this graph run, just in-process.
+phase, each phase as range runs of at most the assets' BackfillPolicy size: the same kind of run a
+Dagster backfill of these assets launches, executed in-process.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 import dagster as dg
 
 from nba_pipeline import keys
+from nba_pipeline.assets.common import MAX_DATES_PER_RUN
 from nba_pipeline.environment import Environment
 from nba_pipeline.instance import LOCAL_INSTANCE_YAML
 
@@ -53,19 +54,24 @@ def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.dat
                       instance: dg.DagsterInstance, on_phase: Callable[[PhaseRun], None] | None = None,
                       chunk_days: int | None = None, raise_on_error: bool = True,
                       quiet: bool = True) -> list[PhaseRun]:
-    """Materialize ``groups`` (in phase order) for ``start..end``: one run per phase and chunk."""
+    """Materialize ``groups`` (in phase order) for ``start..end``: one range run per phase and chunk
+    of at most ``chunk_days`` dates (default: the assets' BackfillPolicy), the runs a Dagster
+    backfill of the same assets launches. Each date records its own materialization and checks
+    inside the assets, so nothing here is specific to the CLI. A chunk whose run failed does not go
+    on to later phases (as a backfill does not launch children of failed partitions)."""
     graph = defs.resolve_asset_graph()
     assets = [a for a in defs.assets if isinstance(a, dg.AssetsDefinition)]
     ordered = [g for g in PHASE_ORDER if g in groups]
-    chunks = date_chunks(start, end, chunk_days)
-    clock = defs.resources.get("clock")
-    today = clock.today_et() if clock is not None else dt.date.today()
+    chunks = date_chunks(start, end, chunk_days or MAX_DATES_PER_RUN)
+    failed_chunks: set[tuple[dt.date, dt.date]] = set()
     runs = []
     for group in ordered:
         selection = dg.AssetSelection.groups(group)
         if not selection.resolve(graph):
             continue
         for lo, hi in chunks:
+            if (lo, hi) in failed_chunks:
+                continue
             t0 = time.perf_counter()
             result = dg.materialize(
                 assets, instance=instance, selection=selection, resources=defs.resources,
@@ -75,9 +81,9 @@ def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.dat
                 run_config=QUIET_RUN_CONFIG if quiet else None,
                 raise_on_error=False,
             )
-            fan_out_range_checks(instance, result, lo, hi, today)
             err = None
             if not result.success:
+                failed_chunks.add((lo, hi))
                 failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
                 err = "; ".join(f"{e.step_key}: {_root_cause(e.event_specific_data.error)}"
                                 for e in failures) or "run failed"
@@ -88,52 +94,6 @@ def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.dat
             if not result.success and raise_on_error:
                 raise RuntimeError(f"{group} {lo}..{hi} failed: {err}")
     return runs
-
-
-# Dagster records the check results of a run over a partition range once, without a partition, but
-# automation (all_deps_blocking_checks_passed) and status read per-partition results. For the dates
-# automation can still act on, the range result is fanned out per date, linked to that date's
-# materialization from the same run. A check names the dates it failed on in "failing_dates";
-# without that, a failure counts for every date.
-FAN_OUT_DAYS = 7
-
-
-def fan_out_range_checks(instance: dg.DagsterInstance, result, lo: dt.date, hi: dt.date, today: dt.date) -> None:
-    from dagster._core.definitions.asset_checks.asset_check_evaluation import (
-        AssetCheckEvaluationTargetMaterializationData,
-    )
-    from dagster._core.event_api import AssetRecordsFilter
-    from dagster._core.events import DagsterEvent, DagsterEventType
-
-    if lo == hi:
-        return
-    recent = today - dt.timedelta(days=FAN_OUT_DAYS)
-    days = [d.isoformat() for d in (lo + dt.timedelta(days=i) for i in range((hi - lo).days + 1)) if d >= recent]
-    if not days:
-        return
-    mats: dict = {}
-    for event in result.all_events:
-        if event.event_type_value != DagsterEventType.ASSET_CHECK_EVALUATION.value:
-            continue
-        ev = event.event_specific_data
-        if ev.partition is not None:
-            continue
-        if ev.asset_key not in mats:
-            records = instance.fetch_materializations(
-                AssetRecordsFilter(asset_key=ev.asset_key, asset_partitions=days), limit=len(days) * 4).records
-            mats[ev.asset_key] = {r.partition_key: r for r in records if r.run_id == result.run_id}
-        failing = ev.metadata.get("failing_dates")
-        failing = set(failing.value) if failing is not None else None
-        for day, rec in mats[ev.asset_key].items():
-            passed = ev.passed or (failing is not None and day not in failing)
-            per_day = dg.AssetCheckEvaluation(
-                asset_key=ev.asset_key, check_name=ev.check_name, passed=passed, metadata=ev.metadata,
-                severity=ev.severity, description=ev.description, blocking=ev.blocking, partition=day,
-                target_materialization_data=AssetCheckEvaluationTargetMaterializationData(
-                    storage_id=rec.storage_id, run_id=rec.run_id, timestamp=rec.timestamp))
-            instance.report_dagster_event(DagsterEvent(DagsterEventType.ASSET_CHECK_EVALUATION.value,
-                                                       job_name=event.job_name, event_specific_data=per_day),
-                                          run_id=result.run_id)
 
 
 def _root_cause(error) -> str:

@@ -39,7 +39,8 @@ def surface() -> dict:
                                f"end_offset={a.partitions_def.end_offset}") if a.partitions_def else None,
                 "deps": {d.asset_key.to_user_string(): _mapping(a, d.asset_key) for d in spec.deps},
                 "automation": cond.get_label() or cond.name if cond else None,
-                "backfill_policy": str(a.backfill_policy.policy_type) if a.backfill_policy else None,
+                "backfill_policy": (f"{a.backfill_policy.policy_type.value} max {a.backfill_policy.max_partitions_per_run}"
+                                    if a.backfill_policy else None),
                 "freshness": repr(fresh) if fresh else None,
                 "checks": {c.name: {"blocking": c.blocking} for c in a.check_specs if c.asset_key == key},
             }
@@ -84,7 +85,10 @@ def test_phase_4_waits_on_every_phase_3_parent_and_blocking_checks():
     assert "all_deps_blocking_checks_passed" in text and "any_deps_in_progress" in text and "in_progress" in text
 
 
-def test_no_backfill_policy_so_dagster_planned_runs_are_single_dates():
-    """With any BackfillPolicy, automation plans partition-range runs whose checks carry no partition,
-    and all_deps_blocking_checks_passed then never passes downstream (found under the real daemon)."""
-    assert all(a.backfill_policy is None for a in defs.assets if isinstance(a, dg.AssetsDefinition))
+def test_every_asset_shares_one_bounded_backfill_policy():
+    """One execution model: Dagster's backfills run a range of dates per run, and only put a parent
+    and its child in one run when their policies are equal."""
+    from nba_pipeline.assets.common import BACKFILL_POLICY, MAX_DATES_PER_RUN
+
+    policies = {a.backfill_policy for a in defs.assets if isinstance(a, dg.AssetsDefinition)}
+    assert policies == {BACKFILL_POLICY} and BACKFILL_POLICY.max_partitions_per_run == MAX_DATES_PER_RUN

@@ -15,21 +15,23 @@ import pandas as pd
 from nba_pipeline import automation, keys
 from nba_pipeline.assets.common import (
     CHECK_BOTH_TEAMS_HAVE_PLAYERS,
-    concat_frames,
     CHECK_FINAL_GAMES_COVERED,
     CHECK_MINUTES_COVERAGE,
     CHECK_TWO_ROWS_PER_GAME,
     CHECK_USAGE_RANGE,
+    ByDate,
+    TableOutput,
     check_spec,
-    coverage_result,
+    concat_frames,
+    coverage_results,
     final_games,
-    guard_zero_rows,
+    or_empty,
     table_asset,
     write_table,
+    zero_row_dates,
 )
 from nba_pipeline.assets.raw import minutes_coverage_result
 from nba_pipeline.domain import analytics as an
-from nba_pipeline.partitions import context_dates
 from nba_pipeline.resources import Clock
 from nba_pipeline.warehouse import tables as t
 from nba_pipeline.warehouse.base import Warehouse
@@ -56,27 +58,35 @@ def _coverage_checks(spec, description):
     return [check_spec(spec, CHECK_FINAL_GAMES_COVERED, description)]
 
 
+def _completed_games(spec, frame: pd.DataFrame, finals: pd.DataFrame, dates: list[dt.date], clock: Clock,
+                     extra=lambda day: (), metadata: dict | None = None) -> TableOutput:
+    """A completed-game table: every final game covered per date; a date with finals and no rows
+    keeps its previous rows (incident 26)."""
+    coverage = coverage_results(spec, frame, finals, dates, clock.today_et())
+    return TableOutput(frame, lambda d: [coverage[d], *extra(d)], metadata=metadata or {},
+                       keep=zero_row_dates(spec, frame, finals, dates))
+
+
 @table_asset(
     t.TEAM_OFFENSE, group=keys.PHASE3,
     deps=[keys.RAW_TEAM_BOXSCORE, keys.RAW_PLAYER_BOXSCORES, keys.RAW_SCHEDULE],
     automation_condition=automation.TEAM_SUMMARY_ON_RAW,
     checks=_coverage_checks(t.TEAM_OFFENSE, "Both teams of every final game have a row."),
 )
-def team_offense_game_summary(context: dg.AssetExecutionContext, warehouse: Warehouse,
-                              clock: Clock) -> dg.MaterializeResult:
+def team_offense_game_summary(context: dg.AssetExecutionContext, warehouse: Warehouse, clock: Clock):
     """Team offense per completed game: possessions = FGA + 0.44 FTA + TOV - OREB, offensive rating,
     pace per 48, TS%, eFG%, result. From the team box score, or reconstructed from player rows when
     the team box score has nothing for a game (quality tier silver). Grain: team x game."""
-    dates = context_dates(context)
-    start, end = min(dates), max(dates)
-    schedule = warehouse.read(t.NBAC_SCHEDULE, start, end)
-    frame = an.team_offense(warehouse.read(t.NBAC_TEAM_BOXSCORE, start, end),
-                            warehouse.read(t.NBAC_PLAYER_BOXSCORES, start, end), schedule)
-    finals = final_games(warehouse, start, end)
-    guard_zero_rows(t.TEAM_OFFENSE, frame, finals, dates)
-    coverage = coverage_result(t.TEAM_OFFENSE, frame, finals, dates, clock.today_et())
-    return write_table(context, warehouse, t.TEAM_OFFENSE, frame, dates, checks=[coverage], metadata={
-        "reconstructed_teams": int((frame["data_source"] == "reconstructed_from_players").sum()) if len(frame) else 0})
+
+    def compute(dates: list[dt.date]) -> TableOutput:
+        start, end = min(dates), max(dates)
+        schedule = warehouse.read(t.NBAC_SCHEDULE, start, end)
+        frame = an.team_offense(warehouse.read(t.NBAC_TEAM_BOXSCORE, start, end),
+                                warehouse.read(t.NBAC_PLAYER_BOXSCORES, start, end), schedule)
+        return _completed_games(t.TEAM_OFFENSE, frame, final_games(warehouse, start, end), dates, clock, metadata={
+            "reconstructed_teams": int((frame["data_source"] == "reconstructed_from_players").sum()) if len(frame) else 0})
+
+    yield from write_table(context, warehouse, t.TEAM_OFFENSE, compute)
 
 
 @table_asset(
@@ -84,17 +94,16 @@ def team_offense_game_summary(context: dg.AssetExecutionContext, warehouse: Ware
     automation_condition=automation.TEAM_SUMMARY_ON_RAW,
     checks=_coverage_checks(t.TEAM_DEFENSE, "Both teams of every final game have a row."),
 )
-def team_defense_game_summary(context: dg.AssetExecutionContext, warehouse: Warehouse,
-                              clock: Clock) -> dg.MaterializeResult:
+def team_defense_game_summary(context: dg.AssetExecutionContext, warehouse: Warehouse, clock: Clock):
     """Team defense per completed game, the opponent's offense flipped: points allowed, defensive
     rating, opponent possessions (legacy 'opponent_pace'), forced turnovers. Grain: team x game."""
-    dates = context_dates(context)
-    start, end = min(dates), max(dates)
-    frame = an.team_defense(warehouse.read(t.TEAM_OFFENSE, start, end))
-    finals = final_games(warehouse, start, end)
-    guard_zero_rows(t.TEAM_DEFENSE, frame, finals, dates)
-    coverage = coverage_result(t.TEAM_DEFENSE, frame, finals, dates, clock.today_et())
-    return write_table(context, warehouse, t.TEAM_DEFENSE, frame, dates, checks=[coverage])
+
+    def compute(dates: list[dt.date]) -> TableOutput:
+        start, end = min(dates), max(dates)
+        frame = an.team_defense(warehouse.read(t.TEAM_OFFENSE, start, end))
+        return _completed_games(t.TEAM_DEFENSE, frame, final_games(warehouse, start, end), dates, clock)
+
+    yield from write_table(context, warehouse, t.TEAM_DEFENSE, compute)
 
 
 @table_asset(
@@ -110,33 +119,37 @@ def team_defense_game_summary(context: dg.AssetExecutionContext, warehouse: Ware
         check_spec(t.PLAYER_GAME_SUMMARY, CHECK_USAGE_RANGE, "usage_rate is NULL or in (0, 100]."),
     ],
 )
-def player_game_summary(context: dg.AssetExecutionContext, warehouse: Warehouse,
-                        clock: Clock) -> dg.MaterializeResult:
+def player_game_summary(context: dg.AssetExecutionContext, warehouse: Warehouse, clock: Clock):
     """Player per completed game, DNP and inactive rows included: minutes parsed from MM:SS, the
     DNP rule (status dnp/inactive, or active with 0 minutes), reason category, eFG%, TS%, usage rate
     against the team's same-date row (NULL above 100), the pre-tip closing line (DraftKings >
     FanDuel > others) and OVER/UNDER/PUSH against it. Grain: player x game."""
-    dates = context_dates(context)
-    start, end = min(dates), max(dates)
-    frame = an.player_game_summary(warehouse.read(t.NBAC_PLAYER_BOXSCORES, start, end),
-                                   warehouse.read(t.TEAM_OFFENSE, start, end),
-                                   warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, start, end))
-    finals = final_games(warehouse, start, end)
-    guard_zero_rows(t.PLAYER_GAME_SUMMARY, frame, finals, dates)
-    usage = pd.to_numeric(frame["usage_rate"], errors="coerce") if len(frame) else pd.Series(dtype=float)
-    bad_usage = int(((usage <= 0) | (usage > 100)).sum())
-    non_dnp = frame[~frame["is_dnp"]] if len(frame) else frame
-    usage_cov = float(non_dnp["usage_rate"].notna().mean()) if len(non_dnp) else 1.0
-    return write_table(context, warehouse, t.PLAYER_GAME_SUMMARY, frame, dates, checks=[
-        coverage_result(t.PLAYER_GAME_SUMMARY, frame, finals, dates, clock.today_et()),
-        minutes_coverage_result(t.PLAYER_GAME_SUMMARY, frame, minutes_col="minutes"),
-        dg.AssetCheckResult(check_name=CHECK_USAGE_RANGE, passed=bad_usage == 0,
-                            metadata={"out_of_range": bad_usage, "usage_coverage_non_dnp": round(usage_cov, 4)}),
-    ], metadata={
-        "active_rows": int(frame["is_active"].sum()) if len(frame) else 0,
-        "dnp_rows": int(frame["is_dnp"].sum()) if len(frame) else 0,
-        "rows_with_line": int(frame["points_line"].notna().sum()) if len(frame) else 0,
-    })
+
+    def compute(dates: list[dt.date]) -> TableOutput:
+        start, end = min(dates), max(dates)
+        frame = or_empty(t.PLAYER_GAME_SUMMARY, an.player_game_summary(
+            warehouse.read(t.NBAC_PLAYER_BOXSCORES, start, end), warehouse.read(t.TEAM_OFFENSE, start, end),
+            warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, start, end)))
+        by_date = ByDate(frame)
+
+        def usage_checks(day):
+            f = by_date[day]
+            usage = pd.to_numeric(f["usage_rate"], errors="coerce")
+            bad_usage = int(((usage <= 0) | (usage > 100)).sum())
+            non_dnp = f[~f["is_dnp"].astype(bool)]
+            usage_cov = float(non_dnp["usage_rate"].notna().mean()) if len(non_dnp) else 1.0
+            return [minutes_coverage_result(t.PLAYER_GAME_SUMMARY, f, minutes_col="minutes"),
+                    dg.AssetCheckResult(check_name=CHECK_USAGE_RANGE, passed=bad_usage == 0,
+                                        metadata={"out_of_range": bad_usage,
+                                                  "usage_coverage_non_dnp": round(usage_cov, 4)})]
+
+        return _completed_games(t.PLAYER_GAME_SUMMARY, frame, final_games(warehouse, start, end), dates, clock,
+                                extra=usage_checks, metadata={
+                                    "active_rows": int(frame["is_active"].sum()) if len(frame) else 0,
+                                    "dnp_rows": int(frame["is_dnp"].sum()) if len(frame) else 0,
+                                    "rows_with_line": int(frame["points_line"].notna().sum()) if len(frame) else 0})
+
+    yield from write_table(context, warehouse, t.PLAYER_GAME_SUMMARY, compute)
 
 
 def _history(warehouse: Warehouse, spec, dates: list[dt.date]) -> pd.DataFrame:
@@ -151,26 +164,33 @@ def _history(warehouse: Warehouse, spec, dates: list[dt.date]) -> pd.DataFrame:
     checks=[check_spec(t.UPCOMING_TEAM_CONTEXT, CHECK_TWO_ROWS_PER_GAME,
                        "Exactly two rows per scheduled game.")],
 )
-def upcoming_team_game_context(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def upcoming_team_game_context(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Each team of each upcoming game: rest days, back-to-back, games in 7/14 days, opponent rest,
     season record and streak, travel miles and time-zone change, pace/ratings over the last 10 games,
     consensus spread and total (pre-tip snapshots), injured players. History strictly before the
     date. Grain: team x upcoming game."""
-    dates = context_dates(context)
-    start, end = min(dates), max(dates)
-    schedule = warehouse.read(t.NBAC_SCHEDULE, start - dt.timedelta(days=HISTORY_DAYS), end)
-    offense, defense = _history(warehouse, t.TEAM_OFFENSE, dates), _history(warehouse, t.TEAM_DEFENSE, dates)
-    lines, injuries = warehouse.read(t.ODDS_GAME_LINES, start, end), warehouse.read(t.NBAC_INJURY_REPORT, start, end)
-    frames = [an.upcoming_team_context(d, _in_dates(schedule, d), schedule, offense, defense,
-                                       _in_dates(lines, d), _in_dates(injuries, d)) for d in dates]
-    frame = concat_frames(frames, t.UPCOMING_TEAM_CONTEXT)
-    games = schedule[(pd.to_datetime(schedule["game_date"]).dt.date >= start) & ~schedule["is_postponed"].fillna(False).astype(bool)]
-    per_game = frame.groupby("game_id").size() if len(frame) else pd.Series(dtype=int)
-    wrong = sorted(set(games["game_id"]) - set(per_game[per_game == 2].index))
-    return write_table(context, warehouse, t.UPCOMING_TEAM_CONTEXT, frame, dates, checks=[
-        dg.AssetCheckResult(check_name=CHECK_TWO_ROWS_PER_GAME, passed=not wrong,
-                            metadata={"games": len(games), "games_without_two_rows": dg.MetadataValue.json(wrong)}),
-    ])
+
+    def compute(dates: list[dt.date]) -> TableOutput:
+        start, end = min(dates), max(dates)
+        schedule = warehouse.read(t.NBAC_SCHEDULE, start - dt.timedelta(days=HISTORY_DAYS), end)
+        offense, defense = _history(warehouse, t.TEAM_OFFENSE, dates), _history(warehouse, t.TEAM_DEFENSE, dates)
+        lines, injuries = warehouse.read(t.ODDS_GAME_LINES, start, end), warehouse.read(t.NBAC_INJURY_REPORT, start, end)
+        frames = [an.upcoming_team_context(d, _in_dates(schedule, d), schedule, offense, defense,
+                                           _in_dates(lines, d), _in_dates(injuries, d)) for d in dates]
+        frame = concat_frames(frames, t.UPCOMING_TEAM_CONTEXT)
+        games = ByDate(schedule[~schedule["is_postponed"].fillna(False).astype(bool)])
+        by_date = ByDate(frame)
+
+        def checks(day):
+            per_game = by_date[day].groupby("game_id").size()
+            wrong = sorted(set(games[day]["game_id"]) - set(per_game[per_game == 2].index))
+            return [dg.AssetCheckResult(check_name=CHECK_TWO_ROWS_PER_GAME, passed=not wrong,
+                                        metadata={"games": len(games[day]),
+                                                  "games_without_two_rows": dg.MetadataValue.json(wrong)})]
+
+        return TableOutput(frame, checks)
+
+    yield from write_table(context, warehouse, t.UPCOMING_TEAM_CONTEXT, compute)
 
 
 @table_asset(
@@ -181,29 +201,33 @@ def upcoming_team_game_context(context: dg.AssetExecutionContext, warehouse: War
     checks=[check_spec(t.UPCOMING_PLAYER_CONTEXT, CHECK_BOTH_TEAMS_HAVE_PLAYERS,
                        "Both teams of every scheduled game have expected players.")],
 )
-def upcoming_player_game_context(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def upcoming_player_game_context(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Each expected player of each upcoming game: injury status from the latest report before the
     first tip, fatigue (rest, games and minutes in 7/14 days, back-to-backs), recent scoring
     (DNPs excluded), the pre-tip line cascade (DraftKings > FanDuel > others; opening, current,
     movement), prop streaks, pace differential, opponent ratings, stars out. History strictly
     before the date. Grain: player x upcoming game."""
-    dates = context_dates(context)
-    start, end = min(dates), max(dates)
-    schedule = warehouse.read(t.NBAC_SCHEDULE, start, end)
-    pgs = _history(warehouse, t.PLAYER_GAME_SUMMARY, dates)
-    team_ctx = warehouse.read(t.UPCOMING_TEAM_CONTEXT, start, end)
-    rosters = warehouse.read(t.TEAM_ROSTERS, start, end)
-    injuries = warehouse.read(t.NBAC_INJURY_REPORT, start, end)
-    odds = warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, start, end)
-    frames = [an.upcoming_player_context(d, _in_dates(schedule, d), pgs, _in_dates(team_ctx, d),
-                                         _in_dates(rosters, d), _in_dates(injuries, d), _in_dates(odds, d))
-              for d in dates]
-    frame = concat_frames(frames, t.UPCOMING_PLAYER_CONTEXT)
-    return write_table(context, warehouse, t.UPCOMING_PLAYER_CONTEXT, frame, dates, checks=[
-        both_teams_result(schedule, frame, pgs, rosters)], metadata={
-        "with_line": int(frame["has_prop_line"].sum()) if len(frame) else 0,
-        "roster_sources": dg.MetadataValue.json(frame["roster_source"].value_counts().to_dict() if len(frame) else {}),
-    })
+
+    def compute(dates: list[dt.date]) -> TableOutput:
+        start, end = min(dates), max(dates)
+        schedule = warehouse.read(t.NBAC_SCHEDULE, start, end)
+        pgs = _history(warehouse, t.PLAYER_GAME_SUMMARY, dates)
+        team_ctx = warehouse.read(t.UPCOMING_TEAM_CONTEXT, start, end)
+        rosters = warehouse.read(t.TEAM_ROSTERS, start, end)
+        injuries = warehouse.read(t.NBAC_INJURY_REPORT, start, end)
+        odds = warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, start, end)
+        frames = [an.upcoming_player_context(d, _in_dates(schedule, d), pgs, _in_dates(team_ctx, d),
+                                             _in_dates(rosters, d), _in_dates(injuries, d), _in_dates(odds, d))
+                  for d in dates]
+        frame = concat_frames(frames, t.UPCOMING_PLAYER_CONTEXT)
+        sched_by, frame_by, rosters_by = ByDate(schedule), ByDate(frame), ByDate(rosters)
+        return TableOutput(
+            frame, lambda d: [both_teams_result(sched_by[d], frame_by[d], pgs, rosters_by[d])], metadata={
+                "with_line": int(frame["has_prop_line"].sum()) if len(frame) else 0,
+                "roster_sources": dg.MetadataValue.json(frame["roster_source"].value_counts().to_dict()
+                                                        if len(frame) else {})})
+
+    yield from write_table(context, warehouse, t.UPCOMING_PLAYER_CONTEXT, compute)
 
 
 def both_teams_result(schedule: pd.DataFrame, frame: pd.DataFrame, pgs_hist: pd.DataFrame,

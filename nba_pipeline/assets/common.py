@@ -1,15 +1,32 @@
-"""What every table asset shares: policies, check names, the partition write and its inline checks."""
+"""What every asset shares: policies, check names, the per-date execution of a run and its checks.
+
+One execution model for every way a date runs (automation, a UI backfill, `dagster asset
+materialize --partition-range`, self-heal, the CLI): a run covers one date or a range of dates
+(``BACKFILL_POLICY``), computes the range vectorised, and then records, for every date, its own
+materialization (with that date's row count) and its own check results, linked to that date's
+materialization. A date whose inputs are not ready (a required parent missing, failed, or blocked by
+a failed blocking check) is not computed and keeps its previous rows; its ``inputs_ready`` check
+fails, which holds its own children in turn. A failing date blocks only itself: the other dates of
+the same run proceed.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
 
 import dagster as dg
 import pandas as pd
+from dagster._core.definitions.asset_checks.asset_check_evaluation import (
+    AssetCheckEvaluationTargetMaterializationData,
+)
+from dagster._core.event_api import AssetRecordsFilter, PartitionKeyFilter
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from nba_pipeline.environment import current as current_environment
-from nba_pipeline.partitions import GAME_DATE_PARTITIONS
+from nba_pipeline.partitions import FIRST_GAME_DATE, GAME_DATE_PARTITIONS, context_dates
 from nba_pipeline.warehouse import tables as t
 from nba_pipeline.warehouse.base import Warehouse, WriteResult
 from nba_pipeline.warehouse.spec import TableSpec
@@ -18,12 +35,12 @@ from nba_pipeline.warehouse.spec import TableSpec
 SOURCE_RETRY_POLICY = dg.RetryPolicy(
     max_retries=4, delay=10, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
 )
-# No BackfillPolicy, deliberately: with any policy, runs that Dagster plans itself (automation, UI
-# backfills) carry a partition *range* (even of one date), and a range run records its asset checks
-# without a partition, so all_deps_blocking_checks_passed never sees them. Without one, those runs
-# target one date each. Ranges are still computed vectorised in one run when asked for explicitly:
-# the CLI's backfill and evaluate pass a range, every asset handles one, and runner.py fans the range
-# run's check results out per date.
+# Every asset takes a range of dates in one run, at most this many per run (a season is two runs per
+# dependency level; memory stays bounded and BigQuery sees one load per table per run). All assets
+# share the one policy: Dagster's backfills only put a parent and its child in one run when their
+# policies are equal.
+MAX_DATES_PER_RUN = 100
+BACKFILL_POLICY = dg.BackfillPolicy.multi_run(max_partitions_per_run=MAX_DATES_PER_RUN)
 # Steps that write the warehouse share one pool; the shipped instance config limits it to one slot
 # so two runs never hold DuckDB's single write lock at the same time.
 WAREHOUSE_POOL = "warehouse"
@@ -32,6 +49,7 @@ WAREHOUSE_POOL = "warehouse"
 CODE_IDENTITY = current_environment().code_identity
 
 # Check names (constants: the definitions snapshot and the status CLI refer to them).
+CHECK_INPUTS_READY = "inputs_ready"
 CHECK_PRIMARY_KEY = "primary_key_unique"
 CHECK_ROWS_WRITTEN = "record_count_matches_rows_written"
 CHECK_FINAL_GAMES_COVERED = "final_games_covered"
@@ -49,18 +67,29 @@ COVERAGE_BYPASS_MIN_SHARE = 0.8
 COVERAGE_BYPASS_AFTER_DAYS = 2
 MINUTES_COVERAGE_MIN = 0.9
 
-
-class ZeroRowsForFinalGamesError(RuntimeError):
-    """A computation produced no rows for a date that has final games: fail, write nothing."""
+DateChecks = Callable[[dt.date], Iterable[dg.AssetCheckResult]]
 
 
-def check_spec(spec: TableSpec, name: str, description: str, blocking: bool = True) -> dg.AssetCheckSpec:
-    return dg.AssetCheckSpec(name, asset=spec.asset_key, blocking=blocking, description=description,
+def _no_checks(_day: dt.date) -> tuple:
+    return ()
+
+
+def check_spec(key: TableSpec | dg.AssetKey, name: str, description: str, blocking: bool = True) -> dg.AssetCheckSpec:
+    asset_key = key.asset_key if isinstance(key, TableSpec) else key
+    return dg.AssetCheckSpec(name, asset=asset_key, blocking=blocking, description=description,
                              partitions_def=GAME_DATE_PARTITIONS)
+
+
+def inputs_ready_spec(key: dg.AssetKey) -> dg.AssetCheckSpec:
+    return check_spec(key, CHECK_INPUTS_READY,
+                      "Every required parent of the date (and the history partition it reads) landed, its "
+                      "latest run did not fail and its blocking checks passed. Otherwise the date is not "
+                      "computed, keeps its previous rows, and this check holds its children.")
 
 
 def base_checks(spec: TableSpec) -> list[dg.AssetCheckSpec]:
     return [
+        inputs_ready_spec(spec.asset_key),
         check_spec(spec, CHECK_PRIMARY_KEY, f"No two rows share ({', '.join(spec.primary_key)})."),
         check_spec(spec, CHECK_ROWS_WRITTEN, "The reported record count equals the rows the warehouse "
                                               "holds for the date after the write."),
@@ -80,6 +109,7 @@ def table_asset(spec: TableSpec, *, group: str, deps: Sequence[dg.AssetDep | dg.
         key=spec.asset_key,
         group_name=group,
         partitions_def=GAME_DATE_PARTITIONS,
+        backfill_policy=BACKFILL_POLICY,
         deps=list(deps),
         check_specs=[*base_checks(spec), *checks],
         automation_condition=automation_condition,
@@ -89,14 +119,31 @@ def table_asset(spec: TableSpec, *, group: str, deps: Sequence[dg.AssetDep | dg.
     )
 
 
+# --- per-date views of range frames ------------------------------------------------------------------
+
+class ByDate:
+    """A frame split by date once: ``by[d]`` is d's rows (an empty frame of the same columns if none)."""
+
+    def __init__(self, frame: pd.DataFrame, column: str = "game_date"):
+        self._empty = frame.iloc[0:0]
+        self._groups: dict[dt.date, pd.DataFrame] = {}
+        if len(frame):
+            days = pd.to_datetime(frame[column]).dt.date
+            self._groups = {d: g for d, g in frame.groupby(days, sort=False)}
+
+    def __getitem__(self, day: dt.date) -> pd.DataFrame:
+        return self._groups.get(day, self._empty)
+
+
+def or_empty(spec: TableSpec, frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame, or the table's empty frame (with every column) when a computation yielded no rows."""
+    return frame if len(frame) else spec.empty()
+
+
 def concat_frames(frames: Sequence[pd.DataFrame], spec: TableSpec) -> pd.DataFrame:
     """Per-date frames into one, conformed per frame first so all-NULL columns keep their types."""
     frames = [spec.conform(f) for f in frames if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else spec.empty()
-
-
-def date_span(dates: Sequence[dt.date]) -> tuple[dt.date, dt.date]:
-    return min(dates), max(dates)
 
 
 def final_games(warehouse: Warehouse, start: dt.date, end: dt.date) -> pd.DataFrame:
@@ -105,88 +152,240 @@ def final_games(warehouse: Warehouse, start: dt.date, end: dt.date) -> pd.DataFr
     return sched[(sched["game_status"] == 3) & ~sched["is_postponed"].fillna(False).astype(bool)]
 
 
-def guard_zero_rows(spec: TableSpec, frame: pd.DataFrame, finals: pd.DataFrame, dates: Iterable[dt.date]) -> None:
-    """Refuse to replace a date's rows with nothing when that date has final games (incident 26):
-    the old rows stay, the run fails loudly."""
+def zero_row_dates(spec: TableSpec, frame: pd.DataFrame, finals: pd.DataFrame,
+                   dates: Iterable[dt.date]) -> dict[dt.date, str]:
+    """Dates that have final games but for which the computation produced no rows (incident 26):
+    their previous rows are kept rather than replaced with nothing; the coverage check fails."""
     have = set(pd.to_datetime(frame[spec.date_column]).dt.date) if len(frame) else set()
-    final_dates = set(pd.to_datetime(finals["game_date"]).dt.date) if len(finals) else set()
-    empty = sorted(d for d in dates if d in final_dates and d not in have)
-    if empty:
-        counts = finals.groupby(pd.to_datetime(finals["game_date"]).dt.date).size()
-        detail = ", ".join(f"{d} ({int(counts[d])} final games)" for d in empty)
-        raise ZeroRowsForFinalGamesError(
-            f"{spec.address}: computed 0 rows for {detail}; nothing was written, previous rows are kept"
-        )
+    counts = finals.groupby(pd.to_datetime(finals["game_date"]).dt.date).size() if len(finals) else {}
+    return {d: f"computed 0 rows for {d} ({int(counts[d])} final games); nothing was written, previous rows are kept"
+            for d in dates if d in counts and d not in have}
 
 
-def coverage_result(spec: TableSpec, frame: pd.DataFrame, finals: pd.DataFrame, dates: Sequence[dt.date],
-                    today_et: dt.date, game_id_col: str = "game_id") -> dg.AssetCheckResult:
-    """Every final game of the date has rows. A date >= 2 days old with >= 80% coverage passes with
-    a warning instead of blocking forever (a gamebook that will never exist)."""
-    missing_by_date, bypassed, blocking = {}, [], []
+def coverage_results(spec: TableSpec, frame: pd.DataFrame, finals: pd.DataFrame, dates: Sequence[dt.date],
+                     today_et: dt.date, game_id_col: str = "game_id") -> dict[dt.date, dg.AssetCheckResult]:
+    """Per date: every final game has rows. A date >= 2 days old with >= 80% coverage passes with a
+    warning instead of blocking forever (a gamebook that will never exist)."""
+    finals_by, frame_by = ByDate(finals), ByDate(frame)
+    out = {}
     for d in dates:
-        want = set(finals.loc[pd.to_datetime(finals["game_date"]).dt.date == d, "game_id"])
-        got = set(frame.loc[pd.to_datetime(frame["game_date"]).dt.date == d, game_id_col]) if len(frame) else set()
+        want = set(finals_by[d]["game_id"])
+        got = set(frame_by[d][game_id_col]) if len(frame_by[d]) else set()
         missing = sorted(want - got)
+        meta = {"final_games": len(want), "missing_games": dg.MetadataValue.json(missing)}
         if not missing:
+            out[d] = dg.AssetCheckResult(check_name=CHECK_FINAL_GAMES_COVERED, asset_key=spec.asset_key,
+                                         passed=True, metadata=meta)
             continue
-        missing_by_date[d.isoformat()] = missing
         share = 1 - len(missing) / len(want)
         if share >= COVERAGE_BYPASS_MIN_SHARE and (today_et - d).days >= COVERAGE_BYPASS_AFTER_DAYS:
-            bypassed.append(d.isoformat())
+            out[d] = dg.AssetCheckResult(
+                check_name=CHECK_FINAL_GAMES_COVERED, asset_key=spec.asset_key, passed=False,
+                severity=dg.AssetCheckSeverity.WARN, metadata=meta,
+                description=f"{len(missing)} of {len(want)} final games still missing on {d}; proceeding "
+                            f"(>= {COVERAGE_BYPASS_MIN_SHARE:.0%} covered, >= {COVERAGE_BYPASS_AFTER_DAYS} days old)")
         else:
-            blocking.append(d.isoformat())
-    n_final = int(len(finals))
-    meta = {"final_games": n_final, "missing_games": dg.MetadataValue.json(missing_by_date),
-            "bypassed_dates": dg.MetadataValue.json(bypassed), "failing_dates": dg.MetadataValue.json(blocking)}
-    if blocking:
-        return dg.AssetCheckResult(check_name=CHECK_FINAL_GAMES_COVERED, asset_key=spec.asset_key, passed=False,
-                                   metadata=meta, description=f"final games without rows on {', '.join(blocking)}")
-    if bypassed:
-        return dg.AssetCheckResult(check_name=CHECK_FINAL_GAMES_COVERED, asset_key=spec.asset_key, passed=False,
-                                   severity=dg.AssetCheckSeverity.WARN, metadata=meta,
-                                   description=f"games still missing on {', '.join(bypassed)}; proceeding "
-                                               f"(>= {COVERAGE_BYPASS_MIN_SHARE:.0%} covered, >= "
-                                               f"{COVERAGE_BYPASS_AFTER_DAYS} days old)")
-    return dg.AssetCheckResult(check_name=CHECK_FINAL_GAMES_COVERED, asset_key=spec.asset_key, passed=True,
-                               metadata=meta)
+            out[d] = dg.AssetCheckResult(check_name=CHECK_FINAL_GAMES_COVERED, asset_key=spec.asset_key,
+                                         passed=False, metadata=meta,
+                                         description=f"{len(missing)} of {len(want)} final games of {d} have no rows")
+    return out
 
 
-def write_table(
-    context: dg.AssetExecutionContext,
-    warehouse: Warehouse,
-    spec: TableSpec,
-    frame: pd.DataFrame,
-    dates: Sequence[dt.date],
-    *,
-    checks: Sequence[dg.AssetCheckResult] = (),
-    metadata: dict | None = None,
-) -> dg.MaterializeResult:
-    """Replace the dates' rows atomically and report what the warehouse now holds."""
-    start, end = date_span(dates)
-    conformed = spec.conform(frame)
-    result: WriteResult = warehouse.replace_dates(spec, conformed, start, end)
-    dupes = spec.duplicate_keys(conformed)
-    per_date = {d.isoformat(): result.rows_by_date.get(d, 0) for d in dates}
-    meta = {
-        "dagster/row_count": result.rows,
-        "rows_by_date": dg.MetadataValue.json(per_date) if len(dates) > 1 else per_date[start.isoformat()],
-        "table": spec.address,
-        "dates": f"{start}..{end}" if start != end else start.isoformat(),
-        "code_identity": CODE_IDENTITY,
-        **(metadata or {}),
-    }
-    context.log.info(f"{spec.address}: wrote {result.rows} rows for {meta['dates']} (replaced {result.deleted})")
-    results = [
-        dg.AssetCheckResult(
-            check_name=CHECK_PRIMARY_KEY, asset_key=spec.asset_key, passed=dupes.empty,
-            metadata={"duplicate_rows": len(dupes),
-                      "examples": dg.MetadataValue.json(dupes.head(5)[list(spec.primary_key)].astype(str).to_dict("records"))},
-        ),
-        dg.AssetCheckResult(
-            check_name=CHECK_ROWS_WRITTEN, asset_key=spec.asset_key, passed=result.rows == len(conformed),
-            metadata={"rows_computed": len(conformed), "rows_in_warehouse": result.rows},
-        ),
-        *checks,
-    ]
-    return dg.MaterializeResult(metadata=meta, check_results=results)
+# --- which dates of a run may be computed ----------------------------------------------------------
+
+@cache
+def _graph():
+    from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
+
+    from nba_pipeline.assets import ALL_ASSETS
+    from nba_pipeline.observe import check_specs_by_asset
+
+    return AssetGraph.from_assets(ALL_ASSETS), check_specs_by_asset(ALL_ASSETS)
+
+
+def parent_offsets(key: dg.AssetKey) -> dict[dg.AssetKey, int]:
+    """Each parent of ``key`` and the day offset of the partition date D reads (0, or -1 for history)."""
+    graph, _ = _graph()
+    out = {}
+    for parent in graph.get(key).parent_keys:
+        mapping = graph.get_partition_mapping(key, parent)
+        out[parent] = mapping.start_offset if isinstance(mapping, dg.TimeWindowPartitionMapping) else 0
+    return out
+
+
+def _unready_checks(instance: dg.DagsterInstance, parent: dg.AssetKey, partitions: list[str]) -> dict[str, list[str]]:
+    """Per parent partition, its blocking checks that did not pass on its latest materialization
+    (failed with ERROR severity, or never evaluated). WARN-severity failures (a coverage bypass) pass."""
+    _, specs = _graph()
+    blocking = [dg.AssetCheckKey(parent, s.name) for s in specs.get(parent, []) if s.blocking]
+    if not blocking or not partitions:
+        return {}
+    ok = {(i.check_key, i.partition_key) for i in instance.event_log_storage.get_asset_check_partition_info(
+        blocking, partition_keys=partitions)
+        if i.is_current and i.latest_execution_status == AssetCheckExecutionRecordStatus.SUCCEEDED}
+    out: dict[str, list[str]] = {}
+    for p in partitions:
+        for key in blocking:
+            if (key, p) in ok:
+                continue
+            latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+                [key], partition_filter=PartitionKeyFilter(key=p)).get(key)
+            event = latest.event.dagster_event.event_specific_data if latest and latest.event else None
+            if not isinstance(event, dg.AssetCheckEvaluation):
+                out.setdefault(p, []).append(f"{key.name} (not evaluated)")
+            elif event.passed or event.severity != dg.AssetCheckSeverity.WARN:
+                out.setdefault(p, []).append(key.name)
+    return out
+
+
+def unready_dates(context: dg.AssetExecutionContext, dates: Sequence[dt.date]) -> dict[dt.date, str]:
+    """Dates whose required inputs are not ready, with the reason. Required parents are those the
+    asset's automation condition requires (optional sources never block, legacy incident 16); the
+    same-date partition must have landed, and any partition read (the history partition D-1 too)
+    must not have a failed latest run or a blocking check that did not pass. A history partition
+    the home never held does not block: the first date of a home computes from the history there is."""
+    from nba_pipeline.automation import optional_parents
+
+    key = context.asset_key
+    optional = optional_parents(context.assets_def.automation_conditions_by_key.get(key))
+    first = dt.date.fromisoformat(FIRST_GAME_DATE)
+    reasons: dict[dt.date, list[str]] = {}
+    for parent, offset in sorted(parent_offsets(key).items(), key=lambda kv: kv[0].to_user_string()):
+        if parent in optional:
+            continue
+        wanted = {d: d + dt.timedelta(days=offset) for d in dates if d + dt.timedelta(days=offset) >= first}
+        partitions = sorted({p.isoformat() for p in wanted.values()})
+        status = context.instance.get_status_by_partition(parent, partitions, GAME_DATE_PARTITIONS) or {}
+        landed = [p for p in partitions if status.get(p) in (dg.AssetPartitionStatus.MATERIALIZED,
+                                                              dg.AssetPartitionStatus.IN_PROGRESS)]
+        unready = _unready_checks(context.instance, parent, landed)
+        name = parent.to_user_string()
+        for d, p in wanted.items():
+            pk = p.isoformat()
+            state = status.get(pk)
+            if state == dg.AssetPartitionStatus.FAILED:
+                reasons.setdefault(d, []).append(f"{name} {pk}: its latest run failed")
+            elif state is None and offset == 0:
+                reasons.setdefault(d, []).append(f"{name} {pk}: never materialized")
+            elif pk in unready:
+                reasons.setdefault(d, []).append(f"{name} {pk}: blocking check(s) {', '.join(unready[pk])} did not pass")
+    return {d: "; ".join(r) for d, r in reasons.items()}
+
+
+def inputs_ready_result(reason: str | None) -> dg.AssetCheckResult:
+    if reason is None:
+        return dg.AssetCheckResult(check_name=CHECK_INPUTS_READY, passed=True)
+    return dg.AssetCheckResult(check_name=CHECK_INPUTS_READY, passed=False, description=reason,
+                               metadata={"reason": reason})
+
+
+# --- recording a run's dates ----------------------------------------------------------------------
+
+def _check_evaluation(result: dg.AssetCheckResult, key: dg.AssetKey, spec: dg.AssetCheckSpec, day: str,
+                      target: AssetCheckEvaluationTargetMaterializationData) -> dg.AssetCheckEvaluation:
+    return dg.AssetCheckEvaluation(
+        asset_key=key, check_name=spec.name, passed=result.passed, metadata=result.metadata,
+        target_materialization_data=target, severity=result.severity, description=result.description,
+        blocking=spec.blocking, partition=day)
+
+
+def record_dates(context: dg.AssetExecutionContext, dates: Sequence[dt.date], *, metadata: Mapping,
+                 per_date_metadata: Mapping[dt.date, Mapping], checks: Mapping[dt.date, Sequence[dg.AssetCheckResult]]
+                 ) -> Iterator:
+    """Yield the run's materialization, each date with its own metadata, then log each date's check
+    results linked to that date's materialization.
+
+    Dagster records the check results of a run over a range without a partition; automation and the
+    UI read them per partition, so they are logged here as one evaluation per date. They are logged
+    after the materialization because an evaluation must name the materialization it judged."""
+    key = context.asset_key
+    for day in dates:
+        context.add_asset_metadata(dict(per_date_metadata.get(day, {})), partition_key=day.isoformat())
+    yield dg.MaterializeResult(metadata=dict(metadata))
+
+    partitions = [d.isoformat() for d in dates]
+    records = context.instance.fetch_materializations(
+        AssetRecordsFilter(asset_key=key, asset_partitions=partitions), limit=2 * len(partitions)).records
+    targets = {}
+    for r in records:
+        if r.run_id == context.run.run_id and r.partition_key not in targets:
+            targets[r.partition_key] = AssetCheckEvaluationTargetMaterializationData(
+                storage_id=r.storage_id, run_id=r.run_id, timestamp=r.timestamp)
+    missing = [p for p in partitions if p not in targets]
+    if missing:
+        raise dg.DagsterInvariantViolationError(
+            f"{key.to_user_string()}: no materialization of {', '.join(missing)} recorded by run {context.run.run_id}")
+    specs = {s.name: s for s in context.assets_def.check_specs if s.asset_key == key}
+    selected = {k.name for k in context.selected_asset_check_keys if k.asset_key == key}
+    for day in dates:
+        for result in checks.get(day, ()):
+            name = result.check_name
+            if name not in selected:
+                continue
+            context.log_event(_check_evaluation(result, key, specs[name], day.isoformat(), targets[day.isoformat()]))
+    # The check outputs themselves carry no value (the evaluations above are the results).
+    for output_name, spec in context.assets_def.check_specs_by_output_name.items():
+        if spec.key in context.selected_asset_check_keys:
+            yield dg.Output(None, output_name=output_name)
+
+
+# --- tables -----------------------------------------------------------------------------------------
+
+@dataclass
+class TableOutput:
+    """What an asset computed for its ready dates: the rows, the per-date checks, run metadata, and
+    dates whose rows must not be replaced (with the reason)."""
+
+    frame: pd.DataFrame
+    checks: DateChecks = _no_checks
+    metadata: dict = field(default_factory=dict)
+    keep: dict[dt.date, str] = field(default_factory=dict)
+
+
+def write_table(context: dg.AssetExecutionContext, warehouse: Warehouse, spec: TableSpec,
+                compute: Callable[[list[dt.date]], TableOutput]) -> Iterator:
+    """Run one table asset over the run's dates: compute the dates whose inputs are ready, replace
+    their rows atomically (dates not ready, or refused, keep their rows), then record each date."""
+    dates = context_dates(context)
+    unready = unready_dates(context, dates)
+    ready = [d for d in dates if d not in unready]
+    out = compute(ready) if ready else TableOutput(spec.empty())
+    conformed = spec.conform(out.frame)
+    keep = {**{d: f"inputs not ready: {r}" for d, r in unready.items()}, **out.keep}
+    if len(conformed) and keep:
+        conformed = conformed[~conformed[spec.date_column].dt.date.isin(set(keep))].reset_index(drop=True)
+    result: WriteResult = warehouse.replace_dates(spec, conformed, min(dates), max(dates), keep=set(keep))
+    written = ByDate(conformed, spec.date_column)
+    span = f"{min(dates)}..{max(dates)}" if len(dates) > 1 else dates[0].isoformat()
+    context.log.info(f"{spec.address}: wrote {len(conformed)} rows for {span} (replaced {result.deleted})"
+                     + (f"; kept the rows of {len(keep)} date(s): {', '.join(str(d) for d in sorted(keep))}" if keep else ""))
+
+    per_date_meta, checks = {}, {}
+    for d in dates:
+        rows = result.rows_by_date.get(d, 0)
+        per_date_meta[d] = {"dagster/row_count": rows, "table": spec.address,
+                            **({"not_written": keep[d]} if d in keep else {})}
+        if d in unready:
+            # Nothing was computed for the date: only the readiness verdict is recorded; its other
+            # checks stay unevaluated for this materialization.
+            checks[d] = [inputs_ready_result(unready[d])]
+            continue
+        day = written[d]
+        dupes = spec.duplicate_keys(day)
+        checks[d] = [
+            inputs_ready_result(None),
+            dg.AssetCheckResult(
+                check_name=CHECK_PRIMARY_KEY, passed=dupes.empty,
+                metadata={"duplicate_rows": len(dupes), "examples": dg.MetadataValue.json(
+                    dupes.head(5)[list(spec.primary_key)].astype(str).to_dict("records"))}),
+            dg.AssetCheckResult(
+                check_name=CHECK_ROWS_WRITTEN, passed=d in keep or rows == len(day),
+                metadata={"rows_computed": len(day), "rows_in_warehouse": rows,
+                          **({"not_replaced": keep[d]} if d in keep else {})}),
+            *out.checks(d),
+        ]
+    yield from record_dates(context, dates, checks=checks, per_date_metadata=per_date_meta, metadata={
+        "table": spec.address, "dates": span, "rows_written": len(conformed), "code_identity": CODE_IDENTITY,
+        **({"dates_not_written": dg.MetadataValue.json({str(d): r for d, r in sorted(keep.items())})} if keep else {}),
+        **out.metadata,
+    })

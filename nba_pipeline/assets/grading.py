@@ -6,10 +6,17 @@ import dagster as dg
 import pandas as pd
 
 from nba_pipeline import automation, keys
-from nba_pipeline.assets.common import check_spec, final_games, table_asset, write_table
+from nba_pipeline.assets.common import (
+    ByDate,
+    TableOutput,
+    check_spec,
+    final_games,
+    or_empty,
+    table_asset,
+    write_table,
+)
 from nba_pipeline.domain import grading as gr
 from nba_pipeline.domain.model import SYSTEMS
-from nba_pipeline.partitions import context_dates
 from nba_pipeline.resources import Clock
 from nba_pipeline.warehouse import tables as t
 from nba_pipeline.warehouse.base import Warehouse
@@ -25,27 +32,35 @@ CHECK_ONE_ROW_PER_SYSTEM = "one_row_per_system"
     checks=[check_spec(t.PREDICTION_ACCURACY, CHECK_ALL_FINAL_PREDICTIONS_GRADED,
                        "Every active prediction of a final game has exactly one graded row.")],
 )
-def prediction_accuracy(context: dg.AssetExecutionContext, warehouse: Warehouse, clock: Clock) -> dg.MaterializeResult:
+def prediction_accuracy(context: dg.AssetExecutionContext, warehouse: Warehouse, clock: Clock):
     """Each active prediction of a final game, graded against the player game summary: absolute and
     signed error, win/loss for OVER/UNDER, push when actual == line (no win/loss), voided when the
     player did not play (reason from the pre-game injury status). Predictions of games not final yet
     wait: a date with unfinished games grades only what is final. Grain: prediction."""
-    dates = context_dates(context)
-    start, end = min(dates), max(dates)
-    preds = warehouse.read(t.PLAYER_PROP_PREDICTIONS, start, end)
-    finals = final_games(warehouse, start, end)
-    if len(preds):
-        preds = preds[preds["game_id"].isin(set(finals["game_id"])) & preds["is_active"].astype(bool)]
-    frame = gr.grade(preds, warehouse.read(t.PLAYER_GAME_SUMMARY, start, end))
-    if len(frame):
-        frame["graded_at"] = pd.Timestamp(clock.now())
-    graded_ids = set(frame["prediction_id"]) if len(frame) else set()
-    missing = sorted(set(preds["prediction_id"]) - graded_ids) if len(preds) else []
-    return write_table(context, warehouse, t.PREDICTION_ACCURACY, frame, dates, checks=[
-        dg.AssetCheckResult(check_name=CHECK_ALL_FINAL_PREDICTIONS_GRADED, passed=not missing,
-                            metadata={"predictions_of_final_games": len(preds), "ungraded": len(missing)})],
-        metadata={"voided": int(frame["is_voided"].sum()) if len(frame) else 0,
-                  "decided": int(frame["prediction_correct"].notna().sum()) if len(frame) else 0})
+
+    def compute(dates: list[dt.date]) -> TableOutput:
+        start, end = min(dates), max(dates)
+        preds = warehouse.read(t.PLAYER_PROP_PREDICTIONS, start, end)
+        finals = final_games(warehouse, start, end)
+        if len(preds):
+            preds = preds[preds["game_id"].isin(set(finals["game_id"])) & preds["is_active"].astype(bool)]
+        frame = gr.grade(preds, warehouse.read(t.PLAYER_GAME_SUMMARY, start, end))
+        if len(frame):
+            frame["graded_at"] = pd.Timestamp(clock.now())
+        frame = or_empty(t.PREDICTION_ACCURACY, frame)
+        preds_by, graded_by = ByDate(preds), ByDate(frame)
+
+        def checks(day):
+            missing = set(preds_by[day]["prediction_id"]) - set(graded_by[day]["prediction_id"])
+            return [dg.AssetCheckResult(check_name=CHECK_ALL_FINAL_PREDICTIONS_GRADED, passed=not missing,
+                                        metadata={"predictions_of_final_games": len(preds_by[day]),
+                                                  "ungraded": len(missing)})]
+
+        return TableOutput(frame, checks, metadata={
+            "voided": int(frame["is_voided"].sum()) if len(frame) else 0,
+            "decided": int(frame["prediction_correct"].notna().sum()) if len(frame) else 0})
+
+    yield from write_table(context, warehouse, t.PREDICTION_ACCURACY, compute)
 
 
 @table_asset(
@@ -53,20 +68,22 @@ def prediction_accuracy(context: dg.AssetExecutionContext, warehouse: Warehouse,
     automation_condition=automation.GRADING_ON_RESULTS,
     checks=[check_spec(t.MODEL_PERFORMANCE_DAILY, CHECK_ONE_ROW_PER_SYSTEM, "One row per prediction system.")],
 )
-def model_performance_daily(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def model_performance_daily(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Per system and date: hit rate at edge >= 3 over the last 7, 14 and 30 days with counts, MAE,
     bias and the decay state (HEALTHY >= 58%, WATCH >= 55%, DEGRADING >= 52.4%, BLOCKED below;
     INSUFFICIENT_DATA under 5 picks in 7 days). Grain: system x date."""
-    dates = context_dates(context)
-    start, end = min(dates), max(dates)
-    accuracy = warehouse.read(t.PREDICTION_ACCURACY, start - dt.timedelta(days=max(gr.PERFORMANCE_WINDOWS)), end)
-    frames = [gr.daily_performance(d, accuracy, SYSTEMS) for d in dates]
-    frame = pd.concat(frames, ignore_index=True)
-    states = {f"{r.game_date}:{r.system_id}": r.state for r in frame.itertuples()} if len(dates) <= 3 else {}
-    return write_table(context, warehouse, t.MODEL_PERFORMANCE_DAILY, frame, dates, checks=[
-        dg.AssetCheckResult(check_name=CHECK_ONE_ROW_PER_SYSTEM,
-                            passed=bool(frame.groupby("game_date").size().eq(len(SYSTEMS)).all()))],
-        metadata={"states": dg.MetadataValue.json(states)})
+
+    def compute(dates: list[dt.date]) -> TableOutput:
+        start, end = min(dates), max(dates)
+        accuracy = warehouse.read(t.PREDICTION_ACCURACY, start - dt.timedelta(days=max(gr.PERFORMANCE_WINDOWS)), end)
+        frame = pd.concat([gr.daily_performance(d, accuracy, SYSTEMS) for d in dates], ignore_index=True)
+        by_date = ByDate(frame)
+        return TableOutput(frame, lambda d: [dg.AssetCheckResult(
+            check_name=CHECK_ONE_ROW_PER_SYSTEM, passed=len(by_date[d]) == len(SYSTEMS),
+            metadata={"systems": len(by_date[d]), "states": dg.MetadataValue.json(
+                {r.system_id: r.state for r in by_date[d].itertuples()})})])
+
+    yield from write_table(context, warehouse, t.MODEL_PERFORMANCE_DAILY, compute)
 
 
 GRADING_ASSETS = [prediction_accuracy, model_performance_daily]

@@ -11,22 +11,24 @@ import pandas as pd
 
 from nba_pipeline import automation, keys
 from nba_pipeline.assets.analytics import HISTORY_DAYS, previous_day
-from nba_pipeline.assets.common import CHECK_PRE_TIP_LINES_ONLY, check_spec, table_asset, write_table
+from nba_pipeline.assets.common import (
+    CHECK_PRE_TIP_LINES_ONLY,
+    ByDate,
+    TableOutput,
+    check_spec,
+    or_empty,
+    table_asset,
+    write_table,
+)
 from nba_pipeline.domain import precompute as pc
 from nba_pipeline.domain.analytics import closing_lines
 from nba_pipeline.domain.features import UNAVAILABLE, build_feature_store
-from nba_pipeline.partitions import context_dates
 from nba_pipeline.warehouse import tables as t
 from nba_pipeline.warehouse.base import Warehouse
 
 CHECK_ALL_TEAMS_PLAYING = "every_team_playing_has_a_row"
 CHECK_ONE_ROW_PER_EXPECTED_PLAYER = "one_row_per_expected_player"
 CHECK_QUALITY_SCORE_RANGE = "quality_score_in_range"
-
-
-def _span(context):
-    dates = context_dates(context)
-    return dates, min(dates), max(dates)
 
 
 def _history(warehouse: Warehouse, spec, start: dt.date, end: dt.date) -> pd.DataFrame:
@@ -38,21 +40,22 @@ def _history(warehouse: Warehouse, spec, start: dt.date, end: dt.date) -> pd.Dat
     automation_condition=automation.PRECOMPUTE_ON_ANALYTICS,
     checks=[check_spec(t.TEAM_DEFENSE_ZONE, CHECK_ALL_TEAMS_PLAYING, "One row per team playing on the date.")],
 )
-def team_defense_zone_analysis(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def team_defense_zone_analysis(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Team defense over the last 15 games before the date: defensive rating, opponent points and
     possessions, three- and two-point percentages allowed vs the league's prior 30 days. Paint and
     mid-range need play-by-play and stay NULL. Grain: team x analysis date (teams playing)."""
-    dates, start, end = _span(context)
-    schedule = warehouse.read(t.NBAC_SCHEDULE, start, end)
-    teams = {}
-    for d in dates:
-        day = schedule[pd.to_datetime(schedule["game_date"]).dt.date == d]
-        teams[d] = set(day["home_team_tricode"]) | set(day["away_team_tricode"])
-    frame = pc.team_defense_zone_analysis(dates, teams, _history(warehouse, t.TEAM_DEFENSE, start, end))
-    expected = sum(len(v) for v in teams.values())
-    return write_table(context, warehouse, t.TEAM_DEFENSE_ZONE, frame, dates, checks=[
-        dg.AssetCheckResult(check_name=CHECK_ALL_TEAMS_PLAYING, passed=len(frame) == expected,
-                            metadata={"teams_playing": expected, "rows": len(frame)})])
+
+    def compute(dates: list[dt.date]) -> TableOutput:
+        start, end = min(dates), max(dates)
+        schedule = ByDate(warehouse.read(t.NBAC_SCHEDULE, start, end))
+        teams = {d: set(schedule[d]["home_team_tricode"]) | set(schedule[d]["away_team_tricode"]) for d in dates}
+        frame = pc.team_defense_zone_analysis(dates, teams, _history(warehouse, t.TEAM_DEFENSE, start, end))
+        by_date = ByDate(frame)
+        return TableOutput(frame, lambda d: [dg.AssetCheckResult(
+            check_name=CHECK_ALL_TEAMS_PLAYING, passed=len(by_date[d]) == len(teams[d]),
+            metadata={"teams_playing": len(teams[d]), "rows": len(by_date[d])})])
+
+    yield from write_table(context, warehouse, t.TEAM_DEFENSE_ZONE, compute)
 
 
 @table_asset(
@@ -60,15 +63,19 @@ def team_defense_zone_analysis(context: dg.AssetExecutionContext, warehouse: War
     deps=[keys.UPCOMING_PLAYER_CONTEXT, previous_day(keys.PLAYER_GAME_SUMMARY)],
     automation_condition=automation.PRECOMPUTE_ON_ANALYTICS,
 )
-def player_shot_zone_analysis(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def player_shot_zone_analysis(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Shot profile of each expected player over his last 10 and 20 games before the date:
     three-point and two-point attempt shares and percentages, free-throw rate, primary zone
     (perimeter / interior / balanced). Grain: player x analysis date."""
-    dates, start, end = _span(context)
-    upgc = warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end)
-    frame = pc.player_shot_zone_analysis(upgc, _history(warehouse, t.PLAYER_GAME_SUMMARY, start, end))
-    return write_table(context, warehouse, t.PLAYER_SHOT_ZONE, frame, dates, metadata={
-        "unavailable_columns": "paint_rate_last_10, mid_range_rate_last_10 (need play-by-play)"})
+
+    def compute(dates: list[dt.date]) -> TableOutput:
+        start, end = min(dates), max(dates)
+        upgc = warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end)
+        frame = pc.player_shot_zone_analysis(upgc, _history(warehouse, t.PLAYER_GAME_SUMMARY, start, end))
+        return TableOutput(frame, metadata={
+            "unavailable_columns": "paint_rate_last_10, mid_range_rate_last_10 (need play-by-play)"})
+
+    yield from write_table(context, warehouse, t.PLAYER_SHOT_ZONE, compute)
 
 
 @table_asset(
@@ -77,17 +84,20 @@ def player_shot_zone_analysis(context: dg.AssetExecutionContext, warehouse: Ware
           previous_day(keys.TEAM_OFFENSE)],
     automation_condition=automation.PRECOMPUTE_ON_ANALYTICS,
 )
-def player_daily_cache(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def player_daily_cache(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Per expected player: points over the last 3/5/10 played games and the season, std, minutes,
     usage, TS%, points per minute, team pace and offensive rating over its last 10, fatigue counts.
     Windows end before the date. Grain: player x cache date."""
-    dates, start, end = _span(context)
-    upgc = warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end)
-    frame = pc.player_daily_cache(
-        upgc, _history(warehouse, t.PLAYER_GAME_SUMMARY, start, end), _history(warehouse, t.TEAM_OFFENSE, start, end),
-        warehouse.read(t.TEAM_ROSTERS, start - dt.timedelta(days=HISTORY_DAYS), end),
-        warehouse.read(t.PLAYER_SHOT_ZONE, start, end))
-    return write_table(context, warehouse, t.PLAYER_DAILY_CACHE, frame, dates)
+
+    def compute(dates: list[dt.date]) -> TableOutput:
+        start, end = min(dates), max(dates)
+        return TableOutput(pc.player_daily_cache(
+            warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end), _history(warehouse, t.PLAYER_GAME_SUMMARY, start, end),
+            _history(warehouse, t.TEAM_OFFENSE, start, end),
+            warehouse.read(t.TEAM_ROSTERS, start - dt.timedelta(days=HISTORY_DAYS), end),
+            warehouse.read(t.PLAYER_SHOT_ZONE, start, end)))
+
+    yield from write_table(context, warehouse, t.PLAYER_DAILY_CACHE, compute)
 
 
 @table_asset(
@@ -96,14 +106,17 @@ def player_daily_cache(context: dg.AssetExecutionContext, warehouse: Warehouse) 
           keys.PLAYER_DAILY_CACHE],
     automation_condition=automation.PRECOMPUTE_ON_ANALYTICS,
 )
-def player_composite_factors(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def player_composite_factors(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Legacy composite factors per expected player: fatigue score (0-100), shot-zone mismatch
     (+-10, two measurable zones), pace score (+-3), usage spike (+-3). Grain: player x game date."""
-    dates, start, end = _span(context)
-    frame = pc.player_composite_factors(
-        warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end), warehouse.read(t.PLAYER_DAILY_CACHE, start, end),
-        warehouse.read(t.PLAYER_SHOT_ZONE, start, end), warehouse.read(t.TEAM_DEFENSE_ZONE, start, end))
-    return write_table(context, warehouse, t.PLAYER_COMPOSITE_FACTORS, frame, dates)
+
+    def compute(dates: list[dt.date]) -> TableOutput:
+        start, end = min(dates), max(dates)
+        return TableOutput(pc.player_composite_factors(
+            warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end), warehouse.read(t.PLAYER_DAILY_CACHE, start, end),
+            warehouse.read(t.PLAYER_SHOT_ZONE, start, end), warehouse.read(t.TEAM_DEFENSE_ZONE, start, end)))
+
+    yield from write_table(context, warehouse, t.PLAYER_COMPOSITE_FACTORS, compute)
 
 
 @table_asset(
@@ -120,38 +133,48 @@ def player_composite_factors(context: dg.AssetExecutionContext, warehouse: Wareh
                    "Line features come from snapshots taken before tip-off (incident 29)."),
     ],
 )
-def ml_feature_store_v2(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def ml_feature_store_v2(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """The feature store: one row per expected player per upcoming game with the 60 legacy features
     (value, quality, source), the quality score and tier and is_quality_ready. Features our sources
     cannot give are NULL with source 'missing'. Grain: player x game date."""
-    dates, start, end = _span(context)
-    upgc = warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end)
-    odds = warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, start, end)
-    frame = build_feature_store(
-        upgc, warehouse.read(t.PLAYER_DAILY_CACHE, start, end), warehouse.read(t.PLAYER_COMPOSITE_FACTORS, start, end),
-        warehouse.read(t.PLAYER_SHOT_ZONE, start, end), warehouse.read(t.TEAM_DEFENSE_ZONE, start, end),
-        warehouse.read(t.UPCOMING_TEAM_CONTEXT, start, end), _history(warehouse, t.PLAYER_GAME_SUMMARY, start, end),
-        closing_lines(odds)[["game_date", "player_lookup", "line_std"]] if len(odds) else pd.DataFrame(
-            columns=["game_date", "player_lookup", "line_std"]))
-    score = pd.to_numeric(frame["feature_quality_score"], errors="coerce") if len(frame) else pd.Series(dtype=float)
-    with_line = frame[frame["current_points_line"].notna()] if len(frame) else frame
-    post_tip = int((pd.to_numeric(with_line["line_minutes_before_tipoff"], errors="coerce") < 0).sum()) if len(with_line) else 0
-    expected = upgc.drop_duplicates(["game_date", "player_id"])
-    return write_table(context, warehouse, t.ML_FEATURE_STORE, frame, dates, checks=[
-        dg.AssetCheckResult(check_name=CHECK_ONE_ROW_PER_EXPECTED_PLAYER, passed=len(frame) == len(expected),
-                            metadata={"expected_players": len(expected), "rows": len(frame)}),
-        dg.AssetCheckResult(check_name=CHECK_QUALITY_SCORE_RANGE,
-                            passed=bool(((score >= 0) & (score <= 100)).all()),
-                            metadata={"min": float(score.min()) if len(score) else 0.0,
-                                      "max": float(score.max()) if len(score) else 0.0}),
-        dg.AssetCheckResult(check_name=CHECK_PRE_TIP_LINES_ONLY, passed=post_tip == 0,
-                            metadata={"rows_with_line": len(with_line), "post_tip_lines": post_tip}),
-    ], metadata={
-        "quality_ready": int(frame["is_quality_ready"].sum()) if len(frame) else 0,
-        "with_line": len(with_line),
-        "mean_quality_score": round(float(score.mean()), 2) if len(score) else 0.0,
-        "unavailable_features": ", ".join(f"{f.index} {f.name}" for f in UNAVAILABLE),
-    })
+
+    def compute(dates: list[dt.date]) -> TableOutput:
+        start, end = min(dates), max(dates)
+        upgc = warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end)
+        odds = warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, start, end)
+        frame = or_empty(t.ML_FEATURE_STORE, build_feature_store(
+            upgc, warehouse.read(t.PLAYER_DAILY_CACHE, start, end), warehouse.read(t.PLAYER_COMPOSITE_FACTORS, start, end),
+            warehouse.read(t.PLAYER_SHOT_ZONE, start, end), warehouse.read(t.TEAM_DEFENSE_ZONE, start, end),
+            warehouse.read(t.UPCOMING_TEAM_CONTEXT, start, end), _history(warehouse, t.PLAYER_GAME_SUMMARY, start, end),
+            closing_lines(odds)[["game_date", "player_lookup", "line_std"]] if len(odds) else pd.DataFrame(
+                columns=["game_date", "player_lookup", "line_std"])))
+        by_date, expected_by = ByDate(frame), ByDate(upgc.drop_duplicates(["game_date", "player_id"]))
+
+        def checks(day):
+            f = by_date[day]
+            score = pd.to_numeric(f["feature_quality_score"], errors="coerce")
+            with_line = f[f["current_points_line"].notna()]
+            post_tip = int((pd.to_numeric(with_line["line_minutes_before_tipoff"], errors="coerce") < 0).sum())
+            return [
+                dg.AssetCheckResult(check_name=CHECK_ONE_ROW_PER_EXPECTED_PLAYER, passed=len(f) == len(expected_by[day]),
+                                    metadata={"expected_players": len(expected_by[day]), "rows": len(f)}),
+                dg.AssetCheckResult(check_name=CHECK_QUALITY_SCORE_RANGE,
+                                    passed=bool(((score >= 0) & (score <= 100)).all()),
+                                    metadata={"min": float(score.min()) if len(score) else 0.0,
+                                              "max": float(score.max()) if len(score) else 0.0}),
+                dg.AssetCheckResult(check_name=CHECK_PRE_TIP_LINES_ONLY, passed=post_tip == 0,
+                                    metadata={"rows_with_line": len(with_line), "post_tip_lines": post_tip}),
+            ]
+
+        score = pd.to_numeric(frame["feature_quality_score"], errors="coerce") if len(frame) else pd.Series(dtype=float)
+        return TableOutput(frame, checks, metadata={
+            "quality_ready": int(frame["is_quality_ready"].sum()) if len(frame) else 0,
+            "with_line": int(frame["current_points_line"].notna().sum()) if len(frame) else 0,
+            "mean_quality_score": round(float(score.mean()), 2) if len(score) else 0.0,
+            "unavailable_features": ", ".join(f"{f.index} {f.name}" for f in UNAVAILABLE),
+        })
+
+    yield from write_table(context, warehouse, t.ML_FEATURE_STORE, compute)
 
 
 PRECOMPUTE_ASSETS = [team_defense_zone_analysis, player_shot_zone_analysis, player_daily_cache,

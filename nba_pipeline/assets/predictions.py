@@ -11,10 +11,9 @@ import pandas as pd
 
 from nba_pipeline import automation, keys
 from nba_pipeline.assets.analytics import previous_day
-from nba_pipeline.assets.common import check_spec, table_asset, write_table
+from nba_pipeline.assets.common import ByDate, TableOutput, check_spec, or_empty, table_asset, write_table
 from nba_pipeline.domain import model as m
 from nba_pipeline.domain.features import value_col
-from nba_pipeline.partitions import context_dates
 from nba_pipeline.resources import Clock
 from nba_pipeline.storage import BlobStore
 from nba_pipeline.warehouse import tables as t
@@ -44,61 +43,62 @@ def _frame_hash(frame: pd.DataFrame) -> str:
     deps=[previous_day(keys.ML_FEATURE_STORE), previous_day(keys.PLAYER_GAME_SUMMARY)],
     automation_condition=automation.MODEL_ON_HISTORY,
 )
-def points_model(context: dg.AssetExecutionContext, warehouse: Warehouse, model_store: BlobStore,
-                 clock: Clock) -> dg.MaterializeResult:
+def points_model(context: dg.AssetExecutionContext, warehouse: Warehouse, model_store: BlobStore, clock: Clock):
     """The CatBoost points model serving each game date. Walk-forward and weekly: date D is served by
     the model with cutoff = the Monday on or before D, trained on feature rows dated in
     [cutoff - 365 days, cutoff) with their actual points (legacy training filter: no required
     defaults, quality >= 70, played). The artifact is stored in the model store under its cutoff
     and the hash of its training data, so re-runs reuse it. Grain: one row per game date."""
-    dates = context_dates(context)
-    cutoffs = sorted({m.model_cutoff(d) for d in dates})
-    lo = min(cutoffs) - dt.timedelta(days=m.TRAIN_DAYS)
-    hi = max(cutoffs) - dt.timedelta(days=1)
-    features = warehouse.read(t.ML_FEATURE_STORE, lo, hi)
-    pgs = warehouse.read(t.PLAYER_GAME_SUMMARY, lo, hi, columns=["game_date", "player_id", "points", "minutes", "is_dnp"])
-    by_cutoff = {}
-    for cutoff in cutoffs:
-        train = m.training_frame(features, pgs, cutoff)
-        data_hash = _frame_hash(train)
-        path = _model_path(cutoff, data_hash)
-        sidecar = path.replace(".cbm", ".json")
-        if len(train) < m.MIN_TRAIN_ROWS:
-            by_cutoff[cutoff] = {"status": "insufficient_training_data", "train_rows": len(train)}
-            continue
-        if model_store.exists(path) and model_store.exists(sidecar):
-            info = model_store.get_json(sidecar)
-        else:
-            trained = m.train(train, cutoff)
-            ref = model_store.put(path, trained.artifact)
-            info = {"model_id": trained.model_id, "cutoff_date": cutoff.isoformat(),
-                    "train_start": trained.train_start.isoformat(), "train_end": trained.train_end.isoformat(),
-                    "train_rows": trained.rows, "artifact_path": ref.uri, "artifact_sha256": trained.sha256,
-                    "train_mae": trained.train_mae, "trained_at": clock.now().isoformat(), "store_path": path}
-            model_store.put_json(sidecar, info)
-        by_cutoff[cutoff] = {"status": "trained", **info}
-    rows = []
-    for d in dates:
-        info = by_cutoff[m.model_cutoff(d)]
-        rows.append({
-            "game_date": d, "model_id": info.get("model_id"), "status": info["status"],
-            "cutoff_date": m.model_cutoff(d), "train_start": info.get("train_start"), "train_end": info.get("train_end"),
-            "train_rows": info.get("train_rows"), "train_days": m.TRAIN_DAYS, "feature_count": len(m.MODEL_FEATURES),
-            "artifact_path": info.get("store_path"), "artifact_sha256": info.get("artifact_sha256"),
-            "train_mae": info.get("train_mae"), "params_json": json.dumps(m.CATBOOST_PARAMS, sort_keys=True),
-            "trained_at": info.get("trained_at"),
+
+    def compute(dates: list[dt.date]) -> TableOutput:
+        cutoffs = sorted({m.model_cutoff(d) for d in dates})
+        lo = min(cutoffs) - dt.timedelta(days=m.TRAIN_DAYS)
+        hi = max(cutoffs) - dt.timedelta(days=1)
+        features = warehouse.read(t.ML_FEATURE_STORE, lo, hi)
+        pgs = warehouse.read(t.PLAYER_GAME_SUMMARY, lo, hi, columns=["game_date", "player_id", "points", "minutes", "is_dnp"])
+        by_cutoff = {}
+        for cutoff in cutoffs:
+            train = m.training_frame(features, pgs, cutoff)
+            data_hash = _frame_hash(train)
+            path = _model_path(cutoff, data_hash)
+            sidecar = path.replace(".cbm", ".json")
+            if len(train) < m.MIN_TRAIN_ROWS:
+                by_cutoff[cutoff] = {"status": "insufficient_training_data", "train_rows": len(train)}
+                continue
+            if model_store.exists(path) and model_store.exists(sidecar):
+                info = model_store.get_json(sidecar)
+            else:
+                trained = m.train(train, cutoff)
+                ref = model_store.put(path, trained.artifact)
+                info = {"model_id": trained.model_id, "cutoff_date": cutoff.isoformat(),
+                        "train_start": trained.train_start.isoformat(), "train_end": trained.train_end.isoformat(),
+                        "train_rows": trained.rows, "artifact_path": ref.uri, "artifact_sha256": trained.sha256,
+                        "train_mae": trained.train_mae, "trained_at": clock.now().isoformat(), "store_path": path}
+                model_store.put_json(sidecar, info)
+            by_cutoff[cutoff] = {"status": "trained", **info}
+        rows = []
+        for d in dates:
+            info = by_cutoff[m.model_cutoff(d)]
+            rows.append({
+                "game_date": d, "model_id": info.get("model_id"), "status": info["status"],
+                "cutoff_date": m.model_cutoff(d), "train_start": info.get("train_start"), "train_end": info.get("train_end"),
+                "train_rows": info.get("train_rows"), "train_days": m.TRAIN_DAYS, "feature_count": len(m.MODEL_FEATURES),
+                "artifact_path": info.get("store_path"), "artifact_sha256": info.get("artifact_sha256"),
+                "train_mae": info.get("train_mae"), "params_json": json.dumps(m.CATBOOST_PARAMS, sort_keys=True),
+                "trained_at": info.get("trained_at"),
+            })
+        trained = [v for v in by_cutoff.values() if v["status"] == "trained"]
+        return TableOutput(pd.DataFrame(rows), metadata={
+            "models": dg.MetadataValue.json({str(k): {kk: v.get(kk) for kk in ("status", "model_id", "train_start",
+                                                                                  "train_end", "train_rows",
+                                                                                  "artifact_sha256")}
+                                             for k, v in by_cutoff.items()}),
+            "train_rows": int(sum(v["train_rows"] for v in trained)) if trained else 0,
+            "artifact_sha256": trained[-1]["artifact_sha256"] if trained else "",
+            "training_window_days": m.TRAIN_DAYS,
         })
-    frame = pd.DataFrame(rows)
-    trained = [v for v in by_cutoff.values() if v["status"] == "trained"]
-    return write_table(context, warehouse, t.POINTS_MODEL, frame, dates, metadata={
-        "models": dg.MetadataValue.json({str(k): {kk: v.get(kk) for kk in ("status", "model_id", "train_start",
-                                                                              "train_end", "train_rows",
-                                                                              "artifact_sha256")}
-                                         for k, v in by_cutoff.items()}),
-        "train_rows": int(sum(v["train_rows"] for v in trained)) if trained else 0,
-        "artifact_sha256": trained[-1]["artifact_sha256"] if trained else "",
-        "training_window_days": m.TRAIN_DAYS,
-    })
+
+    yield from write_table(context, warehouse, t.POINTS_MODEL, compute)
 
 
 class PredictionConfig(dg.Config):
@@ -210,35 +210,47 @@ def supersede(existing: pd.DataFrame, new: pd.DataFrame, now: pd.Timestamp) -> p
     ],
 )
 def player_prop_predictions(context: dg.AssetExecutionContext, config: PredictionConfig, warehouse: Warehouse,
-                            model_store: BlobStore, clock: Clock) -> dg.MaterializeResult:
+                            model_store: BlobStore, clock: Clock):
     """Predicted points for every quality-ready player with a pre-tip line (not OUT/DOUBTFUL), from
     two systems: the walk-forward CatBoost model and a moving-average baseline. The line is the
     latest pre-tip snapshot (DraftKings > FanDuel > others); edge = prediction - line; OVER/UNDER
     when |edge| >= the threshold (3 by default), else PASS; legacy confidence. Re-runs keep unchanged
     rows; changed predictions supersede the old row. Grain: prediction (game x player x system x
     version), one active per (game, player, system)."""
-    dates = context_dates(context)
-    start, end = min(dates), max(dates)
-    new = build_predictions(warehouse.read(t.ML_FEATURE_STORE, start, end), warehouse.read(t.POINTS_MODEL, start, end),
-                            model_store, config.edge_threshold)
-    existing = warehouse.read(t.PLAYER_PROP_PREDICTIONS, start, end)
-    frame = supersede(existing, new, pd.Timestamp(clock.now()))
-    active = frame[frame["is_active"].astype(bool)] if len(frame) else frame
-    dup = int(active.duplicated(["game_id", "player_id", "system_id"]).sum()) if len(active) else 0
-    post_tip = int((pd.to_numeric(active["line_minutes_before_game"], errors="coerce") < 0).sum()) if len(active) else 0
-    wrong_dir = int((((active["recommendation"] == "OVER") & (active["edge"] <= 0))
-                     | ((active["recommendation"] == "UNDER") & (active["edge"] >= 0))).sum()) if len(active) else 0
-    counts = active.groupby(["system_id", "recommendation"]).size() if len(active) else pd.Series(dtype=int)
-    return write_table(context, warehouse, t.PLAYER_PROP_PREDICTIONS, frame, dates, checks=[
-        dg.AssetCheckResult(check_name=CHECK_ONE_ACTIVE_PER_KEY, passed=dup == 0, metadata={"duplicate_active": dup}),
-        dg.AssetCheckResult(check_name=CHECK_PRE_TIP_LINE, passed=post_tip == 0, metadata={"post_tip_lines": post_tip}),
-        dg.AssetCheckResult(check_name=CHECK_RECOMMENDATION_AGREES, passed=wrong_dir == 0,
-                            metadata={"disagreeing": wrong_dir}),
-    ], metadata={
-        "active_predictions": len(active),
-        "recommendations": dg.MetadataValue.json({f"{s}:{r}": int(n) for (s, r), n in counts.items()}),
-        "edge_threshold": config.edge_threshold,
-    })
+
+    def compute(dates: list[dt.date]) -> TableOutput:
+        start, end = min(dates), max(dates)
+        new = build_predictions(warehouse.read(t.ML_FEATURE_STORE, start, end),
+                                warehouse.read(t.POINTS_MODEL, start, end), model_store, config.edge_threshold)
+        existing = warehouse.read(t.PLAYER_PROP_PREDICTIONS, start, end)
+        if len(existing):
+            existing = existing[existing["game_date"].dt.date.isin(set(dates))]
+        frame = or_empty(t.PLAYER_PROP_PREDICTIONS, supersede(existing, new, pd.Timestamp(clock.now())))
+        active = frame[frame["is_active"].astype(bool)]
+        active_by = ByDate(active)
+
+        def checks(day):
+            a = active_by[day]
+            dup = int(a.duplicated(["game_id", "player_id", "system_id"]).sum())
+            post_tip = int((pd.to_numeric(a["line_minutes_before_game"], errors="coerce") < 0).sum())
+            wrong_dir = int((((a["recommendation"] == "OVER") & (a["edge"] <= 0))
+                             | ((a["recommendation"] == "UNDER") & (a["edge"] >= 0))).sum())
+            return [
+                dg.AssetCheckResult(check_name=CHECK_ONE_ACTIVE_PER_KEY, passed=dup == 0, metadata={"duplicate_active": dup}),
+                dg.AssetCheckResult(check_name=CHECK_PRE_TIP_LINE, passed=post_tip == 0,
+                                    metadata={"post_tip_lines": post_tip}),
+                dg.AssetCheckResult(check_name=CHECK_RECOMMENDATION_AGREES, passed=wrong_dir == 0,
+                                    metadata={"disagreeing": wrong_dir}),
+            ]
+
+        counts = active.groupby(["system_id", "recommendation"]).size() if len(active) else pd.Series(dtype=int)
+        return TableOutput(frame, checks, metadata={
+            "active_predictions": len(active),
+            "recommendations": dg.MetadataValue.json({f"{s}:{r}": int(n) for (s, r), n in counts.items()}),
+            "edge_threshold": config.edge_threshold,
+        })
+
+    yield from write_table(context, warehouse, t.PLAYER_PROP_PREDICTIONS, compute)
 
 
 PREDICTION_ASSETS = [points_model, player_prop_predictions]

@@ -7,13 +7,22 @@ the others).
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 
 import dagster as dg
 import numpy as np
 import pandas as pd
 
 from nba_pipeline import automation, keys
-from nba_pipeline.assets.common import CODE_IDENTITY
+from nba_pipeline.assets.common import (
+    BACKFILL_POLICY,
+    CODE_IDENTITY,
+    check_spec,
+    inputs_ready_result,
+    inputs_ready_spec,
+    record_dates,
+    unready_dates,
+)
 from nba_pipeline.domain import model as m
 from nba_pipeline.partitions import GAME_DATE_PARTITIONS, context_dates
 from nba_pipeline.resources import Clock
@@ -52,28 +61,37 @@ def _day(frame: pd.DataFrame, day: dt.date) -> pd.DataFrame:
 
 def _export_asset(key: dg.AssetKey, deps: list, description: str):
     return dg.asset(
-        key=key, group_name=keys.PHASE6, partitions_def=GAME_DATE_PARTITIONS, deps=deps, automation_condition=automation.EXPORT_ON_TABLES, description=description, kinds={"json"},
-        check_specs=[dg.AssetCheckSpec(CHECK_EXPORT_READABLE, asset=key, blocking=True,
-                                       partitions_def=GAME_DATE_PARTITIONS,
-                                       description="The published file reads back as the JSON we wrote.")],
+        key=key, group_name=keys.PHASE6, partitions_def=GAME_DATE_PARTITIONS, backfill_policy=BACKFILL_POLICY,
+        deps=deps, automation_condition=automation.EXPORT_ON_TABLES, description=description, kinds={"json"},
+        check_specs=[inputs_ready_spec(key),
+                     check_spec(key, CHECK_EXPORT_READABLE, "The published file reads back as the JSON we wrote.")],
     )
 
 
-def _publish(context, exports: BlobStore, folder: str, docs: dict[dt.date, dict]) -> dg.MaterializeResult:
-    refs, broken = [], []
-    for day, doc in docs.items():
+def _publish(context: dg.AssetExecutionContext, exports: BlobStore, folder: str,
+             build: Callable[[list[dt.date]], dict[dt.date, dict]]):
+    """Publish one file per date whose inputs are ready (a date that is not keeps its last file),
+    then record each date with its file and checks."""
+    dates = context_dates(context)
+    unready = unready_dates(context, dates)
+    ready = [d for d in dates if d not in unready]
+    docs = build(ready) if ready else {}
+    per_date, checks = {}, {}
+    for day in dates:
+        if day in unready:
+            per_date[day] = {"not_written": f"inputs not ready: {unready[day]}"}
+            checks[day] = [inputs_ready_result(unready[day])]
+            continue
+        doc = docs[day]
         ref = exports.put_json(f"{folder}/{day.isoformat()}.json", doc)
-        if hashlib.sha256(exports.get(ref.path)).hexdigest() != ref.sha256:
-            broken.append(ref.path)
-        refs.append(ref)
-    last = refs[-1]
-    return dg.MaterializeResult(
-        metadata={"path": last.uri, "bytes": last.bytes, "sha256": last.sha256, "files": len(refs),
-                  "code_identity": CODE_IDENTITY,
-                  "records": sum(len(d.get("games", d.get("results", []))) for d in docs.values())},
-        check_results=[dg.AssetCheckResult(check_name=CHECK_EXPORT_READABLE, passed=not broken,
-                                           metadata={"unreadable": dg.MetadataValue.json(broken)})],
-    )
+        readable = hashlib.sha256(exports.get(ref.path)).hexdigest() == ref.sha256
+        per_date[day] = {"path": ref.uri, "bytes": ref.bytes, "sha256": ref.sha256,
+                         "records": len(doc.get("games", doc.get("results", [])))}
+        checks[day] = [inputs_ready_result(None),
+                       dg.AssetCheckResult(check_name=CHECK_EXPORT_READABLE, passed=readable,
+                                           metadata={"path": ref.uri})]
+    yield from record_dates(context, dates, per_date_metadata=per_date, checks=checks, metadata={
+        "files": len(docs), "folder": folder, "code_identity": CODE_IDENTITY})
 
 
 def _active(preds: pd.DataFrame) -> pd.DataFrame:
@@ -86,74 +104,78 @@ def _active(preds: pd.DataFrame) -> pd.DataFrame:
                description="tonight/{date}.json: the date's games with their expected players, injury "
                            "status, season and recent form, fatigue, the pre-tip line and the CatBoost "
                            "prediction. Grain: one file per game date.")
-def tonight(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: BlobStore, clock: Clock) -> dg.MaterializeResult:
-    dates = context_dates(context)
-    start, end = min(dates), max(dates)
-    sched, upgc = warehouse.read(t.NBAC_SCHEDULE, start, end), warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end)
-    pdc, pcf = warehouse.read(t.PLAYER_DAILY_CACHE, start, end), warehouse.read(t.PLAYER_COMPOSITE_FACTORS, start, end)
-    preds = _active(warehouse.read(t.PLAYER_PROP_PREDICTIONS, start, end))
-    docs = {}
-    for day in dates:
-        s, u, c, f, p = (_day(x, day) for x in (sched, upgc, pdc, pcf, preds))
-        if len(u):
-            form = c[["player_id", "points_avg_season", "minutes_avg_season"]]
-            u = u.merge(form, on="player_id", how="left").merge(f[["player_id", "fatigue_score"]], on="player_id", how="left")
-        cb = p[p["system_id"] == m.CATBOOST_SYSTEM].set_index("player_id") if len(p) else None
-        games = []
-        for g in s.sort_values("tipoff_utc").itertuples():
-            players = []
-            for r in (u[u["game_id"] == g.game_id].sort_values(["team_tricode", "player_name"]).itertuples() if len(u) else []):
-                pred = cb.loc[r.player_id] if cb is not None and r.player_id in cb.index else None
-                players.append({
-                    "player_lookup": r.player_lookup, "name": r.player_name, "team": r.team_tricode,
-                    "is_home": bool(r.is_home), "injury_status": r.injury_status,
-                    "has_line": bool(r.has_prop_line), "fatigue_score": _clean(r.fatigue_score),
-                    "season_ppg": _clean(r.points_avg_season), "season_mpg": _clean(r.minutes_avg_season),
-                    "last_10_ppg": _clean(r.points_avg_last_10),
-                    "props": {"line": _clean(r.current_points_line), "book": r.line_bookmaker} if r.has_prop_line else None,
-                    "prediction": None if pred is None else {
-                        "predicted": _clean(pred["predicted_points"]), "confidence": _clean(pred["confidence_score"]),
-                        "recommendation": pred["recommendation"], "edge": _clean(pred["edge"]), "model_id": pred["model_id"]},
-                })
-            games.append({"game_id": g.game_id, "home_team": g.home_team_tricode, "away_team": g.away_team_tricode,
-                          "game_time": _clean(g.tipoff_utc), "status": int(g.game_status),
-                          "home_score": _clean(g.home_team_score), "away_score": _clean(g.away_team_score),
-                          "players": players})
-        docs[day] = {"game_date": day.isoformat(), "generated_at": clock.now().isoformat(),
-                     "total_players": int(len(u)), "total_with_lines": int(u["has_prop_line"].sum()) if len(u) else 0,
-                     "games": games}
-    return _publish(context, exports, "tonight", docs)
+def tonight(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: BlobStore, clock: Clock):
+    def build(dates: list[dt.date]) -> dict[dt.date, dict]:
+        start, end = min(dates), max(dates)
+        sched, upgc = warehouse.read(t.NBAC_SCHEDULE, start, end), warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end)
+        pdc, pcf = warehouse.read(t.PLAYER_DAILY_CACHE, start, end), warehouse.read(t.PLAYER_COMPOSITE_FACTORS, start, end)
+        preds = _active(warehouse.read(t.PLAYER_PROP_PREDICTIONS, start, end))
+        docs = {}
+        for day in dates:
+            s, u, c, f, p = (_day(x, day) for x in (sched, upgc, pdc, pcf, preds))
+            if len(u):
+                form = c[["player_id", "points_avg_season", "minutes_avg_season"]]
+                u = u.merge(form, on="player_id", how="left").merge(f[["player_id", "fatigue_score"]], on="player_id", how="left")
+            cb = p[p["system_id"] == m.CATBOOST_SYSTEM].set_index("player_id") if len(p) else None
+            games = []
+            for g in s.sort_values("tipoff_utc").itertuples():
+                players = []
+                for r in (u[u["game_id"] == g.game_id].sort_values(["team_tricode", "player_name"]).itertuples() if len(u) else []):
+                    pred = cb.loc[r.player_id] if cb is not None and r.player_id in cb.index else None
+                    players.append({
+                        "player_lookup": r.player_lookup, "name": r.player_name, "team": r.team_tricode,
+                        "is_home": bool(r.is_home), "injury_status": r.injury_status,
+                        "has_line": bool(r.has_prop_line), "fatigue_score": _clean(r.fatigue_score),
+                        "season_ppg": _clean(r.points_avg_season), "season_mpg": _clean(r.minutes_avg_season),
+                        "last_10_ppg": _clean(r.points_avg_last_10),
+                        "props": {"line": _clean(r.current_points_line), "book": r.line_bookmaker} if r.has_prop_line else None,
+                        "prediction": None if pred is None else {
+                            "predicted": _clean(pred["predicted_points"]), "confidence": _clean(pred["confidence_score"]),
+                            "recommendation": pred["recommendation"], "edge": _clean(pred["edge"]), "model_id": pred["model_id"]},
+                    })
+                games.append({"game_id": g.game_id, "home_team": g.home_team_tricode, "away_team": g.away_team_tricode,
+                              "game_time": _clean(g.tipoff_utc), "status": int(g.game_status),
+                              "home_score": _clean(g.home_team_score), "away_score": _clean(g.away_team_score),
+                              "players": players})
+            docs[day] = {"game_date": day.isoformat(), "generated_at": clock.now().isoformat(),
+                         "total_players": int(len(u)), "total_with_lines": int(u["has_prop_line"].sum()) if len(u) else 0,
+                         "games": games}
+        return docs
+
+    yield from _publish(context, exports, "tonight", build)
 
 
 @_export_asset(keys.EXPORT_PREDICTIONS, deps=[keys.PLAYER_PROP_PREDICTIONS, keys.RAW_SCHEDULE],
                description="predictions/{date}.json: active predictions of every system by game, with "
                            "line, edge, recommendation and confidence, and OVER/UNDER/PASS counts. "
                            "Grain: one file per game date.")
-def predictions(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: BlobStore, clock: Clock) -> dg.MaterializeResult:
-    dates = context_dates(context)
-    start, end = min(dates), max(dates)
-    sched = warehouse.read(t.NBAC_SCHEDULE, start, end)
-    preds = _active(warehouse.read(t.PLAYER_PROP_PREDICTIONS, start, end))
-    docs = {}
-    for day in dates:
-        s, p = _day(sched, day), _day(preds, day)
-        games = []
-        for g in s.sort_values("tipoff_utc").itertuples():
-            gp = p[p["game_id"] == g.game_id].sort_values(["system_id", "player_lookup"]) if len(p) else p
-            games.append({"game_id": g.game_id, "home_team": g.home_team_tricode, "away_team": g.away_team_tricode,
-                          "game_time": _clean(g.tipoff_utc), "predictions": [{
-                              "player_lookup": r.player_lookup, "player_name": r.player_name, "team": r.team_tricode,
-                              "is_home": bool(r.is_home), "system_id": r.system_id,
-                              "prediction": {"points": _clean(r.predicted_points), "confidence": _clean(r.confidence_score),
-                                             "recommendation": r.recommendation, "line": _clean(r.current_points_line),
-                                             "edge": _clean(r.edge), "book": r.line_bookmaker}}
-                              for r in gp.itertuples()]})
-        counts = p["recommendation"].value_counts().to_dict() if len(p) else {}
-        docs[day] = {"game_date": day.isoformat(), "generated_at": clock.now().isoformat(), "total_games": len(s),
-                     "total_predictions": len(p), "systems": sorted(p["system_id"].unique().tolist()) if len(p) else [],
-                     "over_count": int(counts.get("OVER", 0)), "under_count": int(counts.get("UNDER", 0)),
-                     "pass_count": int(counts.get("PASS", 0)), "games": games}
-    return _publish(context, exports, "predictions", docs)
+def predictions(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: BlobStore, clock: Clock):
+    def build(dates: list[dt.date]) -> dict[dt.date, dict]:
+        start, end = min(dates), max(dates)
+        sched = warehouse.read(t.NBAC_SCHEDULE, start, end)
+        preds = _active(warehouse.read(t.PLAYER_PROP_PREDICTIONS, start, end))
+        docs = {}
+        for day in dates:
+            s, p = _day(sched, day), _day(preds, day)
+            games = []
+            for g in s.sort_values("tipoff_utc").itertuples():
+                gp = p[p["game_id"] == g.game_id].sort_values(["system_id", "player_lookup"]) if len(p) else p
+                games.append({"game_id": g.game_id, "home_team": g.home_team_tricode, "away_team": g.away_team_tricode,
+                              "game_time": _clean(g.tipoff_utc), "predictions": [{
+                                  "player_lookup": r.player_lookup, "player_name": r.player_name, "team": r.team_tricode,
+                                  "is_home": bool(r.is_home), "system_id": r.system_id,
+                                  "prediction": {"points": _clean(r.predicted_points), "confidence": _clean(r.confidence_score),
+                                                 "recommendation": r.recommendation, "line": _clean(r.current_points_line),
+                                                 "edge": _clean(r.edge), "book": r.line_bookmaker}}
+                                  for r in gp.itertuples()]})
+            counts = p["recommendation"].value_counts().to_dict() if len(p) else {}
+            docs[day] = {"game_date": day.isoformat(), "generated_at": clock.now().isoformat(), "total_games": len(s),
+                         "total_predictions": len(p), "systems": sorted(p["system_id"].unique().tolist()) if len(p) else [],
+                         "over_count": int(counts.get("OVER", 0)), "under_count": int(counts.get("UNDER", 0)),
+                         "pass_count": int(counts.get("PASS", 0)), "games": games}
+        return docs
+
+    yield from _publish(context, exports, "predictions", build)
 
 
 def _result_label(r) -> str:
@@ -170,37 +192,39 @@ def _result_label(r) -> str:
                description="results/{date}.json: graded predictions of a completed date with a summary per "
                            "system (win rate, MAE, bias), edge-bucket breakdowns, each result (win/loss/push/"
                            "void/pass) and the model's health state. Grain: one file per game date.")
-def results(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: BlobStore, clock: Clock) -> dg.MaterializeResult:
-    dates = context_dates(context)
-    start, end = min(dates), max(dates)
-    acc = warehouse.read(t.PREDICTION_ACCURACY, start, end)
-    perf = warehouse.read(t.MODEL_PERFORMANCE_DAILY, start, end)
-    docs = {}
-    for day in dates:
-        a, pf = _day(acc, day), _day(perf, day)
-        summary, breakdown = {}, {}
-        for system, s in (a.groupby("system_id") if len(a) else []):
-            graded = s[~s["is_voided"].astype(bool)]
-            decided = graded[graded["prediction_correct"].notna()]
-            wins = int(decided["prediction_correct"].astype(bool).sum())
-            summary[system] = {"graded": len(graded), "wins": wins, "losses": len(decided) - wins,
-                               "pushes": int(graded["is_push"].astype(bool).sum()), "voided": int(s["is_voided"].sum()),
-                               "win_rate": _clean(wins / len(decided)) if len(decided) else None,
-                               "mae": _clean(graded["absolute_error"].mean()), "bias": _clean(graded["signed_error"].mean())}
-            breakdown[system] = {b: {"n": int(len(x)), "wins": int(x["prediction_correct"].astype(bool).sum())}
-                                 for b, x in decided.groupby("edge_bucket")}
-        rows = [{"player_lookup": r.player_lookup, "player_name": r.player_name, "team": r.team_tricode,
-                 "system_id": r.system_id, "predicted": _clean(r.predicted_points), "actual": _clean(r.actual_points),
-                 "line": _clean(r.line_value), "recommendation": r.recommendation, "result": _result_label(r),
-                 "error": _clean(r.absolute_error), "void_reason": r.void_reason}
-                for r in (a.sort_values(["system_id", "player_lookup"]).itertuples() if len(a) else [])]
-        decided_rows = a[a["prediction_correct"].notna()] if len(a) else a
-        highlights = _records(decided_rows.sort_values("absolute_error").head(3),
-                              ["player_name", "system_id", "predicted_points", "actual_points", "line_value"]) if len(decided_rows) else []
-        docs[day] = {"game_date": day.isoformat(), "generated_at": clock.now().isoformat(), "summary": summary,
-                     "breakdowns": breakdown, "results": rows, "highlights": highlights,
-                     "model_health": {r.system_id: r.state for r in pf.itertuples()} if len(pf) else {}}
-    return _publish(context, exports, "results", docs)
+def results(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: BlobStore, clock: Clock):
+    def build(dates: list[dt.date]) -> dict[dt.date, dict]:
+        start, end = min(dates), max(dates)
+        acc = warehouse.read(t.PREDICTION_ACCURACY, start, end)
+        perf = warehouse.read(t.MODEL_PERFORMANCE_DAILY, start, end)
+        docs = {}
+        for day in dates:
+            a, pf = _day(acc, day), _day(perf, day)
+            summary, breakdown = {}, {}
+            for system, s in (a.groupby("system_id") if len(a) else []):
+                graded = s[~s["is_voided"].astype(bool)]
+                decided = graded[graded["prediction_correct"].notna()]
+                wins = int(decided["prediction_correct"].astype(bool).sum())
+                summary[system] = {"graded": len(graded), "wins": wins, "losses": len(decided) - wins,
+                                   "pushes": int(graded["is_push"].astype(bool).sum()), "voided": int(s["is_voided"].sum()),
+                                   "win_rate": _clean(wins / len(decided)) if len(decided) else None,
+                                   "mae": _clean(graded["absolute_error"].mean()), "bias": _clean(graded["signed_error"].mean())}
+                breakdown[system] = {b: {"n": int(len(x)), "wins": int(x["prediction_correct"].astype(bool).sum())}
+                                     for b, x in decided.groupby("edge_bucket")}
+            rows = [{"player_lookup": r.player_lookup, "player_name": r.player_name, "team": r.team_tricode,
+                     "system_id": r.system_id, "predicted": _clean(r.predicted_points), "actual": _clean(r.actual_points),
+                     "line": _clean(r.line_value), "recommendation": r.recommendation, "result": _result_label(r),
+                     "error": _clean(r.absolute_error), "void_reason": r.void_reason}
+                    for r in (a.sort_values(["system_id", "player_lookup"]).itertuples() if len(a) else [])]
+            decided_rows = a[a["prediction_correct"].notna()] if len(a) else a
+            highlights = _records(decided_rows.sort_values("absolute_error").head(3),
+                                  ["player_name", "system_id", "predicted_points", "actual_points", "line_value"]) if len(decided_rows) else []
+            docs[day] = {"game_date": day.isoformat(), "generated_at": clock.now().isoformat(), "summary": summary,
+                         "breakdowns": breakdown, "results": rows, "highlights": highlights,
+                         "model_health": {r.system_id: r.state for r in pf.itertuples()} if len(pf) else {}}
+        return docs
+
+    yield from _publish(context, exports, "results", build)
 
 
 PUBLISHING_ASSETS = [tonight, predictions, results]

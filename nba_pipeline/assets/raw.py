@@ -19,12 +19,14 @@ from nba_pipeline.assets.common import (
     CHECK_MINUTES_COVERAGE,
     CHECK_SCORES_FOR_FINALS,
     MINUTES_COVERAGE_MIN,
+    ByDate,
+    TableOutput,
     check_spec,
-    coverage_result,
+    coverage_results,
     final_games,
-    guard_zero_rows,
     table_asset,
     write_table,
+    zero_row_dates,
 )
 from nba_pipeline.domain.formulas import is_dnp
 from nba_pipeline.parsers.injuries import parse_injury_report
@@ -36,7 +38,7 @@ from nba_pipeline.parsers.nba import (
     parse_schedule,
 )
 from nba_pipeline.parsers.odds import parse_game_lines, parse_player_points
-from nba_pipeline.partitions import context_dates, season_year
+from nba_pipeline.partitions import season_year
 from nba_pipeline.resources import Clock
 from nba_pipeline.sources import base as src
 from nba_pipeline.storage import BlobStore, list_archived
@@ -72,29 +74,36 @@ def _parse_archived(archive: BlobStore, source: src.NbaSource, endpoint: str, da
              automation_condition=automation.RAW_ON_SCRAPE,
              checks=[check_spec(t.NBAC_SCHEDULE, CHECK_SCORES_FOR_FINALS, "Every final game has both scores.")])
 def nbac_schedule(context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore,
-                  warehouse: Warehouse) -> dg.MaterializeResult:
+                  warehouse: Warehouse):
     """NBA schedule rows for the game date from the latest scrape: ids (NBA and internal
     YYYYMMDD_AWAY_HOME), tip-off, status (1 scheduled, 2 live, 3 final) and scores. Grain: game."""
-    dates = context_dates(context)
-    frames = []
-    for day in dates:
-        for f, body in _load(archive, nba_source, src.SCHEDULE, day, latest_only=True):
-            rows = parse_schedule(body, day, f.path)
-            if len(rows):
-                rows["scraped_at"] = pd.Timestamp(f.fetched_at)
-                rows["source_file"] = f.path
-            frames.append(rows)
-    frame = _concat(frames, t.NBAC_SCHEDULE)
-    if len(frame):
-        # Two scrapes of one date (payload names differ) keep the most advanced status.
-        frame = (frame.sort_values(["game_status", "scraped_at"])
-                 .drop_duplicates(["game_date", "game_id"], keep="last"))
-    finals = frame[frame["game_status"] == 3] if len(frame) else frame
-    no_score = finals[finals["home_team_score"].isna() | finals["away_team_score"].isna()] if len(finals) else finals
-    return write_table(context, warehouse, t.NBAC_SCHEDULE, frame, dates, checks=[
-        dg.AssetCheckResult(check_name=CHECK_SCORES_FOR_FINALS, passed=no_score.empty,
-                            metadata={"final_games": len(finals), "without_scores": len(no_score)}),
-    ], metadata={"games": len(frame), "final_games": len(finals)})
+
+    def compute(dates: list[dt.date]) -> TableOutput:
+        frames = []
+        for day in dates:
+            for f, body in _load(archive, nba_source, src.SCHEDULE, day, latest_only=True):
+                rows = parse_schedule(body, day, f.path)
+                if len(rows):
+                    rows["scraped_at"] = pd.Timestamp(f.fetched_at)
+                    rows["source_file"] = f.path
+                frames.append(rows)
+        frame = _concat(frames, t.NBAC_SCHEDULE)
+        if len(frame):
+            # Two scrapes of one date (payload names differ) keep the most advanced status.
+            frame = (frame.sort_values(["game_status", "scraped_at"])
+                     .drop_duplicates(["game_date", "game_id"], keep="last"))
+        by_date = ByDate(frame)
+
+        def checks(day):
+            finals = by_date[day][by_date[day]["game_status"] == 3]
+            no_score = finals[finals["home_team_score"].isna() | finals["away_team_score"].isna()]
+            return [dg.AssetCheckResult(check_name=CHECK_SCORES_FOR_FINALS, passed=no_score.empty,
+                                        metadata={"final_games": len(finals), "without_scores": len(no_score)})]
+
+        n_final = int((frame["game_status"] == 3).sum()) if len(frame) else 0
+        return TableOutput(frame, checks, metadata={"games": len(frame), "final_games": n_final})
+
+    yield from write_table(context, warehouse, t.NBAC_SCHEDULE, compute)
 
 
 def minutes_coverage_result(spec, frame: pd.DataFrame, status_col: str = "player_status",
@@ -129,50 +138,53 @@ def minutes_coverage_result(spec, frame: pd.DataFrame, status_col: str = "player
     ],
 )
 def nbac_player_boxscores(context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore,
-                          warehouse: Warehouse, clock: Clock) -> dg.MaterializeResult:
+                          warehouse: Warehouse, clock: Clock):
     """Player box scores of the date's final games: played rows from the game log and DNP/inactive
     rows (with the source's reason) from the team box scores. Grain: player x game."""
-    dates = context_dates(context)
-    frames, rejected = [], []
-    for day in dates:
-        played = [parse_league_game_log(body, day, f.path).assign(source="leaguegamelog", source_file=f.path)
-                  for f, body in _load(archive, nba_source, src.PLAYER_GAME_LOG, day, latest_only=True)]
-        played = _concat(played, t.NBAC_PLAYER_BOXSCORES) if played else pd.DataFrame()
-        boxes = [parse_boxscore_v3(body, day, f.path)[1].assign(source="boxscoretraditionalv3", source_file=f.path)
-                 for f, body in _load(archive, nba_source, src.BOXSCORE_TRADITIONAL, day, latest_only=True)]
-        boxes = pd.concat([b for b in boxes if len(b)], ignore_index=True) if any(len(b) for b in boxes) else pd.DataFrame()
-        if len(played) and len(boxes):
-            # Starters come from the box score's starting positions.
-            starters = boxes.set_index(["game_id", "player_id"])["starter"]
-            played["starter"] = [starters.get((g, p)) for g, p in zip(played["game_id"], played["player_id"])]
-            extra = boxes[~boxes.set_index(["game_id", "player_id"]).index.isin(
-                played.set_index(["game_id", "player_id"]).index)]
-            day_frame = pd.concat([played, extra], ignore_index=True)
-        else:
-            day_frame = played if len(played) else boxes
-        frames.append(day_frame)
-    frame = _concat(frames, t.NBAC_PLAYER_BOXSCORES)
-    if len(frame):
-        bad = (frame[["fga", "fgm", "pts"]].apply(pd.to_numeric, errors="coerce") < 0).any(axis=1)
-        bad |= frame["player_status"].eq("active") & (pd.to_numeric(frame["fgm"], errors="coerce")
-                                                      > pd.to_numeric(frame["fga"], errors="coerce"))
-        rejected = frame[bad][["game_id", "player_name"]].astype(str).to_dict("records")
-        frame = frame[~bad].copy()
-        away = frame["team_tricode"].where(~frame["is_home"].astype(bool), frame["opponent_tricode"])
-        home = frame["team_tricode"].where(frame["is_home"].astype(bool), frame["opponent_tricode"])
-        frame["internal_game_id"] = [internal_game_id(pd.Timestamp(d).date(), a, h)
-                                     for d, a, h in zip(frame["game_date"], away, home)]
-        frame["season_year"] = [season_year(pd.Timestamp(d).date()) for d in frame["game_date"]]
-        frame["reb"] = frame["reb"].fillna(pd.to_numeric(frame["oreb"], errors="coerce")
-                                            + pd.to_numeric(frame["dreb"], errors="coerce"))
-    start, end = min(dates), max(dates)
-    finals = final_games(warehouse, start, end)
-    guard_zero_rows(t.NBAC_PLAYER_BOXSCORES, frame, finals, dates)
-    return write_table(context, warehouse, t.NBAC_PLAYER_BOXSCORES, frame, dates, checks=[
-        coverage_result(t.NBAC_PLAYER_BOXSCORES, frame, finals, dates, clock.today_et()),
-        minutes_coverage_result(t.NBAC_PLAYER_BOXSCORES, frame),
-    ], metadata={"rows_rejected": len(rejected), "rejected": dg.MetadataValue.json(rejected[:50]),
-                 "dnp_rows": int((frame["player_status"] != "active").sum()) if len(frame) else 0})
+
+    def compute(dates: list[dt.date]) -> TableOutput:
+        frames, rejected = [], []
+        for day in dates:
+            played = [parse_league_game_log(body, day, f.path).assign(source="leaguegamelog", source_file=f.path)
+                      for f, body in _load(archive, nba_source, src.PLAYER_GAME_LOG, day, latest_only=True)]
+            played = _concat(played, t.NBAC_PLAYER_BOXSCORES) if played else pd.DataFrame()
+            boxes = [parse_boxscore_v3(body, day, f.path)[1].assign(source="boxscoretraditionalv3", source_file=f.path)
+                     for f, body in _load(archive, nba_source, src.BOXSCORE_TRADITIONAL, day, latest_only=True)]
+            boxes = pd.concat([b for b in boxes if len(b)], ignore_index=True) if any(len(b) for b in boxes) else pd.DataFrame()
+            if len(played) and len(boxes):
+                # Starters come from the box score's starting positions.
+                starters = boxes.set_index(["game_id", "player_id"])["starter"]
+                played["starter"] = [starters.get((g, p)) for g, p in zip(played["game_id"], played["player_id"])]
+                extra = boxes[~boxes.set_index(["game_id", "player_id"]).index.isin(
+                    played.set_index(["game_id", "player_id"]).index)]
+                day_frame = pd.concat([played, extra], ignore_index=True)
+            else:
+                day_frame = played if len(played) else boxes
+            frames.append(day_frame)
+        frame = _concat(frames, t.NBAC_PLAYER_BOXSCORES)
+        if len(frame):
+            bad = (frame[["fga", "fgm", "pts"]].apply(pd.to_numeric, errors="coerce") < 0).any(axis=1)
+            bad |= frame["player_status"].eq("active") & (pd.to_numeric(frame["fgm"], errors="coerce")
+                                                          > pd.to_numeric(frame["fga"], errors="coerce"))
+            rejected = frame[bad][["game_id", "player_name"]].astype(str).to_dict("records")
+            frame = frame[~bad].copy()
+            away = frame["team_tricode"].where(~frame["is_home"].astype(bool), frame["opponent_tricode"])
+            home = frame["team_tricode"].where(frame["is_home"].astype(bool), frame["opponent_tricode"])
+            frame["internal_game_id"] = [internal_game_id(pd.Timestamp(d).date(), a, h)
+                                         for d, a, h in zip(frame["game_date"], away, home)]
+            frame["season_year"] = [season_year(pd.Timestamp(d).date()) for d in frame["game_date"]]
+            frame["reb"] = frame["reb"].fillna(pd.to_numeric(frame["oreb"], errors="coerce")
+                                                + pd.to_numeric(frame["dreb"], errors="coerce"))
+        finals = final_games(warehouse, min(dates), max(dates))
+        coverage = coverage_results(t.NBAC_PLAYER_BOXSCORES, frame, finals, dates, clock.today_et())
+        by_date = ByDate(frame)
+        return TableOutput(
+            frame, lambda d: [coverage[d], minutes_coverage_result(t.NBAC_PLAYER_BOXSCORES, by_date[d])],
+            keep=zero_row_dates(t.NBAC_PLAYER_BOXSCORES, frame, finals, dates),
+            metadata={"rows_rejected": len(rejected), "rejected": dg.MetadataValue.json(rejected[:50]),
+                      "dnp_rows": int((frame["player_status"] != "active").sum()) if len(frame) else 0})
+
+    yield from write_table(context, warehouse, t.NBAC_PLAYER_BOXSCORES, compute)
 
 
 @table_asset(
@@ -183,80 +195,97 @@ def nbac_player_boxscores(context: dg.AssetExecutionContext, nba_source: src.Nba
                        "from players when this source has nothing.", blocking=False)],
 )
 def nbac_team_boxscore(context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore,
-                       warehouse: Warehouse, clock: Clock) -> dg.MaterializeResult:
+                       warehouse: Warehouse, clock: Clock):
     """Team totals of the date's final games from boxscoretraditionalv3. Grain: team x game."""
-    dates = context_dates(context)
-    frame = _parse_archived(archive, nba_source, src.BOXSCORE_TRADITIONAL, dates, t.NBAC_TEAM_BOXSCORE,
-                            lambda body, day, f: parse_boxscore_v3(body, day, f.path)[0], latest_only=True,
-                            dedupe=False)
-    dropped = 0
-    if len(frame):
-        # Legacy handoff 302: an in-progress team with 0 points or 0 FGA is dropped alone.
-        ok = (pd.to_numeric(frame["pts"], errors="coerce") > 0) & (pd.to_numeric(frame["fga"], errors="coerce") > 0)
-        dropped = int((~ok).sum())
-        frame = frame[ok]
-    finals = final_games(warehouse, min(dates), max(dates))
-    coverage = coverage_result(t.NBAC_TEAM_BOXSCORE, frame, finals, dates, clock.today_et())
-    two_rows = frame.groupby("game_id").size().eq(2).all() if len(frame) else True
-    if coverage.passed and not two_rows:
-        coverage = coverage._replace(passed=False, description="a game has only one team row")
-    return write_table(context, warehouse, t.NBAC_TEAM_BOXSCORE, frame, dates, checks=[coverage],
-                       metadata={"rows_dropped_invalid": dropped,
-                                 "source_enabled": nba_source.is_enabled(src.BOXSCORE_TRADITIONAL)})
+
+    def compute(dates: list[dt.date]) -> TableOutput:
+        frame = _parse_archived(archive, nba_source, src.BOXSCORE_TRADITIONAL, dates, t.NBAC_TEAM_BOXSCORE,
+                                lambda body, day, f: parse_boxscore_v3(body, day, f.path)[0], latest_only=True,
+                                dedupe=False)
+        dropped = 0
+        if len(frame):
+            # Legacy handoff 302: an in-progress team with 0 points or 0 FGA is dropped alone.
+            ok = (pd.to_numeric(frame["pts"], errors="coerce") > 0) & (pd.to_numeric(frame["fga"], errors="coerce") > 0)
+            dropped = int((~ok).sum())
+            frame = frame[ok]
+        finals = final_games(warehouse, min(dates), max(dates))
+        coverage = coverage_results(t.NBAC_TEAM_BOXSCORE, frame, finals, dates, clock.today_et())
+        by_date = ByDate(frame)
+
+        def checks(day):
+            result = coverage[day]
+            if result.passed and len(by_date[day]) and not by_date[day].groupby("game_id").size().eq(2).all():
+                result = result._replace(passed=False, description="a game has only one team row")
+            return [result]
+
+        return TableOutput(frame, checks, metadata={
+            "rows_dropped_invalid": dropped, "source_enabled": nba_source.is_enabled(src.BOXSCORE_TRADITIONAL)})
+
+    yield from write_table(context, warehouse, t.NBAC_TEAM_BOXSCORE, compute)
 
 
 @table_asset(t.ODDS_PLAYER_POINTS_PROPS, group=keys.PHASE2, deps=[keys.SCRAPED_ODDS_PLAYER_PROPS],
              automation_condition=automation.RAW_ON_SCRAPE)
 def odds_api_player_points_props(context: dg.AssetExecutionContext, nba_source: src.NbaSource,
-                                 archive: BlobStore, warehouse: Warehouse) -> dg.MaterializeResult:
+                                 archive: BlobStore, warehouse: Warehouse):
     """Every archived player-points snapshot of the date (a time series: all snapshots are kept,
     including in-game ones, which readers must exclude). Grain: snapshot x event x book x player."""
-    dates = context_dates(context)
-    frame = _parse_archived(archive, nba_source, src.ODDS_PLAYER_POINTS, dates, t.ODDS_PLAYER_POINTS_PROPS,
-                            lambda body, day, f: parse_player_points(body, day, f.path, f.fetched_at),
-                            latest_only=False)
-    in_game = int((frame["minutes_before_tipoff"] < 0).sum()) if len(frame) else 0
-    return write_table(context, warehouse, t.ODDS_PLAYER_POINTS_PROPS, frame, dates, metadata={
-        "snapshots": int(frame["snapshot_timestamp"].nunique()) if len(frame) else 0,
-        "players": int(frame["player_lookup"].nunique()) if len(frame) else 0,
-        "in_game_rows": in_game})
+
+    def compute(dates: list[dt.date]) -> TableOutput:
+        frame = _parse_archived(archive, nba_source, src.ODDS_PLAYER_POINTS, dates, t.ODDS_PLAYER_POINTS_PROPS,
+                                lambda body, day, f: parse_player_points(body, day, f.path, f.fetched_at),
+                                latest_only=False)
+        in_game = int((frame["minutes_before_tipoff"] < 0).sum()) if len(frame) else 0
+        return TableOutput(frame, metadata={
+            "snapshots": int(frame["snapshot_timestamp"].nunique()) if len(frame) else 0,
+            "players": int(frame["player_lookup"].nunique()) if len(frame) else 0,
+            "in_game_rows": in_game})
+
+    yield from write_table(context, warehouse, t.ODDS_PLAYER_POINTS_PROPS, compute)
 
 
 @table_asset(t.ODDS_GAME_LINES, group=keys.PHASE2, deps=[keys.SCRAPED_ODDS_GAME_LINES],
              automation_condition=automation.RAW_ON_SCRAPE)
 def odds_api_game_lines(context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore,
-                        warehouse: Warehouse) -> dg.MaterializeResult:
+                        warehouse: Warehouse):
     """Every archived spreads/totals snapshot of the date. Grain: snapshot x event x book x outcome."""
-    dates = context_dates(context)
-    frame = _parse_archived(archive, nba_source, src.ODDS_GAME_LINES, dates, t.ODDS_GAME_LINES,
-                            lambda body, day, f: parse_game_lines(body, day, f.path, f.fetched_at),
-                            latest_only=False)
-    return write_table(context, warehouse, t.ODDS_GAME_LINES, frame, dates)
+
+    def compute(dates: list[dt.date]) -> TableOutput:
+        return TableOutput(_parse_archived(archive, nba_source, src.ODDS_GAME_LINES, dates, t.ODDS_GAME_LINES,
+                                           lambda body, day, f: parse_game_lines(body, day, f.path, f.fetched_at),
+                                           latest_only=False))
+
+    yield from write_table(context, warehouse, t.ODDS_GAME_LINES, compute)
 
 
 @table_asset(t.TEAM_ROSTERS, group=keys.PHASE2, deps=[keys.SCRAPED_ROSTERS],
              automation_condition=automation.RAW_ON_SCRAPE)
 def team_rosters(context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore,
-                 warehouse: Warehouse) -> dg.MaterializeResult:
+                 warehouse: Warehouse):
     """Rosters of the teams playing on the date, from the latest scrape per team. Grain: team x player."""
-    dates = context_dates(context)
-    frame = _parse_archived(archive, nba_source, src.TEAM_ROSTER, dates, t.TEAM_ROSTERS,
-                            lambda body, day, f: parse_common_team_roster(body, day, f.path), latest_only=True)
-    return write_table(context, warehouse, t.TEAM_ROSTERS, frame, dates,
-                       metadata={"source_enabled": nba_source.is_enabled(src.TEAM_ROSTER)})
+
+    def compute(dates: list[dt.date]) -> TableOutput:
+        frame = _parse_archived(archive, nba_source, src.TEAM_ROSTER, dates, t.TEAM_ROSTERS,
+                                lambda body, day, f: parse_common_team_roster(body, day, f.path), latest_only=True)
+        return TableOutput(frame, metadata={"source_enabled": nba_source.is_enabled(src.TEAM_ROSTER)})
+
+    yield from write_table(context, warehouse, t.TEAM_ROSTERS, compute)
 
 
 @table_asset(t.NBAC_INJURY_REPORT, group=keys.PHASE2, deps=[keys.SCRAPED_INJURY_REPORT],
              automation_condition=automation.RAW_ON_SCRAPE)
 def nbac_injury_report(context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore,
-                       warehouse: Warehouse) -> dg.MaterializeResult:
+                       warehouse: Warehouse):
     """Rows of every injury report published for the date (consumers pick the latest report
     published before the moment they describe). Grain: report x player."""
-    dates = context_dates(context)
-    frame = _parse_archived(archive, nba_source, src.INJURY_REPORT, dates, t.NBAC_INJURY_REPORT,
-                            lambda body, day, f: parse_injury_report(body, day, f.path, f.name), latest_only=False)
-    return write_table(context, warehouse, t.NBAC_INJURY_REPORT, frame, dates,
-                       metadata={"reports": int(frame["report_name"].nunique()) if len(frame) else 0})
+
+    def compute(dates: list[dt.date]) -> TableOutput:
+        frame = _parse_archived(archive, nba_source, src.INJURY_REPORT, dates, t.NBAC_INJURY_REPORT,
+                                lambda body, day, f: parse_injury_report(body, day, f.path, f.name),
+                                latest_only=False)
+        return TableOutput(frame, metadata={"reports": int(frame["report_name"].nunique()) if len(frame) else 0})
+
+    yield from write_table(context, warehouse, t.NBAC_INJURY_REPORT, compute)
 
 
 RAW_ASSETS = [nbac_schedule, nbac_player_boxscores, nbac_team_boxscore, odds_api_player_points_props,

@@ -6,7 +6,14 @@ import hashlib
 import dagster as dg
 
 from nba_pipeline import keys
-from nba_pipeline.assets.common import CHECK_ARCHIVE_INTACT, CODE_IDENTITY, SOURCE_RETRY_POLICY
+from nba_pipeline.assets.common import (
+    BACKFILL_POLICY,
+    CHECK_ARCHIVE_INTACT,
+    CODE_IDENTITY,
+    SOURCE_RETRY_POLICY,
+    check_spec,
+    record_dates,
+)
 from nba_pipeline.partitions import GAME_DATE_PARTITIONS, context_dates
 from nba_pipeline.resources import Clock
 from nba_pipeline.sources import base as src
@@ -44,46 +51,38 @@ def _scraper(key: dg.AssetKey, description: str, endpoint: str) -> dg.AssetsDefi
         key=key,
         group_name=keys.PHASE1,
         partitions_def=GAME_DATE_PARTITIONS,
+        backfill_policy=BACKFILL_POLICY,
         retry_policy=SOURCE_RETRY_POLICY,
         description=f"{description} Archived under the home folder (or bucket) before parsing. Grain: "
                     "payload files; partition: the game date the payload is about.",
         metadata={"endpoint": endpoint},
-        check_specs=[dg.AssetCheckSpec(CHECK_ARCHIVE_INTACT, asset=key, partitions_def=GAME_DATE_PARTITIONS,
-                                       description="Every archived file reads back with the sha256 we recorded.")],
+        check_specs=[check_spec(key, CHECK_ARCHIVE_INTACT, "Every archived file reads back with the sha256 we "
+                                                           "recorded.", blocking=False)],
         kinds={"python", "json"},
     )
-    def _asset(context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore,
-               clock: Clock) -> dg.MaterializeResult:
+    def _asset(context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore, clock: Clock):
         as_of = clock.now()
-        archived: list[ArchivedPayload] = []
-        per_date: dict[str, int] = {}
-        for day in context_dates(context):
+        dates = context_dates(context)
+        archived: dict = {}
+        for day in dates:
             payloads = nba_source.fetch(endpoint, day, as_of)
-            files = [archive_payload(archive, nba_source.source_name, day, p) for p in payloads]
-            per_date[day.isoformat()] = sum(f.records for f in files)
-            archived.extend(files)
-        corrupt = [a.path for a in archived if hashlib.sha256(archive.get(a.path)).hexdigest() != a.sha256]
-        enabled = nba_source.is_enabled(endpoint)
-        context.log.info(f"{endpoint}: archived {len(archived)} files, {sum(per_date.values())} records "
+            archived[day] = [archive_payload(archive, nba_source.source_name, day, p) for p in payloads]
+        per_date, checks = {}, {}
+        for day, files in archived.items():
+            corrupt = [a.path for a in files if hashlib.sha256(archive.get(a.path)).hexdigest() != a.sha256]
+            per_date[day] = {"record_count": sum(f.records for f in files), "files": len(files),
+                             "bytes": sum(a.bytes for a in files), "archive": _files_table(files),
+                             "path": files[0].uri.rsplit("/", 1)[0] if files else "",
+                             "sha256": files[-1].sha256 if len(files) == 1 else ""}
+            checks[day] = [dg.AssetCheckResult(check_name=CHECK_ARCHIVE_INTACT, passed=not corrupt,
+                                               metadata={"files": len(files),
+                                                         "corrupt_files": dg.MetadataValue.json(corrupt)})]
+        total = sum(m["record_count"] for m in per_date.values())
+        context.log.info(f"{endpoint}: archived {sum(len(f) for f in archived.values())} files, {total} records "
                          f"({nba_source.source_name}, as of {as_of.isoformat()})")
-        return dg.MaterializeResult(
-            metadata={
-                "source": nba_source.source_name,
-                "code_identity": CODE_IDENTITY,
-                "endpoint": endpoint,
-                "endpoint_enabled": enabled,
-                "as_of": as_of.isoformat(),
-                "files": len(archived),
-                "bytes": sum(a.bytes for a in archived),
-                "record_count": sum(per_date.values()),
-                "records_by_date": dg.MetadataValue.json(per_date),
-                "archive": _files_table(archived),
-                "path": archived[0].uri.rsplit("/", 1)[0] if archived else "",
-                "sha256": archived[-1].sha256 if len(archived) == 1 else "",
-            },
-            check_results=[dg.AssetCheckResult(check_name=CHECK_ARCHIVE_INTACT, passed=not corrupt,
-                                               metadata={"corrupt_files": dg.MetadataValue.json(corrupt)})],
-        )
+        yield from record_dates(context, dates, per_date_metadata=per_date, checks=checks, metadata={
+            "source": nba_source.source_name, "code_identity": CODE_IDENTITY, "endpoint": endpoint,
+            "endpoint_enabled": nba_source.is_enabled(endpoint), "as_of": as_of.isoformat()})
 
     return _asset
 

@@ -21,6 +21,11 @@ STATE_COLUMNS = ("pts_l2", "pts_l3", "pts_l5", "pts_l10", "pts_std_l10", "min_l1
                  "three_pct_l10", "two_pct_l10", "fta_rate_l10", "three_rate_l20", "pts_slope_l10", "pts_slope_l7",
                  "pts_season", "min_season", "usage_season", "games_season", "over_rate_l10", "margin_line_l5")
 LEAGUE_WINDOW_DAYS = 30
+TDZA_COLUMNS = ("game_date", "team_tricode", "games_in_sample", "defensive_rating_last_15", "opponent_points_per_game",
+                "opponent_pace", "three_pct_allowed_last_15", "three_att_allowed_per_game", "two_pct_allowed_last_15",
+                "two_att_allowed_per_game", "blocks_per_game", "steals_per_game", "league_three_pct_30d",
+                "league_two_pct_30d", "three_defense_vs_league_avg", "two_defense_vs_league_avg",
+                "paint_pct_allowed_last_15", "mid_pct_allowed_last_15", "weakest_zone", "strongest_zone", "data_quality")
 
 
 def _dates(s: pd.Series) -> pd.Series:
@@ -51,7 +56,8 @@ def team_defense_zone_analysis(dates: list, teams_by_date: dict, defense_hist: p
             g = last[last["defending_team_tricode"] == team]
             n = len(g)
             if n == 0:
-                rows.append({"game_date": day, "team_tricode": team, "games_in_sample": 0, "data_quality": "missing"})
+                rows.append({**dict.fromkeys(TDZA_COLUMNS), "game_date": day, "team_tricode": team,
+                             "games_in_sample": 0, "data_quality": "missing"})
                 continue
             three = 100 * g["opp_fg3m"].sum() / g["opp_fg3a"].sum() if g["opp_fg3a"].sum() else np.nan
             two_att = (g["opp_fga"] - g["opp_fg3a"]).sum()
@@ -75,7 +81,7 @@ def team_defense_zone_analysis(dates: list, teams_by_date: dict, defense_hist: p
                 "strongest_zone": min(valid, key=valid.get) if valid else None,
                 "data_quality": "complete" if n >= TDZA_GAMES else "limited",
             })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(TDZA_COLUMNS))
 
 
 def primary_zone(three_rate: float) -> str | None:

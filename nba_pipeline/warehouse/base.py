@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import abstractmethod
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import dagster as dg
@@ -29,8 +30,10 @@ class Warehouse(dg.ConfigurableResource):
     """Same resource key ("warehouse") in every environment; DuckDB locally, BigQuery in production."""
 
     @abstractmethod
-    def replace_dates(self, spec: TableSpec, df: pd.DataFrame, start: dt.date, end: dt.date) -> WriteResult:
-        """Delete the table's rows with ``start <= date <= end`` and insert ``df`` in one transaction."""
+    def replace_dates(self, spec: TableSpec, df: pd.DataFrame, start: dt.date, end: dt.date,
+                      keep: Collection[dt.date] = ()) -> WriteResult:
+        """Delete the table's rows with ``start <= date <= end`` (except the dates in ``keep``, which
+        keep their rows) and insert ``df`` in one transaction."""
 
     @abstractmethod
     def read(
@@ -55,7 +58,8 @@ class Warehouse(dg.ConfigurableResource):
         return self.read(spec, start=start, end=end, columns=columns)
 
 
-def prepare_for_write(spec: TableSpec, df: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
+def prepare_for_write(spec: TableSpec, df: pd.DataFrame, start: dt.date, end: dt.date,
+                      keep: Collection[dt.date] = ()) -> pd.DataFrame:
     frame = spec.conform(df)
     if not frame.empty:
         dates = frame[spec.date_column]
@@ -67,4 +71,7 @@ def prepare_for_write(spec: TableSpec, df: pd.DataFrame, start: dt.date, end: dt
                 f"{spec.address}: rows dated {lo}..{hi} fall outside the partitions being written "
                 f"({start}..{end}); a partition write may only replace its own dates"
             )
+        kept = sorted(set(dates.dt.date) & set(keep))
+        if kept:
+            raise SchemaError(f"{spec.address}: rows dated {kept} would be written to dates that keep their rows")
     return frame

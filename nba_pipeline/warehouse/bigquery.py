@@ -32,7 +32,8 @@ def replace_dates_sql(project: str, spec: TableSpec, staging: str) -> str:
     cols = ", ".join(f"`{c}`" for c in spec.columns)
     return (
         "BEGIN TRANSACTION;\n"
-        f"DELETE FROM {target} WHERE `{spec.date_column}` BETWEEN @start AND @end;\n"
+        f"DELETE FROM {target} WHERE `{spec.date_column}` BETWEEN @start AND @end\n"
+        f"  AND `{spec.date_column}` NOT IN UNNEST(@keep);\n"
         f"INSERT INTO {target} ({cols}) SELECT {cols} FROM `{project}.{spec.schema}.{staging}`;\n"
         "COMMIT TRANSACTION;"
     )
@@ -45,13 +46,14 @@ class BigQueryWarehouse(Warehouse):
     def _client(self):
         return BigQueryResource(project=self.project, location=self.location).get_client()
 
-    def replace_dates(self, spec, df, start, end) -> WriteResult:
+    def replace_dates(self, spec, df, start, end, keep=()) -> WriteResult:
         from google.cloud import bigquery
 
-        frame = prepare_for_write(spec, df, start, end)
+        frame = prepare_for_write(spec, df, start, end, keep)
         staging = f"_staging_{spec.name}_{uuid.uuid4().hex[:12]}"
         params = [bigquery.ScalarQueryParameter("start", "DATE", start),
-                  bigquery.ScalarQueryParameter("end", "DATE", end)]
+                  bigquery.ScalarQueryParameter("end", "DATE", end),
+                  bigquery.ArrayQueryParameter("keep", "DATE", sorted(keep))]
         with self._client() as client:
             client.query(f"CREATE SCHEMA IF NOT EXISTS `{self.project}.{spec.schema}`").result()
             client.query(create_table_sql(self.project, spec)).result()

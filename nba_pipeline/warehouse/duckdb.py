@@ -62,12 +62,12 @@ class DuckDBWarehouse(Warehouse):
             if c not in have:
                 con.execute(f"ALTER TABLE {self._table(spec)} ADD COLUMN {_q(c)} {TYPES[t][0]}")
 
-    def replace_dates(self, spec, df, start, end) -> WriteResult:
-        frame = prepare_for_write(spec, df, start, end)
+    def replace_dates(self, spec, df, start, end, keep=()) -> WriteResult:
+        frame = prepare_for_write(spec, df, start, end, keep)
         for attempt in range(_CONFLICT_RETRIES):
             try:
                 with _WRITE_LOCKS[str(Path(self.database).resolve())]:
-                    return self._replace(spec, frame, start, end)
+                    return self._replace(spec, frame, start, end, sorted(keep))
             except duckdb.TransactionException:
                 # Another process committed to the same table first: the transaction rolled back
                 # whole, so trying again is safe.
@@ -76,14 +76,15 @@ class DuckDBWarehouse(Warehouse):
                 time.sleep(0.2 * 2**attempt)
         raise AssertionError("unreachable")
 
-    def _replace(self, spec, frame, start, end) -> WriteResult:
+    def _replace(self, spec, frame, start, end, keep) -> WriteResult:
         date_col = _q(spec.date_column)
+        spare = f" AND {date_col} NOT IN ({', '.join('?' for _ in keep)})" if keep else ""
         with self._resource().get_connection() as con:
             self._ensure(con, spec)
             con.execute("BEGIN TRANSACTION")
             try:
                 deleted = con.execute(
-                    f"DELETE FROM {self._table(spec)} WHERE {date_col} BETWEEN ? AND ?", [start, end]
+                    f"DELETE FROM {self._table(spec)} WHERE {date_col} BETWEEN ? AND ?{spare}", [start, end, *keep]
                 ).fetchone()[0]
                 if len(frame):
                     con.register("_incoming", frame)
