@@ -46,15 +46,38 @@ def _load(env_overrides: dict[str, str] | None = None):
 def _progress(total: int):
     state = {"done": 0}
 
-    def on_phase(run):
+    def on_step(step):
         state["done"] += 1
-        mark = "ok" if run.success else "FAILED"
-        span = run.start.isoformat() if run.start == run.end else f"{run.start}..{run.end}"
-        print(f"  [{state['done']:>3}/{total}] {run.group:<20} {span:<23} {run.seconds:7.1f} s  {mark}", flush=True)
-        if run.error:
-            print(f"          {run.error}", flush=True)
+        print(f"  [{state['done']:>3}/{total}] {step.group:<18} {step.asset:<44} {step.seconds:6.1f} s  {step.status}",
+              flush=True)
+        if step.status == "FAILED":
+            print(f"          {step.error}", flush=True)
 
-    return on_phase
+    return on_step
+
+
+def _steps(defs, groups, start: dt.date, end: dt.date, chunk_days: int | None = None) -> int:
+    import dagster as dg
+
+    from nba_pipeline import runner
+    from nba_pipeline.assets.common import MAX_DATES_PER_RUN
+
+    assets = dg.AssetSelection.groups(*groups).resolve(defs.resolve_asset_graph())
+    return len(assets) * len(runner.date_chunks(start, end, chunk_days or MAX_DATES_PER_RUN))
+
+
+def _report(runs) -> int:
+    """Failed runs and dates held back by a failed blocking check; the exit status says so."""
+    blocked = {d: why for r in runs for d, why in r.blocked.items()}
+    held = {d: n for r in runs for d, n in r.held.items()}
+    for day in sorted(blocked):
+        print(f"\n{day} is blocked: {'; '.join(blocked[day])}")
+        if held.get(day):
+            print(f"  {held[day]} downstream asset(s) of {day} were not computed (inputs_ready)")
+    failed = [r for r in runs if not r.success]
+    for r in failed:
+        print(f"\nrun {r.run_id[:8]} for {r.start}..{r.end} FAILED: {r.error}")
+    return 1 if failed or blocked else 0
 
 
 def _summary(env, defs, start: dt.date, end: dt.date) -> None:
@@ -80,7 +103,8 @@ def cmd_demo(args) -> int:
     start = end - dt.timedelta(days=args.days - 1)
     print(f"nba_pipeline demo: simulated league (seed {env.seed}), game dates {start}..{end}, home {env.home}")
     runs = runner.materialize_range(defs, keys.PHASE_GROUPS, start, end, instance,
-                                    on_phase=_progress(len(keys.PHASE_GROUPS)), raise_on_error=False)
+                                    on_step=_progress(_steps(defs, keys.PHASE_GROUPS, start, end)),
+                                    raise_on_error=False)
     _summary(env, defs, start, end)
     exports = sorted((env.export_dir).rglob("*.json"))
     print(f"\nExports: {len(exports)} JSON files under {env.export_dir}")
@@ -88,7 +112,7 @@ def cmd_demo(args) -> int:
         print(f"  {p}")
     print("\nOpen the UI (lineage, partitions, checks, automation):")
     print(f"  NBA_PIPELINE_HOME={env.home} nba-pipeline dev")
-    return 0 if all(r.success for r in runs) else 1
+    return _report(runs)
 
 
 def cmd_backfill(args) -> int:
@@ -109,16 +133,16 @@ def cmd_backfill(args) -> int:
     if unknown:
         print(f"unknown group(s) {unknown}; choose from {', '.join(keys.PHASE_GROUPS)}", file=sys.stderr)
         return 2
-    chunks = len(runner.date_chunks(args.start, args.end, args.chunk_days))
     print(f"backfill {args.start}..{args.end} ({env.source.value} source) groups: {', '.join(groups)}")
     import time
 
     t0 = time.perf_counter()
     runs = runner.materialize_range(defs, groups, args.start, args.end, instance, chunk_days=args.chunk_days,
-                                    on_phase=_progress(len(groups) * chunks), raise_on_error=False)
+                                    on_step=_progress(_steps(defs, groups, args.start, args.end, args.chunk_days)),
+                                    raise_on_error=False)
     print(f"done in {time.perf_counter() - t0:.1f} s wall")
     _summary(env, defs, args.start, args.end)
-    return 0 if all(r.success for r in runs) else 1
+    return _report(runs)
 
 
 def cmd_evaluate(args) -> int:
@@ -140,15 +164,15 @@ def cmd_evaluate(args) -> int:
     upstream = [keys.PHASE1, keys.PHASE2, keys.PHASE3, keys.PHASE4]
     downstream = [keys.PHASE5, keys.GRADING, keys.PHASE6]
     if not args.skip_replay:
-        n1 = len(runner.date_chunks(history_start, args.end, args.chunk_days))
-        print(f"replaying {history_start}..{args.end} through phases 1-4 ({n1} chunks), then predicting and grading "
+        print(f"replaying {history_start}..{args.end} through phases 1-4, then predicting and grading "
               f"{args.start}..{args.end}")
-        progress = _progress(len(upstream) * n1 + len(downstream))
-        ok = all(r.success for r in runner.materialize_range(defs, upstream, history_start, args.end, instance,
-                                                             chunk_days=args.chunk_days, on_phase=progress,
-                                                             raise_on_error=False))
-        ok &= all(r.success for r in runner.materialize_range(defs, downstream, args.start, args.end, instance,
-                                                              on_phase=progress, raise_on_error=False))
+        progress = _progress(_steps(defs, upstream, history_start, args.end, args.chunk_days)
+                             + _steps(defs, downstream, args.start, args.end))
+        runs = runner.materialize_range(defs, upstream, history_start, args.end, instance,
+                                        chunk_days=args.chunk_days, on_step=progress, raise_on_error=False)
+        runs += runner.materialize_range(defs, downstream, args.start, args.end, instance, on_step=progress,
+                                         raise_on_error=False)
+        ok = all(r.success for r in runs)
         print(f"replay {'finished' if ok else 'finished WITH FAILURES'} in {time.perf_counter() - t0:.0f} s")
     graded = defs.resources["warehouse"].read(t.PREDICTION_ACCURACY, args.start, args.end)
     print()
@@ -196,14 +220,15 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--home", help="pipeline home folder (default ./nba_pipeline_home)")
     d.set_defaults(func=cmd_demo)
 
-    b = sub.add_parser("backfill", help="materialize a date range, phase by phase, with progress")
+    b = sub.add_parser("backfill", help="materialize a date range (runs as Dagster's backfill plans them), with progress")
     b.add_argument("--start", type=_date, required=True)
     b.add_argument("--end", type=_date, required=True)
     b.add_argument("--select", action="append", metavar="GROUP", help="phase group(s) (repeatable); default all")
     b.add_argument("--source", choices=["simulated", "historical", "live"])
     b.add_argument("--historical-dir")
     b.add_argument("--home")
-    b.add_argument("--chunk-days", type=int, default=None, help="split the range into runs of N dates")
+    b.add_argument("--chunk-days", type=int, default=None,
+                   help="dates per run (default: the assets' BackfillPolicy, 100)")
     b.set_defaults(func=cmd_backfill)
 
     e = sub.add_parser("evaluate", help="walk-forward replay of a real-data folder and a scorecard")

@@ -1,28 +1,28 @@
 """Running the graph from Python: the local instance and range materializations.
 
-Used by the CLI (demo, backfill, evaluate) and the benchmarks. A range is materialized phase by
-phase, each phase as range runs of at most the assets' BackfillPolicy size: the same kind of run a
-Dagster backfill of these assets launches, executed in-process.
+Used by the CLI (demo, backfill, evaluate) and the benchmarks. A range is materialized the way
+Dagster's own backfill of these assets runs it (the UI's "Materialize all" over a partition range):
+one run per chunk of at most the assets' BackfillPolicy size, every selected asset in the run in
+dependency order; here the run executes in-process, with a line per finished asset.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
 
-from nba_pipeline import keys
 from nba_pipeline.assets.common import MAX_DATES_PER_RUN
 from nba_pipeline.environment import Environment
 from nba_pipeline.instance import LOCAL_INSTANCE_YAML
 
-PHASE_ORDER = keys.RUN_ORDER
 # Step-level logs go to the instance (and the UI); the console stays quiet (failures are summarised by the caller).
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
@@ -40,60 +40,127 @@ def ensure_local_instance(env: Environment) -> Path:
 
 
 @dataclass
-class PhaseRun:
+class StepDone:
+    """One asset of a run finished: ok, FAILED (an error), or skipped (an upstream step failed)."""
+
+    asset: str
     group: str
+    status: str
+    seconds: float
+    error: str | None = None
+
+
+@dataclass
+class RangeRun:
     start: dt.date
     end: dt.date
     seconds: float
     success: bool
     run_id: str
-    error: str | None = None
+    steps: list[StepDone] = field(default_factory=list)
+    # Dates held back by a failed blocking check: date -> ["asset check: why", ...] (root causes
+    # only; the inputs_ready checks of their descendants are counted in `held`).
+    blocked: dict[dt.date, list[str]] = field(default_factory=dict)
+    held: dict[dt.date, int] = field(default_factory=dict)
+
+    @property
+    def error(self) -> str | None:
+        failed = [f"{s.asset}: {s.error}" for s in self.steps if s.status == "FAILED"]
+        return "; ".join(failed) or (None if self.success else "run failed")
+
+
+def _progress_logger(on_step: Callable[[StepDone], None], group_of: dict[str, str]) -> dg.LoggerDefinition:
+    """A Dagster logger that reports each finished step as it happens (the run itself is one call)."""
+
+    class _StepHandler(logging.Handler):
+        def emit(self, record):
+            event = (getattr(record, "dagster_meta", None) or {}).get("dagster_event")
+            if event is None or event.event_type_value not in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED"):
+                return
+            asset = (event.step_key or "").replace("__", "/")
+            data = event.event_specific_data
+            if event.event_type_value == "STEP_SUCCESS":
+                on_step(StepDone(asset, group_of.get(asset, ""), "ok", data.duration_ms / 1000))
+            elif event.event_type_value == "STEP_FAILURE":
+                on_step(StepDone(asset, group_of.get(asset, ""), "FAILED", 0.0, _root_cause(data.error)))
+            else:
+                on_step(StepDone(asset, group_of.get(asset, ""), "skipped", 0.0, "an upstream step failed"))
+
+    @dg.logger(description="Reports finished steps to the CLI.")
+    def progress(_init_context):
+        log = logging.Logger("nba_pipeline.progress", level=logging.DEBUG)
+        log.addHandler(_StepHandler())
+        return log
+
+    return progress
 
 
 def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.date, end: dt.date,
-                      instance: dg.DagsterInstance, on_phase: Callable[[PhaseRun], None] | None = None,
+                      instance: dg.DagsterInstance, on_step: Callable[[StepDone], None] | None = None,
                       chunk_days: int | None = None, raise_on_error: bool = True,
-                      quiet: bool = True) -> list[PhaseRun]:
-    """Materialize ``groups`` (in phase order) for ``start..end``: one range run per phase and chunk
-    of at most ``chunk_days`` dates (default: the assets' BackfillPolicy), the runs a Dagster
-    backfill of the same assets launches. Each date records its own materialization and checks
-    inside the assets, so nothing here is specific to the CLI. A chunk whose run failed does not go
-    on to later phases (as a backfill does not launch children of failed partitions)."""
-    graph = defs.resolve_asset_graph()
+                      quiet: bool = True) -> list[RangeRun]:
+    """Materialize the assets of ``groups`` for ``start..end`` as Dagster's backfill of them does:
+    one run per chunk of at most ``chunk_days`` dates (default: the assets' BackfillPolicy), every
+    selected asset in that run in dependency order. Each date records its own materialization and
+    checks inside the assets, so a date's rows and check results do not depend on how it was run."""
     assets = [a for a in defs.assets if isinstance(a, dg.AssetsDefinition)]
-    ordered = [g for g in PHASE_ORDER if g in groups]
-    chunks = date_chunks(start, end, chunk_days or MAX_DATES_PER_RUN)
-    failed_chunks: set[tuple[dt.date, dt.date]] = set()
+    graph = defs.resolve_asset_graph()
+    selection = dg.AssetSelection.groups(*groups)
+    selected = selection.resolve(graph)
+    if not selected:
+        return []
+    group_of = {k.to_user_string(): graph.get(k).group_name for k in selected}
+    job = dg.define_asset_job("nba_pipeline_range", selection=selection)
+    loggers = {"console": dg.colored_console_logger}
+    run_config: dict = {"loggers": {}}
+    if quiet:
+        run_config["loggers"]["console"] = {"config": {"log_level": "CRITICAL"}}
+    steps: list[StepDone] = []
+
+    def _on_step(step: StepDone) -> None:
+        steps.append(step)
+        if on_step:
+            on_step(step)
+
+    loggers["progress"] = _progress_logger(_on_step, group_of)
+    run_config["loggers"]["progress"] = {}
+    job_def = dg.Definitions(assets=assets, resources=defs.resources, jobs=[job], loggers=loggers,
+                             executor=dg.in_process_executor).resolve_job_def(job.name)
     runs = []
-    for group in ordered:
-        selection = dg.AssetSelection.groups(group)
-        if not selection.resolve(graph):
-            continue
-        for lo, hi in chunks:
-            if (lo, hi) in failed_chunks:
-                continue
-            t0 = time.perf_counter()
-            result = dg.materialize(
-                assets, instance=instance, selection=selection, resources=defs.resources,
-                tags={"dagster/asset_partition_range_start": lo.isoformat(),
-                      "dagster/asset_partition_range_end": hi.isoformat(),
-                      "nba_pipeline/trigger": "cli"},
-                run_config=QUIET_RUN_CONFIG if quiet else None,
-                raise_on_error=False,
-            )
-            err = None
-            if not result.success:
-                failed_chunks.add((lo, hi))
-                failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-                err = "; ".join(f"{e.step_key}: {_root_cause(e.event_specific_data.error)}"
-                                for e in failures) or "run failed"
-            run = PhaseRun(group, lo, hi, time.perf_counter() - t0, result.success, result.run_id, err)
-            runs.append(run)
-            if on_phase:
-                on_phase(run)
-            if not result.success and raise_on_error:
-                raise RuntimeError(f"{group} {lo}..{hi} failed: {err}")
+    for lo, hi in date_chunks(start, end, chunk_days or MAX_DATES_PER_RUN):
+        steps.clear()
+        t0 = time.perf_counter()
+        result = job_def.execute_in_process(
+            instance=instance, run_config=run_config, raise_on_error=False,
+            tags={"dagster/asset_partition_range_start": lo.isoformat(),
+                  "dagster/asset_partition_range_end": hi.isoformat(),
+                  "nba_pipeline/trigger": "cli"})
+        run = RangeRun(lo, hi, time.perf_counter() - t0, result.success, result.run_id, list(steps))
+        run.blocked, run.held = _blocked_dates(result)
+        runs.append(run)
+        if not result.success and raise_on_error:
+            raise RuntimeError(f"{lo}..{hi} failed: {run.error}")
     return runs
+
+
+def _blocked_dates(result) -> tuple[dict[dt.date, list[str]], dict[dt.date, int]]:
+    from nba_pipeline.assets.common import CHECK_INPUTS_READY
+
+    blocked: dict[dt.date, list[str]] = {}
+    held: dict[dt.date, int] = {}
+    for event in result.all_events:
+        if event.event_type_value != "ASSET_CHECK_EVALUATION":
+            continue
+        ev = event.event_specific_data
+        if ev.passed or not ev.blocking or ev.severity != dg.AssetCheckSeverity.ERROR or ev.partition is None:
+            continue
+        day = dt.date.fromisoformat(ev.partition)
+        if ev.check_name == CHECK_INPUTS_READY:
+            held[day] = held.get(day, 0) + 1
+        else:
+            blocked.setdefault(day, []).append(
+                f"{ev.asset_key.to_user_string()} {ev.check_name}" + (f": {ev.description}" if ev.description else ""))
+    return blocked, held
 
 
 def _root_cause(error) -> str:

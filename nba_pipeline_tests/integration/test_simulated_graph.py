@@ -24,9 +24,10 @@ def graph(sim_graph):
 
 def test_every_phase_succeeds(graph):
     _, runs = graph
-    assert [r.group for r in runs] == [keys.PHASE1, keys.PHASE2, keys.PHASE3, keys.PHASE4, keys.PHASE5,
-                                       keys.GRADING, keys.PHASE6]
-    assert all(r.success for r in runs)
+    # One run per call (the whole selection over the range, as a Dagster backfill plans it).
+    assert len(runs) == 2 and {s.group for r in runs for s in r.steps} == set(keys.PHASE_GROUPS)
+    assert all(r.success for r in runs) and all(s.status == "ok" for r in runs for s in r.steps)
+    assert not any(r.blocked for r in runs)
 
 
 def test_feature_store_rows_quality_and_pre_tip_lines(graph):

@@ -1,0 +1,131 @@
+"""One execution model: however a date runs (alone, inside a range, from the CLI or from Dagster's
+own backfill), it gets its own check results, linked to its own materialization, and a failing date
+holds back only itself and what reads it."""
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+
+from nba_pipeline import keys
+from nba_pipeline.assets.common import CHECK_INPUTS_READY
+from nba_pipeline.observe import partition_state
+from nba_pipeline.sources.simulated import SimulatedSource, get_league
+from nba_pipeline.warehouse import tables as t
+from nba_pipeline.warehouse.duckdb import DuckDBWarehouse
+from nba_pipeline_tests.automation_helpers import CHECKS, ET, Automation
+from nba_pipeline_tests.conftest import SIM_SEED, make_pipeline
+
+ROOT = Path(__file__).resolve().parents[1]
+NIGHT = dt.date(2024, 11, 6)
+MORNING_AFTER = dt.datetime(2024, 11, 7, 8, 0, tzinfo=ET)
+PHASES_1_3 = [keys.PHASE1, keys.PHASE2, keys.PHASE3]
+
+
+def _check_results(instance: dg.DagsterInstance, key: dg.AssetKey, days) -> dict[str, dict[str, str]]:
+    """Per date, each check's latest status, only counting results linked to the date's latest
+    materialization (what the UI shows per partition and automation reads)."""
+    check_keys = [dg.AssetCheckKey(key, s.name) for s in CHECKS[key]]
+    out = {d.isoformat(): {} for d in days}
+    for info in instance.event_log_storage.get_asset_check_partition_info(
+            check_keys, partition_keys=[d.isoformat() for d in days]):
+        if info.is_current:
+            out[info.partition_key][info.check_key.name] = info.latest_execution_status.value
+    return out
+
+
+def test_a_one_date_backfill_lets_automation_request_the_next_phase(tmp_path):
+    """`nba-pipeline backfill --start D --end D` is a range run of one date: its checks must still
+    be recorded for D, or Phase 4 of D is never requested."""
+    today = NIGHT + dt.timedelta(days=1)
+    p = make_pipeline(tmp_path, SimulatedSource(seed=SIM_SEED), MORNING_AFTER.isoformat())
+    p.run(PHASES_1_3, NIGHT, NIGHT)
+    auto = Automation(p.instance, MORNING_AFTER)
+    auto.tick()
+    p.run(PHASES_1_3, today, today)
+    results = _check_results(p.instance, keys.UPCOMING_PLAYER_CONTEXT, [today])[today.isoformat()]
+    assert results and set(results.values()) <= {"SUCCEEDED", "FAILED"} and results[CHECK_INPUTS_READY] == "SUCCEEDED"
+    tick = auto.tick()
+    for key in (keys.TEAM_DEFENSE_ZONE, keys.PLAYER_SHOT_ZONE):
+        assert today.isoformat() in tick.get_requested_partitions(key), key
+
+
+def test_a_range_run_records_each_dates_checks_and_a_failing_date_blocks_only_itself(tmp_path):
+    withheld = get_league(SIM_SEED).games_on(NIGHT)[0].game_id
+    p = make_pipeline(tmp_path, SimulatedSource(seed=SIM_SEED, withheld_game_ids=[withheld]), MORNING_AFTER.isoformat())
+    days = [NIGHT - dt.timedelta(days=1), NIGHT, NIGHT + dt.timedelta(days=1)]
+    auto = Automation(p.instance, MORNING_AFTER)
+    auto.tick()
+    [run] = p.run(PHASES_1_3, days[0], days[-1])
+
+    # One run, still successful: the failing date does not fail the other dates with it.
+    assert run.success and list(run.blocked) == [NIGHT]
+    assert "nba_raw/nbac_player_boxscores final_games_covered" in run.blocked[NIGHT][0]
+
+    # Every date has every check of its own, linked to its own materialization.
+    raw = _check_results(p.instance, keys.RAW_PLAYER_BOXSCORES, days)
+    for day in days:
+        assert set(raw[day.isoformat()]) == {s.name for s in CHECKS[keys.RAW_PLAYER_BOXSCORES]}, day
+    assert [raw[d.isoformat()]["final_games_covered"] for d in days] == ["SUCCEEDED", "FAILED", "SUCCEEDED"]
+
+    # The day before proceeds through Phase 3; the failing night is not computed (no rows) and says why.
+    pgs = _check_results(p.instance, keys.PLAYER_GAME_SUMMARY, days)
+    assert set(pgs[days[0].isoformat()].values()) == {"SUCCEEDED"}
+    assert pgs[NIGHT.isoformat()] == {CHECK_INPUTS_READY: "FAILED"}
+    assert p.read(t.PLAYER_GAME_SUMMARY, NIGHT, NIGHT).empty and len(p.read(t.PLAYER_GAME_SUMMARY, days[0], days[0]))
+    why = partition_state(p.instance, keys.PLAYER_GAME_SUMMARY, NIGHT.isoformat(), CHECKS[keys.PLAYER_GAME_SUMMARY])
+    assert why.failed_blocking_checks == [CHECK_INPUTS_READY]
+
+    # The night's upcoming context reads the day before's results, so it proceeds; the next day's
+    # reads the failing night's, so it is held.
+    upcoming = _check_results(p.instance, keys.UPCOMING_PLAYER_CONTEXT, days)
+    assert upcoming[NIGHT.isoformat()][CHECK_INPUTS_READY] == "SUCCEEDED"
+    assert upcoming[days[2].isoformat()] == {CHECK_INPUTS_READY: "FAILED"}
+
+    # Automation reads the same per-date results: Phase 4 of the night is requested, not the next day's.
+    tick = auto.tick()
+    requested = set(tick.get_requested_partitions(keys.TEAM_DEFENSE_ZONE))
+    assert NIGHT.isoformat() in requested and days[2].isoformat() not in requested
+
+
+def _backfill_env(home: Path, now: str) -> dict:
+    (home / "dagster").mkdir(parents=True)
+    (home / "dagster" / "dagster.yaml").write_text(
+        (ROOT / "nba_pipeline" / "instance" / "local_dagster.yaml").read_text())
+    return {**os.environ, "NBA_PIPELINE_HOME": str(home), "NBA_PIPELINE_SOURCE": "simulated",
+            "NBA_PIPELINE_SEED": str(SIM_SEED), "NBA_PIPELINE_NOW": now, "DAGSTER_HOME": str(home / "dagster")}
+
+
+def test_dagsters_own_partition_backfill_completes_and_gives_the_cli_rows(tmp_path):
+    """The UI's "Materialize all" over a date range (the webserver's launchPartitionBackfill
+    mutation, advanced by the backfill daemon's own iteration): the backfill completes, its runs
+    cover the range with at most the policy's dates each, every date lands with its checks, and
+    the tables hold the same rows as `nba-pipeline backfill` of the same dates."""
+    start, end, now = dt.date(2024, 11, 4), dt.date(2024, 11, 5), "2024-11-10T12:00:00-05:00"
+    home = tmp_path / "ui"
+    proc = subprocess.run([sys.executable, "-m", "nba_pipeline_tests.integration.dagster_backfill_driver",
+                           start.isoformat(), end.isoformat()], cwd=ROOT, env=_backfill_env(home, now),
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report["status"] == "COMPLETED_SUCCESS"
+    assert all(r["status"] == "SUCCESS" for r in report["runs"])
+    # Dagster plans the whole graph over the range as one run (one BackfillPolicy, one partitions definition).
+    assert [r["range"] for r in report["runs"]] == [[start.isoformat(), end.isoformat()]]
+    assert len(report["runs"][0]["assets"]) == 31
+    assert all(report["unevaluated_checks"][d] == [] for d in report["unevaluated_checks"])
+
+    cli = make_pipeline(tmp_path / "cli", SimulatedSource(seed=SIM_SEED), now)
+    assert all(r.success for r in cli.run(keys.PHASE_GROUPS, start, end))
+    ui = DuckDBWarehouse(database=str(home / "warehouse" / "warehouse.duckdb"))
+    for spec in t.ALL_TABLES:
+        a, b = (w.read(spec, start, end) for w in (ui, cli.warehouse))
+        assert set(report["tables"][spec.address]) == {d.isoformat() for d in pd.to_datetime(a["game_date"]).dt.date}
+        key = list(spec.primary_key)
+        pd.testing.assert_frame_equal(a.sort_values(key).reset_index(drop=True),
+                                      b.sort_values(key).reset_index(drop=True), obj=spec.address)
