@@ -135,6 +135,25 @@ def pre_tip_lines(odds: pd.DataFrame) -> pd.DataFrame:
     return odds[pd.to_numeric(odds["minutes_before_tipoff"], errors="coerce") >= 0]
 
 
+def _implied(price: pd.Series) -> pd.Series:
+    """Implied probability of an American price (-110 -> 0.524, +150 -> 0.4)."""
+    price = pd.to_numeric(price, errors="coerce").astype(float)
+    return price.where(price < 0, np.nan).abs().div(price.abs() + 100).fillna(100 / (price + 100))
+
+
+def main_lines(odds: pd.DataFrame) -> pd.DataFrame:
+    """One line per book, player and snapshot: books also quote alternate lines (14.5, 15.5, 16.5...
+    at skewed prices); the main line is the one priced closest to even. Ties go to the lower line,
+    so the choice never depends on row order."""
+    if odds.empty:
+        return odds
+    prices = [odds[c] if c in odds else pd.Series(np.nan, index=odds.index) for c in ("over_price", "under_price")]
+    keyed = odds.assign(_skew=(_implied(prices[0]) - _implied(prices[1])).abs().fillna(np.inf))
+    keyed = keyed.sort_values(["_skew", "points_line"], kind="stable")
+    keep = ~keyed.duplicated(["game_date", "player_lookup", "bookmaker", "snapshot_timestamp"])
+    return keyed[keep].drop(columns="_skew").sort_index()
+
+
 def _book_rank(books: pd.Series) -> pd.Series:
     order = {b: i for i, b in enumerate(BOOK_PRIORITY)}
     return books.map(lambda b: order.get(b, len(order)))
@@ -147,10 +166,10 @@ def closing_lines(odds: pd.DataFrame) -> pd.DataFrame:
     cols = ["game_date", "player_lookup", "home_team_tricode", "away_team_tricode", "commence_time",
             "points_line", "bookmaker", "snapshot_timestamp", "minutes_before_tipoff", "opening_line",
             "consensus_line", "book_count", "line_std"]
-    pre = pre_tip_lines(odds)
+    pre = main_lines(pre_tip_lines(odds))
     if pre.empty:
         return pd.DataFrame(columns=cols)
-    pre = pre.sort_values("snapshot_timestamp")
+    pre = pre.sort_values(["snapshot_timestamp", "bookmaker", "player_lookup"], kind="stable")
     latest = pre.groupby(["game_date", "player_lookup", "bookmaker"], as_index=False).last()
     opening = (pre.groupby(["game_date", "player_lookup", "bookmaker"], as_index=False).first()
                [["game_date", "player_lookup", "bookmaker", "points_line"]].rename(columns={"points_line": "opening_line"}))

@@ -96,6 +96,22 @@ def test_closing_line_excludes_in_game_snapshots_and_prefers_draftkings():
     assert line["consensus_line"] == pytest.approx(22.0) and line["book_count"] == 2
 
 
+def test_a_books_alternate_lines_never_make_the_closing_line_depend_on_row_order():
+    """Books quote alternate lines at skewed prices in the same snapshot; the main line is the one
+    priced closest to even, whatever order the rows come in (found replaying real 2025-26 lines: a
+    date's line_std differed between a range run and a one-date run)."""
+    at = pd.Timestamp("2025-01-10T22:00Z")
+    rows = [{"bookmaker": "betrivers", "points_line": pl, "over_price": o, "under_price": u,
+             "snapshot_timestamp": at, "minutes_before_tipoff": 150}
+            for pl, o, u in [(13.5, -162, 117), (14.5, -129, -104), (15.5, -105, -127), (16.5, 115, -157)]]
+    rows.append({"bookmaker": "draftkings", "points_line": 14.5, "over_price": -122, "under_price": -105,
+                 "snapshot_timestamp": at, "minutes_before_tipoff": 150})
+    odds = _odds(rows)
+    lines = [an.closing_lines(odds.sample(frac=1, random_state=seed)).iloc[0] for seed in range(5)]
+    assert {(line["consensus_line"], line["line_std"], line["book_count"]) for line in lines} == {(15.0, 0.5, 2)}
+    assert all(line["bookmaker"] == "draftkings" and line["points_line"] == 14.5 for line in lines)
+
+
 def test_player_game_summary_rules():
     box = _players()
     off = an.team_offense(_team_box(), box, _schedule())
