@@ -42,7 +42,14 @@ class PartitionState:
 
     @property
     def healthy(self) -> bool:
-        return self.materialized and not self.failed and not self.in_progress
+        """Materialized, its latest run did not fail and its blocking checks passed. A refresh in
+        progress (a line update re-running predictions in the evening) does not make a partition
+        that already passed its checks unhealthy: its rows stand until the refresh lands."""
+        return self.materialized and not self.failed
+
+    @property
+    def refreshing(self) -> bool:
+        return self.in_progress and self.healthy
 
 
 def partition_state(instance: dg.DagsterInstance, asset: dg.AssetKey, partition: str,

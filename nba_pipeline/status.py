@@ -33,6 +33,8 @@ class AssetStatus:
 
     @property
     def label(self) -> str:
+        if self.state.refreshing:
+            return "OK+RUN"  # healthy, and a refresh is running
         if self.state.in_progress:
             return "RUNNING"
         if self.state.failed:

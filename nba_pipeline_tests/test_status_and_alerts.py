@@ -38,6 +38,34 @@ def test_complete_date(sim_graph):
     assert "verdict: COMPLETE" in text and "nba_predictions/player_prop_predictions" in text
 
 
+def test_a_refresh_in_progress_of_a_healthy_partition_keeps_the_date_complete(tmp_path):
+    """An evening line update re-runs today's predictions after their deadline: the partition that
+    passed its checks on time stands while the refresh runs."""
+    from dagster._core.events import AssetMaterializationPlannedData, DagsterEvent, DagsterEventType
+    from dagster._core.utils import make_new_run_id
+
+    day = dt.date(2026, 11, 22)
+    p = make_pipeline(tmp_path, SimulatedSource(seed=SIM_SEED), None)
+    payload = p.source.schedule(day, dt.datetime(2026, 11, 22, 10, 0, tzinfo=ET))[0]
+    games = parse_schedule(payload.body, day, "schedule.json").assign(scraped_at=payload.fetched_at, source_file="x")
+    p.warehouse.replace_dates(t.NBAC_SCHEDULE, games, day, day)
+    for key, deadline in automation.DEADLINES.items():
+        if deadline.days_after == 0:
+            land(p.instance, key, day)
+    evening = dt.datetime(2026, 11, 22, 19, 0, tzinfo=ET)
+    assert date_status(p.defs, p.instance, day, evening).verdict == "COMPLETE"
+    run = p.instance.add_run(dg.DagsterRun(job_name="refresh", run_id=make_new_run_id(),
+                                           status=dg.DagsterRunStatus.STARTED))
+    p.instance.report_dagster_event(DagsterEvent(
+        DagsterEventType.ASSET_MATERIALIZATION_PLANNED.value, job_name="refresh",
+        event_specific_data=AssetMaterializationPlannedData(keys.PLAYER_PROP_PREDICTIONS, partition=day.isoformat())),
+        run_id=run.run_id)
+    status = date_status(p.defs, p.instance, day, evening)
+    preds = next(s for s in status.assets if s.key == keys.PLAYER_PROP_PREDICTIONS)
+    assert preds.state.in_progress and preds.label == "OK+RUN" and not preds.late
+    assert status.verdict == "COMPLETE" and status.exit_code == 0
+
+
 def test_late_date_is_pending_and_exits_non_zero(tmp_path):
     day = dt.date(2026, 11, 22)
     p = make_pipeline(tmp_path, SimulatedSource(seed=SIM_SEED), None)

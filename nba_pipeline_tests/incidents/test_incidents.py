@@ -410,6 +410,19 @@ def test_31_a_missing_date_deep_in_the_season_fails_the_gap_check(sim_graph):
         p.warehouse.replace_dates(t.PLAYER_GAME_SUMMARY, saved, hole, hole)
 
 
+def test_31_a_home_that_starts_mid_season_is_judged_from_its_first_date(sim_graph):
+    """The demo (and any backfill from a later date) starts mid-season: the dates before its first
+    date were never meant to be in this home and are not gaps; holes after it still are (above)."""
+    p, _ = sim_graph
+    instance = dg.DagsterInstance.ephemeral()
+    first = dt.date(2024, 11, 1)
+    for i in range(13):
+        land(instance, keys.RAW_SCHEDULE, first + dt.timedelta(days=i))
+    result = no_missing_game_dates_this_season(dg.build_asset_check_context(instance=instance), warehouse=p.warehouse,
+                                               clock=Clock(frozen_now="2024-11-14T09:00:00-05:00"))
+    assert result.passed and result.metadata["judged_from"].value == first.isoformat()
+
+
 # --- 33: exactly one active prediction per (game, player, system) -----------------------------------------
 
 def test_33_a_stray_active_duplicate_is_deactivated_by_the_next_run(sim_graph):
