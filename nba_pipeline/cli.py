@@ -27,8 +27,13 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
+class UsageError(Exception):
+    """Bad input or configuration: printed as one line, exit status 2, no traceback."""
+
+
 def _load(env_overrides: dict[str, str] | None = None):
-    """Definitions and instance for the current environment (after applying CLI overrides)."""
+    """Definitions and instance for the current environment (after applying CLI overrides), after
+    cleaning up runs that a killed nba-pipeline process left marked in progress."""
     for k, v in (env_overrides or {}).items():
         os.environ[k] = v
     _quiet()
@@ -37,10 +42,55 @@ def _load(env_overrides: dict[str, str] | None = None):
     from nba_pipeline import environment, runner
 
     env = environment.current()
-    runner.ensure_local_instance(env)
+    try:
+        runner.ensure_local_instance(env)
+        instance = dg.DagsterInstance.get()
+        cleaned = runner.reap_dead_runs(instance)
+    except (OSError, *_sqlite_errors()) as exc:
+        raise UsageError(f"cannot use the pipeline home {env.home}: {exc} (is it writable by this user?)") from None
+    for line in cleaned:
+        print(f"cleaned up: {line}", flush=True)
     from nba_pipeline.definitions import defs
 
-    return env, defs, dg.DagsterInstance.get()
+    return env, defs, instance
+
+
+def _sqlite_errors() -> tuple[type[Exception], ...]:
+    import sqlite3
+
+    import sqlalchemy.exc
+
+    return (sqlite3.Error, sqlalchemy.exc.OperationalError)
+
+
+def _check_range(env, start: dt.date, end: dt.date, chunk_days: int | None = None) -> None:
+    """A range a backfill can run: ordered, inside the game-date partitions, with data to run on."""
+    from nba_pipeline.environment import SourceKind
+    from nba_pipeline.partitions import FIRST_GAME_DATE
+
+    if start > end:
+        raise UsageError(f"--start {start} is after --end {end}")
+    if chunk_days is not None and chunk_days < 1:
+        raise UsageError(f"--chunk-days must be at least 1 (got {chunk_days})")
+    first = dt.date.fromisoformat(FIRST_GAME_DATE)
+    last = env.today_et() + dt.timedelta(days=1)  # the partitions end tomorrow (ET)
+    if start < first:
+        raise UsageError(f"{start} is before the first game-date partition ({first})")
+    if end > last:
+        raise UsageError(f"{end} is after the last game-date partition ({last}, tomorrow in ET): there is nothing "
+                         f"to scrape for it yet")
+    if env.source is SourceKind.HISTORICAL:
+        from nba_pipeline.sources.historical import HistoricalSource
+
+        covered = HistoricalSource(root=str(env.historical_dir)).covered_dates()
+        if not any(start <= d <= end for d in covered):
+            span = f"{covered[0]}..{covered[-1]}" if covered else "no dates"
+            raise UsageError(f"the historical folder {env.historical_dir} has no games or lines between {start} and "
+                             f"{end} (it covers {span})")
+
+
+def _warn(text: str) -> None:
+    print(f"  ! {text}", flush=True)
 
 
 def _progress(total: int):
@@ -104,7 +154,7 @@ def cmd_demo(args) -> int:
     print(f"nba_pipeline demo: simulated league (seed {env.seed}), game dates {start}..{end}, home {env.home}")
     runs = runner.materialize_range(defs, keys.PHASE_GROUPS, start, end, instance,
                                     on_step=_progress(_steps(defs, keys.PHASE_GROUPS, start, end)),
-                                    raise_on_error=False)
+                                    raise_on_error=False, on_warning=_warn)
     _summary(env, defs, start, end)
     exports = sorted((env.export_dir).rglob("*.json"))
     print(f"\nExports: {len(exports)} JSON files under {env.export_dir}")
@@ -131,15 +181,15 @@ def cmd_backfill(args) -> int:
     groups = args.select or list(keys.PHASE_GROUPS)
     unknown = [g for g in groups if g not in keys.PHASE_GROUPS]
     if unknown:
-        print(f"unknown group(s) {unknown}; choose from {', '.join(keys.PHASE_GROUPS)}", file=sys.stderr)
-        return 2
+        raise UsageError(f"unknown group(s) {', '.join(unknown)}; choose from {', '.join(keys.PHASE_GROUPS)}")
+    _check_range(env, args.start, args.end, args.chunk_days)
     print(f"backfill {args.start}..{args.end} ({env.source.value} source) groups: {', '.join(groups)}")
     import time
 
     t0 = time.perf_counter()
     runs = runner.materialize_range(defs, groups, args.start, args.end, instance, chunk_days=args.chunk_days,
                                     on_step=_progress(_steps(defs, groups, args.start, args.end, args.chunk_days)),
-                                    raise_on_error=False)
+                                    raise_on_error=False, on_warning=_warn)
     print(f"done in {time.perf_counter() - t0:.1f} s wall")
     _summary(env, defs, args.start, args.end)
     return _report(runs)
@@ -160,6 +210,8 @@ def cmd_evaluate(args) -> int:
     from nba_pipeline.warehouse import tables as t
 
     history_start = args.history_start or args.start - dt.timedelta(days=365)
+    _check_range(env, history_start, args.end, args.chunk_days)
+    _check_range(env, args.start, args.end)
     t0 = time.perf_counter()
     upstream = [keys.PHASE1, keys.PHASE2, keys.PHASE3, keys.PHASE4]
     downstream = [keys.PHASE5, keys.GRADING, keys.PHASE6]
@@ -169,9 +221,10 @@ def cmd_evaluate(args) -> int:
         progress = _progress(_steps(defs, upstream, history_start, args.end, args.chunk_days)
                              + _steps(defs, downstream, args.start, args.end))
         runs = runner.materialize_range(defs, upstream, history_start, args.end, instance,
-                                        chunk_days=args.chunk_days, on_step=progress, raise_on_error=False)
+                                        chunk_days=args.chunk_days, on_step=progress, raise_on_error=False,
+                                        on_warning=_warn)
         runs += runner.materialize_range(defs, downstream, args.start, args.end, instance, on_step=progress,
-                                         raise_on_error=False)
+                                         raise_on_error=False, on_warning=_warn)
         ok = all(r.success for r in runs)
         print(f"replay {'finished' if ok else 'finished WITH FAILURES'} in {time.perf_counter() - t0:.0f} s")
     graded = defs.resources["warehouse"].read(t.PREDICTION_ACCURACY, args.start, args.end)
@@ -255,8 +308,41 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from nba_pipeline.environment import EnvironmentError_
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (UsageError, EnvironmentError_) as exc:
+        print(f"nba-pipeline {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return _interrupted()
+    except Exception as exc:
+        # A Dagster failure raised outside a run (a source that cannot load its folder while the range
+        # is checked) names what broke in its description: print that, not a traceback.
+        import dagster as dg
+
+        if isinstance(exc, dg.Failure):
+            print(f"nba-pipeline {args.command}: error: {exc.description}", file=sys.stderr)
+            return 2
+        raise
+
+
+def _interrupted() -> int:
+    """Ctrl-C: the run this process was executing is marked failed and its pool slot freed, so the
+    home is usable at once (the next command would also reap it)."""
+    import dagster as dg
+
+    from nba_pipeline import runner
+
+    try:
+        for line in runner.reap_dead_runs(dg.DagsterInstance.get(), only_this_process=True):
+            print(f"\ninterrupted: {line}", file=sys.stderr)
+    except Exception as exc:  # the instance itself may be what was interrupted
+        print(f"\ninterrupted ({exc})", file=sys.stderr)
+    print("interrupted: the home is usable; re-run the command to finish the range", file=sys.stderr)
+    return 130
 
 
 if __name__ == "__main__":

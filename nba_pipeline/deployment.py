@@ -61,7 +61,7 @@ def build_resources(env: Environment) -> dict:
 def local_resources(env: Environment, source, clock: Clock, alerts: AlertSink | None = None) -> dict:
     """The LOCAL resource set for a home folder (also what tests and benchmarks build on)."""
     return {
-        "warehouse": DuckDBWarehouse(database=str(env.warehouse_path)),
+        "warehouse": DuckDBWarehouse(database=str(env.warehouse_path), lock_wait_seconds=env.warehouse_lock_wait_seconds),
         "archive": LocalBlobStore(root=str(env.archive_dir)),
         "exports": LocalBlobStore(root=str(env.export_dir)),
         "model_store": LocalBlobStore(root=str(env.model_dir)),

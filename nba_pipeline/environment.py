@@ -23,6 +23,7 @@ ENV_SEED = "NBA_PIPELINE_SEED"
 ENV_NOW = "NBA_PIPELINE_NOW"
 ENV_SELF_HEAL_MAX_ATTEMPTS = "NBA_PIPELINE_SELF_HEAL_MAX_ATTEMPTS"
 ENV_BUILD_SHA = "NBA_PIPELINE_BUILD_SHA"  # set by the image build; recorded on every materialization
+ENV_LOCK_WAIT = "NBA_PIPELINE_WAREHOUSE_LOCK_WAIT_SECONDS"  # how long a step waits for a locked DuckDB file
 # An accelerated simulated day (benchmarks/daemon_day.py): simulated time = NBA_PIPELINE_NOW at the
 # real instant NBA_PIPELINE_CLOCK_ANCHOR (epoch seconds), running NBA_PIPELINE_CLOCK_SPEED times faster,
 # and Phase 1 schedules evaluated every real minute against that clock.
@@ -40,6 +41,7 @@ ENV_SLACK_CHANNEL = "NBA_PIPELINE_SLACK_CHANNEL"
 DEFAULT_HOME_DIRNAME = "nba_pipeline_home"
 DEFAULT_SEED = 20241022
 DEFAULT_SELF_HEAL_MAX_ATTEMPTS = 3
+DEFAULT_LOCK_WAIT_SECONDS = 60.0
 
 ET = ZoneInfo("America/New_York")
 
@@ -84,6 +86,7 @@ class Environment:
     clock_anchor: float | None = None
     clock_speed: float = 1.0
     accelerated_schedules: bool = False
+    warehouse_lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
 
     @property
     def code_identity(self) -> str:
@@ -192,4 +195,5 @@ def current(environ: dict[str, str] | None = None) -> Environment:
         clock_anchor=_float(ENV_CLOCK_ANCHOR, env.get(ENV_CLOCK_ANCHOR), None),
         clock_speed=_float(ENV_CLOCK_SPEED, env.get(ENV_CLOCK_SPEED), 1.0),
         accelerated_schedules=(env.get(ENV_SCHEDULE_PROFILE) or "real").strip().lower() == "accelerated",
+        warehouse_lock_wait_seconds=_float(ENV_LOCK_WAIT, env.get(ENV_LOCK_WAIT), DEFAULT_LOCK_WAIT_SECONDS),
     )

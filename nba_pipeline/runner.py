@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import os
 import shutil
+import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -69,13 +70,81 @@ class RangeRun:
         return "; ".join(failed) or (None if self.success else "run failed")
 
 
-def _progress_logger(on_step: Callable[[StepDone], None], group_of: dict[str, str]) -> dg.LoggerDefinition:
-    """A Dagster logger that reports each finished step as it happens (the run itself is one call)."""
+# Every run the CLI executes names the process that runs it, so a run left "in progress" by a killed
+# process (kill -9, an OOM kill, a closed laptop) can be recognised as dead and cleaned up.
+PROCESS_TAG = "nba_pipeline/process"
+
+
+def _process_identity(pid: int) -> str | None:
+    """host:pid:start-time (Linux /proc start ticks), so a reused pid is not mistaken for the same process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    if fields[0] == "Z":  # a zombie has exited
+        return None
+    return f"{socket.gethostname()}:{pid}:{fields[19]}"
+
+
+def this_process() -> str:
+    return _process_identity(os.getpid()) or f"{socket.gethostname()}:{os.getpid()}:?"
+
+
+def reap_dead_runs(instance: dg.DagsterInstance, only_this_process: bool = False) -> list[str]:
+    """Runs this machine's CLI started that are still marked in progress although their process is
+    gone (or, with ``only_this_process``, this process's own runs after an interrupt): mark them
+    failed and free the pool slots they held. Returns one line per run cleaned up."""
+    from nba_pipeline.observe import IN_PROGRESS
+
+    me, host = this_process(), socket.gethostname()
+    notes = []
+    for run in instance.get_runs(dg.RunsFilter(statuses=list(IN_PROGRESS))):
+        owner = run.tags.get(PROCESS_TAG)
+        if owner is None or not owner.startswith(f"{host}:"):
+            continue  # launched by the daemon (Dagster's run monitoring watches those) or elsewhere
+        if only_this_process:
+            if owner != me:
+                continue
+            why = "interrupted"
+        else:
+            pid = int(owner.split(":")[1])
+            if owner == me or _process_identity(pid) == owner:
+                continue
+            why = f"its process {pid} is gone"
+        span = "..".join(filter(None, [run.tags.get("dagster/asset_partition_range_start"),
+                                        run.tags.get("dagster/asset_partition_range_end")])) or run.tags.get(
+            "dagster/partition", "")
+        instance.report_run_failed(run, message=f"nba-pipeline: run left in progress ({why}); marked failed")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        notes.append(f"run {run.run_id[:8]} ({span}) was still marked in progress but {why}: marked FAILED and "
+                     f"freed the pool slots it held")
+    return notes
+
+
+def _progress_logger(on_step: Callable[[StepDone], None], group_of: dict[str, str],
+                     on_warning: Callable[[str], None] | None = None) -> dg.LoggerDefinition:
+    """A Dagster logger that reports each finished step as it happens (the run itself is one call),
+    and warnings logged by the assets (a warehouse lock being waited on)."""
+
+    retries: dict[str, int] = {}
 
     class _StepHandler(logging.Handler):
         def emit(self, record):
-            event = (getattr(record, "dagster_meta", None) or {}).get("dagster_event")
-            if event is None or event.event_type_value not in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED"):
+            meta = getattr(record, "dagster_meta", None) or {}
+            event = meta.get("dagster_event")
+            step = (meta.get("step_key") or "").replace("__", "/")
+            if event is None:
+                if on_warning is not None and record.levelno >= logging.WARNING:
+                    on_warning(f"{step}: {meta.get('orig_message', record.getMessage())}")
+                return
+            if event.event_type_value == "STEP_UP_FOR_RETRY" and on_warning is not None:
+                data = event.event_specific_data
+                retries[step] = retries.get(step, 0) + 1
+                on_warning(f"{step}: transient failure ({_root_cause(data.error)}); retry {retries[step]} "
+                           f"in {data.seconds_to_wait or 0:.0f} s")
+                return
+            if event.event_type_value not in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED"):
                 return
             asset = (event.step_key or "").replace("__", "/")
             data = event.event_specific_data
@@ -86,7 +155,7 @@ def _progress_logger(on_step: Callable[[StepDone], None], group_of: dict[str, st
             else:
                 on_step(StepDone(asset, group_of.get(asset, ""), "skipped", 0.0, "an upstream step failed"))
 
-    @dg.logger(description="Reports finished steps to the CLI.")
+    @dg.logger(description="Reports finished steps and warnings to the CLI.")
     def progress(_init_context):
         log = logging.Logger("nba_pipeline.progress", level=logging.DEBUG)
         log.addHandler(_StepHandler())
@@ -98,7 +167,7 @@ def _progress_logger(on_step: Callable[[StepDone], None], group_of: dict[str, st
 def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.date, end: dt.date,
                       instance: dg.DagsterInstance, on_step: Callable[[StepDone], None] | None = None,
                       chunk_days: int | None = None, raise_on_error: bool = True,
-                      quiet: bool = True) -> list[RangeRun]:
+                      quiet: bool = True, on_warning: Callable[[str], None] | None = None) -> list[RangeRun]:
     """Materialize the assets of ``groups`` for ``start..end`` as Dagster's backfill of them does:
     one run per chunk of at most ``chunk_days`` dates (default: the assets' BackfillPolicy), every
     selected asset in that run in dependency order. Each date records its own materialization and
@@ -122,7 +191,7 @@ def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.dat
         if on_step:
             on_step(step)
 
-    loggers["progress"] = _progress_logger(_on_step, group_of)
+    loggers["progress"] = _progress_logger(_on_step, group_of, on_warning)
     run_config["loggers"]["progress"] = {}
     job_def = dg.Definitions(assets=assets, resources=defs.resources, jobs=[job], loggers=loggers,
                              executor=dg.in_process_executor).resolve_job_def(job.name)
@@ -134,7 +203,7 @@ def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.dat
             instance=instance, run_config=run_config, raise_on_error=False,
             tags={"dagster/asset_partition_range_start": lo.isoformat(),
                   "dagster/asset_partition_range_end": hi.isoformat(),
-                  "nba_pipeline/trigger": "cli"})
+                  "nba_pipeline/trigger": "cli", PROCESS_TAG: this_process()})
         run = RangeRun(lo, hi, time.perf_counter() - t0, result.success, result.run_id, list(steps))
         run.blocked, run.held = _blocked_dates(result)
         runs.append(run)

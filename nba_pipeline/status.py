@@ -75,7 +75,10 @@ def date_status(defs: dg.Definitions, instance: dg.DagsterInstance, day: dt.date
             deadline = automation.DEADLINES.get(key)
             due = deadline.due(day) if deadline else None
             post_game_asset = deadline is not None and deadline.days_after >= 1
-            counts = group != keys.PHASE1 and deadline is not None and not (pre_game and post_game_asset)
+            # Scrapes have no deadline of their own (the tables they feed do), but a failed scrape
+            # always counts: a date whose scrapes failed is never COMPLETE.
+            counts = (group == keys.PHASE1 and st.failed) or (
+                group != keys.PHASE1 and deadline is not None and not (pre_game and post_game_asset))
             late = due is not None and now >= due and not st.healthy
             statuses.append(AssetStatus(key, group, st, rows, due, late, counts))
     schedule = next(s for s in statuses if s.key == keys.RAW_SCHEDULE)

@@ -29,6 +29,7 @@ from nba_pipeline.assets.common import (
     zero_row_dates,
 )
 from nba_pipeline.domain.formulas import is_dnp
+from nba_pipeline.parsers import PayloadError
 from nba_pipeline.parsers.injuries import parse_injury_report
 from nba_pipeline.parsers.nba import (
     internal_game_id,
@@ -49,7 +50,16 @@ from nba_pipeline.warehouse.base import Warehouse
 def _load(archive: BlobStore, source: src.NbaSource, endpoint: str, day: dt.date, latest_only: bool):
     for f in list_archived(archive, source.source_name, endpoint, day, latest_only=latest_only):
         raw = archive.get(f.path)
-        body = json.loads(raw) if f.path.endswith(".json") else raw.decode()
+        try:
+            body = json.loads(raw) if f.path.endswith(".json") else raw.decode()
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            # A truncated download or an error page the service returned: the archived file stays
+            # as it is (nothing lost); the message names the source, date and file.
+            problem = ("an HTML page, not JSON (an error page from the service?)" if raw.lstrip()[:1] == b"<"
+                       else f"not valid JSON ({exc})")
+            raise PayloadError(endpoint=f"{source.source_name} {endpoint}", game_date=day,
+                               path=archive.uri(f.path),
+                               field="(whole payload)", problem=problem) from None
         yield f, body
 
 

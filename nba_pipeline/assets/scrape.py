@@ -65,7 +65,14 @@ def _scraper(key: dg.AssetKey, description: str, endpoint: str) -> dg.AssetsDefi
         dates = context_dates(context)
         archived: dict = {}
         for day in dates:
-            payloads = nba_source.fetch(endpoint, day, as_of)
+            try:
+                payloads = nba_source.fetch(endpoint, day, as_of)
+            except (src.SourceUnavailableError, dg.Failure):
+                raise  # transient: the RetryPolicy retries it; a Failure says itself whether to retry
+            except Exception as exc:
+                # Anything else (a missing file, a corrupt record, a bug) cannot be fixed by waiting.
+                raise src.SourcePermanentError(
+                    f"{nba_source.source_name} {endpoint} for {day}: {type(exc).__name__}: {exc}") from exc
             archived[day] = [archive_payload(archive, nba_source.source_name, day, p) for p in payloads]
         per_date, checks = {}, {}
         for day, files in archived.items():

@@ -20,6 +20,18 @@ def internal_game_id(game_date: dt.date, away: str, home: str) -> str:
     return f"{game_date:%Y%m%d}_{away}_{home}"
 
 
+def _number(value, *, field: str, **kw):
+    """A stat as the service sends it: a number or null; anything else names the field."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else int(value)
+    if isinstance(value, (int, float)):
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise PayloadError(field=field, problem=f"{value!r} is not a number", **kw) from None
+
+
 def _need(obj: dict, key: str, *, endpoint, game_date, path, where: str = ""):
     if not isinstance(obj, dict) or key not in obj:
         raise PayloadError(endpoint=endpoint, game_date=game_date, path=path,
@@ -132,8 +144,8 @@ def parse_league_game_log(body: dict, game_date: dt.date, path: str) -> pd.DataF
             "is_home": is_home,
             "minutes": None if minutes is None else str(r[idx["MIN"]]),
             "minutes_decimal": minutes,
-            "plus_minus": r[idx["PLUS_MINUS"]] if "PLUS_MINUS" in idx else None,
-            **{col: r[idx[h]] for h, col in _GAMELOG_STATS.items()},
+            "plus_minus": _number(r[idx["PLUS_MINUS"]], field=f"rowSet[{n}].PLUS_MINUS", **kw) if "PLUS_MINUS" in idx else None,
+            **{col: _number(r[idx[h]], field=f"rowSet[{n}].{h}", **kw) for h, col in _GAMELOG_STATS.items()},
         }
         if is_player:
             name = str(r[idx["PLAYER_NAME"]])
@@ -187,7 +199,7 @@ def parse_boxscore_v3(body: dict, game_date: dt.date, path: str) -> tuple[pd.Dat
         team_rows.append({
             "game_date": game_date, "game_id": game_id, "internal_game_id": iid, "team_tricode": code,
             "opponent_tricode": opp, "is_home": is_home, "minutes": stats.get("minutes"),
-            **{col: stats.get(k) for k, col in _V3_STATS.items()},
+            **{col: _number(stats.get(k), field=f"{side}.statistics.{k}", **kw) for k, col in _V3_STATS.items()},
         })
         for n, p in enumerate(team.get("players", [])):
             pst = p.get("statistics") or {}
@@ -208,7 +220,8 @@ def parse_boxscore_v3(body: dict, game_date: dt.date, path: str) -> tuple[pd.Dat
                 "starter": bool(p.get("position")) if played else False,
                 "minutes": mtext if minutes is not None else None,
                 "minutes_decimal": minutes,
-                **{col: (pst.get(k) if played else None) for k, col in _V3_STATS.items()},
+                **{col: (_number(pst.get(k), field=f"{side}.players[{n}].statistics.{k}", **kw) if played else None)
+                   for k, col in _V3_STATS.items()},
             })
     return pd.DataFrame(team_rows), pd.DataFrame(player_rows)
 

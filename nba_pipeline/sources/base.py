@@ -10,7 +10,9 @@ a folder of real files; the simulated one generates a deterministic league.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import re
 from abc import abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,6 +65,38 @@ class Payload:
 
 class SourceUnavailableError(RuntimeError):
     """A transient failure talking to a source (timeout, 5xx, throttling): retry later."""
+
+
+_API_KEY_RE = re.compile(r"(?i)(apiKey=)[^&#\s]*")
+
+
+class SourcePermanentError(dg.Failure, RuntimeError):
+    """A failure that retrying cannot fix (4xx other than 429, a missing file or folder, a corrupt
+    record, a missing setting, an unsupported format).
+
+    It is a ``dagster.Failure`` with ``allow_retries=False``, so a step with a ``RetryPolicy`` fails at
+    once instead of retrying (legacy incident: permanent errors re-fired for weeks), and the URL and
+    status show as failure metadata. ``url`` is always redacted (no API key); ``status`` is the HTTP
+    status when there was one.
+    """
+
+    def __init__(self, message: str, *, url: str | None = None, status: int | None = None):
+        self.url = redact(url) if url else url
+        self.status = status
+        metadata: dict[str, Any] = {}
+        if self.url:
+            metadata["url"] = self.url
+        if status is not None:
+            metadata["status"] = status
+        super().__init__(description=redact(message), metadata=metadata, allow_retries=False)
+
+    def __reduce__(self):  # keep url and status through pickling (multiprocess executors)
+        return functools.partial(type(self), url=self.url, status=self.status), (self.description,)
+
+
+def redact(text: str) -> str:
+    """Replace the value of any ``apiKey=`` query parameter with ``REDACTED``."""
+    return _API_KEY_RE.sub(r"\1REDACTED", str(text))
 
 
 class NbaSource(dg.ConfigurableResource):

@@ -67,6 +67,7 @@ from nba_pipeline.sources.base import (
     SCHEDULE,
     NbaSource,
     Payload,
+    SourcePermanentError,
 )
 from nba_pipeline.sources.formats import BookQuotes, PlayerLine, PropQuote, ScheduleGame
 
@@ -156,7 +157,9 @@ def _data(root: str) -> _Data:
         data = _CACHE.get(path)
         if data is None:
             if not path.is_dir():
-                raise FileNotFoundError(f"HistoricalSource root {path} is not a folder")
+                raise HistoricalDataError(f"historical source: the folder {path} does not exist (set "
+                                          f"NBA_PIPELINE_HISTORICAL_DIR or --historical-dir to a folder in the "
+                                          f"layout of ../shared/data/real)")
             data = _load(path)
             _CACHE[path] = data
         return data
@@ -193,12 +196,56 @@ def _i(value) -> int:
     return 0 if value is None or pd.isna(value) else int(round(float(value)))
 
 
+# What each file kind must hold: required columns and the columns that must be numbers where set. A
+# file that breaks this is a permanent error naming file, line and field (a corrupt export is not
+# fixed by retrying).
+_CSV_SCHEMAS = {
+    "schedule": (("game_id", "game_date", "home_team", "away_team", "home_score", "away_score"),
+                 ("home_score", "away_score", "minutes_team")),
+    "team_game_logs": (("GAME_ID", "GAME_DATE", "TEAM_ABBREVIATION", "MATCHUP", "MIN", "PTS"),
+                       ("MIN", "FGM", "FGA", "FG3M", "FG3A", "FTM", "FTA", "OREB", "DREB", "AST", "STL", "BLK",
+                        "TOV", "PF", "PTS", "PLUS_MINUS")),
+    "player_game_logs": (("date", "game_id", "player", "player_id", "minutes", "fgm", "fga", "threes_made",
+                          "threes_attempted", "ftm", "fta", "oreb", "dreb", "ast", "stl", "blk", "tov", "pf", "pts",
+                          "plus_minus"),
+                         ("player_id", "minutes", "fgm", "fga", "threes_made", "threes_attempted", "ftm", "fta",
+                          "oreb", "dreb", "ast", "stl", "blk", "tov", "pf", "pts", "plus_minus")),
+    "inferred_dnp": (("player", "player_id", "date", "matchup", "dnp"), ("player_id",)),
+    "props": (("event_id", "game", "game_time", "snapshot_file", "player", "line", "bookmaker", "over_odds",
+               "under_odds"), ("line", "over_odds", "under_odds")),
+}
+
+
+class HistoricalDataError(SourcePermanentError):
+    """A file of the historical folder that cannot be read: names the file, line and field."""
+
+
+def _read_csv(path: Path, kind: str, **kwargs) -> pd.DataFrame:
+    required, numeric = _CSV_SCHEMAS[kind]
+    try:
+        df = pd.read_csv(path, **kwargs)
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise HistoricalDataError(f"historical source: {path} cannot be read as CSV: {exc}") from None
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise HistoricalDataError(f"historical source: {path} lacks column(s) {', '.join(missing)} "
+                                  f"(has {', '.join(map(str, df.columns[:12]))}...)")
+    for col in (c for c in numeric if c in df.columns):
+        values = df[col]
+        bad = values.notna() & pd.to_numeric(values, errors="coerce").isna()
+        if bad.any():
+            i = int(bad.idxmax())
+            raise HistoricalDataError(f"historical source: {path} line {i + 2}, field {col!r}: {values.iloc[i]!r} "
+                                      f"is not a number")
+    return df
+
+
 def _load(root: Path) -> _Data:
     data = _Data()
 
     # Props first: their commence times are the tip-off times of the games they cover.
     props_files = sorted((root / "props").glob("odds_api_player_points_*.csv"))
-    props_frames = [pd.read_csv(p, dtype={"event_id": str}) for p in props_files]
+    props_frames = [_read_csv(p, "props", dtype={"event_id": str}) for p in props_files]
     props = pd.concat(props_frames, ignore_index=True) if props_frames else pd.DataFrame()
     tipoffs: dict[tuple[dt.date, str, str], dt.datetime] = {}
     event_teams: dict[str, tuple[dt.datetime, str, str]] = {}
@@ -223,14 +270,14 @@ def _load(root: Path) -> _Data:
         games[game_id] = _Game(game_id, day, home, away, _i(home_score), _i(away_score), _periods(minutes), tip)
 
     for path in sorted((root / "schedule").glob("schedule_*.csv")):
-        df = pd.read_csv(path, dtype={"game_id": str})
+        df = _read_csv(path, "schedule", dtype={"game_id": str})
         minutes = df["minutes_team"] if "minutes_team" in df.columns else pd.Series([None] * len(df))
         for gid, day, home, away, hs, as_, mins in zip(df["game_id"], df["game_date"], df["home_team"],
                                                        df["away_team"], df["home_score"], df["away_score"], minutes):
             add_game(str(gid).zfill(10), dt.date.fromisoformat(str(day)), home, away, hs, as_, mins)
 
     team_log_files = sorted((root / "schedule").glob("team_game_logs_*.csv"))
-    team_logs = [pd.read_csv(p, dtype={"GAME_ID": str}) for p in team_log_files]
+    team_logs = [_read_csv(p, "team_game_logs", dtype={"GAME_ID": str}) for p in team_log_files]
     tl = pd.concat(team_logs, ignore_index=True) if team_logs else pd.DataFrame()
     if len(tl):
         tl["GAME_ID"] = tl["GAME_ID"].str.zfill(10)
@@ -283,7 +330,7 @@ def _load(root: Path) -> _Data:
     for path in sorted(box_dir.glob("player_game_logs_*.csv")):
         if path.stem.endswith("_with_inferred_dnp"):
             continue
-        df = pd.read_csv(path, dtype={"game_id": str})
+        df = _read_csv(path, "player_game_logs", dtype={"game_id": str})
         df = df[df["minutes"].notna()]
         for r in df.itertuples(index=False):
             day = dt.date.fromisoformat(str(r.date))
@@ -302,7 +349,7 @@ def _load(root: Path) -> _Data:
                 plus_minus=float(r.plus_minus) if pd.notna(r.plus_minus) else 0.0,
             ))
     for path in sorted(box_dir.glob("player_game_logs_*_with_inferred_dnp.csv")):
-        df = pd.read_csv(path, dtype={"game_id": str}, usecols=["player", "player_id", "date", "matchup", "dnp"])
+        df = _read_csv(path, "inferred_dnp", dtype={"game_id": str}, usecols=["player", "player_id", "date", "matchup", "dnp"])
         df = df[df["dnp"].astype(str).str.lower() == "true"]
         for name, pid, day, matchup in df[["player", "player_id", "date", "matchup"]].itertuples(index=False):
             code = str(matchup).split()[0]
@@ -385,6 +432,11 @@ class HistoricalSource(NbaSource):
 
     def _data(self) -> _Data:
         return _data(self.root)
+
+    def covered_dates(self) -> list[dt.date]:
+        """Game dates the folder has games or lines for (loads and validates the folder)."""
+        data = self._data()
+        return sorted(set(data.games_by_date) | set(data.odds_by_date))
 
     def _final_games(self, game_date: dt.date, as_of: dt.datetime) -> list[_Game]:
         return [g for g in self._data().games_by_date.get(game_date, []) if as_of >= g.final_at]

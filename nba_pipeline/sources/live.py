@@ -40,7 +40,9 @@ from nba_pipeline.sources.base import (
     TEAM_ROSTER,
     NbaSource,
     Payload,
+    SourcePermanentError,
     SourceUnavailableError,
+    redact,
 )
 
 ET = ZoneInfo("America/New_York")
@@ -79,35 +81,6 @@ STATS_HEADERS = {
 }
 ODDS_HEADERS = {"User-Agent": "nba_pipeline (httpx)", "Accept": "application/json"}
 
-_API_KEY_RE = re.compile(r"(?i)(apiKey=)[^&#\s]*")
-
-
-class SourcePermanentError(dg.Failure, RuntimeError):
-    """A failure that retrying cannot fix (4xx other than 429, missing setting, unsupported format).
-
-    It is a ``dagster.Failure`` with ``allow_retries=False``, so a step with a ``RetryPolicy`` fails at
-    once instead of retrying (legacy incident: permanent errors re-fired for weeks), and the URL and
-    status show as failure metadata. ``url`` is always redacted (no API key); ``status`` is the HTTP
-    status when there was one.
-    """
-
-    def __init__(self, message: str, *, url: str | None = None, status: int | None = None):
-        self.url = redact(url) if url else url
-        self.status = status
-        metadata: dict[str, Any] = {}
-        if self.url:
-            metadata["url"] = self.url
-        if status is not None:
-            metadata["status"] = status
-        super().__init__(description=redact(message), metadata=metadata, allow_retries=False)
-
-    def __reduce__(self):  # keep url and status through pickling (multiprocess executors)
-        return functools.partial(type(self), url=self.url, status=self.status), (self.description,)
-
-
-def redact(text: str) -> str:
-    """Replace the value of any ``apiKey=`` query parameter with ``REDACTED``."""
-    return _API_KEY_RE.sub(r"\1REDACTED", str(text))
 
 
 class _Throttle:

@@ -1,9 +1,11 @@
-"""DuckDB warehouse (local default), through dagster-duckdb's connection handling.
+"""DuckDB warehouse (local default).
 
-DuckDB allows one writing process per file. Connections are opened per call and closed at once,
-and DuckDBResource retries the connect with backoff when another process holds the lock, so runs
-that overlap queue on the lock for milliseconds instead of failing. Writers also share the
-``warehouse`` concurrency pool (see assets/common.py).
+DuckDB allows one process per file to write. Connections are opened per call and closed at once.
+When another program holds the file (a notebook, a second pipeline process), the connect waits for
+it with a visible log line per attempt and a bound (``lock_wait_seconds``), then fails with one line
+naming the file and the holder. dagster-duckdb's resource retries such locks silently for up to
+minutes, which left users staring at a hang, so the warehouse opens its own connections. Writers
+also share the ``warehouse`` concurrency pool (see assets/common.py).
 """
 
 from __future__ import annotations
@@ -12,20 +14,31 @@ import datetime as dt
 import threading
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import pandas as pd
-from dagster_duckdb import DuckDBResource
+import dagster as dg
 
 from nba_pipeline.warehouse.base import Warehouse, WriteResult, prepare_for_write
 from nba_pipeline.warehouse.spec import TYPES, TableSpec
 
 
 # Writers in one process (threads of an in-process executor, concurrent test runs) take turns per
-# database file; writers in different processes queue on DuckDB's file lock via DuckDBResource's backoff.
+# database file; writers in different processes wait on DuckDB's file lock (``_connect``).
 _WRITE_LOCKS: dict[str, threading.Lock] = defaultdict(threading.Lock)
 _CONFLICT_RETRIES = 5
+
+
+class WarehouseLockedError(RuntimeError):
+    """Another program held the warehouse file for longer than the wait bound."""
+
+
+def _holder(message: str) -> str:
+    """'Conflicting lock is held in /usr/bin/python3 (PID 123) by user x' -> that part, or the message."""
+    marker = "Conflicting lock is held in "
+    return message.split(marker, 1)[1].split(". See", 1)[0].strip() if marker in message else message.strip()
 
 
 def _q(identifier: str) -> str:
@@ -35,10 +48,36 @@ def _q(identifier: str) -> str:
 class DuckDBWarehouse(Warehouse):
     database: str
 
-    def _resource(self) -> DuckDBResource:
+    lock_wait_seconds: float = 60.0
+
+    @contextmanager
+    def _connect(self):
+        """A connection, waiting (bounded, one log line per attempt) while another program holds the file."""
         if self.database != ":memory:":
             Path(self.database).parent.mkdir(parents=True, exist_ok=True)
-        return DuckDBResource(database=self.database)
+        started, attempt = time.monotonic(), 0
+        while True:
+            try:
+                con = duckdb.connect(self.database)
+                break
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise
+                waited = time.monotonic() - started
+                if waited >= self.lock_wait_seconds:
+                    raise WarehouseLockedError(
+                        f"warehouse {self.database} is locked by another program ({_holder(str(exc))}); gave up "
+                        f"after waiting {waited:.0f} s. Close the program holding it (a notebook?) and re-run.") from None
+                attempt += 1
+                delay = min(0.25 * 2 ** (attempt - 1), 5.0, max(self.lock_wait_seconds - waited, 0.05))
+                dg.get_dagster_logger().warning(
+                    f"warehouse {self.database} is locked by another program ({_holder(str(exc))}); waiting "
+                    f"(attempt {attempt}, {waited:.0f} of at most {self.lock_wait_seconds:.0f} s)")
+                time.sleep(delay)
+        try:
+            yield con
+        finally:
+            con.close()
 
     def _table(self, spec: TableSpec) -> str:
         return f"{_q(spec.schema)}.{_q(spec.name)}"
@@ -79,7 +118,7 @@ class DuckDBWarehouse(Warehouse):
     def _replace(self, spec, frame, start, end, keep) -> WriteResult:
         date_col = _q(spec.date_column)
         spare = f" AND {date_col} NOT IN ({', '.join('?' for _ in keep)})" if keep else ""
-        with self._resource().get_connection() as con:
+        with self._connect() as con:
             self._ensure(con, spec)
             con.execute("BEGIN TRANSACTION")
             try:
@@ -110,7 +149,7 @@ class DuckDBWarehouse(Warehouse):
         if end is not None:
             where.append(f"{_q(spec.date_column)} <= ?")
             params.append(end)
-        with self._resource().get_connection() as con:
+        with self._connect() as con:
             if not self._exists(con, spec):
                 frame = spec.empty()
             else:
@@ -122,7 +161,7 @@ class DuckDBWarehouse(Warehouse):
         return frame[columns] if columns else frame
 
     def count_by_date(self, spec, start, end) -> dict[dt.date, int]:
-        with self._resource().get_connection() as con:
+        with self._connect() as con:
             if not self._exists(con, spec):
                 return {}
             rows = con.execute(

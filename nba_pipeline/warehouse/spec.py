@@ -71,9 +71,28 @@ class TableSpec:
             try:
                 out[col] = _cast(s, logical)
             except (ValueError, TypeError) as exc:
-                bad = s.dropna().astype(str).head(3).tolist()
-                raise SchemaError(f"{self.address}.{col}: cannot cast to {logical} ({exc}); e.g. {bad}") from exc
+                raise SchemaError(self._cast_error(df, col, logical, exc)) from exc
         return pd.DataFrame(out, index=range(len(df)))
+
+    def _cast_error(self, df: pd.DataFrame, col: str, logical: str, exc: Exception) -> str:
+        """Name the table, column, the first bad value and where it came from (date, source file)."""
+        s = df[col]
+        if logical in ("BIGINT", "DOUBLE"):
+            bad = s.notna() & pd.to_numeric(s, errors="coerce").isna()
+        elif logical in ("DATE", "TIMESTAMP"):
+            bad = s.notna() & pd.to_datetime(s, errors="coerce", utc=True).isna()
+        else:
+            bad = s.notna()
+        where = ""
+        if bad.any():
+            row = df.loc[bad.idxmax()]
+            parts = [f"value {row[col]!r}"]
+            if self.date_column in df.columns:
+                parts.append(f"{self.date_column} {pd.Timestamp(row[self.date_column]).date()}")
+            if "source_file" in df.columns:
+                parts.append(f"file {row['source_file']}")
+            where = f"; first bad row: {', '.join(parts)}"
+        return f"{self.address}.{col}: cannot cast to {logical}{where} ({exc})"
 
     def column_schema(self) -> dg.TableSchema:
         return dg.TableSchema(
