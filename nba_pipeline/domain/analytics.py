@@ -371,14 +371,46 @@ def upcoming_team_context(day: dt.date, schedule_day: pd.DataFrame, schedule_his
     return pd.DataFrame(rows)
 
 
-def _streak(results: list[str], want: str) -> int:
-    n = 0
-    for r in reversed(results):
-        if r == want:
-            n += 1
-        elif r in ("OVER", "UNDER"):
-            break
-    return n
+def _trailing_streak(results: pd.DataFrame, want: str) -> pd.Series:
+    """Per player, how many of his latest OVER/UNDER results in a row were ``want`` (pushes neither
+    count nor break a streak). ``results`` holds player_id and over_under_result in date order."""
+    r = results[results["over_under_result"].isin(("OVER", "UNDER"))].iloc[::-1]
+    if r.empty:
+        return pd.Series(dtype="int64")
+    broken = (r["over_under_result"] != want).astype(int).groupby(r["player_id"]).cumsum()
+    return (broken == 0).groupby(r["player_id"]).sum()
+
+
+def _player_form(hist: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    """Per player, from his games strictly before ``day``: rest, workload windows, recent scoring,
+    usage and prop streaks (one groupby per measure, not a loop per player)."""
+    ts = pd.Timestamp(day)
+    minutes = pd.to_numeric(hist["minutes"], errors="coerce")
+    act = hist[hist["is_active"].astype(bool) & (minutes.fillna(0) > 0)]
+    nd = hist[~hist["is_dnp"].astype(bool)]
+    pid = "player_id"
+    w7 = act[act["ts"] >= ts - pd.Timedelta(days=7)]
+    w14 = act[act["ts"] >= ts - pd.Timedelta(days=14)]
+    b2b = w14["ts"].groupby(w14[pid]).diff().eq(pd.Timedelta(days=1)).groupby(w14[pid]).sum()
+    l5, l10 = nd.groupby(pid).tail(5), nd.groupby(pid).tail(10)
+    out = pd.DataFrame({
+        "last_played": act.groupby(pid)["ts"].max(),
+        "games_last_7_days": w7.groupby(pid).size(),
+        "games_last_14_days": w14.groupby(pid).size(),
+        "minutes_last_7_days": pd.to_numeric(w7["minutes"], errors="coerce").groupby(w7[pid]).sum(),
+        "minutes_last_14_days": pd.to_numeric(w14["minutes"], errors="coerce").groupby(w14[pid]).sum(),
+        "avg_minutes_last_7_days": pd.to_numeric(w7["minutes"], errors="coerce").groupby(w7[pid]).mean(),
+        "back_to_backs_last_14_days": b2b,
+        "avg_usage_last_7_games": pd.to_numeric(act.groupby(pid).tail(7)["usage_rate"], errors="coerce")
+                                    .groupby(act.groupby(pid).tail(7)[pid]).mean(),
+        "points_avg_last_5": pd.to_numeric(l5["points"], errors="coerce").groupby(l5[pid]).mean(),
+        "points_avg_last_10": pd.to_numeric(l10["points"], errors="coerce").groupby(l10[pid]).mean(),
+        "games_used_last_5": l5.groupby(pid).size(),
+        "games_used_last_10": l10.groupby(pid).size(),
+        "prop_over_streak": _trailing_streak(hist[[pid, "over_under_result"]], "OVER"),
+        "prop_under_streak": _trailing_streak(hist[[pid, "over_under_result"]], "UNDER"),
+    })
+    return out
 
 
 def upcoming_player_context(day: dt.date, schedule_day: pd.DataFrame, pgs_hist: pd.DataFrame,
@@ -393,16 +425,19 @@ def upcoming_player_context(day: dt.date, schedule_day: pd.DataFrame, pgs_hist: 
     cols = ["player_id", "player_name", "player_lookup", "team_tricode", "game_date", "is_active", "is_dnp",
             "minutes", "points", "usage_rate", "over_under_result"]
     hist = pgs_hist[cols]
-    hist = hist[_dates(hist["game_date"]) < day].copy() if len(hist) else hist.copy()
-    hist["d"] = _dates(hist["game_date"]) if len(hist) else pd.Series(dtype=object)
-    hist = hist.sort_values(["player_id", "d"]) if len(hist) else hist
+    if len(hist):
+        ts = pd.to_datetime(hist["game_date"])
+        hist = hist[ts < pd.Timestamp(day)].assign(ts=ts[ts < pd.Timestamp(day)])
+        hist = hist.assign(d=hist["ts"].dt.date).sort_values(["player_id", "ts"], kind="stable")
+    else:
+        hist = hist.assign(ts=pd.Series(dtype="datetime64[ns]"), d=pd.Series(dtype=object))
     playing = {}
     for g in games.itertuples():
         playing[g.home_team_tricode] = (g, g.away_team_tricode, True)
         playing[g.away_team_tricode] = (g, g.home_team_tricode, False)
 
     # Expected players per team.
-    expected: dict[int, tuple[str, str, str]] = {}  # player_id -> (team, name, lookup, source)
+    expected: dict[int, tuple[str, str, str, str]] = {}  # player_id -> (team, name, lookup, source)
     latest = hist.groupby("player_id").tail(1) if len(hist) else hist
     recent_active = hist[(hist["d"] >= day - dt.timedelta(days=recent_days)) & hist["is_active"].astype(bool)] if len(hist) else hist
     roster_teams = set(rosters["team_tricode"]) if len(rosters) else set()
@@ -416,11 +451,10 @@ def upcoming_player_context(day: dt.date, schedule_day: pd.DataFrame, pgs_hist: 
                 expected.setdefault(int(r.player_id), (r.team_tricode, r.player_name, r.player_lookup, "recent_box_scores"))
     lines = closing_lines(odds)
     if len(lines) and len(latest):
-        by_lookup = latest.set_index("player_lookup")
+        by_lookup = latest.drop_duplicates("player_lookup", keep="last").set_index("player_lookup")
         for r in lines.itertuples():
             if r.player_lookup in by_lookup.index:
                 p = by_lookup.loc[r.player_lookup]
-                p = p.iloc[-1] if isinstance(p, pd.DataFrame) else p
                 if p["team_tricode"] in playing and p["team_tricode"] in (r.home_team_tricode, r.away_team_tricode):
                     expected.setdefault(int(p["player_id"]), (p["team_tricode"], p["player_name"], r.player_lookup, "prop_line"))
     if len(latest):
@@ -439,103 +473,90 @@ def upcoming_player_context(day: dt.date, schedule_day: pd.DataFrame, pgs_hist: 
 
     first_tip = pd.to_datetime(games["tipoff_utc"], utc=True).min()
     inj = latest_injuries(injuries, before=first_tip)
-    inj_by = inj.set_index("player_lookup") if len(inj) else None
-    line_by = lines.set_index("player_lookup") if len(lines) else None
-    tctx = team_ctx.set_index("team_tricode") if len(team_ctx) else None
-    by_player = {pid: g for pid, g in hist.groupby("player_id")} if len(hist) else {}
 
     # Season averages for the "star teammate" rule (>= 10 games this season).
     from nba_pipeline.partitions import season_opener, season_year
 
     season_start = season_opener(season_year(day)) - dt.timedelta(days=30)
     played = hist[(~hist["is_dnp"].astype(bool)) & (hist["d"] >= season_start)] if len(hist) else hist
-    season_stats = played.groupby("player_lookup").agg(ppg=("points", "mean"), mpg=("minutes", "mean"),
-                                                       games=("points", "size")) if len(played) else pd.DataFrame()
-
-    def is_star(lookup: str) -> bool:
-        if season_stats.empty or lookup not in season_stats.index:
-            return False
-        s = season_stats.loc[lookup]
-        return s["games"] >= 10 and (s["ppg"] >= 18 or (s["mpg"] >= 28 and s["ppg"] >= 12))
-
+    stats = played.groupby("player_lookup").agg(ppg=("points", "mean"), mpg=("minutes", "mean"),
+                                                games=("points", "size")) if len(played) else pd.DataFrame()
+    stars = set(stats.index[(stats["games"] >= 10) & ((stats["ppg"] >= 18) | ((stats["mpg"] >= 28) & (stats["ppg"] >= 12)))]
+                ) if len(stats) else set()
     out_by_team: dict[str, tuple[int, int]] = {}
     if len(inj):
-        for team, grp in inj.groupby("team_tricode"):
-            stars = [is_star(lk) for lk in grp["player_lookup"]]
-            out_by_team[team] = (
-                sum(s for s, st in zip(stars, grp["injury_status"]) if st in ("out", "doubtful")),
-                sum(s for s, st in zip(stars, grp["injury_status"]) if st == "questionable"),
-            )
+        star_inj = inj[inj["player_lookup"].isin(stars)]
+        for team, grp in star_inj.groupby("team_tricode"):
+            out_by_team[team] = (int(grp["injury_status"].isin(("out", "doubtful")).sum()),
+                                 int((grp["injury_status"] == "questionable").sum()))
+
+    exp = pd.DataFrame([(pid, *v) for pid, v in expected.items()],
+                       columns=["player_id", "team_tricode", "player_name", "player_lookup", "roster_source"])
+    form = _player_form(hist, day) if len(hist) else pd.DataFrame()
+    exp = exp.join(form, on="player_id") if len(form) else exp.reindex(columns=[*exp.columns, *_player_form(
+        hist.iloc[0:0], day).columns])
+    ln = lines.drop_duplicates("player_lookup").set_index("player_lookup") if len(lines) else None
+    ij = inj.drop_duplicates("player_lookup", keep="last").set_index("player_lookup") if len(inj) else None
+    tctx = team_ctx.drop_duplicates("team_tricode").set_index("team_tricode") if len(team_ctx) else None
+
+    def pick(frame, key, col):
+        return None if frame is None or key not in frame.index else frame.at[key, col]
 
     rows = []
-    for pid, (team, name, lookup, source) in expected.items():
-        g, opp, is_home = playing[team]
-        ph = by_player.get(pid)
-        act = ph[ph["is_active"].astype(bool) & (pd.to_numeric(ph["minutes"], errors="coerce").fillna(0) > 0)] if ph is not None else None
-        nd = ph[~ph["is_dnp"].astype(bool)] if ph is not None else None
-        last_day = act["d"].iloc[-1] if act is not None and len(act) else None
-        days_rest = (day - last_day).days if last_day is not None else None
-        w7 = act[act["d"] >= day - dt.timedelta(days=7)] if act is not None else None
-        w14 = act[act["d"] >= day - dt.timedelta(days=14)] if act is not None else None
-        b2b14 = 0
-        if w14 is not None and len(w14) > 1:
-            ds = sorted(w14["d"])
-            b2b14 = sum(1 for a, b in zip(ds, ds[1:]) if (b - a).days == 1)
-        l5 = nd.tail(5) if nd is not None else None
-        l10 = nd.tail(10) if nd is not None else None
-        n10 = len(l10) if l10 is not None else 0
-        results = ph["over_under_result"].dropna().tolist() if ph is not None else []
-        ln = None
-        if line_by is not None and lookup in line_by.index:
-            ln = line_by.loc[lookup]
-            ln = ln.iloc[0] if isinstance(ln, pd.DataFrame) else ln
-        ij = None
-        if inj_by is not None and lookup in inj_by.index:
-            ij = inj_by.loc[lookup]
-            ij = ij.iloc[-1] if isinstance(ij, pd.DataFrame) else ij
-        tc = tctx.loc[team] if tctx is not None and team in tctx.index else None
-        oc = tctx.loc[opp] if tctx is not None and opp in tctx.index else None
-        stars_out, stars_q = out_by_team.get(team, (0, 0))
-        if ij is not None and is_star(lookup):
+    for r in exp.itertuples(index=False):
+        g, opp, is_home = playing[r.team_tricode]
+        last = r.last_played
+        days_rest = (day - last.date()).days if pd.notna(last) else None
+        n10 = 0 if pd.isna(r.games_used_last_10) else int(r.games_used_last_10)
+        has_line = ln is not None and r.player_lookup in ln.index
+        status = pick(ij, r.player_lookup, "injury_status")
+        stars_out, stars_q = out_by_team.get(r.team_tricode, (0, 0))
+        if status is not None and r.player_lookup in stars:
             # The player himself is not his own teammate.
-            stars_out -= int(ij["injury_status"] in ("out", "doubtful"))
-            stars_q -= int(ij["injury_status"] == "questionable")
+            stars_out -= int(status in ("out", "doubtful"))
+            stars_q -= int(status == "questionable")
+        t_pace, o_pace = pick(tctx, r.team_tricode, "pace_last_10"), pick(tctx, opp, "pace_last_10")
         season_type = getattr(g, "season_type", "Regular Season") or "Regular Season"
+        opening = pick(ln, r.player_lookup, "opening_line")
+        current = pick(ln, r.player_lookup, "points_line")
+
+        def num(value, default=None):
+            return default if value is None or pd.isna(value) else value
+
         rows.append({
-            "game_date": day, "game_id": g.game_id, "internal_game_id": g.internal_game_id, "player_id": pid,
-            "player_lookup": lookup, "player_name": name, "team_tricode": team, "opponent_tricode": opp,
-            "is_home": is_home, "tipoff_utc": g.tipoff_utc, "roster_source": source,
-            "injury_status": ij["injury_status"] if ij is not None else None,
-            "injury_reason": ij["reason"] if ij is not None else None,
+            "game_date": day, "game_id": g.game_id, "internal_game_id": g.internal_game_id, "player_id": r.player_id,
+            "player_lookup": r.player_lookup, "player_name": r.player_name, "team_tricode": r.team_tricode,
+            "opponent_tricode": opp, "is_home": is_home, "tipoff_utc": g.tipoff_utc, "roster_source": r.roster_source,
+            "injury_status": status, "injury_reason": pick(ij, r.player_lookup, "reason"),
             "days_rest": days_rest, "back_to_back": days_rest == 1 if days_rest is not None else False,
-            "games_last_7_days": len(w7) if w7 is not None else 0,
-            "games_last_14_days": len(w14) if w14 is not None else 0,
-            "minutes_last_7_days": float(w7["minutes"].sum()) if w7 is not None and len(w7) else 0.0,
-            "minutes_last_14_days": float(w14["minutes"].sum()) if w14 is not None and len(w14) else 0.0,
-            "avg_minutes_last_7_days": float(w7["minutes"].mean()) if w7 is not None and len(w7) else None,
-            "back_to_backs_last_14_days": b2b14,
-            "avg_usage_last_7_games": float(act.tail(7)["usage_rate"].mean()) if act is not None and len(act) and act.tail(7)["usage_rate"].notna().any() else None,
-            "points_avg_last_5": float(l5["points"].mean()) if l5 is not None and len(l5) else None,
-            "points_avg_last_10": float(l10["points"].mean()) if n10 else None,
-            "games_used_last_5": len(l5) if l5 is not None else 0,
+            "games_last_7_days": int(num(r.games_last_7_days, 0)),
+            "games_last_14_days": int(num(r.games_last_14_days, 0)),
+            "minutes_last_7_days": float(num(r.minutes_last_7_days, 0.0)),
+            "minutes_last_14_days": float(num(r.minutes_last_14_days, 0.0)),
+            "avg_minutes_last_7_days": num(r.avg_minutes_last_7_days),
+            "back_to_backs_last_14_days": int(num(r.back_to_backs_last_14_days, 0)),
+            "avg_usage_last_7_games": num(r.avg_usage_last_7_games),
+            "points_avg_last_5": num(r.points_avg_last_5),
+            "points_avg_last_10": num(r.points_avg_last_10) if n10 else None,
+            "games_used_last_5": int(num(r.games_used_last_5, 0)),
             "games_used_last_10": n10,
             "sample_quality": "excellent" if n10 >= 10 else "good" if n10 >= 7 else "limited" if n10 >= 5 else "insufficient",
-            "has_prop_line": ln is not None,
-            "current_points_line": ln["points_line"] if ln is not None else None,
-            "opening_points_line": ln["opening_line"] if ln is not None else None,
-            "line_movement": (ln["points_line"] - ln["opening_line"]) if ln is not None and pd.notna(ln["opening_line"]) else None,
-            "line_bookmaker": ln["bookmaker"] if ln is not None else None,
-            "line_snapshot_at": ln["snapshot_timestamp"] if ln is not None else None,
-            "line_minutes_before_tipoff": ln["minutes_before_tipoff"] if ln is not None else None,
-            "line_book_count": ln["book_count"] if ln is not None else 0,
-            "prop_over_streak": _streak(results, "OVER"), "prop_under_streak": _streak(results, "UNDER"),
-            "pace_differential": (tc["pace_last_10"] - oc["pace_last_10"]) if tc is not None and oc is not None
-            and pd.notna(tc["pace_last_10"]) and pd.notna(oc["pace_last_10"]) else None,
-            "opponent_def_rating_last_10": oc["def_rating_last_10"] if oc is not None else None,
-            "opponent_off_rating_last_10": oc["off_rating_last_10"] if oc is not None else None,
-            "opponent_days_rest": tc["opponent_days_rest"] if tc is not None else None,
-            "game_spread": tc["game_spread"] if tc is not None else None,
-            "game_total": tc["game_total"] if tc is not None else None,
+            "has_prop_line": has_line,
+            "current_points_line": current,
+            "opening_points_line": opening,
+            "line_movement": (current - opening) if has_line and pd.notna(opening) else None,
+            "line_bookmaker": pick(ln, r.player_lookup, "bookmaker"),
+            "line_snapshot_at": pick(ln, r.player_lookup, "snapshot_timestamp"),
+            "line_minutes_before_tipoff": pick(ln, r.player_lookup, "minutes_before_tipoff"),
+            "line_book_count": pick(ln, r.player_lookup, "book_count") if has_line else 0,
+            "prop_over_streak": int(num(r.prop_over_streak, 0)), "prop_under_streak": int(num(r.prop_under_streak, 0)),
+            "pace_differential": (t_pace - o_pace) if t_pace is not None and o_pace is not None
+            and pd.notna(t_pace) and pd.notna(o_pace) else None,
+            "opponent_def_rating_last_10": pick(tctx, opp, "def_rating_last_10"),
+            "opponent_off_rating_last_10": pick(tctx, opp, "off_rating_last_10"),
+            "opponent_days_rest": pick(tctx, r.team_tricode, "opponent_days_rest"),
+            "game_spread": pick(tctx, r.team_tricode, "game_spread"),
+            "game_total": pick(tctx, r.team_tricode, "game_total"),
             "star_teammates_out": max(stars_out, 0), "questionable_star_teammates": max(stars_q, 0),
             "season_phase": "playoffs" if season_type in ("Playoffs", "PlayIn") else
                             "preseason" if season_type == "Pre Season" else "regular_season",

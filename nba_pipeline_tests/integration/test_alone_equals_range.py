@@ -27,7 +27,11 @@ NOW = "2025-11-15T12:00:00-05:00"
 
 def _pipeline(home, source) -> Pipeline:
     (home / "dagster").mkdir(parents=True, exist_ok=True)
-    return Pipeline(home=home, source=source, now=NOW, instance=dg.DagsterInstance.local_temp(str(home / "dagster")))
+    # The local instance's event log storage, in a folder that can be copied with the home.
+    return Pipeline(home=home, source=source, now=NOW, instance=dg.DagsterInstance.local_temp(
+        str(home / "dagster"), overrides={"event_log_storage": {
+            "module": "nba_pipeline.instance.event_log", "class": "LocalSqliteEventLogStorage",
+            "config": {"base_dir": str(home / "dagster")}}}))
 
 
 @pytest.fixture(scope="module")
