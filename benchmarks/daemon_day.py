@@ -49,12 +49,8 @@ def main() -> int:
 
     # 1. History: every phase for the previous weeks, as of the night before (a backfill, not the day).
     os.environ["NBA_PIPELINE_NOW"] = (start_sim - dt.timedelta(hours=1)).isoformat()
-    import warnings
-
     import dagster as dg
 
-    for cat in (dg.BetaWarning, dg.PreviewWarning, dg.SupersessionWarning):
-        warnings.filterwarnings("ignore", category=cat)
     from nba_pipeline import environment, keys, runner
 
     runner.ensure_local_instance(environment.current())

@@ -6,15 +6,10 @@ import argparse
 import datetime as dt
 import os
 import sys
-import warnings
 
 
 def _quiet():
-    # Preview/beta notices about partitioned checks and single-run backfills are expected here.
-    import dagster as dg
-
-    for category in (dg.BetaWarning, dg.PreviewWarning, dg.SupersessionWarning):
-        warnings.filterwarnings("ignore", category=category)
+    # Step logs go to the Dagster instance (and the UI); the console shows the CLI's own lines.
     import logging
 
     logging.getLogger("dagster").setLevel(logging.WARNING)

@@ -1,5 +1,4 @@
 import datetime as dt
-import warnings
 from pathlib import Path
 
 import dagster as dg
@@ -12,12 +11,6 @@ REAL_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "re
 # Simulated league test window: 2024-25 season (opener 2024-10-22), frozen clock after it.
 SIM_SEED = 20241022
 SIM_NOW = "2024-12-15T12:00:00-05:00"
-
-
-@pytest.fixture(autouse=True)
-def _quiet_previews():
-    for category in (dg.BetaWarning, dg.PreviewWarning, dg.SupersessionWarning):
-        warnings.filterwarnings("ignore", category=category)
 
 
 @pytest.fixture(scope="session")

@@ -36,6 +36,16 @@ RAW_RESULTS = [keys.RAW_SCHEDULE, keys.RAW_PLAYER_BOXSCORES, keys.RAW_TEAM_BOXSC
 COMPLETED = [keys.TEAM_OFFENSE, keys.TEAM_DEFENSE, keys.PLAYER_GAME_SUMMARY]
 
 
+def _cli_here(monkeypatch, capsys, *args: str, home: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The CLI in this process (refusals happen before anything runs; the environment is restored)."""
+    from nba_pipeline import cli
+
+    monkeypatch.setattr(os, "environ", {**os.environ, "DAGSTER_HOME": str(home / "dagster"), **(env or {})})
+    code = cli.main([*args, "--home", str(home)])
+    out = capsys.readouterr()
+    return subprocess.CompletedProcess(args, code, out.out, out.err)
+
+
 def _cli(*args: str, home: Path, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "nba_pipeline.cli", *args, "--home", str(home)], cwd=ROOT,
                           capture_output=True, text=True, timeout=timeout,
@@ -64,7 +74,7 @@ def test_a_killed_backfill_never_wedges_the_home(tmp_path):
     "in progress". The next command recognises its process is gone, marks it failed, frees the slot
     and says so; the next backfill completes."""
     home, sim = tmp_path / "home", {"NBA_PIPELINE_SOURCE": "simulated", "NBA_PIPELINE_NOW": MORNING_AFTER}
-    args = ["backfill", "--start", "2024-11-04", "--end", "2024-11-06"]
+    args = ["backfill", "--start", "2024-11-05", "--end", "2024-11-06"]
     proc = subprocess.Popen([sys.executable, "-m", "nba_pipeline.cli", *args, "--home", str(home)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                             env={**os.environ, "DAGSTER_HOME": str(home / "dagster"), **sim})
@@ -80,7 +90,8 @@ def test_a_killed_backfill_never_wedges_the_home(tmp_path):
     status = _cli("status", "--date", "2024-11-06", home=home, env=sim, timeout=120)
     assert "cleaned up: run" in status.stdout and "its process" in status.stdout and "is gone" in status.stdout
     assert "RUNNING" not in status.stdout
-    again = _cli(*args, home=home, env=sim)
+    # The next backfill takes the warehouse slot the dead run held (it would wait forever before).
+    again = _cli(*args, "--select", "phase2_raw", home=home, env=sim)
     assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
     assert "done in" in again.stdout
 
@@ -162,11 +173,11 @@ def test_a_corrupt_row_names_file_line_and_field_and_the_date_is_never_complete(
     assert status.verdict == "PHASE_1_FAILED" and status.exit_code == 1
 
 
-def test_a_dropped_column_names_the_file_and_the_column(small_real_folder, tmp_path):
+def test_a_dropped_column_names_the_file_and_the_column(small_real_folder, tmp_path, monkeypatch, capsys):
     path = small_real_folder / "box_scores" / "player_game_logs_2024-25.csv"
     pd.read_csv(path, dtype=str).drop(columns=["pts"]).to_csv(path, index=False)
-    out = _cli("backfill", "--start", "2025-01-10", "--end", "2025-01-11", "--source", "historical",
-               "--historical-dir", str(small_real_folder), home=tmp_path / "home")
+    out = _cli_here(monkeypatch, capsys, "backfill", "--start", "2025-01-10", "--end", "2025-01-11", "--source",
+                    "historical", "--historical-dir", str(small_real_folder), home=tmp_path / "home")
     assert out.returncode == 2 and f"{path} lacks column(s) pts" in out.stderr and "Traceback" not in out.stderr
 
 
@@ -245,22 +256,22 @@ def test_a_locked_warehouse_is_waited_on_visibly_then_fails_clearly_and_stops_th
     (["status"], {"NBA_PIPELINE_NOW": "garbage"}, "NBA_PIPELINE_NOW='garbage' is not an ISO-8601 instant"),
     (["status"], {"NBA_PIPELINE_SOURCE": "ftp"}, "NBA_PIPELINE_SOURCE='ftp' is not one of"),
 ])
-def test_bad_input_is_one_line_and_exit_status_2(tmp_path, args, env, expected):
-    out = _cli(*args, home=tmp_path / "home", env={"NBA_PIPELINE_NOW": MORNING_AFTER, **env}, timeout=120)
+def test_bad_input_is_one_line_and_exit_status_2(tmp_path, monkeypatch, capsys, args, env, expected):
+    out = _cli_here(monkeypatch, capsys, *args, home=tmp_path / "home", env={"NBA_PIPELINE_NOW": MORNING_AFTER, **env})
     assert out.returncode == 2, out.stdout + out.stderr
     assert expected in out.stderr and "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "home" / "warehouse").exists()  # nothing ran
 
 
-def test_an_empty_historical_range_is_not_a_success(real_data, tmp_path):
-    out = _cli("backfill", "--start", "2025-07-01", "--end", "2025-07-03", "--source", "historical",
-               "--historical-dir", str(real_data), home=tmp_path / "home", timeout=120)
+def test_an_empty_historical_range_is_not_a_success(real_data, tmp_path, monkeypatch, capsys):
+    out = _cli_here(monkeypatch, capsys, "backfill", "--start", "2025-07-01", "--end", "2025-07-03", "--source",
+                    "historical", "--historical-dir", str(real_data), home=tmp_path / "home")
     assert out.returncode == 2 and "has no games or lines between 2025-07-01 and 2025-07-03" in out.stderr
 
 
-def test_an_unusable_home_is_one_line_naming_the_path(tmp_path):
+def test_an_unusable_home_is_one_line_naming_the_path(tmp_path, monkeypatch, capsys):
     """A home the user cannot write (here: a path nothing can create, as root cannot be refused a chmod)."""
-    out = _cli("status", home=Path("/proc/1/nba_pipeline_home"), timeout=120)
+    out = _cli_here(monkeypatch, capsys, "status", home=Path("/proc/1/nba_pipeline_home"))
     assert out.returncode == 2 and "cannot use the pipeline home /proc/1/nba_pipeline_home" in out.stderr
     assert "Traceback" not in out.stderr

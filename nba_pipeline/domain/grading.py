@@ -36,7 +36,7 @@ def grade(predictions: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
     g = p.merge(a, on=["game_date", "player_id"], how="left")
     actual = pd.to_numeric(g["points"], errors="coerce")
     minutes = pd.to_numeric(g["minutes"], errors="coerce")
-    no_play = g["is_dnp"].fillna(True).astype(bool) | ((actual.fillna(0) == 0) & (minutes.fillna(0) == 0)) | actual.isna()
+    no_play = g["is_dnp"].astype("boolean").fillna(True).astype(bool) | ((actual.fillna(0) == 0) & (minutes.fillna(0) == 0)) | actual.isna()
     status = g["injury_status_at_prediction"].fillna("").str.lower()
     void_reason = np.where(~no_play, None, np.where(status.isin(["out", "doubtful"]), "dnp_injury_confirmed",
                                                     np.where(status.isin(["questionable", "probable"]),

@@ -157,7 +157,9 @@ class DuckDBWarehouse(Warehouse):
                 sql = f"SELECT * FROM {self._table(spec)}"
                 if where:
                     sql += " WHERE " + " AND ".join(where)
-                frame = spec.conform(con.execute(sql, params).df())
+                # Through Arrow: DuckDB's own .df() builds wide tables (the feature store has 200+
+                # columns) one inserted column at a time, which pandas warns is fragmented.
+                frame = spec.conform(con.sql(sql, params=params).to_arrow_table().to_pandas())
         return frame[columns] if columns else frame
 
     def count_by_date(self, spec, start, end) -> dict[dt.date, int]:

@@ -2,7 +2,7 @@
 depend on whether it ran by itself or inside a range.
 
 Both homes start from the same history (2025-26 opening week, replayed once and copied); then
-2025-10-29..31 run through every phase as one range in one home and one date at a time in the
+2025-10-30..31 run through every phase as one range in one home and one date at a time in the
 other. The dates include the first predictions of the season (moving-average baseline), grading and
 the exports.
 """
@@ -20,8 +20,8 @@ from nba_pipeline.sources.historical import HistoricalSource
 from nba_pipeline.warehouse import tables as t
 from nba_pipeline_tests.harness import Pipeline
 
-HISTORY = (dt.date(2025, 10, 21), dt.date(2025, 10, 28))
-DATES = [dt.date(2025, 10, 29), dt.date(2025, 10, 30), dt.date(2025, 10, 31)]
+HISTORY = (dt.date(2025, 10, 21), dt.date(2025, 10, 29))
+DATES = [dt.date(2025, 10, 30), dt.date(2025, 10, 31)]
 NOW = "2025-11-15T12:00:00-05:00"
 
 
