@@ -8,8 +8,5 @@ import warnings
 # the first partition. Their notices are silenced here, by message, and nothing else is.
 for _message in (r"Specifying a partitions_def on an AssetCheckSpec is currently in preview",
                  r"Parameter `backfill_policy` of function `asset` is currently in beta",
-                 r"Parameter `allow_nonexistent_upstream_partitions` of initializer `TimeWindowPartitionMapping",
-                 # evaluate_automation_conditions (tests drive automation with it) and what it calls
-                 r"Function `evaluate_automation_conditions` is currently in beta",
-                 r"Parameter `include_sources` of function `AssetSelection.all` is currently in beta"):
+                 r"Parameter `allow_nonexistent_upstream_partitions` of initializer `TimeWindowPartitionMapping"):
     warnings.filterwarnings("ignore", message=_message)
