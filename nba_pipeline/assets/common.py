@@ -349,12 +349,13 @@ def write_table(context: dg.AssetExecutionContext, warehouse: Warehouse, spec: T
     dates = context_dates(context)
     unready = unready_dates(context, dates)
     ready = [d for d in dates if d not in unready]
-    out = compute(ready) if ready else TableOutput(spec.empty())
-    conformed = spec.conform(out.frame)
-    keep = {**{d: f"inputs not ready: {r}" for d, r in unready.items()}, **out.keep}
-    if len(conformed) and keep:
-        conformed = conformed[~conformed[spec.date_column].dt.date.isin(set(keep))].reset_index(drop=True)
-    result: WriteResult = warehouse.replace_dates(spec, conformed, min(dates), max(dates), keep=set(keep))
+    with warehouse.session():
+        out = compute(ready) if ready else TableOutput(spec.empty())
+        conformed = spec.conform(out.frame)
+        keep = {**{d: f"inputs not ready: {r}" for d, r in unready.items()}, **out.keep}
+        if len(conformed) and keep:
+            conformed = conformed[~conformed[spec.date_column].dt.date.isin(set(keep))].reset_index(drop=True)
+        result: WriteResult = warehouse.replace_dates(spec, conformed, min(dates), max(dates), keep=set(keep))
     written = ByDate(conformed, spec.date_column)
     span = f"{min(dates)}..{max(dates)}" if len(dates) > 1 else dates[0].isoformat()
     context.log.info(f"{spec.address}: wrote {len(conformed)} rows for {span} (replaced {result.deleted})"

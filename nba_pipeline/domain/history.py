@@ -29,6 +29,38 @@ def rolling_slope(s: pd.Series, window: int, min_periods: int) -> pd.Series:
     return s.rolling(window, min_periods=min_periods).apply(_slope, raw=True)
 
 
+def grouped_rolling_slope(values: pd.Series, groups: pd.Series, window: int, min_periods: int) -> pd.Series:
+    """Least-squares slope of each group's last ``window`` values against 0..n-1, as
+    ``rolling_slope`` per group, from rolling sums instead of a Python call per row. Windows that
+    hold a missing value (rare: a played game without points) take the exact per-window path."""
+    pos = values.groupby(groups, sort=False).cumcount().astype(float)
+    filled = values.fillna(0.0)
+
+    def rsum(s: pd.Series) -> pd.Series:
+        return s.groupby(groups, sort=False).rolling(window, min_periods=1).sum().reset_index(level=0, drop=True)
+
+    m = np.minimum(pos + 1, window)
+    sy, sjy = rsum(filled), rsum(pos * filled)
+    missing = rsum(values.isna().astype(float)).reindex(values.index)
+    sy, sjy = sy.reindex(values.index), sjy.reindex(values.index)
+    start = pos - m + 1
+    num = (sjy - start * sy) - (m - 1) / 2 * sy
+    den = m * (m * m - 1) / 12
+    slope = (num / den).where(m >= max(2, min_periods))
+    holes = missing > 0
+    if holes.any():
+        exact = values.groupby(groups, sort=False).transform(lambda s: rolling_slope(s, window, min_periods))
+        slope = slope.where(~holes, exact)
+    return slope
+
+
+def _expanding_mean(values: pd.Series, groups: list[pd.Series]) -> pd.Series:
+    """Mean of each group's values so far (missing values skipped), without a call per group."""
+    by_sum = values.fillna(0.0).groupby(groups, sort=False).cumsum()
+    by_n = values.notna().astype(float).groupby(groups, sort=False).cumsum()
+    return by_sum / by_n.where(by_n > 0)
+
+
 def player_game_state(pgs: pd.DataFrame) -> pd.DataFrame:
     """Per played game (not DNP), the player's rolling state after that game."""
     cols = ["player_id", "game_date", "team_tricode", "opponent_tricode", "points", "minutes", "usage_rate",
@@ -68,25 +100,27 @@ def player_game_state(pgs: pd.DataFrame) -> pd.DataFrame:
     g["fta_rate_l10"] = 100 * sums["fta"] / sums["fga"].where(sums["fga"] > 0)
     s20 = {c: roll(c, 20, "sum") for c in ("fga", "fg3a")}
     g["three_rate_l20"] = 100 * s20["fg3a"] / s20["fga"].where(s20["fga"] > 0)
-    g["pts_slope_l10"] = by["points"].transform(lambda s: rolling_slope(s, 10, 5))
-    g["pts_slope_l7"] = by["points"].transform(lambda s: rolling_slope(s, 7, 4))
+    g["pts_slope_l10"] = grouped_rolling_slope(g["points"], g["player_id"], 10, 5)
+    g["pts_slope_l7"] = grouped_rolling_slope(g["points"], g["player_id"], 7, 4)
     # Season-to-date (within the game's season).
+    season_keys = [g["player_id"], g["season_year"]]
     bs = g.groupby(["player_id", "season_year"], sort=False)
-    g["pts_season"] = bs["points"].transform(lambda s: s.expanding().mean())
-    g["min_season"] = bs["minutes"].transform(lambda s: s.expanding().mean())
-    g["usage_season"] = bs["usage_rate"].transform(lambda s: s.expanding().mean())
+    g["pts_season"] = _expanding_mean(g["points"], season_keys)
+    g["min_season"] = _expanding_mean(g["minutes"], season_keys)
+    g["usage_season"] = _expanding_mean(g["usage_rate"], season_keys)
     g["games_season"] = bs.cumcount() + 1
     # Lines: share of the last 10 lined games that went over, margin vs line over the last 5.
     over = (g["over_under_result"] == "OVER").astype(float).where(g["over_under_result"].isin(["OVER", "UNDER", "PUSH"]))
     g["_over"] = over
-    g["over_rate_l10"] = g.groupby("player_id")["_over"].transform(lambda s: s.rolling(10, min_periods=1).mean())
-    g["margin_line_l5"] = g.groupby("player_id")["margin_vs_line"].transform(lambda s: s.rolling(5, min_periods=1).mean())
+    by_player = g.groupby("player_id", sort=False)
+    g["over_rate_l10"] = by_player["_over"].rolling(10, min_periods=1).mean().reset_index(level=0, drop=True)
+    g["margin_line_l5"] = by_player["margin_vs_line"].rolling(5, min_periods=1).mean().reset_index(level=0, drop=True)
     g["pts_mean_60d"] = (g.groupby("player_id").rolling("60D", on="game_date")["points"].mean()
                          .reset_index(level=0, drop=True).values)
     g["pts_std_60d"] = (g.groupby("player_id").rolling("60D", on="game_date")["points"].std()
                         .reset_index(level=0, drop=True).values)
     # Cold streak: consecutive most recent games below the season mean known before each game.
-    prev_mean = bs["points"].transform(lambda s: s.expanding().mean().shift(1))
+    prev_mean = g["pts_season"].groupby(season_keys, sort=False).shift(1)
     below = (g["points"] < prev_mean).astype(int)
     runs = ((below != below.shift()) | (g["player_id"] != g["player_id"].shift())).cumsum()
     g["below_avg_streak"] = below.groupby(runs).cumsum()
@@ -125,9 +159,9 @@ def dnp_state(pgs: pd.DataFrame) -> pd.DataFrame:
     g["game_date"] = pd.to_datetime(g["game_date"])
     g = g.sort_values(["player_id", "game_date"]).reset_index(drop=True)
     g["is_dnp"] = g["is_dnp"].astype(float)
-    by = g.groupby("player_id")["is_dnp"]
-    g["dnp_rate_l10"] = by.transform(lambda s: s.rolling(10, min_periods=1).mean())
-    g["rows_l10"] = by.transform(lambda s: s.rolling(10, min_periods=1).count())
+    rolling = g.groupby("player_id", sort=False)["is_dnp"].rolling(10, min_periods=1)
+    g["dnp_rate_l10"] = rolling.mean().reset_index(level=0, drop=True)
+    g["rows_l10"] = rolling.count().reset_index(level=0, drop=True)
     return g.drop(columns=["is_dnp"])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from abc import abstractmethod
 from collections.abc import Collection
@@ -34,6 +35,11 @@ class Warehouse(dg.ConfigurableResource):
                       keep: Collection[dt.date] = ()) -> WriteResult:
         """Delete the table's rows with ``start <= date <= end`` (except the dates in ``keep``, which
         keep their rows) and insert ``df`` in one transaction."""
+
+    def session(self) -> contextlib.AbstractContextManager:
+        """Reads and writes inside share one connection where the backend benefits (DuckDB opens a
+        file per connection); a no-op elsewhere."""
+        return contextlib.nullcontext()
 
     @abstractmethod
     def read(

@@ -29,6 +29,7 @@ from nba_pipeline.warehouse.spec import TYPES, TableSpec
 # database file; writers in different processes wait on DuckDB's file lock (``_connect``).
 _WRITE_LOCKS: dict[str, threading.Lock] = defaultdict(threading.Lock)
 _CONFLICT_RETRIES = 5
+_SESSIONS = threading.local()
 
 
 class WarehouseLockedError(RuntimeError):
@@ -51,7 +52,31 @@ class DuckDBWarehouse(Warehouse):
     lock_wait_seconds: float = 60.0
 
     @contextmanager
+    def session(self):
+        """One connection for everything this thread does inside (an asset step reads several tables
+        and writes one; opening the file costs ~10 ms a time). Closed, and the file released, on exit."""
+        open_ = _SESSIONS.__dict__.setdefault("cons", {})
+        if self.database in open_:
+            yield
+            return
+        with self._open() as con:
+            open_[self.database] = con
+            try:
+                yield
+            finally:
+                del open_[self.database]
+
+    @contextmanager
     def _connect(self):
+        con = _SESSIONS.__dict__.get("cons", {}).get(self.database)
+        if con is not None:
+            yield con
+        else:
+            with self._open() as con:
+                yield con
+
+    @contextmanager
+    def _open(self):
         """A connection, waiting (bounded, one log line per attempt) while another program holds the file."""
         if self.database != ":memory:":
             Path(self.database).parent.mkdir(parents=True, exist_ok=True)
