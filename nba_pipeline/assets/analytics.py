@@ -48,12 +48,6 @@ def previous_day(key: dg.AssetKey) -> dg.AssetDep:
     return dg.AssetDep(key, partition_mapping=PREVIOUS_DAY)
 
 
-def _in_dates(frame: pd.DataFrame, day: dt.date) -> pd.DataFrame:
-    if frame.empty:
-        return frame
-    return frame[pd.to_datetime(frame["game_date"]).dt.date == day]
-
-
 def _coverage_checks(spec, description):
     return [check_spec(spec, CHECK_FINAL_GAMES_COVERED, description)]
 
@@ -175,8 +169,10 @@ def upcoming_team_game_context(context: dg.AssetExecutionContext, warehouse: War
         schedule = warehouse.read(t.NBAC_SCHEDULE, start - dt.timedelta(days=HISTORY_DAYS), end)
         offense, defense = _history(warehouse, t.TEAM_OFFENSE, dates), _history(warehouse, t.TEAM_DEFENSE, dates)
         lines, injuries = warehouse.read(t.ODDS_GAME_LINES, start, end), warehouse.read(t.NBAC_INJURY_REPORT, start, end)
-        frames = [an.upcoming_team_context(d, _in_dates(schedule, d), schedule, offense, defense,
-                                           _in_dates(lines, d), _in_dates(injuries, d)) for d in dates]
+        team_games = an.team_games_long(schedule)
+        sched_by, lines_by, injuries_by = ByDate(schedule), ByDate(lines), ByDate(injuries)
+        frames = [an.upcoming_team_context(d, sched_by[d], team_games, offense, defense, lines_by[d], injuries_by[d])
+                  for d in dates]
         frame = concat_frames(frames, t.UPCOMING_TEAM_CONTEXT)
         games = ByDate(schedule[~schedule["is_postponed"].fillna(False).astype(bool)])
         by_date = ByDate(frame)
@@ -216,8 +212,8 @@ def upcoming_player_game_context(context: dg.AssetExecutionContext, warehouse: W
         rosters = warehouse.read(t.TEAM_ROSTERS, start, end)
         injuries = warehouse.read(t.NBAC_INJURY_REPORT, start, end)
         odds = warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, start, end)
-        frames = [an.upcoming_player_context(d, _in_dates(schedule, d), pgs, _in_dates(team_ctx, d),
-                                             _in_dates(rosters, d), _in_dates(injuries, d), _in_dates(odds, d))
+        by = [ByDate(x) for x in (schedule, team_ctx, rosters, injuries, odds)]
+        frames = [an.upcoming_player_context(d, by[0][d], pgs, by[1][d], by[2][d], by[3][d], by[4][d])
                   for d in dates]
         frame = concat_frames(frames, t.UPCOMING_PLAYER_CONTEXT)
         sched_by, frame_by, rosters_by = ByDate(schedule), ByDate(frame), ByDate(rosters)

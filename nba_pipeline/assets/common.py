@@ -357,6 +357,7 @@ def write_table(context: dg.AssetExecutionContext, warehouse: Warehouse, spec: T
             conformed = conformed[~conformed[spec.date_column].dt.date.isin(set(keep))].reset_index(drop=True)
         result: WriteResult = warehouse.replace_dates(spec, conformed, min(dates), max(dates), keep=set(keep))
     written = ByDate(conformed, spec.date_column)
+    duplicated = ByDate(spec.duplicate_keys(conformed), spec.date_column)
     span = f"{min(dates)}..{max(dates)}" if len(dates) > 1 else dates[0].isoformat()
     context.log.info(f"{spec.address}: wrote {len(conformed)} rows for {span} (replaced {result.deleted})"
                      + (f"; kept the rows of {len(keep)} date(s): {', '.join(str(d) for d in sorted(keep))}" if keep else ""))
@@ -372,7 +373,7 @@ def write_table(context: dg.AssetExecutionContext, warehouse: Warehouse, spec: T
             checks[d] = [inputs_ready_result(unready[d])]
             continue
         day = written[d]
-        dupes = spec.duplicate_keys(day)
+        dupes = duplicated[d]
         checks[d] = [
             inputs_ready_result(None),
             dg.AssetCheckResult(

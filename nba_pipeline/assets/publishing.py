@@ -16,6 +16,7 @@ import pandas as pd
 from nba_pipeline import automation, keys
 from nba_pipeline.assets.common import (
     BACKFILL_POLICY,
+    ByDate,
     CODE_IDENTITY,
     check_spec,
     inputs_ready_result,
@@ -51,12 +52,6 @@ def _clean(value):
 
 def _records(frame: pd.DataFrame, cols: list[str]) -> list[dict]:
     return [{c: _clean(v) for c, v in zip(cols, row)} for row in frame[cols].itertuples(index=False)]
-
-
-def _day(frame: pd.DataFrame, day: dt.date) -> pd.DataFrame:
-    if frame.empty:
-        return frame
-    return frame[pd.to_datetime(frame["game_date"]).dt.date == day]
 
 
 def _export_asset(key: dg.AssetKey, deps: list, description: str):
@@ -110,9 +105,10 @@ def tonight(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: Bl
         sched, upgc = warehouse.read(t.NBAC_SCHEDULE, start, end), warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end)
         pdc, pcf = warehouse.read(t.PLAYER_DAILY_CACHE, start, end), warehouse.read(t.PLAYER_COMPOSITE_FACTORS, start, end)
         preds = _active(warehouse.read(t.PLAYER_PROP_PREDICTIONS, start, end))
+        by_date = [ByDate(x) for x in (sched, upgc, pdc, pcf, preds)]
         docs = {}
         for day in dates:
-            s, u, c, f, p = (_day(x, day) for x in (sched, upgc, pdc, pcf, preds))
+            s, u, c, f, p = (x[day] for x in by_date)
             if len(u):
                 form = c[["player_id", "points_avg_season", "minutes_avg_season"]]
                 u = u.merge(form, on="player_id", how="left").merge(f[["player_id", "fatigue_score"]], on="player_id", how="left")
@@ -152,11 +148,11 @@ def tonight(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: Bl
 def predictions(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: BlobStore, clock: Clock):
     def build(dates: list[dt.date]) -> dict[dt.date, dict]:
         start, end = min(dates), max(dates)
-        sched = warehouse.read(t.NBAC_SCHEDULE, start, end)
-        preds = _active(warehouse.read(t.PLAYER_PROP_PREDICTIONS, start, end))
+        sched_by = ByDate(warehouse.read(t.NBAC_SCHEDULE, start, end))
+        preds_by = ByDate(_active(warehouse.read(t.PLAYER_PROP_PREDICTIONS, start, end)))
         docs = {}
         for day in dates:
-            s, p = _day(sched, day), _day(preds, day)
+            s, p = sched_by[day], preds_by[day]
             games = []
             for g in s.sort_values("tipoff_utc").itertuples():
                 gp = p[p["game_id"] == g.game_id].sort_values(["system_id", "player_lookup"]) if len(p) else p
@@ -195,11 +191,11 @@ def _result_label(r) -> str:
 def results(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: BlobStore, clock: Clock):
     def build(dates: list[dt.date]) -> dict[dt.date, dict]:
         start, end = min(dates), max(dates)
-        acc = warehouse.read(t.PREDICTION_ACCURACY, start, end)
-        perf = warehouse.read(t.MODEL_PERFORMANCE_DAILY, start, end)
+        acc_by = ByDate(warehouse.read(t.PREDICTION_ACCURACY, start, end))
+        perf_by = ByDate(warehouse.read(t.MODEL_PERFORMANCE_DAILY, start, end))
         docs = {}
         for day in dates:
-            a, pf = _day(acc, day), _day(perf, day)
+            a, pf = acc_by[day], perf_by[day]
             summary, breakdown = {}, {}
             for system, s in (a.groupby("system_id") if len(a) else []):
                 graded = s[~s["is_voided"].astype(bool)]

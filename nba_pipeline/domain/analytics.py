@@ -36,14 +36,17 @@ def team_offense(team_box: pd.DataFrame, player_box: pd.DataFrame, schedule: pd.
     tb = team_box.copy()
     if len(tb):
         tb = tb.sort_values("fga").drop_duplicates(["game_date", "team_tricode"], keep="last")
+    sides_by_game = {gid: g for gid, g in tb.groupby("game_id", sort=False)} if len(tb) else {}
+    active = player_box[player_box["player_status"] == "active"] if len(player_box) else player_box
+    players_by_game = {gid: g for gid, g in active.groupby("game_id", sort=False)} if len(active) else {}
     for g in finals.itertuples():
         gdate = pd.Timestamp(g.game_date).date()
-        sides = tb[(tb["game_id"] == g.game_id)] if len(tb) else tb
+        sides = sides_by_game.get(g.game_id, tb.iloc[0:0])
         if len(sides) == 2:
             for s in sides.itertuples():
-                rows.append(_offense_row(g, gdate, s._asdict(), "team_boxscore", "gold"))
+                rows.append(_offense_base(g, gdate, s._asdict(), "team_boxscore", "gold"))
             continue
-        pb = player_box[(player_box["game_id"] == g.game_id) & (player_box["player_status"] == "active")]
+        pb = players_by_game.get(g.game_id, active.iloc[0:0])
         for team, opp, is_home, score in ((g.home_team_tricode, g.away_team_tricode, True, g.home_team_score),
                                           (g.away_team_tricode, g.home_team_tricode, False, g.away_team_score)):
             tp = pb[pb["team_tricode"] == team]
@@ -55,8 +58,8 @@ def team_offense(team_box: pd.DataFrame, player_box: pd.DataFrame, schedule: pd.
             ot = max(0, int(round((minutes_sum - 240) / 25))) if minutes_sum > 252 else 0
             totals.update(team_tricode=team, opponent_tricode=opp, is_home=is_home, minutes=f"{240 + 25 * ot}:00",
                           game_id=g.game_id)
-            rows.append(_offense_row(g, gdate, totals, "reconstructed_from_players", "silver"))
-    out = pd.DataFrame(rows)
+            rows.append(_offense_base(g, gdate, totals, "reconstructed_from_players", "silver"))
+    out = _offense_rates(pd.DataFrame(rows))
     if out.empty:
         return out
     opp = out.set_index(["game_id", "team_tricode"])["points"]
@@ -73,28 +76,36 @@ def team_offense(team_box: pd.DataFrame, player_box: pd.DataFrame, schedule: pd.
     return out
 
 
-def _offense_row(g, gdate: dt.date, s: dict, source: str, tier: str) -> dict:
+def _offense_base(g, gdate: dt.date, s: dict, source: str, tier: str) -> dict:
     num = {c: (None if s.get(c) is None or pd.isna(s.get(c)) else int(s.get(c))) for c in STAT_COLS}
     if num["reb"] is None and num["oreb"] is not None and num["dreb"] is not None:
         num["reb"] = num["oreb"] + num["dreb"]
-    team_minutes = f.team_minutes_value(s.get("minutes")) or 240
-    poss = float(f.possessions(num["fga"], num["fta"], num["tov"], num["oreb"]).iloc[0])
-    game_minutes = float(f.game_minutes_from_team_minutes([team_minutes]).iloc[0])
-    pts = int(s["pts"])
     return {
         "game_date": gdate, "game_id": g.game_id, "internal_game_id": g.internal_game_id,
         "season_year": int(g.season_year), "team_tricode": s["team_tricode"],
-        "opponent_tricode": s["opponent_tricode"], "is_home": bool(s["is_home"]), "points": pts, **num,
-        "team_minutes": team_minutes, "game_minutes": game_minutes,
-        "overtime_periods": int(f.overtime_periods([team_minutes]).iloc[0]),
-        "possessions": round(poss, 2),
-        "offensive_rating": round(float(f.rating(pts, poss).iloc[0]), 2),
-        "pace": round(float(f.pace(poss, game_minutes).iloc[0]), 2),
-        "ts_pct": float(f.true_shooting_pct(pts, num["fga"], num["fta"]).iloc[0]),
-        "efg_pct": float(f.effective_fg_pct(num["fgm"], num["fg3m"], num["fga"]).iloc[0]),
-        "three_pt_rate": num["fg3a"] / num["fga"] if num["fga"] else None,
+        "opponent_tricode": s["opponent_tricode"], "is_home": bool(s["is_home"]), "points": int(s["pts"]), **num,
+        "team_minutes": f.team_minutes_value(s.get("minutes")) or 240,
         "data_source": source, "quality_tier": tier,
     }
+
+
+def _offense_rates(out: pd.DataFrame) -> pd.DataFrame:
+    """Possessions, ratings, pace and shooting for every team row at once (legacy formulas)."""
+    if out.empty:
+        return out
+    poss = f.possessions(out["fga"], out["fta"], out["tov"], out["oreb"])
+    game_minutes = f.game_minutes_from_team_minutes(out["team_minutes"])
+    fga = pd.to_numeric(out["fga"], errors="coerce")
+    return out.assign(
+        game_minutes=game_minutes,
+        overtime_periods=f.overtime_periods(out["team_minutes"]),
+        possessions=poss.round(2),
+        offensive_rating=f.rating(out["points"], poss).round(2),
+        pace=f.pace(poss, game_minutes).round(2),
+        ts_pct=f.true_shooting_pct(out["points"], out["fga"], out["fta"]),
+        efg_pct=f.effective_fg_pct(out["fgm"], out["fg3m"], out["fga"]),
+        three_pt_rate=(pd.to_numeric(out["fg3a"], errors="coerce") / fga).where(fga > 0),
+    )
 
 
 def team_defense(offense: pd.DataFrame) -> pd.DataFrame:
@@ -301,15 +312,20 @@ def latest_injuries(injuries: pd.DataFrame, before: pd.Timestamp | None = None) 
     return inj.sort_values("report_published_at").groupby(["game_date", "player_lookup"], as_index=False).last()
 
 
-def upcoming_team_context(day: dt.date, schedule_day: pd.DataFrame, schedule_hist: pd.DataFrame,
+def _before(frame: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    return frame[pd.to_datetime(frame["game_date"]) < pd.Timestamp(day)] if len(frame) else frame
+
+
+def upcoming_team_context(day: dt.date, schedule_day: pd.DataFrame, team_games: pd.DataFrame,
                           offense_hist: pd.DataFrame, defense_hist: pd.DataFrame, game_lines: pd.DataFrame,
                           injuries: pd.DataFrame) -> pd.DataFrame:
+    """Each team of each game on ``day``; ``team_games`` is ``team_games_long`` of the schedule
+    history (built once for a range), of which only games before ``day`` are used."""
     games = schedule_day[~schedule_day["is_postponed"].fillna(False).astype(bool)]
     if games.empty:
         return pd.DataFrame()
-    hist_games = team_games_long(schedule_hist[_dates(schedule_hist["game_date"]) < day]) if len(schedule_hist) else team_games_long(schedule_hist)
-    off = offense_hist[_dates(offense_hist["game_date"]) < day] if len(offense_hist) else offense_hist
-    dfn = defense_hist[_dates(defense_hist["game_date"]) < day] if len(defense_hist) else defense_hist
+    hist_games = team_games[team_games["game_date"] < day] if len(team_games) else team_games
+    off, dfn = _before(offense_hist, day), _before(defense_hist, day)
     lines = game_lines_for_date(game_lines)
     first_tip = pd.to_datetime(games["tipoff_utc"], utc=True).min()
     inj = latest_injuries(injuries, before=first_tip)

@@ -125,14 +125,19 @@ def _cast(s: pd.Series, logical: str) -> pd.Series:
         ts = pd.to_datetime(s, utc=True)
         return ts.astype("datetime64[ns, UTC]")
     if logical == "VARCHAR":
-        return s.astype(object).where(s.notna(), None).map(lambda v: v if v is None else str(v))
+        s = s.astype(object).where(s.notna(), None)
+        if pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+            return s  # already strings (what the warehouse returns): no per-value conversion
+        return s.map(lambda v: v if v is None else str(v))
     if logical == "BIGINT":
+        if s.dtype == "Int64":
+            return s
         num = pd.to_numeric(s, errors="raise")
         if num.notna().any() and not np.allclose(num.dropna() % 1, 0):
             raise ValueError("non-integral values")
         return num.round().astype("Int64")
     if logical == "DOUBLE":
-        return pd.to_numeric(s, errors="raise").astype("float64")
+        return s if s.dtype == "float64" else pd.to_numeric(s, errors="raise").astype("float64")
     if logical == "BOOLEAN":
         return s.astype("boolean")
     raise SchemaError(f"unknown type {logical}")
