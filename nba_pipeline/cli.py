@@ -122,6 +122,8 @@ def _report(runs) -> int:
     failed = [r for r in runs if not r.success]
     for r in failed:
         print(f"\nrun {r.run_id[:8]} for {r.start}..{r.end} FAILED: {r.error}")
+        if r.not_run:
+            print(f"  {r.not_run} asset(s) downstream of it were not run for {r.start}..{r.end}")
     return 1 if failed or blocked else 0
 
 

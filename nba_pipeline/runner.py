@@ -42,7 +42,8 @@ def ensure_local_instance(env: Environment) -> Path:
 
 @dataclass
 class StepDone:
-    """One asset of a run finished: ok, FAILED (an error), or skipped (an upstream step failed)."""
+    """One asset of a run finished: ok, or FAILED (an error). Dagster does not execute the children
+    of a failed step; they finish neither way (``RangeRun.not_run``)."""
 
     asset: str
     group: str
@@ -63,6 +64,7 @@ class RangeRun:
     # only; the inputs_ready checks of their descendants are counted in `held`).
     blocked: dict[dt.date, list[str]] = field(default_factory=dict)
     held: dict[dt.date, int] = field(default_factory=dict)
+    not_run: int = 0  # selected assets that never ran (downstream of a failed step)
 
     @property
     def error(self) -> str | None:
@@ -144,16 +146,14 @@ def _progress_logger(on_step: Callable[[StepDone], None], group_of: dict[str, st
                 on_warning(f"{step}: transient failure ({_root_cause(data.error)}); retry {retries[step]} "
                            f"in {data.seconds_to_wait or 0:.0f} s")
                 return
-            if event.event_type_value not in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED"):
+            if event.event_type_value not in ("STEP_SUCCESS", "STEP_FAILURE"):
                 return
             asset = (event.step_key or "").replace("__", "/")
             data = event.event_specific_data
             if event.event_type_value == "STEP_SUCCESS":
                 on_step(StepDone(asset, group_of.get(asset, ""), "ok", data.duration_ms / 1000))
-            elif event.event_type_value == "STEP_FAILURE":
-                on_step(StepDone(asset, group_of.get(asset, ""), "FAILED", 0.0, _root_cause(data.error)))
             else:
-                on_step(StepDone(asset, group_of.get(asset, ""), "skipped", 0.0, "an upstream step failed"))
+                on_step(StepDone(asset, group_of.get(asset, ""), "FAILED", 0.0, _root_cause(data.error)))
 
     @dg.logger(description="Reports finished steps and warnings to the CLI.")
     def progress(_init_context):
@@ -204,7 +204,8 @@ def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.dat
             tags={"dagster/asset_partition_range_start": lo.isoformat(),
                   "dagster/asset_partition_range_end": hi.isoformat(),
                   "nba_pipeline/trigger": "cli", PROCESS_TAG: this_process()})
-        run = RangeRun(lo, hi, time.perf_counter() - t0, result.success, result.run_id, list(steps))
+        run = RangeRun(lo, hi, time.perf_counter() - t0, result.success, result.run_id, list(steps),
+                       not_run=len(selected) - len(steps))
         run.blocked, run.held = _blocked_dates(result)
         runs.append(run)
         if not result.success and raise_on_error:
