@@ -217,8 +217,9 @@ def upcoming_player_game_context(context: dg.AssetExecutionContext, warehouse: W
                   for d in dates]
         frame = concat_frames(frames, t.UPCOMING_PLAYER_CONTEXT)
         sched_by, frame_by, rosters_by = ByDate(schedule), ByDate(frame), ByDate(rosters)
+        first_seen = first_game_by_team(pgs)
         return TableOutput(
-            frame, lambda d: [both_teams_result(sched_by[d], frame_by[d], pgs, rosters_by[d])], metadata={
+            frame, lambda d: [both_teams_result(sched_by[d], frame_by[d], first_seen, rosters_by[d])], metadata={
                 "with_line": int(frame["has_prop_line"].sum()) if len(frame) else 0,
                 "roster_sources": dg.MetadataValue.json(frame["roster_source"].value_counts().to_dict()
                                                         if len(frame) else {})})
@@ -226,14 +227,19 @@ def upcoming_player_game_context(context: dg.AssetExecutionContext, warehouse: W
     yield from write_table(context, warehouse, t.UPCOMING_PLAYER_CONTEXT, compute)
 
 
-def both_teams_result(schedule: pd.DataFrame, frame: pd.DataFrame, pgs_hist: pd.DataFrame,
+def first_game_by_team(pgs_hist: pd.DataFrame) -> pd.Series:
+    """Each team's first game date in the history (computed once for a range of dates)."""
+    if pgs_hist.empty:
+        return pd.Series(dtype=object)
+    return pd.to_datetime(pgs_hist["game_date"]).groupby(pgs_hist["team_tricode"]).min().dt.date
+
+
+def both_teams_result(schedule: pd.DataFrame, frame: pd.DataFrame, first_seen: pd.Series,
                       rosters: pd.DataFrame) -> dg.AssetCheckResult:
     """Both teams of every game have expected players. A team with no roster and no history at all
     (the first game a replay knows of) cannot have any: a warning, not a block. Otherwise an error."""
     games = schedule[~schedule["is_postponed"].fillna(False).astype(bool)]
     have = set(zip(frame["game_id"], frame["team_tricode"])) if len(frame) else set()
-    first_seen = (pgs_hist.assign(d=pd.to_datetime(pgs_hist["game_date"]).dt.date).groupby("team_tricode")["d"].min()
-                  if len(pgs_hist) else pd.Series(dtype=object))
     rostered = set(zip(pd.to_datetime(rosters["game_date"]).dt.date, rosters["team_tricode"])) if len(rosters) else set()
 
     def knowable(day: dt.date, team: str) -> bool:
