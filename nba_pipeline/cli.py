@@ -1,4 +1,4 @@
-"""`nba-pipeline`: demo, backfill, status, evaluate, dev."""
+"""`nba-pipeline`: demo, backfill, status, evaluate, doctor, dev."""
 
 from __future__ import annotations
 
@@ -131,7 +131,7 @@ def _summary(env, defs, start: dt.date, end: dt.date) -> None:
     from nba_pipeline.warehouse import tables as t
 
     wh = defs.resources["warehouse"]
-    print(f"\nWarehouse {env.warehouse_path if env.deployment.value == 'local' else 'BigQuery'} for {start}..{end}:")
+    print(f"\nWarehouse {env.warehouse_path if env.warehouse.value == 'duckdb' else 'BigQuery'} for {start}..{end}:")
     for spec in t.ALL_TABLES:
         counts = wh.count_by_date(spec, start, end)
         print(f"  {spec.address:<48} {sum(counts.values()):>8,} rows  {len(counts):>3} dates with rows")
@@ -244,6 +244,21 @@ def cmd_status(args) -> int:
     return status.exit_code
 
 
+def cmd_doctor(args) -> int:
+    from nba_pipeline import environment
+    from nba_pipeline.doctor import FAIL, diagnose, exit_code
+
+    if args.home:
+        os.environ[environment.ENV_HOME] = args.home
+    _quiet()
+    findings = diagnose(timeout=args.timeout)
+    for f in findings:
+        print(f.line(), flush=True)
+    failed = [f for f in findings if f.status == FAIL]
+    print(f"\n{len(failed)} problem(s) found" if failed else "\nready to run")
+    return exit_code(findings)
+
+
 def cmd_dev(args) -> int:
     from nba_pipeline import environment
 
@@ -295,6 +310,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--date", type=_date, help="game date (default: today in ET)")
     s.add_argument("--home")
     s.set_defaults(func=cmd_status)
+
+    o = sub.add_parser("doctor", help="check this environment: variables, credentials, instance, warehouse, "
+                       "buckets, source (exit 1 when something is missing)")
+    o.add_argument("--home")
+    o.add_argument("--timeout", type=float, default=30.0, help="seconds each check may take (default 30)")
+    o.set_defaults(func=cmd_doctor)
 
     v = sub.add_parser("dev", help="start the Dagster UI and daemon (dagster dev) on this project's home")
     v.add_argument("--home")

@@ -2,7 +2,8 @@
 
 LOCAL: DuckDB file, folders under the home directory, the source the environment names (simulated
 by default). PROD: BigQuery, GCS and the live services; every credential is a dagster.EnvVar, read
-by Dagster at run time and never stored.
+by Dagster at run time and never stored. The warehouse and the blob stores can each be chosen
+explicitly (environment.WarehouseKind / StorageKind), e.g. a staging setup with GCS and DuckDB.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from __future__ import annotations
 import dagster as dg
 
 from nba_pipeline import environment as envmod
-from nba_pipeline.environment import Deployment, Environment, SourceKind
+from nba_pipeline.environment import Environment, SourceKind, StorageKind, WarehouseKind
 from nba_pipeline.resources import AlertSink, Clock
 from nba_pipeline.storage import GCSBlobStore, LocalBlobStore
 from nba_pipeline.warehouse.bigquery import BigQueryWarehouse
 from nba_pipeline.warehouse.duckdb import DuckDBWarehouse
 
 RESOURCE_KEYS = ("warehouse", "archive", "exports", "model_store", "nba_source", "clock", "alerts")
+GCS_PREFIXES = {"archive": "nba-scraped", "exports": "api/v1", "model_store": "models"}
 
 
 def build_source(env: Environment):
@@ -43,19 +45,20 @@ def build_resources(env: Environment) -> dict:
     )
     clock = Clock(frozen_now=env.frozen_now.isoformat() if env.frozen_now else None,
                   anchor_epoch=env.clock_anchor, speed=env.clock_speed)
-    if env.deployment is Deployment.PROD:
-        project = dg.EnvVar(envmod.ENV_GCP_PROJECT)
-        bucket = dg.EnvVar(envmod.ENV_GCS_BUCKET)
-        return {
-            "warehouse": BigQueryWarehouse(project=project, location=dg.EnvVar(envmod.ENV_BIGQUERY_LOCATION)),
-            "archive": GCSBlobStore(bucket=bucket, prefix="nba-scraped", project=project),
-            "exports": GCSBlobStore(bucket=bucket, prefix="api/v1", project=project),
-            "model_store": GCSBlobStore(bucket=bucket, prefix="models", project=project),
-            "nba_source": build_source(env),
-            "clock": clock,
-            "alerts": alerts,
-        }
-    return local_resources(env, build_source(env), clock, alerts)
+    resources = local_resources(env, build_source(env), clock, alerts)
+    if env.warehouse is WarehouseKind.BIGQUERY:
+        resources["warehouse"] = BigQueryWarehouse(project=dg.EnvVar(envmod.ENV_GCP_PROJECT),
+                                                   location=dg.EnvVar(envmod.ENV_BIGQUERY_LOCATION))
+    if env.storage is StorageKind.GCS:
+        resources.update(gcs_blob_stores())
+    return resources
+
+
+def gcs_blob_stores() -> dict:
+    """The three blob-store keys as prefixes of one bucket (layout in README, "Production")."""
+    project = dg.EnvVar(envmod.ENV_GCP_PROJECT)
+    bucket = dg.EnvVar(envmod.ENV_GCS_BUCKET)
+    return {key: GCSBlobStore(bucket=bucket, prefix=prefix, project=project) for key, prefix in GCS_PREFIXES.items()}
 
 
 def local_resources(env: Environment, source, clock: Clock, alerts: AlertSink | None = None) -> dict:

@@ -37,6 +37,11 @@ ENV_BIGQUERY_LOCATION = "NBA_PIPELINE_BIGQUERY_LOCATION"
 ENV_ODDS_API_KEY = "ODDS_API_KEY"
 ENV_SLACK_TOKEN = "SLACK_BOT_TOKEN"
 ENV_SLACK_CHANNEL = "NBA_PIPELINE_SLACK_CHANNEL"
+# Which implementation serves the `warehouse` key and the three blob-store keys. The deployment
+# picks the default (local: duckdb + folders; prod: bigquery + gcs); setting one explicitly gives a
+# staging mix, e.g. a Postgres instance and GCS with the DuckDB warehouse.
+ENV_WAREHOUSE = "NBA_PIPELINE_WAREHOUSE"
+ENV_STORAGE = "NBA_PIPELINE_STORAGE"
 
 DEFAULT_HOME_DIRNAME = "nba_pipeline_home"
 DEFAULT_SEED = 20241022
@@ -55,6 +60,16 @@ class SourceKind(str, enum.Enum):
     SIMULATED = "simulated"
     HISTORICAL = "historical"
     LIVE = "live"
+
+
+class WarehouseKind(str, enum.Enum):
+    DUCKDB = "duckdb"
+    BIGQUERY = "bigquery"
+
+
+class StorageKind(str, enum.Enum):
+    LOCAL = "local"
+    GCS = "gcs"
 
 
 class EnvironmentError_(ValueError):
@@ -87,6 +102,13 @@ class Environment:
     clock_speed: float = 1.0
     accelerated_schedules: bool = False
     warehouse_lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
+    warehouse: WarehouseKind = WarehouseKind.DUCKDB
+    storage: StorageKind = StorageKind.LOCAL
+    # Non-secret production settings, for `nba-pipeline doctor` and messages; resources read them
+    # (and every secret) through dagster.EnvVar at run time.
+    gcp_project: str | None = None
+    gcs_bucket: str | None = None
+    bigquery_location: str | None = None
 
     @property
     def code_identity(self) -> str:
@@ -181,6 +203,11 @@ def current(environ: dict[str, str] | None = None) -> Environment:
     except ValueError:
         raise EnvironmentError_(f"{ENV_SELF_HEAL_MAX_ATTEMPTS}={attempts_raw!r} is not an integer") from None
 
+    prod = deployment is Deployment.PROD
+    warehouse = _choice(ENV_WAREHOUSE, env.get(ENV_WAREHOUSE), WarehouseKind,
+                        WarehouseKind.BIGQUERY if prod else WarehouseKind.DUCKDB)
+    storage = _choice(ENV_STORAGE, env.get(ENV_STORAGE), StorageKind, StorageKind.GCS if prod else StorageKind.LOCAL)
+
     return Environment(
         deployment=deployment,
         home=home,
@@ -196,4 +223,9 @@ def current(environ: dict[str, str] | None = None) -> Environment:
         clock_speed=_float(ENV_CLOCK_SPEED, env.get(ENV_CLOCK_SPEED), 1.0),
         accelerated_schedules=(env.get(ENV_SCHEDULE_PROFILE) or "real").strip().lower() == "accelerated",
         warehouse_lock_wait_seconds=_float(ENV_LOCK_WAIT, env.get(ENV_LOCK_WAIT), DEFAULT_LOCK_WAIT_SECONDS),
+        warehouse=warehouse,
+        storage=storage,
+        gcp_project=env.get(ENV_GCP_PROJECT) or None,
+        gcs_bucket=env.get(ENV_GCS_BUCKET) or None,
+        bigquery_location=env.get(ENV_BIGQUERY_LOCATION) or None,
     )

@@ -55,6 +55,11 @@ class Warehouse(dg.ConfigurableResource):
     def count_by_date(self, spec: TableSpec, start: dt.date, end: dt.date) -> dict[dt.date, int]:
         """Row counts per date in the window; dates without rows are absent."""
 
+    @abstractmethod
+    def check_reachable(self) -> str:
+        """Prove the warehouse answers (``nba-pipeline doctor``): returns what was reached, raises
+        with a one-line reason otherwise. Writes nothing."""
+
     def read_before(self, spec: TableSpec, before: dt.date, days: int | None = None,
                     columns: list[str] | None = None) -> pd.DataFrame:
         """History strictly before ``before`` (optionally only the last ``days`` days): the only

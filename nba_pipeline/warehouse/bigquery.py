@@ -110,3 +110,12 @@ class BigQueryWarehouse(Warehouse):
                 return self._counts(client, spec, start, end)
             except NotFound:
                 return {}
+
+    def check_reachable(self) -> str:
+        # A dry run needs credentials and the project but bills and writes nothing.
+        from google.cloud import bigquery
+
+        with self._client() as client:
+            client.query("SELECT 1", job_config=bigquery.QueryJobConfig(dry_run=True)).result(timeout=20)
+            datasets = sum(1 for d in client.list_datasets(timeout=20) if d.dataset_id.startswith("nba_"))
+        return f"BigQuery project {self.project} ({self.location}, {datasets} nba_* datasets)"

@@ -104,6 +104,11 @@ class DuckDBWarehouse(Warehouse):
         finally:
             con.close()
 
+    def check_reachable(self) -> str:
+        with self._connect() as con:
+            tables = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema LIKE 'nba_%'").fetchone()[0]
+        return f"DuckDB {self.database} ({tables} tables)"
+
     def _table(self, spec: TableSpec) -> str:
         return f"{_q(spec.schema)}.{_q(spec.name)}"
 
