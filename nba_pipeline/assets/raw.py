@@ -38,7 +38,7 @@ from nba_pipeline.parsers.nba import (
     parse_league_game_log,
     parse_schedule,
 )
-from nba_pipeline.parsers.odds import parse_game_lines, parse_player_points
+from nba_pipeline.parsers.odds import game_lines_records, player_points_records
 from nba_pipeline.partitions import season_year
 from nba_pipeline.resources import Clock
 from nba_pipeline.sources import base as src
@@ -78,6 +78,21 @@ def _parse_archived(archive: BlobStore, source: src.NbaSource, endpoint: str, da
     if dedupe and len(frame):
         frame = frame.drop_duplicates(list(spec.primary_key), keep="last")
     return frame
+
+
+def _records_archived(archive: BlobStore, source: src.NbaSource, endpoint: str, dates: list[dt.date], spec,
+                      records) -> pd.DataFrame:
+    """:func:`_parse_archived` for the odds time series (every archived snapshot, not only the
+    latest) with parsers that return records: one frame for the whole range, not one per payload."""
+    rows = []
+    for day in dates:
+        for f, body in _load(archive, source, endpoint, day, latest_only=False):
+            for rec in records(body, day, f):
+                rec["source_file"] = f.path
+                rows.append(rec)
+    if not rows:
+        return spec.empty()
+    return pd.DataFrame(rows).drop_duplicates(list(spec.primary_key), keep="last")
 
 
 @table_asset(t.NBAC_SCHEDULE, group=keys.PHASE2, deps=[keys.SCRAPED_SCHEDULE],
@@ -242,9 +257,8 @@ def odds_api_player_points_props(context: dg.AssetExecutionContext, nba_source: 
     including in-game ones, which readers must exclude). Grain: snapshot x event x book x player."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
-        frame = _parse_archived(archive, nba_source, src.ODDS_PLAYER_POINTS, dates, t.ODDS_PLAYER_POINTS_PROPS,
-                                lambda body, day, f: parse_player_points(body, day, f.path, f.fetched_at),
-                                latest_only=False)
+        frame = _records_archived(archive, nba_source, src.ODDS_PLAYER_POINTS, dates, t.ODDS_PLAYER_POINTS_PROPS,
+                                  lambda body, day, f: player_points_records(body, day, f.path, f.fetched_at))
         in_game = int((frame["minutes_before_tipoff"] < 0).sum()) if len(frame) else 0
         return TableOutput(frame, metadata={
             "snapshots": int(frame["snapshot_timestamp"].nunique()) if len(frame) else 0,
@@ -261,9 +275,8 @@ def odds_api_game_lines(context: dg.AssetExecutionContext, nba_source: src.NbaSo
     """Every archived spreads/totals snapshot of the date. Grain: snapshot x event x book x outcome."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
-        return TableOutput(_parse_archived(archive, nba_source, src.ODDS_GAME_LINES, dates, t.ODDS_GAME_LINES,
-                                           lambda body, day, f: parse_game_lines(body, day, f.path, f.fetched_at),
-                                           latest_only=False))
+        return TableOutput(_records_archived(archive, nba_source, src.ODDS_GAME_LINES, dates, t.ODDS_GAME_LINES,
+                                             lambda body, day, f: game_lines_records(body, day, f.path, f.fetched_at)))
 
     yield from write_table(context, warehouse, t.ODDS_GAME_LINES, compute)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -12,6 +13,7 @@ _TRANSLATE = str.maketrans(
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "v"}
 
 
+@functools.lru_cache(maxsize=65536)  # a season has ~600 names, parsed hundreds of thousands of times
 def player_lookup(name: str | None) -> str | None:
     """ASCII-folded, lower-case, punctuation and generational suffixes removed.
 

@@ -53,15 +53,24 @@ def _minutes_before(commence: pd.Timestamp, snapshot: pd.Timestamp) -> int:
 
 def parse_player_points(body: dict, game_date: dt.date, path: str, fetched_at: dt.datetime) -> pd.DataFrame:
     """One row per snapshot x book x player: the Over/Under pair at one line."""
+    return pd.DataFrame(player_points_records(body, game_date, path, fetched_at))
+
+
+def player_points_records(body: dict, game_date: dt.date, path: str, fetched_at: dt.datetime) -> list[dict]:
+    """The rows of :func:`parse_player_points` as records (a day's thousands of snapshots become one
+    frame at the end instead of a frame each)."""
     kw = dict(endpoint=ODDS_PLAYER_POINTS, game_date=game_date, path=path)
     event, snapshot = _event(body, fetched_at, kw)
     head = _event_header(event, game_date, kw)
+    head["snapshot_timestamp"] = snapshot
+    head["minutes_before_tipoff"] = _minutes_before(head["commence_time"], snapshot)
     rows: dict[tuple, dict] = {}
     for b, book in enumerate(event.get("bookmakers", [])):
         for market in book.get("markets", []):
             if market.get("key") != "player_points":
                 continue
             last_update = market.get("last_update") or book.get("last_update")
+            last_update = _ts(last_update, field="last_update", kw=kw) if last_update else pd.NaT
             for o, out in enumerate(market.get("outcomes", [])):
                 side = str(out.get("name", "")).lower()
                 player = out.get("description")
@@ -71,22 +80,27 @@ def parse_player_points(body: dict, game_date: dt.date, path: str, fetched_at: d
                 if out.get("point") is None:
                     raise PayloadError(field=f"bookmakers[{b}].outcomes[{o}].point", problem="missing line", **kw)
                 key = (book.get("key"), player, float(out["point"]))
-                rec = rows.setdefault(key, {
-                    **head, "snapshot_timestamp": snapshot,
-                    "minutes_before_tipoff": _minutes_before(head["commence_time"], snapshot),
-                    "bookmaker": book.get("key"),
-                    "bookmaker_last_update": _ts(last_update, field="last_update", kw=kw) if last_update else pd.NaT,
-                    "player_name": player, "player_lookup": player_lookup(player), "points_line": float(out["point"]),
-                    "over_price": None, "under_price": None,
-                })
+                rec = rows.get(key)
+                if rec is None:
+                    rec = rows[key] = {
+                        **head, "bookmaker": book.get("key"), "bookmaker_last_update": last_update,
+                        "player_name": player, "player_lookup": player_lookup(player),
+                        "points_line": float(out["point"]), "over_price": None, "under_price": None,
+                    }
                 rec[f"{side}_price"] = out.get("price")
-    return pd.DataFrame(list(rows.values()))
+    return list(rows.values())
 
 
 def parse_game_lines(body: dict, game_date: dt.date, path: str, fetched_at: dt.datetime) -> pd.DataFrame:
+    return pd.DataFrame(game_lines_records(body, game_date, path, fetched_at))
+
+
+def game_lines_records(body: dict, game_date: dt.date, path: str, fetched_at: dt.datetime) -> list[dict]:
     kw = dict(endpoint=ODDS_GAME_LINES, game_date=game_date, path=path)
     event, snapshot = _event(body, fetched_at, kw)
     head = _event_header(event, game_date, kw)
+    head["snapshot_timestamp"] = snapshot
+    head["minutes_before_tipoff"] = _minutes_before(head["commence_time"], snapshot)
     rows = []
     for book in event.get("bookmakers", []):
         for market in book.get("markets", []):
@@ -100,9 +114,7 @@ def parse_game_lines(body: dict, game_date: dt.date, path: str, fetched_at: dt.d
                     except UnknownTeamError as exc:
                         raise PayloadError(field="spreads.outcomes.name", problem=str(exc), **kw) from None
                 rows.append({
-                    **head, "snapshot_timestamp": snapshot,
-                    "minutes_before_tipoff": _minutes_before(head["commence_time"], snapshot),
-                    "bookmaker": book.get("key"), "market_key": market["key"], "outcome_name": name,
+                    **head, "bookmaker": book.get("key"), "market_key": market["key"], "outcome_name": name,
                     "outcome_point": out.get("point"), "outcome_price": out.get("price"),
                 })
-    return pd.DataFrame(rows)
+    return rows
