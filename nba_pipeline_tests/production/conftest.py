@@ -3,12 +3,7 @@ environment of a process pointed at it, a fresh bucket per test, and no network 
 
 import pytest
 
-from nba_pipeline_tests.production.gcs_emulator import GcsEmulator, loopback_only, running_emulator
-
-# Variables through which google-auth and google-cloud-storage could find real credentials or a real
-# endpoint; each test starts without them.
-GOOGLE_ENV = ("STORAGE_EMULATOR_HOST", "API_ENDPOINT_OVERRIDE", "GOOGLE_APPLICATION_CREDENTIALS",
-              "GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT", "CLOUDSDK_CONFIG")
+from nba_pipeline_tests.production.gcs_emulator import GOOGLE_ENV, GcsEmulator, loopback_only, running_emulator
 
 
 @pytest.fixture(autouse=True)

@@ -7,11 +7,12 @@ custom object metadata, content types, md5/crc32c, prefix listing and GCS's 404 
 (gcp-storage-emulator, the pure-Python alternative, ignores preconditions, drops custom metadata and
 content types, so a store that overwrote an archived payload would pass against it.)
 
-Any test can use it, not only the ones in this folder::
+The fixtures in this folder's conftest use it; a test elsewhere (a staging run) can do the same::
 
-    with running_emulator(log_dir) as emulator, loopback_only():
-        monkeypatch.setenv(...) for emulator.env()   # what GCSResource().get_client() reads
-        bucket = emulator.create_bucket()
+    with running_emulator(tmp_path) as emulator, loopback_only():
+        for name, value in emulator.env().items():  # what GCSResource().get_client() reads
+            monkeypatch.setenv(name, value)
+        store = GCSBlobStore(bucket=emulator.create_bucket(), prefix="nba-scraped")
 
 ``loopback_only`` makes any connection or name lookup beyond this machine fail the test at once, so
 "offline" is checked, not assumed.
@@ -32,6 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 FAKE_PROJECT = "nba-pipeline-emulated"
+# Variables through which google-auth and google-cloud-storage could find real credentials or a real
+# endpoint: a test that sets up its own environment starts without them.
+GOOGLE_ENV = ("STORAGE_EMULATOR_HOST", "API_ENDPOINT_OVERRIDE", "GOOGLE_APPLICATION_CREDENTIALS",
+              "GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT", "CLOUDSDK_CONFIG")
 START_TIMEOUT_SECONDS = 15.0
 
 

@@ -26,8 +26,7 @@ from nba_pipeline.storage import (
     list_archived,
 )
 from nba_pipeline_tests.conftest import SIM_NOW, SIM_SEED
-from nba_pipeline_tests.production.conftest import GOOGLE_ENV
-from nba_pipeline_tests.production.gcs_emulator import FAKE_PROJECT, free_port
+from nba_pipeline_tests.production.gcs_emulator import FAKE_PROJECT, GOOGLE_ENV, free_port
 
 PREFIX = "nba-scraped"
 BINARY = bytes(range(256)) * 3  # not UTF-8, not JSON: bytes must come back exactly
@@ -52,10 +51,11 @@ def _plant(store, path: str, data: bytes) -> None:
         GCSResource(project=FAKE_PROJECT).get_client().bucket(store.bucket).blob(f"{PREFIX}/{path}").upload_from_string(data)
 
 
-def _payload(version, name="scheduleLeagueV2_20241112", fetched=FETCHED) -> Payload:
-    """A schedule payload; ``version`` tells scrapes of the same instant apart."""
+def _payload(version) -> Payload:
+    """A schedule payload, always fetched at the same instant; ``version`` tells scrapes apart."""
     body = {"leagueSchedule": {"gameDates": [], "version": version}}
-    return Payload(endpoint=src.SCHEDULE, name=name, body=body, url="https://cdn.nba.com/x", fetched_at=fetched)
+    return Payload(endpoint=src.SCHEDULE, name="scheduleLeagueV2_20241112", body=body, url="https://cdn.nba.com/x",
+                   fetched_at=FETCHED)
 
 
 # --- one contract, both stores ---------------------------------------------------------------
@@ -226,6 +226,34 @@ def test_an_empty_prefix_is_the_whole_bucket(gcs_bucket):
     assert store.list("") == ["a/1.json"]
 
 
+def test_the_production_deployment_lays_out_one_bucket(gcs_bucket, monkeypatch, tmp_path):
+    """The prod resource set, its EnvVars resolved by Dagster as at run time: archive, exports and
+    model store are three prefixes of NBA_PIPELINE_GCS_BUCKET."""
+    import dagster as dg
+
+    from nba_pipeline import environment
+    from nba_pipeline.deployment import build_resources
+
+    monkeypatch.setenv(environment.ENV_GCS_BUCKET, gcs_bucket)
+    monkeypatch.setenv(environment.ENV_GCP_PROJECT, FAKE_PROJECT)
+    prod = build_resources(environment.current({environment.ENV_DEPLOYMENT: "prod",
+                                                environment.ENV_HOME: str(tmp_path)}))
+    stores = {key: prod[key] for key in ("archive", "exports", "model_store")}
+    with dg.build_resources(stores) as resources:
+        archived = archive_payload(resources.archive, "live", dt.date(2024, 11, 12), _payload(1))
+        export = resources.exports.put_json("tonight/2024-11-12.json", {"games": []})
+        model = resources.model_store.put("catboost_points_v1/20241111_abc.cbm", BINARY)
+        for store in (resources.archive, resources.exports, resources.model_store):
+            store.check_reachable()
+
+    assert archived.uri == f"gs://{gcs_bucket}/nba-scraped/live/cdn_nba_com/scheduleLeagueV2/2024-11-12/" \
+                           "20241112T170000Z__scheduleLeagueV2_20241112.json"
+    assert export.uri == f"gs://{gcs_bucket}/api/v1/tonight/2024-11-12.json"
+    assert model.uri == f"gs://{gcs_bucket}/models/catboost_points_v1/20241111_abc.cbm"
+    assert sorted(b.name for b in GCSResource(project=FAKE_PROJECT).get_client().list_blobs(gcs_bucket)) == sorted(
+        r.uri.removeprefix(f"gs://{gcs_bucket}/") for r in (archived, export, model))
+
+
 def _one_line_naming(exc: BaseException, *words: str) -> str:
     text = str(exc)
     assert "\n" not in text and len(text) < 600
@@ -252,7 +280,7 @@ def test_a_missing_bucket_is_one_clear_line_naming_bucket_prefix_and_what_to_do(
 
 def test_an_emulator_that_stopped_answering_is_a_retryable_one_line_error(gcs_env, monkeypatch):
     monkeypatch.setenv("STORAGE_EMULATOR_HOST", f"http://127.0.0.1:{free_port()}")  # nothing listens there
-    store = GCSBlobStore(bucket="b", prefix=PREFIX, project=FAKE_PROJECT, check_timeout_seconds=2)
+    store = GCSBlobStore(bucket="b", prefix=PREFIX, project=FAKE_PROJECT, check_timeout_seconds=1)
 
     started = time.monotonic()
     with pytest.raises(BlobStoreError) as err:
@@ -275,51 +303,53 @@ def test_local_store_under_a_file_is_not_reachable(tmp_path):
 
 
 _NO_CREDENTIALS_SCRIPT = textwrap.dedent("""
-    import json, sys
+    import json, os, sys
     from nba_pipeline.storage import BlobStoreError, GCSBlobStore
     from nba_pipeline_tests.production.gcs_emulator import loopback_only
 
-    store = GCSBlobStore(bucket="nba-prod", prefix="nba-scraped", project="nba-prod-project")
-    out = []
+    out = {}
     with loopback_only():
-        for action in (store.check_reachable, lambda: store.put("x.json", b"{}")):
-            try:
-                action()
-                out.append("no error")
-            except BlobStoreError as exc:
-                out.append(str(exc))
+        for case, key_file in (("none", None), ("invalid key file", sys.argv[1])):
+            if key_file:
+                os.environ["GOOGLE_APPLICATION_CREDENTIALS"] = key_file
+            store = GCSBlobStore(bucket="nba-prod", prefix="nba-scraped", project="nba-prod-project")
+            for action in (store.check_reachable, lambda: store.put("x.json", b"{}")):
+                try:
+                    action()
+                    out.setdefault(case, []).append("no error")
+                except BlobStoreError as exc:
+                    out.setdefault(case, []).append(str(exc))
     print(json.dumps(out))
 """)
 
 
-@pytest.mark.parametrize("credentials", ["none", "invalid key file"])
-def test_missing_or_invalid_credentials_are_a_quick_clear_error(tmp_path, credentials):
+def test_missing_or_invalid_credentials_are_a_quick_clear_error(tmp_path):
     """A fresh process as a user would start it, without the emulator: google-auth looks for
-    credentials, probes the GCE metadata server (sent to a closed localhost port here, so nothing
-    leaves the machine: the production address would be 169.254.169.254) and gives up; the store
-    turns that into one line."""
+    credentials, probes the GCE metadata server and gives up; the store turns that into one line.
+    The probe goes to a closed localhost port here, once (in production: 169.254.169.254, 3 tries
+    of up to 3 s each off GCP), and the storage endpoint is local too, so nothing leaves the machine.
+    Then the same with GOOGLE_APPLICATION_CREDENTIALS naming a file that is not a key."""
     env = {k: v for k, v in os.environ.items() if k not in GOOGLE_ENV}
     closed = f"127.0.0.1:{free_port()}"
     env.update(CLOUDSDK_CONFIG=str(tmp_path / "gcloud-config-empty"), GCE_METADATA_HOST=closed,
-               GCE_METADATA_IP=closed, API_ENDPOINT_OVERRIDE=f"http://{closed}")
-    if credentials == "invalid key file":
-        key = tmp_path / "key.json"
-        key.write_text("{not json")
-        env["GOOGLE_APPLICATION_CREDENTIALS"] = str(key)
+               GCE_METADATA_IP=closed, GCE_METADATA_DETECT_RETRIES="1", API_ENDPOINT_OVERRIDE=f"http://{closed}")
+    key = tmp_path / "key.json"
+    key.write_text("{not json")
 
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-c", _NO_CREDENTIALS_SCRIPT], env=env, capture_output=True, text=True,
-                          timeout=60, cwd=Path(__file__).resolve().parents[2])
+    proc = subprocess.run([sys.executable, "-c", _NO_CREDENTIALS_SCRIPT, str(key)], env=env, capture_output=True,
+                          text=True, timeout=60, cwd=Path(__file__).resolve().parents[2])
     elapsed = time.monotonic() - started
 
     assert proc.returncode == 0, proc.stderr[-3000:]
     messages = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert len(messages) == 2
-    for message in messages:
-        _one_line_naming(BlobStoreError(message), "gs://nba-prod/nba-scraped/", "no usable Google credentials",
-                         "GOOGLE_APPLICATION_CREDENTIALS", "gcloud auth application-default login")
-        if credentials == "invalid key file":
-            assert str(tmp_path / "key.json") in message
+    assert {case: len(m) for case, m in messages.items()} == {"none": 2, "invalid key file": 2}
+    for case, texts in messages.items():
+        for text in texts:
+            _one_line_naming(BlobStoreError(text), "gs://nba-prod/nba-scraped/", "no usable Google credentials",
+                             "GOOGLE_APPLICATION_CREDENTIALS", "gcloud auth application-default login")
+            assert ("credentials were not found" in text) == (case == "none")
+            assert (f"{key} is not a valid json file" in text) == (case == "invalid key file")
     assert elapsed < 30
 
 
