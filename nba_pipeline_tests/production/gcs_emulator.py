@@ -143,7 +143,8 @@ def _is_loopback(host) -> bool:
 def loopback_only() -> Iterator[None]:
     """Inside the block, resolving a name other than localhost or connecting to an address that is
     not loopback raises ``NetworkLeak`` (Unix sockets are left alone)."""
-    real_getaddrinfo, real_connect, real_connect_ex = socket.getaddrinfo, socket.socket.connect, socket.socket.connect_ex
+    real_getaddrinfo = socket.getaddrinfo
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
 
     def check(address):
         if isinstance(address, tuple) and not _is_loopback(address[0]):

@@ -48,7 +48,8 @@ def _plant(store, path: str, data: bytes) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
     else:
-        GCSResource(project=FAKE_PROJECT).get_client().bucket(store.bucket).blob(f"{PREFIX}/{path}").upload_from_string(data)
+        bucket = GCSResource(project=FAKE_PROJECT).get_client().bucket(store.bucket)
+        bucket.blob(f"{PREFIX}/{path}").upload_from_string(data)
 
 
 def _payload(version) -> Payload:
@@ -132,7 +133,8 @@ def test_archiving_keeps_every_scrape_and_identical_content_is_one_file(store):
     assert json.loads(store.get(a.path))["leagueSchedule"]["version"] == 1
     assert json.loads(store.get(changed.path))["leagueSchedule"]["version"] == 2
     assert store.list("simulated") == [a.path, changed.path]
-    assert [f.seq for f in list_archived(store, "simulated", src.SCHEDULE, dt.date(2024, 11, 12), latest_only=False)] == [1, 2]
+    archived = list_archived(store, "simulated", src.SCHEDULE, dt.date(2024, 11, 12), latest_only=False)
+    assert [f.seq for f in archived] == [1, 2]
 
 
 def test_concurrent_scrapes_of_one_instant_lose_nothing(store):
@@ -213,7 +215,8 @@ def test_model_artifacts_are_octet_streams_with_their_sha256(gcs_bucket):
     store = GCSBlobStore(bucket=gcs_bucket, prefix="models", project=FAKE_PROJECT)
     ref = store.put("points_model/20241111_abc.cbm", BINARY)
 
-    blob = GCSResource(project=FAKE_PROJECT).get_client().bucket(gcs_bucket).get_blob("models/points_model/20241111_abc.cbm")
+    bucket = GCSResource(project=FAKE_PROJECT).get_client().bucket(gcs_bucket)
+    blob = bucket.get_blob("models/points_model/20241111_abc.cbm")
     assert blob.content_type == "application/octet-stream"
     assert blob.metadata == {"sha256": ref.sha256}
 
