@@ -129,3 +129,14 @@ def test_dagsters_own_partition_backfill_completes_and_gives_the_cli_rows(tmp_pa
         key = list(spec.primary_key)
         pd.testing.assert_frame_equal(a.sort_values(key).reset_index(drop=True),
                                       b.sort_values(key).reset_index(drop=True), obj=spec.address)
+
+
+def test_a_fresh_home_runs_one_mid_season_date_through_every_phase(tmp_path):
+    """A user's first command can be one date in mid-season: no history in the home yet. Every phase
+    completes; players without history carry NULL state and say their sample is insufficient."""
+    p = make_pipeline(tmp_path, SimulatedSource(seed=SIM_SEED), MORNING_AFTER.isoformat())
+    runs = p.run(list(keys.PHASE_GROUPS), NIGHT, NIGHT)
+    assert all(r.success for r in runs), [r.error for r in runs]
+    zones = p.warehouse.read(t.PLAYER_SHOT_ZONE, NIGHT, NIGHT)
+    assert len(zones) > 0
+    assert set(zones["sample_quality"]) == {"insufficient"} and zones["three_rate_last_10"].isna().all()

@@ -103,7 +103,9 @@ def player_state_asof(players: pd.DataFrame, pgs_hist: pd.DataFrame) -> pd.DataF
     keep = ["player_id", "game_date", "season_year", *STATE_COLUMNS]
     targets = players[["game_date", "player_id"]].copy()
     targets["player_id"] = targets["player_id"].astype("int64")
-    st = state[keep].rename(columns={"season_year": "state_season_year"}).copy()
+    # reindex: a home's first date has no history, hence no state columns; its players join
+    # NULL state (and their sample-size columns say so) instead of failing the date.
+    st = state.reindex(columns=keep).rename(columns={"season_year": "state_season_year"})
     st["player_id"] = st["player_id"].astype("int64")
     merged = asof(st, targets, "player_id")
     merged["last_game_date"] = merged.pop("_d_state")
