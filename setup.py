@@ -25,9 +25,12 @@ setup(
         "catboost>=1.2",
         "nba_api>=1.10",
         "httpx>=0.27",
+        # The NBA injury report is a PDF: pdfplumber (pdfminer.six + pypdfium2) finds its table.
+        "pdfplumber>=0.11.4,<0.12",
     ],
     extras_require={
-        "test": ["pytest>=8"],
+        # pypdfium2 (installed with pdfplumber) edits real report PDFs into damaged ones in tests.
+        "test": ["pytest>=8", "pypdfium2>=4.30,<6"],
     },
     entry_points={"console_scripts": ["nba-pipeline=nba_pipeline.cli:main"]},
 )

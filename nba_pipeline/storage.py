@@ -92,6 +92,9 @@ class LocalBlobStore(BlobStore):
         return str(self._abs(path))
 
 
+_CONTENT_TYPES = {"json": "application/json", "pdf": "application/pdf"}
+
+
 class GCSBlobStore(BlobStore):
     bucket: str
     prefix: str = ""
@@ -108,7 +111,7 @@ class GCSBlobStore(BlobStore):
     def put(self, path: str, data: bytes) -> BlobRef:
         # A GCS object upload is atomic: readers see the old object or the new one.
         blob = self._bucket().blob(self._key(path))
-        blob.upload_from_string(data, content_type="application/json" if path.endswith(".json") else None)
+        blob.upload_from_string(data, content_type=_CONTENT_TYPES.get(path.rsplit(".", 1)[-1]))
         return BlobRef(path, self.uri(path), len(data), hashlib.sha256(data).hexdigest())
 
     def get(self, path: str) -> bytes:
