@@ -337,14 +337,16 @@ def injury_reports_verdict(day: dt.date, reports: list[tuple[ArchivedFile, Paylo
     bad = [(f, err) for f, err in ordered if err is not None]
     in_force = good[-1].name if good else None
     meta = {
-        "reports": len(ordered), "report_in_force": in_force,
+        "archived_files": len(ordered), "report_in_force": in_force,
         "unreadable": dg.MetadataValue.json([
             {"report": f.name, "file": err.path, "page": err.page, "field": err.field, "problem": err.problem}
             for f, err in bad]),
     }
     if not bad:
         return in_force, dg.AssetCheckResult(check_name=CHECK_INJURY_REPORTS_READABLE, passed=True, metadata=meta)
-    newest_bad = ordered[-1][1] is not None
+    # Failing (ERROR) while the newest report has no readable copy; a warning once it is superseded
+    # (or another scrape of the same report parsed).
+    newest_bad = ordered[-1][0].name not in {f.name for f in good}
     kept = f"report in force: {in_force}" if in_force else "no report of the date parses; previous rows kept"
     description = f"{len(bad)} of {len(ordered)} injury report(s) of {day} unreadable ({kept}): {bad[-1][1]}"
     return in_force, dg.AssetCheckResult(

@@ -128,3 +128,30 @@ def _specs():
     from nba_pipeline.assets import ALL_ASSETS
 
     return [s for a in ALL_ASSETS for s in a.check_specs]
+
+
+def test_the_report_in_force_is_the_newest_publication_that_parsed():
+    from nba_pipeline.assets.raw import injury_reports_verdict
+    from nba_pipeline.parsers import PayloadError
+    from nba_pipeline.storage import ArchivedFile
+
+    def archived(name: str, scraped: str) -> ArchivedFile:
+        return ArchivedFile(f"live/x/{scraped}__{name}.pdf", name,
+                            dt.datetime.strptime(scraped, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.timezone.utc))
+
+    def error(f: ArchivedFile) -> PayloadError:
+        return PayloadError(endpoint="live nba_com/injury_report", game_date=DAY, path=f.path,
+                            field="Current Status", problem="unknown status 'Sidelined'", page=4)
+
+    early, late = archived(GOOD, "20260208T232000Z"), archived(NEXT, "20260208T234000Z")
+    late_again = archived(NEXT, "20260208T235000Z")  # the same publication, scraped again
+    # Publication order, not scrape order: the 18:30 report scraped first is still the newest.
+    assert injury_reports_verdict(DAY, [(late, None), (early, None)])[0] == NEXT
+    in_force, result = injury_reports_verdict(DAY, [(early, None), (late, error(late))])
+    assert in_force == GOOD and not result.passed and result.severity == dg.AssetCheckSeverity.ERROR
+    assert "page 4" in result.description and "Current Status" in result.description
+    in_force, result = injury_reports_verdict(DAY, [(early, None), (late, error(late)), (late_again, None)])
+    assert in_force == NEXT and not result.passed and result.severity == dg.AssetCheckSeverity.WARN
+    in_force, result = injury_reports_verdict(DAY, [(early, error(early))])
+    assert in_force is None and result.severity == dg.AssetCheckSeverity.ERROR
+    assert injury_reports_verdict(DAY, [])[1].passed
