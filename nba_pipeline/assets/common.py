@@ -60,6 +60,7 @@ CHECK_SCORES_FOR_FINALS = "final_games_have_scores"
 CHECK_PRE_TIP_LINES_ONLY = "lines_pre_tip_only"
 CHECK_TWO_ROWS_PER_GAME = "two_rows_per_game"
 CHECK_BOTH_TEAMS_HAVE_PLAYERS = "both_teams_have_players"
+CHECK_INJURY_REPORTS_READABLE = "injury_reports_readable"
 
 # A permanently missing game must not block a date forever (legacy incident 28): once the date is
 # this old and this share of its final games is covered, the coverage check passes with a warning.

@@ -16,6 +16,7 @@ import pandas as pd
 from nba_pipeline import automation, keys
 from nba_pipeline.assets.common import (
     CHECK_FINAL_GAMES_COVERED,
+    CHECK_INJURY_REPORTS_READABLE,
     CHECK_MINUTES_COVERAGE,
     CHECK_SCORES_FOR_FINALS,
     MINUTES_COVERAGE_MIN,
@@ -30,7 +31,7 @@ from nba_pipeline.assets.common import (
 )
 from nba_pipeline.domain.formulas import is_dnp
 from nba_pipeline.parsers import PayloadError
-from nba_pipeline.parsers.injuries import parse_injury_report
+from nba_pipeline.parsers.injuries import injury_report_text, parse_injury_report, report_published_at
 from nba_pipeline.parsers.nba import (
     internal_game_id,
     parse_boxscore_v3,
@@ -42,7 +43,7 @@ from nba_pipeline.parsers.odds import game_lines_records, player_points_records
 from nba_pipeline.partitions import season_year
 from nba_pipeline.resources import Clock
 from nba_pipeline.sources import base as src
-from nba_pipeline.storage import BlobStore, list_archived
+from nba_pipeline.storage import ArchivedFile, BlobStore, list_archived
 from nba_pipeline.warehouse import tables as t
 from nba_pipeline.warehouse.base import Warehouse
 
@@ -295,20 +296,75 @@ def team_rosters(context: dg.AssetExecutionContext, nba_source: src.NbaSource, a
     yield from write_table(context, warehouse, t.TEAM_ROSTERS, compute)
 
 
-@table_asset(t.NBAC_INJURY_REPORT, group=keys.PHASE2, deps=[keys.SCRAPED_INJURY_REPORT],
-             automation_condition=automation.RAW_ON_SCRAPE)
+@table_asset(
+    t.NBAC_INJURY_REPORT, group=keys.PHASE2, deps=[keys.SCRAPED_INJURY_REPORT],
+    automation_condition=automation.RAW_ON_SCRAPE,
+    checks=[check_spec(t.NBAC_INJURY_REPORT, CHECK_INJURY_REPORTS_READABLE,
+                       "Every archived injury report of the date parses. One that does not is left out and the "
+                       "newest report that parses stays in force; fails while the newest archived report is "
+                       "unreadable (naming file, page and field), a warning once a newer report parsed.")],
+)
 def nbac_injury_report(context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore,
                        warehouse: Warehouse):
     """Rows of every injury report published for the date (consumers pick the latest report
     published before the moment they describe). Grain: report x player."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
-        frame = _parse_archived(archive, nba_source, src.INJURY_REPORT, dates, t.NBAC_INJURY_REPORT,
-                                lambda body, day, f: parse_injury_report(body, day, f.path, f.name),
-                                latest_only=False)
-        return TableOutput(frame, metadata={"reports": int(frame["report_name"].nunique()) if len(frame) else 0})
+        frames, reports = [], {}
+        for day in dates:
+            reports[day] = []
+            for f in list_archived(archive, nba_source.source_name, src.INJURY_REPORT, day, latest_only=False):
+                uri = archive.uri(f.path)
+                try:
+                    text = injury_report_text(archive.get(f.path), day, uri, source=nba_source.source_name)
+                    rows = parse_injury_report(text, day, uri, f.name, source=nba_source.source_name)
+                except PayloadError as exc:
+                    # The file stays archived as it came; the report is left out (the previous one
+                    # stays in force) and the date's check names the file, page and field.
+                    context.log.error(str(exc))
+                    reports[day].append((f, exc))
+                    continue
+                frames.append(rows.assign(source_file=f.path))
+                reports[day].append((f, None))
+        frame = _concat(frames, t.NBAC_INJURY_REPORT)
+        if len(frame):
+            frame = frame.drop_duplicates(list(t.NBAC_INJURY_REPORT.primary_key), keep="last")
+        verdicts = {day: injury_reports_verdict(day, files) for day, files in reports.items()}
+        # No archived report of the date parses: its rows are not replaced by nothing.
+        keep = {day: verdicts[day][1].description for day, files in reports.items()
+                if files and all(err is not None for _, err in files)}
+        return TableOutput(frame, lambda d: [verdicts[d][1]], keep=keep, metadata={
+            "reports": int(frame["report_name"].nunique()) if len(frame) else 0,
+            "unreadable_reports": sum(err is not None for files in reports.values() for _, err in files),
+            "report_in_force": dg.MetadataValue.json({str(d): v[0] for d, v in sorted(verdicts.items())})})
 
     yield from write_table(context, warehouse, t.NBAC_INJURY_REPORT, compute)
+
+
+def injury_reports_verdict(day: dt.date, reports: list[tuple[ArchivedFile, PayloadError | None]]
+                           ) -> tuple[str | None, dg.AssetCheckResult]:
+    """The report in force for the date (the newest that parsed; reports ordered by publication time
+    from the file name, then scrape time) and the date's ``injury_reports_readable`` result."""
+    ordered = sorted(reports, key=lambda r: (report_published_at(r[0].name) or r[0].fetched_at, r[0].fetched_at))
+    good = [f for f, err in ordered if err is None]
+    bad = [(f, err) for f, err in ordered if err is not None]
+    in_force = good[-1].name if good else None
+    meta = {
+        "archived_files": len(ordered), "report_in_force": in_force,
+        "unreadable": dg.MetadataValue.json([
+            {"report": f.name, "file": err.path, "page": err.page, "field": err.field, "problem": err.problem}
+            for f, err in bad]),
+    }
+    if not bad:
+        return in_force, dg.AssetCheckResult(check_name=CHECK_INJURY_REPORTS_READABLE, passed=True, metadata=meta)
+    # Failing (ERROR) while the newest report has no readable copy; a warning once it is superseded
+    # (or another scrape of the same report parsed).
+    newest_bad = ordered[-1][0].name not in {f.name for f in good}
+    kept = f"report in force: {in_force}" if in_force else "no report of the date parses; previous rows kept"
+    description = f"{len(bad)} of {len(ordered)} injury report(s) of {day} unreadable ({kept}): {bad[-1][1]}"
+    return in_force, dg.AssetCheckResult(
+        check_name=CHECK_INJURY_REPORTS_READABLE, passed=False, metadata=meta, description=description,
+        severity=dg.AssetCheckSeverity.ERROR if newest_bad else dg.AssetCheckSeverity.WARN)
 
 
 RAW_ASSETS = [nbac_schedule, nbac_player_boxscores, nbac_team_boxscore, odds_api_player_points_props,

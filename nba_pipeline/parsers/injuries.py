@@ -1,4 +1,10 @@
-"""Parser for the NBA injury report (rows parsed from the published PDF)."""
+"""Parser for the NBA injury report: the rows of a report, whichever source served it.
+
+A report reaches Phase 2 either as the PDF the NBA publishes (the live source; the historical source
+when its folder holds the PDF) or as CSV rows already taken from it (older folders, the simulated
+league). :func:`injury_report_text` turns either into the CSV rows (``INJURY_REPORT_COLUMNS``) and
+:func:`parse_injury_report` is the one parser of those rows.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from nba_pipeline.domain.formulas import dnp_reason_category
 from nba_pipeline.domain.names import player_lookup
 from nba_pipeline.domain.teams import UnknownTeamError, team_by_name
 from nba_pipeline.parsers import PayloadError
+from nba_pipeline.parsers.injury_pdf import InjuryReportPdfError, injury_report_csv_from_pdf
 from nba_pipeline.sources.base import INJURY_REPORT
 
 ET = ZoneInfo("America/New_York")
@@ -31,8 +38,30 @@ def report_published_at(report_name: str) -> dt.datetime | None:
     return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(h, int(minute or 0)), tzinfo=ET)
 
 
-def parse_injury_report(text: str, game_date: dt.date, path: str, report_name: str) -> pd.DataFrame:
-    kw = dict(endpoint=INJURY_REPORT, game_date=game_date, path=path)
+def _endpoint(source: str | None) -> str:
+    return f"{source} {INJURY_REPORT}" if source else INJURY_REPORT
+
+
+def injury_report_text(raw: bytes, game_date: dt.date, path: str, source: str | None = None) -> str:
+    """An archived report as CSV rows: a ``.pdf`` file is read by
+    :func:`~nba_pipeline.parsers.injury_pdf.injury_report_csv_from_pdf`, a CSV file is returned as it
+    is. A file that cannot be read raises :class:`PayloadError` naming the source, date, file, page and
+    field."""
+    kw = dict(endpoint=_endpoint(source), game_date=game_date, path=path)
+    if path.endswith(".pdf"):
+        try:
+            return injury_report_csv_from_pdf(raw, path)
+        except InjuryReportPdfError as exc:
+            raise PayloadError(field=exc.field, problem=exc.problem, page=exc.page, **kw) from exc
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PayloadError(field="(whole payload)", problem=f"not UTF-8 text ({exc})", **kw) from None
+
+
+def parse_injury_report(text: str, game_date: dt.date, path: str, report_name: str,
+                        source: str | None = None) -> pd.DataFrame:
+    kw = dict(endpoint=_endpoint(source), game_date=game_date, path=path)
     reader = csv.DictReader(io.StringIO(text))
     cols = set(reader.fieldnames or [])
     missing = [c for c in ("gameDate", "team", "player", "status", "reason") if c not in cols]
@@ -41,22 +70,25 @@ def parse_injury_report(text: str, game_date: dt.date, path: str, report_name: s
     published = report_published_at(report_name)
     rows = []
     for n, r in enumerate(reader, start=2):
+        page = str(r.get("page") or "").strip()
+        # Rows taken from a PDF say on which page they were printed: errors name it.
+        at = {**kw, "page": int(page) if page.isdigit() else None}
         try:
             row_date = dt.datetime.strptime(r["gameDate"].strip(), "%m/%d/%Y").date()
         except ValueError:
-            raise PayloadError(field=f"line {n}.gameDate", problem=f"not MM/DD/YYYY: {r['gameDate']!r}", **kw) from None
+            raise PayloadError(field=f"line {n}.gameDate", problem=f"not MM/DD/YYYY: {r['gameDate']!r}", **at) from None
         if row_date != game_date:
             continue  # reports also list tomorrow's games; those rows belong to tomorrow's partition
         status = (r["status"] or "").strip().lower()
         if status not in STATUSES:
-            raise PayloadError(field=f"line {n}.status", problem=f"unknown status {r['status']!r}", **kw)
+            raise PayloadError(field=f"line {n}.status", problem=f"unknown status {r['status']!r}", **at)
         try:
             team = team_by_name(r["team"]).tricode
         except UnknownTeamError as exc:
-            raise PayloadError(field=f"line {n}.team", problem=str(exc), **kw) from None
+            raise PayloadError(field=f"line {n}.team", problem=str(exc), **at) from None
         name = (r["player"] or "").strip()
         if not name:
-            raise PayloadError(field=f"line {n}.player", problem="empty", **kw)
+            raise PayloadError(field=f"line {n}.player", problem="empty", **at)
         if "," in name:
             last, _, first = name.partition(",")
             display = f"{first.strip()} {last.strip()}"

@@ -49,7 +49,7 @@ class Payload:
 
     endpoint: str
     name: str
-    body: Any  # JSON-able dict/list, or str for CSV bodies
+    body: Any  # JSON-able dict/list, str for CSV bodies, bytes for PDF bodies
     url: str
     fetched_at: dt.datetime
     content_type: str = "json"
@@ -150,8 +150,10 @@ class NbaSource(dg.ConfigurableResource):
 
     @abstractmethod
     def injury_report(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
-        """The latest NBA injury report for the date published at or before ``as_of``, as the
-        CSV rows parsed from the PDF (gameDate, team, player "Last, First", status, reason)."""
+        """The latest NBA injury report for the date published at or before ``as_of``: the PDF the NBA
+        publishes (content type ``pdf``, bytes), or where only the rows taken from it exist, those rows
+        as CSV (content type ``csv``: gameDate, team, player "Last, First", status, reason, ...).
+        Phase 2 reads both through ``parsers.injuries.injury_report_text``."""
 
     @abstractmethod
     def player_points_odds(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
@@ -181,6 +183,15 @@ def count_records(payload: Payload) -> int:
             for m in b.get("markets", [])
         )
     if payload.endpoint == INJURY_REPORT:
+        if payload.content_type == "pdf":
+            from nba_pipeline.parsers.injury_pdf import InjuryReportPdfError, injury_report_rows
+
+            try:
+                return len(injury_report_rows(body, payload.name))
+            except InjuryReportPdfError:
+                # The file is archived as it came; Phase 2 fails its check naming the file and page
+                # and keeps the last report that parses in force. No rows can be counted here.
+                return 0
         lines = [ln for ln in str(body).splitlines() if ln.strip()]
         return max(len(lines) - 1, 0)
     raise ValueError(f"unknown endpoint {payload.endpoint!r}")

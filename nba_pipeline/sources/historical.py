@@ -8,7 +8,7 @@ The folder has the layout of ``../shared/data/real`` (see its README)::
     box_scores/player_game_logs_<season>_with_inferred_dnp.csv   + inferred DNP rows (dnp == True)
     props/odds_api_player_points_<season>.csv            The Odds API player_points, one row per
                                                          snapshot x event x player x bookmaker x line
-    api_payloads/nba_injury_report/Injury-Report_<date>_<HH>_<MM><AM|PM>.csv
+    api_payloads/nba_injury_report/Injury-Report_<date>_<HH>_<MM><AM|PM>.pdf (and/or .csv)
 
 Every payload is built with :mod:`nba_pipeline.sources.formats`, so it has exactly the services'
 shapes and Phase 2 parses it like a live one. What the folder cannot say is approximated, and never
@@ -36,8 +36,10 @@ beyond what was knowable at ``as_of``:
 * Odds: one payload per snapshot file x event, wrapped in the historical endpoint's envelope; the
   event belongs to the ET date of its commence time; snapshots after ``as_of`` are withheld. The
   books' ``last_update`` is the snapshot instant (the file does not record it).
-* Injury reports: the CSV parsed from the PDF, returned as the file's text as is (the real file has
-  the columns gameDate, team, player, status, reason, page).
+* Injury reports: the NBA's PDF as is when the folder holds it (what the live source serves), else
+  the CSV parsed from it, returned as the file's text (columns gameDate, team, player, status, reason,
+  page). The folder's CSVs were made by the legacy parser, which wrote the report's date as every
+  row's ``gameDate`` and lost or misplaced some wrapped reason lines; the PDFs are the reference.
 * Team rosters and game lines (spreads/totals): the folder has no such data; both return ``[]``.
 
 The CSVs are loaded once per folder (a module-level cache keyed by the resolved path).
@@ -400,8 +402,13 @@ def _load(root: Path) -> _Data:
         for events in data.odds_by_date.values():
             events.sort(key=lambda e: (e.snapshot_at, e.event_id))
 
-    # Injury reports: index the files, read them on request.
-    for path in sorted((root / "api_payloads" / "nba_injury_report").glob("Injury-Report_*.csv")):
+    # Injury reports: index the files, read them on request. A report kept both as the NBA's PDF and as
+    # the CSV parsed from it is served as the PDF, what the live source serves.
+    reports: dict[str, Path] = {}
+    for path in sorted((root / "api_payloads" / "nba_injury_report").glob("Injury-Report_*.*")):
+        if path.suffix == ".pdf" or (path.suffix == ".csv" and path.stem not in reports):
+            reports[path.stem] = path
+    for path in reports.values():
         m = _INJURY_FILE.match(path.stem)
         if m is None:
             continue
@@ -530,9 +537,12 @@ class HistoricalSource(NbaSource):
         if not published:
             return []
         at, path = published[-1]
-        text = path.read_bytes().decode("utf-8")
-        return [Payload(INJURY_REPORT, path.stem, text, f"{URL_INJURY}/{path.stem}.pdf", at,
-                        content_type="csv", extra={"published_at": formats.iso_z(at)})]
+        if path.suffix == ".pdf":
+            body, content_type = path.read_bytes(), "pdf"
+        else:
+            body, content_type = path.read_bytes().decode("utf-8"), "csv"
+        return [Payload(INJURY_REPORT, path.stem, body, f"{URL_INJURY}/{path.stem}.pdf", at,
+                        content_type=content_type, extra={"published_at": formats.iso_z(at)})]
 
     # --- The Odds API v4 -------------------------------------------------------------------------
 

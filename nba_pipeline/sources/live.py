@@ -6,7 +6,7 @@ Phase 2 parses every source through one path. Failures are split in two:
 * transient (timeouts, connection errors, HTTP 429, HTTP 5xx, a truncated body):
   :class:`~nba_pipeline.sources.base.SourceUnavailableError`, retried by the scrape assets'
   Dagster ``RetryPolicy`` (bounded, with backoff). The source itself never retries.
-* permanent (any other 4xx, a missing API key, an endpoint this source cannot serve):
+* permanent (any other 4xx, a missing API key):
   :class:`SourcePermanentError`, which names the URL and the status. It is a ``dagster.Failure``
   with ``allow_retries=False``: the step fails at once, bypassing the RetryPolicy.
 """
@@ -152,12 +152,9 @@ class LiveSource(NbaSource):
     least ``stats_min_interval_seconds`` within the process (stats.nba.com throttles and blocks cloud
     IPs); separate processes (Dagster's multiprocess executor) each keep their own spacing.
 
-    Unfinished: ``injury_report``. The official report is a PDF and this project ships no PDF table
-    parser, so the method discovers the latest report URL for real (15-minute publication slots up to
-    ``as_of``, latest first) and then raises :class:`SourcePermanentError` naming that URL. It returns
-    ``[]`` when no report has been published for the day yet. Production must list
-    ``"nba_com/injury_report"`` in ``disabled_endpoints`` (then ``fetch`` returns ``[]`` without any
-    request) until a parser exists.
+    ``injury_report`` finds the latest report published for the day (15-minute publication slots up to
+    ``as_of``, latest first) and returns the PDF as the NBA serves it; Phase 2 reads it
+    (``parsers.injury_pdf``) after it is archived. Nothing published yet for the day: ``[]``.
 
     Tests inject an ``httpx`` transport through the private ``_transport`` attribute, for example
     ``source._transport = httpx.MockTransport(handler)``.
@@ -333,29 +330,45 @@ class LiveSource(NbaSource):
                 ))
         return payloads
 
-    # --- NBA injury report (unfinished: PDF parsing) ---------------------------------------------
+    # --- NBA injury report ----------------------------------------------------------------------
+
+    def _find_injury_report(self, client: httpx.Client, game_date: dt.date, as_of: dt.datetime) -> str | None:
+        for url in injury_report_candidate_urls(game_date, as_of):
+            response = self._send(client, "HEAD", url, headers=_BROWSER_HEADERS, allow=(403, 404, 405))
+            if response.status_code == 405:  # HEAD refused: ask for the body instead
+                response = self._send(client, "GET", url, headers=_BROWSER_HEADERS, allow=(403, 404))
+            # The CDN (an S3 bucket behind Akamai) answers 403 or 404 for a missing file.
+            if 200 <= response.status_code < 300:
+                return url
+        return None
 
     def find_injury_report_url(self, game_date: dt.date, as_of: dt.datetime) -> str | None:
         """The latest published injury report URL for the date at or before ``as_of``, or None."""
         with self._client() as client:
-            for url in injury_report_candidate_urls(game_date, as_of):
-                response = self._send(client, "HEAD", url, headers=_BROWSER_HEADERS, allow=(403, 404, 405))
-                if response.status_code == 405:  # HEAD refused: ask for the body instead
-                    response = self._send(client, "GET", url, headers=_BROWSER_HEADERS, allow=(403, 404))
-                # The CDN (an S3 bucket behind Akamai) answers 403 or 404 for a missing file.
-                if 200 <= response.status_code < 300:
-                    return url
-        return None
+            return self._find_injury_report(client, game_date, as_of)
 
     def injury_report(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
-        url = self.find_injury_report_url(game_date, as_of)
-        if url is None:
-            return []  # nothing published yet for the day (the legacy scraper treats this as success)
-        raise SourcePermanentError(
-            f"injury report found at {url}, but LiveSource cannot parse it: the PDF table parser is not "
-            f"implemented. Disable the endpoint with disabled_endpoints=[{INJURY_REPORT!r}] until it is.",
+        with self._client() as client:
+            url = self._find_injury_report(client, game_date, as_of)
+            if url is None:
+                return []  # nothing published yet for the day (the legacy scraper treats this as success)
+            response = self._send(client, "GET", url, headers={**_BROWSER_HEADERS, "Accept": "application/pdf"})
+        body = response.content
+        if not body.startswith(b"%PDF-"):
+            # An HTML block page or an empty body served with 200: worth one more (bounded) try.
+            raise SourceUnavailableError(
+                f"GET {url}: HTTP {response.status_code} but the body is not a PDF "
+                f"({len(body)} bytes starting {body[:40]!r})")
+        name = url.rsplit("/", 1)[-1].removesuffix(".pdf")
+        return [Payload(
+            endpoint=INJURY_REPORT,
+            name=name,
+            body=body,
             url=url,
-        )
+            fetched_at=_as_utc(as_of),
+            content_type="pdf",
+            extra={"bytes": len(body), "last_modified": response.headers.get("last-modified")},
+        )]
 
     # --- The Odds API v4 -------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from nba_pipeline.domain.teams import BY_TRICODE, is_nba_team, normalize_tricode, team_by_name
-from nba_pipeline.parsers.injuries import parse_injury_report
+from nba_pipeline.parsers.injuries import injury_report_text, parse_injury_report
 from nba_pipeline.parsers.nba import parse_boxscore_v3, parse_league_game_log, parse_schedule
 from nba_pipeline.parsers.odds import parse_player_points
 from nba_pipeline.sources import historical
@@ -283,24 +283,32 @@ def test_count_records_equals_csv_rows(source, csvs, day):
     assert sum(count_records(p) for p in source.player_points_odds(day, as_of)) == 2 * n_props
 
 
-def test_injury_report_latest_published_file(source, real_root):
+def test_injury_report_latest_published_file(source, real_root, tmp_path):
     folder = real_root / "api_payloads" / "nba_injury_report"
-    if not any(folder.glob("Injury-Report_2026-02-08_*.csv")):
-        pytest.skip(f"no 2026-02-08 injury report CSVs in {folder}")
+    if not any(folder.glob("Injury-Report_2026-02-08_*.pdf")):
+        pytest.skip(f"no 2026-02-08 injury report PDFs in {folder}")
     assert source.injury_report(INJURY_DAY, dt.datetime(2026, 2, 8, 15, 29, tzinfo=ET)) == []
     [early] = source.injury_report(INJURY_DAY, dt.datetime(2026, 2, 8, 18, 20, tzinfo=ET))
     assert early.name == "Injury-Report_2026-02-08_06_15PM"
     assert early.fetched_at == dt.datetime(2026, 2, 8, 18, 15, tzinfo=ET)
+    # The folder holds the PDF and the CSV parsed from it: the PDF is served, as the live source does.
     [latest] = source.injury_report(INJURY_DAY, _next_noon(INJURY_DAY))
-    path = folder / "Injury-Report_2026-02-08_06_30PM.csv"
-    assert latest.name == path.stem and latest.content_type == "csv"
-    assert latest.body == path.read_bytes().decode("utf-8")
+    pdf = folder / "Injury-Report_2026-02-08_06_30PM.pdf"
+    assert latest.name == pdf.stem and latest.content_type == "pdf" and latest.body == pdf.read_bytes()
     assert latest.url == "https://ak-static.cms.nba.com/referee/injury/Injury-Report_2026-02-08_06_30PM.pdf"
-    n_rows = len(list(csv.reader(io.StringIO(latest.body)))) - 1
-    assert count_records(latest) == n_rows > 0
-    parsed = parse_injury_report(latest.body, INJURY_DAY, "x", latest.name)
-    assert set(parsed["team_tricode"]) <= NBA_TRICODES
+    legacy_rows = len(list(csv.DictReader((folder / f"{pdf.stem}.csv").open())))
+    assert count_records(latest) == legacy_rows == 114
+    parsed = parse_injury_report(injury_report_text(latest.body, INJURY_DAY, pdf.name), INJURY_DAY, "x", latest.name)
+    assert set(parsed["team_tricode"]) <= NBA_TRICODES and 0 < len(parsed) < legacy_rows  # Monday's rows left out
     assert source.injury_report(JOKIC_DAY, _next_noon(JOKIC_DAY)) == []
+
+    # A folder with only the CSV serves the CSV's text.
+    only_csv = tmp_path / "api_payloads" / "nba_injury_report"
+    only_csv.mkdir(parents=True)
+    (only_csv / f"{pdf.stem}.csv").write_bytes((folder / f"{pdf.stem}.csv").read_bytes())
+    [from_csv] = HistoricalSource(root=str(tmp_path)).injury_report(INJURY_DAY, _next_noon(INJURY_DAY))
+    assert from_csv.content_type == "csv" and from_csv.body == (folder / f"{pdf.stem}.csv").read_text()
+    assert count_records(from_csv) == legacy_rows
 
 
 def test_no_rosters_no_game_lines_and_disabled_endpoints(real_root, source):
@@ -329,7 +337,8 @@ def _tricodes(payload) -> set[str]:
         ev = body["data"]
         return {team_by_name(ev["home_team"]).tricode, team_by_name(ev["away_team"]).tricode}
     if payload.endpoint == INJURY_REPORT:
-        return {team_by_name(r["team"]).tricode for r in csv.DictReader(io.StringIO(body))}
+        text = injury_report_text(payload.to_bytes(), INJURY_DAY, f"{payload.name}.{payload.content_type}")
+        return {team_by_name(r["team"]).tricode for r in csv.DictReader(io.StringIO(text))}
     raise AssertionError(payload.endpoint)
 
 

@@ -26,8 +26,10 @@ from nba_pipeline.parsers.nba import (
     parse_schedule,
 )
 from nba_pipeline.parsers.odds import parse_game_lines, parse_player_points
+from nba_pipeline.parsers.injuries import injury_report_text, parse_injury_report
 from nba_pipeline.sources import base
 from nba_pipeline.sources.base import SourceUnavailableError, count_records
+from nba_pipeline.storage import LocalBlobStore, archive_payload, list_archived
 from nba_pipeline.sources.live import (
     LiveSource,
     SourcePermanentError,
@@ -549,19 +551,20 @@ def test_missing_odds_key_is_a_clear_permanent_error(monkeypatch):
     assert server.requests()[0].url.params["apiKey"] == API_KEY
 
 
-# --- injury report (discovery only) -------------------------------------------------------------
+# --- injury report ------------------------------------------------------------------------------
 
-def serve_injury_reports(server: MockServer) -> list[str]:
+def serve_injury_reports(server: MockServer, override: dict[str, bytes] | None = None) -> list[str]:
+    """The real report PDFs at their CDN URLs (``override`` replaces a file's bytes by name)."""
     pdfs = sorted(INJURY_DIR.glob("Injury-Report_*.pdf"))
     if not pdfs:
         pytest.skip(f"no real injury report PDFs under {INJURY_DIR}")
-    files = {p.name: p for p in pdfs}
+    files = {p.name: p.read_bytes() for p in pdfs} | (override or {})
 
     def handler(request):
         name = request.url.path.rsplit("/", 1)[-1]
         if name not in files:  # the CDN answers 403 AccessDenied for a missing object
             return httpx.Response(403, text="<Error><Code>AccessDenied</Code></Error>")
-        content = b"" if request.method == "HEAD" else files[name].read_bytes()
+        content = b"" if request.method == "HEAD" else files[name]
         return httpx.Response(200, content=content, headers={"content-type": "application/pdf"})
 
     server.route("ak-static.cms.nba.com/referee/injury/*", handler)
@@ -572,30 +575,69 @@ def _et(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=ET).astimezone(UTC)
 
 
-def test_injury_report_finds_latest_report_then_fails_loudly():
+def test_injury_report_downloads_the_latest_pdf_and_its_rows_reach_the_parser(tmp_path):
     server = MockServer()
     names = serve_injury_reports(server)
     assert "Injury-Report_2026-02-08_06_15PM.pdf" in names
-    source = make_source(server)
-    with pytest.raises(SourcePermanentError) as info:
-        source.fetch(base.INJURY_REPORT, dt.date(2026, 2, 8), _et(2026, 2, 8, 18, 20))
+    as_of = _et(2026, 2, 8, 18, 20)
+    (payload,) = make_source(server).fetch(base.INJURY_REPORT, dt.date(2026, 2, 8), as_of)
+
     url = "https://ak-static.cms.nba.com/referee/injury/Injury-Report_2026-02-08_06_15PM.pdf"
-    assert info.value.url == url
-    assert url in str(info.value) and "not implemented" in str(info.value)
-    (request,) = server.requests()  # latest slot first: found at once
-    assert request.method == "HEAD" and str(request.url) == url
-    assert "Mozilla" in request.headers["user-agent"]
+    pdf = (INJURY_DIR / "Injury-Report_2026-02-08_06_15PM.pdf").read_bytes()
+    assert (payload.name, payload.url, payload.content_type, payload.fetched_at) == (
+        "Injury-Report_2026-02-08_06_15PM", url, "pdf", as_of)
+    assert payload.body == payload.to_bytes() == pdf  # the NBA's bytes, untouched
+    assert count_records(payload) == 109  # every player row, both game dates
+    # Latest slot first, found at once; then the file itself.
+    assert [(r.method, str(r.url)) for r in server.requests()] == [("HEAD", url), ("GET", url)]
+    assert all("Mozilla" in r.headers["user-agent"] for r in server.requests())
+
+    # Archived before anything reads it, then read back from the archive as Phase 2 does.
+    store = LocalBlobStore(root=str(tmp_path))
+    archived = archive_payload(store, "live", dt.date(2026, 2, 8), payload)
+    assert archived.path.endswith("__Injury-Report_2026-02-08_06_15PM.pdf") and archived.records == 109
+    (f,) = list_archived(store, "live", base.INJURY_REPORT, dt.date(2026, 2, 8), latest_only=False)
+    text = injury_report_text(store.get(f.path), dt.date(2026, 2, 8), store.uri(f.path), source="live")
+    rows = parse_injury_report(text, dt.date(2026, 2, 8), store.uri(f.path), f.name, source="live")
+
+    # The rows that reach the parser: the 53 players of Sunday's four games, as printed.
+    assert len(rows) == 53 and set(rows["matchup"]) == {"MIA@WAS", "IND@TOR", "LAC@MIN", "NYK@BOS"}
+    assert (rows["report_name"] == "Injury-Report_2026-02-08_06_15PM").all()
+    assert rows["report_published_at"].iloc[0] == dt.datetime(2026, 2, 8, 23, 15, tzinfo=UTC)
+    by_player = rows.set_index("player_lookup")
+    assert by_player.loc["tyresehaliburton", ["team_tricode", "injury_status", "reason"]].tolist() == [
+        "IND", "out", "Injury/Illness - Right Achilles Tendon; Tear"]
+    assert by_player.loc["jaysontatum", ["team_tricode", "injury_status", "reason"]].tolist() == [
+        "BOS", "out", "Injury/Illness - Right Achilles; Repair"]
+    assert by_player.loc["karlanthonytowns", ["team_tricode", "player_name", "injury_status"]].tolist() == [
+        "NYK", "Karl-Anthony Towns", "available"]
+    assert set(rows["injury_status"]) <= {"out", "doubtful", "questionable", "probable", "available"}
 
 
 def test_injury_report_walks_back_through_15_minute_slots():
     server = MockServer()
     serve_injury_reports(server)
-    with pytest.raises(SourcePermanentError, match="Injury-Report_2026-02-08_03_30PM.pdf"):
-        make_source(server).injury_report(dt.date(2026, 2, 8), _et(2026, 2, 8, 17, 5))
-    tried = [str(r.url).rsplit("_", 2)[-2:] for r in server.requests()]
-    assert ["_".join(t) for t in tried] == [
+    (payload,) = make_source(server).injury_report(dt.date(2026, 2, 8), _et(2026, 2, 8, 17, 5))
+    assert payload.name == "Injury-Report_2026-02-08_03_30PM" and payload.body.startswith(b"%PDF-")
+    tried = [(r.method, "_".join(str(r.url).rsplit("_", 2)[-2:])) for r in server.requests()]
+    assert tried == [("HEAD", slot) for slot in (
         "05_00PM.pdf", "04_45PM.pdf", "04_30PM.pdf", "04_15PM.pdf", "04_00PM.pdf", "03_45PM.pdf", "03_30PM.pdf",
-    ]
+    )] + [("GET", "03_30PM.pdf")]
+
+
+def test_injury_report_that_is_not_a_pdf_is_retried_and_a_damaged_pdf_is_still_archived():
+    # An HTML page served with 200 (a block page): transient, the RetryPolicy tries again.
+    server = MockServer()
+    serve_injury_reports(server, {"Injury-Report_2026-02-08_06_15PM.pdf": b"<html>Access Denied</html>"})
+    with pytest.raises(SourceUnavailableError, match="not a PDF"):
+        make_source(server).injury_report(dt.date(2026, 2, 8), _et(2026, 2, 8, 18, 20))
+    # A truncated PDF is what the NBA published: it is returned (and archived) as it is; Phase 2
+    # names the file and keeps the previous report in force.
+    truncated = (INJURY_DIR / "Injury-Report_2026-02-08_06_15PM.pdf").read_bytes()[:30_000]
+    server = MockServer()
+    serve_injury_reports(server, {"Injury-Report_2026-02-08_06_15PM.pdf": truncated})
+    (payload,) = make_source(server).injury_report(dt.date(2026, 2, 8), _et(2026, 2, 8, 18, 20))
+    assert payload.body == truncated and count_records(payload) == 0
 
 
 def test_injury_report_none_published_yet_returns_nothing():
@@ -625,13 +667,22 @@ def test_injury_report_transient_errors_and_candidate_names():
 
 # --- disabled endpoints -------------------------------------------------------------------------
 
+def test_production_source_is_live_with_every_endpoint_enabled():
+    from nba_pipeline import environment
+    from nba_pipeline.deployment import build_source
+
+    source = build_source(environment.current({environment.ENV_DEPLOYMENT: "prod", environment.ENV_HOME: "/tmp/x"}))
+    assert isinstance(source, LiveSource) and source.disabled_endpoints == []
+    assert all(source.is_enabled(endpoint) for endpoint in base.ALL_ENDPOINTS)
+
+
 def test_disabled_endpoints_return_nothing_without_requests():
     server = MockServer()
     source = make_source(server, disabled_endpoints=list(base.ALL_ENDPOINTS), odds_api_key=API_KEY)
     for endpoint in base.ALL_ENDPOINTS:
         assert source.fetch(endpoint, OPENING_NIGHT, AS_OF) == []
     assert server.requests() == []
-    # Disabled injury report: no discovery and no "not implemented" error.
+    # A disabled injury report makes no request at all.
     only_injury = make_source(server, disabled_endpoints=[base.INJURY_REPORT])
     assert only_injury.fetch(base.INJURY_REPORT, dt.date(2026, 2, 8), _et(2026, 2, 8, 18, 20)) == []
     assert server.requests() == []
