@@ -27,7 +27,9 @@ setup(
         "httpx>=0.27",
     ],
     extras_require={
-        "test": ["pytest>=8"],
+        # sqlglot parses our BigQuery SQL offline; responses answers the BigQuery client's HTTP
+        # (nba_pipeline_tests/bigquery_fake.py). sqlglot changes its AST between majors: bounded.
+        "test": ["pytest>=8", "sqlglot>=30,<31", "responses>=0.25,<1"],
     },
     entry_points={"console_scripts": ["nba-pipeline=nba_pipeline.cli:main"]},
 )
