@@ -10,6 +10,8 @@ setup(
     version="0.1.0",
     description="Daily NBA player-points props predictions as one Dagster asset graph.",
     packages=find_packages(exclude=["nba_pipeline_tests*", "benchmarks*"]),
+    # The local instance config the CLI copies into a new home (also in a non-editable install).
+    package_data={"nba_pipeline.instance": ["local_dagster.yaml"]},
     python_requires=">=3.11,<3.13",
     install_requires=[
         f"dagster=={DAGSTER}",
