@@ -21,7 +21,7 @@ import json
 import re
 import threading
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from unittest import mock
@@ -534,15 +534,3 @@ def _encode(column: pa.ChunkedArray, int64_timestamps: bool) -> list:
         return [None if v is None else repr(float(v)) for v in column.to_pylist()]
     return [None if v is None else str(v) for v in column.to_pylist()]
 
-
-def summary(fake: FakeBigQuery) -> dict:
-    """Jobs by kind and statement type, for reports."""
-    return dict(Counter(f"{j.kind}:{j.statement_type}" for j in fake.jobs))
-
-
-def writes_by_table(fake: FakeBigQuery) -> dict[str, Counter]:
-    out: dict[str, Counter] = defaultdict(Counter)
-    for job in fake.jobs:
-        for w in job.writes:
-            out[w.table][w.kind] += 1
-    return dict(out)

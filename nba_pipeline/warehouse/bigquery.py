@@ -67,8 +67,10 @@ def table_path(project: str, spec: TableSpec) -> str:
 
 
 def cluster_columns(spec: TableSpec) -> list[str]:
-    """The primary key after the date, in key order, up to BigQuery's four clustering columns."""
-    return [c for c in spec.primary_key if c != spec.date_column][:MAX_CLUSTER_COLUMNS]
+    """The primary key after the date, in key order, up to BigQuery's four clustering columns (of the
+    types BigQuery clusters on)."""
+    return [c for c in spec.primary_key if c != spec.date_column
+            and bigquery_type(spec.columns[c]) in CLUSTERABLE][:MAX_CLUSTER_COLUMNS]
 
 
 def create_dataset_sql(project: str, dataset: str, location: str,
@@ -148,8 +150,9 @@ def arrow_schema(spec: TableSpec):
 
 
 def to_parquet(spec: TableSpec, frame: pd.DataFrame) -> bytes:
-    """A conformed frame as Parquet typed by the table's schema. BigQuery keeps microseconds, so
-    timestamps are floored to them (Arrow refuses to drop nanoseconds silently)."""
+    """A conformed frame as Parquet typed by the table's schema (google-cloud-bigquery's own DataFrame
+    loader is deprecated in favour of pandas-gbq). BigQuery keeps microseconds, so timestamps are
+    floored to them (Arrow refuses to drop nanoseconds silently)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
