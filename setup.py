@@ -29,9 +29,10 @@ setup(
         "httpx>=0.27",
     ],
     extras_require={
-        # sqlglot parses our BigQuery SQL offline; responses answers the BigQuery client's HTTP
-        # (nba_pipeline_tests/bigquery_fake.py). sqlglot changes its AST between majors: bounded.
-        "test": ["pytest>=8", "sqlglot>=30,<31", "responses>=0.25,<1"],
+        # sqlglot parses our BigQuery SQL offline; responses answers the BigQuery client's HTTP and
+        # DuckDB >= 1.4 (MERGE) runs the translated statements (nba_pipeline_tests/bigquery_fake.py).
+        # sqlglot changes its AST between majors: bounded.
+        "test": ["pytest>=8", "sqlglot>=30,<31", "responses>=0.25,<1", "duckdb>=1.4"],
     },
     entry_points={"console_scripts": ["nba-pipeline=nba_pipeline.cli:main"]},
 )
