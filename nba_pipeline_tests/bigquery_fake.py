@@ -142,6 +142,11 @@ class FakeBigQuery:
             if total != "*" and int(total) == len(upload["data"]):
                 return self._ok(self._load(upload.pop("config"), upload.pop("data")))
             return 308, {"Range": f"bytes=0-{len(upload['data']) - 1}"}, ""
+        if request.method == "GET" and re.fullmatch(rf"/bigquery/v2/projects/{p}/datasets", path):
+            return self._ok({"kind": "bigquery#datasetList", "datasets": [
+                {"id": f"{self.project}:{name}", "location": d["location"],
+                 "datasetReference": {"projectId": self.project, "datasetId": name}}
+                for name, d in sorted(self.datasets.items())]})
         m = re.fullmatch(rf"/bigquery/v2/projects/{p}/queries/([^/]+)", path)
         if m:
             return self._ok(self._query_results(self._job(m.group(1)), query))

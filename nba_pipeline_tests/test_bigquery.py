@@ -457,6 +457,10 @@ class TeeWarehouse(Warehouse):
         assert ours == duck.count_by_date(spec, start, end), spec.address
         return ours
 
+    def check_reachable(self) -> str:
+        big, duck = self._pair()
+        return f"{big.check_reachable()} and {duck.check_reachable()}"
+
 
 def test_phases_1_to_3_on_bigquery_read_and_write_what_they_do_on_duckdb(tmp_path, sim_source, fake):
     """A simulated date through scrapes, raw and analytics tables with BigQuery answering every
@@ -495,3 +499,13 @@ def test_numbers_survive_the_round_trip_exactly(fake, warehouse):
     frame["defensive_rating_last_15"] = [np.nextafter(110.1, 200)]
     warehouse.replace_dates(spec, frame, day, day)
     assert warehouse.read(spec)["defensive_rating_last_15"].iloc[0] == np.nextafter(110.1, 200)
+
+
+def test_doctor_reaches_bigquery_without_writing(fake):
+    """`nba-pipeline doctor`'s warehouse probe: a dry-run query and the dataset list, no job that
+    writes."""
+    wh = BigQueryWarehouse(project=PROJECT, location="US")
+    wh.replace_dates(t.NBAC_SCHEDULE, t.NBAC_SCHEDULE.empty(), dt.date(2024, 11, 2), dt.date(2024, 11, 2))
+    before = len(fake.jobs)
+    assert wh.check_reachable() == f"BigQuery project {PROJECT} (US, 1 nba_* datasets)"
+    assert not [j for j in fake.jobs[before:] if j.writes]
