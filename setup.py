@@ -18,6 +18,7 @@ setup(
         f"dagster-webserver=={DAGSTER}",
         f"dagster-duckdb=={DAGSTER_INTEGRATIONS}",
         f"dagster-duckdb-pandas=={DAGSTER_INTEGRATIONS}",
+        f"dagster-postgres=={DAGSTER_INTEGRATIONS}",
         f"dagster-gcp=={DAGSTER_INTEGRATIONS}",
         f"dagster-gcp-pandas=={DAGSTER_INTEGRATIONS}",
         f"dagster-slack=={DAGSTER_INTEGRATIONS}",

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import sys
+from pathlib import Path
 
 
 def _quiet():
@@ -41,8 +43,8 @@ def _load(env_overrides: dict[str, str] | None = None):
         runner.ensure_local_instance(env)
         instance = dg.DagsterInstance.get()
         cleaned = runner.reap_dead_runs(instance)
-    except (OSError, *_sqlite_errors()) as exc:
-        raise UsageError(f"cannot use the pipeline home {env.home}: {exc} (is it writable by this user?)") from None
+    except _instance_errors() as exc:
+        raise UsageError(_instance_problem(exc, env)) from None
     for line in cleaned:
         print(f"cleaned up: {line}", flush=True)
     from nba_pipeline.definitions import defs
@@ -50,12 +52,39 @@ def _load(env_overrides: dict[str, str] | None = None):
     return env, defs, instance
 
 
-def _sqlite_errors() -> tuple[type[Exception], ...]:
+def _instance_errors() -> tuple[type[Exception], ...]:
     import sqlite3
 
+    import dagster as dg
     import sqlalchemy.exc
+    from dagster_postgres.utils import DagsterPostgresException
 
-    return (sqlite3.Error, sqlalchemy.exc.OperationalError)
+    return (OSError, sqlite3.Error, sqlalchemy.exc.OperationalError, DagsterPostgresException,
+            dg.DagsterInvalidConfigError)
+
+
+def _instance_problem(exc: Exception, env) -> str:
+    """One line the user can act on: an unwritable home (local SQLite), an instance config that does
+    not load (an unset DAGSTER_PG_* variable), or the instance's database server refusing or absent."""
+    import sqlite3
+
+    import dagster as dg
+
+    cfg = Path(os.environ.get("DAGSTER_HOME") or env.dagster_home) / "dagster.yaml"
+    if isinstance(exc, dg.DagsterInvalidConfigError):
+        text = exc.errors[0].message if exc.errors else str(exc)
+        unset = re.search(r'environment variable "([^"]+)" which is not set', text)
+        bad_value = re.search(r"PostProcessingError: (.+)", text)
+        detail = (f"the environment variable {unset.group(1)} is not set" if unset
+                  else bad_value.group(1) if bad_value else text.split("\n")[0])
+        return f"cannot load the Dagster instance config {cfg}: {detail}"
+    root = exc
+    while root.__cause__ is not None:
+        root = root.__cause__
+    root = getattr(root, "orig", None) or root
+    if isinstance(exc, OSError) or isinstance(root, sqlite3.Error):
+        return f"cannot use the pipeline home {env.home}: {exc} (is it writable by this user?)"
+    return f"cannot reach the database of the Dagster instance in {cfg}: {' '.join(str(root).split())}"
 
 
 def _check_range(env, start: dt.date, end: dt.date, chunk_days: int | None = None) -> None:

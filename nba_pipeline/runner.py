@@ -21,7 +21,7 @@ from pathlib import Path
 import dagster as dg
 
 from nba_pipeline.assets.common import MAX_DATES_PER_RUN
-from nba_pipeline.environment import Environment
+from nba_pipeline.environment import ENV_DEPLOYMENT, Deployment, Environment, EnvironmentError_
 from nba_pipeline.instance import LOCAL_INSTANCE_YAML
 
 # Step-level logs go to the instance (and the UI); the console stays quiet (failures are summarised by the caller).
@@ -29,11 +29,22 @@ QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}
 
 
 def ensure_local_instance(env: Environment) -> Path:
-    """DAGSTER_HOME under the pipeline home, with the shipped instance config, unless the user
-    already points DAGSTER_HOME somewhere."""
+    """The DAGSTER_HOME every command uses, and so its Dagster instance (``dagster.yaml`` there).
+
+    DAGSTER_HOME, when set, wins, and its dagster.yaml is used as it is, as Dagster's own tools
+    would (the production instance: the repository's dagster.yaml, Postgres from DAGSTER_PG_*).
+    Otherwise the home is ``$NBA_PIPELINE_HOME/dagster``. A missing dagster.yaml is written from the
+    shipped local config (SQLite under the home) only for a local deployment: in prod it is an error,
+    because runs recorded in a SQLite file on one machine would be invisible to the webserver,
+    the daemon and every other worker."""
     home = Path(os.environ.get("DAGSTER_HOME") or env.dagster_home)
-    home.mkdir(parents=True, exist_ok=True)
     cfg = home / "dagster.yaml"
+    if env.deployment is Deployment.PROD and not cfg.is_file():
+        raise EnvironmentError_(
+            f"{ENV_DEPLOYMENT}=prod needs the production Dagster instance config, and {cfg} does not exist: "
+            "set DAGSTER_HOME to the folder holding it (the repository's dagster.yaml: Postgres, with "
+            "DAGSTER_PG_HOST, DAGSTER_PG_PORT, DAGSTER_PG_USERNAME, DAGSTER_PG_PASSWORD, DAGSTER_PG_DB set)")
+    home.mkdir(parents=True, exist_ok=True)
     if not cfg.exists():
         shutil.copyfile(str(LOCAL_INSTANCE_YAML), cfg)
     os.environ["DAGSTER_HOME"] = str(home)

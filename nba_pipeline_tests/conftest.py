@@ -54,3 +54,18 @@ def sim_graph(tmp_path_factory):
 
 def d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server shared by the session (see postgres_server.py); tests that need
+    their own Dagster instance on it take a database each (``create_database``). Skipped only on a
+    machine without PostgreSQL server binaries; any other failure to start is an error, with the log."""
+    from nba_pipeline_tests.postgres_server import PostgresUnavailable, find_server_bin_dir, throwaway_postgres
+
+    try:
+        find_server_bin_dir()
+    except PostgresUnavailable as exc:
+        pytest.skip(str(exc))
+    with throwaway_postgres() as server:
+        yield server
