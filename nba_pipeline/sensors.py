@@ -119,7 +119,10 @@ def _attempt_key(key: dg.AssetKey, day: dt.date) -> str:
     return f"{key.to_user_string()}|{day.isoformat()}"
 
 
+# The target is every asset: each request names its own selection, which Dagster's daemon resolves
+# to the base asset job (without a target the daemon refuses the requests).
 @dg.sensor(name="self_heal", minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.RUNNING,
+           target=dg.AssetSelection.all(),
            description="Re-requests partitions of recent game dates that are past their deadline and missing, "
                        "failed or blocked; at most NBA_PIPELINE_SELF_HEAL_MAX_ATTEMPTS times each, then one alert.")
 def self_heal(context: dg.SensorEvaluationContext, clock: Clock, alerts: AlertSink):

@@ -345,12 +345,17 @@ def test_28_permanently_missing_game_no_retry_storm(withheld):
             land(instance, key, NIGHT)
     cursor, requests = None, 0  # requests re-running the blocked raw box scores of the night
     clock = dt.datetime(2024, 11, 7, 8, 0, tzinfo=ET)
+    from nba_pipeline.definitions import defs
+
+    repository = defs.get_repository_def()  # the code location the daemon loads (sensors included)
     for step in range(12):  # six hours of sensor ticks, every 30 minutes
         now = clock + dt.timedelta(minutes=30 * step)
-        ctx = dg.build_sensor_context(instance=instance, cursor=cursor,
+        ctx = dg.build_sensor_context(instance=instance, cursor=cursor, repository_def=repository,
                                       resources={"clock": Clock(frozen_now=now.isoformat()), "alerts": p.alerts})
-        result = sensors.self_heal(ctx)
-        cursor = ctx.cursor
+        # As the daemon evaluates it: the requests are resolved against the code location's jobs
+        # (a sensor without a target has its requests refused there, not when called as a function).
+        tick = sensors.self_heal.evaluate_tick(ctx)
+        result, cursor = tick.run_requests, tick.cursor
         # Only this night has data in this pipeline; its neighbours are (correctly) healed too, but
         # executing their runs adds nothing to what this test shows.
         for req in result if isinstance(result, list) else []:
