@@ -13,6 +13,22 @@ SIM_SEED = 20241022
 SIM_NOW = "2024-12-15T12:00:00-05:00"
 
 
+# The suite runs on two xdist workers (pytest.ini). Tests sharing an expensive fixture must run on
+# one worker, or each worker builds it: the session's simulated graph is one group, and a module
+# whose tests share a module-scoped fixture is a group of its own.
+SHARED_GRAPH_GROUP = "sim_graph"
+
+
+def pytest_itemcollected(item):
+    # At collection, before xdist's collection hook turns the groups into scheduling scopes.
+    info = getattr(item, "_fixtureinfo", None)
+    defs = [d for ds in (info.name2fixturedefs.values() if info else ()) for d in ds]
+    if "sim_graph" in getattr(item, "fixturenames", ()):
+        item.add_marker(pytest.mark.xdist_group(SHARED_GRAPH_GROUP))
+    elif any(d.scope == "module" for d in defs):
+        item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
 @pytest.fixture(scope="session")
 def real_data() -> Path:
     if not (REAL_DATA / "box_scores").is_dir():
