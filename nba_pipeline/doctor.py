@@ -148,6 +148,13 @@ def _resources(env, timeout: float) -> Iterator[Finding]:
 
     resources = build_resources(env)
     for key in ("warehouse", "archive", "exports", "model_store"):
+        unset = sorted({v.env_var_name for v in resources[key].__dict__.values()
+                        if isinstance(v, dg.EnvVar) and not os.environ.get(v.env_var_name)})
+        if unset:
+            yield Finding(FAIL, key, f"not checked: {type(resources[key]).__name__} reads {', '.join(unset)}, "
+                          f"which {'is' if len(unset) == 1 else 'are'} not set")
+            continue
+
         def probe(key=key) -> str:
             # build_resources resolves each dagster.EnvVar the way a run would.
             with dg.build_resources({key: resources[key]}) as built:
