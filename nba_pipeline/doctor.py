@@ -117,11 +117,13 @@ def _instance(env, environ, timeout: float) -> Iterator[Finding]:
     from nba_pipeline import environment as e
     from nba_pipeline import runner
 
-    if env.deployment is e.Deployment.PROD and not (Path(environ.get("DAGSTER_HOME") or "/nonexistent") / "dagster.yaml").exists():
-        yield Finding(FAIL, "dagster instance", "DAGSTER_HOME is not set or holds no dagster.yaml: production needs "
-                      "the instance config (the repo's dagster.yaml: Postgres storage, queued runs)")
+    try:
+        # The instance every command would use (and, locally, the config written if missing); in
+        # production a missing config is refused with the variables to set.
+        home = runner.ensure_local_instance(env)
+    except e.EnvironmentError_ as exc:
+        yield Finding(FAIL, "dagster instance", str(exc))
         return
-    home = runner.ensure_local_instance(env)  # sets DAGSTER_HOME for the local instance
     config = home / "dagster.yaml"
     missing = [name for name in instance_env_vars(config) if not os.environ.get(name)]
     if missing:
