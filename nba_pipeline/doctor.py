@@ -160,7 +160,9 @@ def _resources(env, timeout: float) -> Iterator[Finding]:
         def probe(key=key) -> str:
             # build_resources resolves each dagster.EnvVar the way a run would.
             with dg.build_resources({key: resources[key]}) as built:
-                return getattr(built, key).check_reachable()
+                resource = getattr(built, key)
+                # Warehouses say what they reached; blob stores raise or return nothing.
+                return resource.check_reachable() or f"{_where(resource)} can be written and read"
 
         yield _bounded(key, probe, timeout)
 
@@ -185,6 +187,16 @@ def _resources(env, timeout: float) -> Iterator[Finding]:
             detail += " (the live services are not contacted by doctor)"
         status = WARN if env.deployment is e.Deployment.PROD and env.source is not e.SourceKind.LIVE else OK
         yield Finding(status, "source", detail)
+
+
+def _where(store) -> str:
+    from nba_pipeline.storage import GCSBlobStore, LocalBlobStore
+
+    if isinstance(store, LocalBlobStore):
+        return f"folder {Path(store.root).resolve()}"
+    if isinstance(store, GCSBlobStore):
+        return f"gs://{store.bucket}/{store.prefix.strip('/')}/"
+    return type(store).__name__
 
 
 def diagnose(timeout: float = CHECK_TIMEOUT_SECONDS) -> list[Finding]:

@@ -30,6 +30,7 @@ def test_local_default_is_ready(tmp_path):
     found = _lines(out.stdout)
     for check in ("environment", "dagster", "warehouse", "archive", "exports", "model_store", "source"):
         assert any(line.startswith("ok") for line in found[check]), (check, out.stdout)
+    assert found["exports"] == [f"ok folder {tmp_path / 'home' / 'exports'} can be written and read"]
     assert "ready to run" in out.stdout
 
 

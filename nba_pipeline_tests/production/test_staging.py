@@ -59,7 +59,7 @@ def test_doctor_passes_on_the_staging_setup(staging):
     assert "PooledPostgresStorage" in lines["dagster"] or "Postgres" in lines["dagster"], out
     assert "DuckDB" in lines["warehouse"]
     for key in ("archive", "exports", "model_store"):
-        assert lines[key].startswith("ok"), out
+        assert lines[key].startswith("ok") and f"gs://{staging.bucket}/" in lines[key], out
     # The probes leave nothing behind in the bucket.
     assert not [o for o in staging.objects if ".tmp-probe" in o]
 
