@@ -4,7 +4,9 @@ Checks what a run needs before a run finds out the hard way (legacy incidents: a
 for days unnoticed, a disabled source blocking a phase for three days, the wrong code deployed):
 the environment's variables, the credentials the chosen implementations need, the Dagster instance,
 the warehouse, the three blob stores and the source. Every check has a time bound, so an unreachable
-host is a failed line, never a hang. Nothing is written except the blob stores' own probe objects.
+host is a failed line, never a hang. Nothing is written but the blob stores' probe objects (deleted
+again) and, on a new local home, what its first run would create (the instance config, an empty
+DuckDB file).
 """
 
 from __future__ import annotations
@@ -113,7 +115,7 @@ def _credentials(env, environ) -> Iterator[Finding]:
                       f"{e.ENV_SLACK_TOKEN} is not set: alerts are only logged")
 
 
-def _instance(env, environ, timeout: float) -> Iterator[Finding]:
+def _instance(env, timeout: float) -> Iterator[Finding]:
     from nba_pipeline import environment as e
     from nba_pipeline import runner
 
@@ -212,7 +214,7 @@ def diagnose(timeout: float = CHECK_TIMEOUT_SECONDS) -> list[Finding]:
     findings = [Finding(OK, "environment", f"{env.deployment.value}: warehouse {env.warehouse.value}, blob stores "
                         f"{env.storage.value}, source {env.source.value}, home {env.home}, code {env.code_identity}")]
     findings += list(_credentials(env, environ))
-    findings += list(_instance(env, environ, timeout))
+    findings += list(_instance(env, timeout))
     findings += list(_resources(env, timeout))
     return findings
 
