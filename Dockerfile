@@ -7,8 +7,8 @@ FROM python:3.11-slim
 # The commit being built; the code records it with the package version on every materialization.
 ARG NBA_PIPELINE_BUILD_SHA=dev
 # Run pods read the instance the Helm chart writes (Postgres storage, K8s run launcher), so the image
-# needs dagster-postgres and dagster-k8s. They are deployment dependencies, not the package's; same
-# version as the integration family pinned in setup.py.
+# needs dagster-postgres (also a dependency of the package) and dagster-k8s (a deployment dependency
+# only), both at the integration family's version pinned in setup.py.
 ARG DAGSTER_INTEGRATIONS_VERSION=0.29.27
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

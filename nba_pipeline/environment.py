@@ -104,11 +104,6 @@ class Environment:
     warehouse_lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
     warehouse: WarehouseKind = WarehouseKind.DUCKDB
     storage: StorageKind = StorageKind.LOCAL
-    # Non-secret production settings, for `nba-pipeline doctor` and messages; resources read them
-    # (and every secret) through dagster.EnvVar at run time.
-    gcp_project: str | None = None
-    gcs_bucket: str | None = None
-    bigquery_location: str | None = None
 
     @property
     def code_identity(self) -> str:
@@ -225,7 +220,4 @@ def current(environ: dict[str, str] | None = None) -> Environment:
         warehouse_lock_wait_seconds=_float(ENV_LOCK_WAIT, env.get(ENV_LOCK_WAIT), DEFAULT_LOCK_WAIT_SECONDS),
         warehouse=warehouse,
         storage=storage,
-        gcp_project=env.get(ENV_GCP_PROJECT) or None,
-        gcs_bucket=env.get(ENV_GCS_BUCKET) or None,
-        bigquery_location=env.get(ENV_BIGQUERY_LOCATION) or None,
     )

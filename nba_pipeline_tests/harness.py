@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,13 @@ from nba_pipeline.definitions import ASSETS
 from nba_pipeline.deployment import local_resources
 from nba_pipeline.resources import AlertSink, Clock
 from nba_pipeline.warehouse.spec import TableSpec
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nothing listens on now (throwaway servers and "nothing answers" tests)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @dataclass

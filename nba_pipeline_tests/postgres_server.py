@@ -16,7 +16,6 @@ import pwd
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -24,6 +23,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from nba_pipeline_tests.harness import free_port
 
 # What the Dagster instance config (the repository's dagster.yaml) reads its connection from.
 PG_ENV_VARS = ("DAGSTER_PG_HOST", "DAGSTER_PG_PORT", "DAGSTER_PG_USERNAME", "DAGSTER_PG_PASSWORD", "DAGSTER_PG_DB")
@@ -55,12 +56,6 @@ def find_server_bin_dir() -> Path:
             return d
     raise PostgresUnavailable("no PostgreSQL server binaries (initdb, pg_ctl, postgres) on PATH or in "
                               "/usr/lib/postgresql/*/bin")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass(frozen=True)
@@ -210,7 +205,7 @@ def throwaway_postgres(database: str = "nba_pipeline_test", user: str = "nba_pip
             raise PostgresStartError(f"initdb failed in {data} (exit {init.returncode}):\n{init.stdout[-2000:]}"
                                      f"{init.stderr[-2000:]}")
         for attempt in range(3):  # another process may take the free port before the server binds it
-            port = _free_port()
+            port = free_port()
             server = PostgresServer(bin_dir=bin_dir, root=root, port=port, user=user,
                                     password=f"{secrets.token_urlsafe(12)}@:/%?#", database=database)
             # Durability is not what these tests are about: a throwaway server need not fsync. Each

@@ -24,8 +24,6 @@ import io
 import re
 from dataclasses import dataclass
 
-import pdfplumber
-
 from nba_pipeline.sources.formats import INJURY_REPORT_COLUMNS
 
 COLUMNS = ("Game Date", "Game Time", "Matchup", "Team", "Player Name", "Current Status", "Reason")
@@ -238,6 +236,8 @@ class _Report:
 def injury_report_rows(data: bytes, path: str) -> list[dict]:
     """Every player row of the report, in printed order, keyed by ``INJURY_REPORT_COLUMNS``.
     ``path`` only names the file in errors."""
+    import pdfplumber  # here, not at import: every process that loads the definitions would pay for it
+
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
         pages = pdf.pages

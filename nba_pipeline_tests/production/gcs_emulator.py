@@ -32,18 +32,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from nba_pipeline_tests.harness import free_port
+
 FAKE_PROJECT = "nba-pipeline-emulated"
 # Variables through which google-auth and google-cloud-storage could find real credentials or a real
 # endpoint: a test that sets up its own environment starts without them.
 GOOGLE_ENV = ("STORAGE_EMULATOR_HOST", "API_ENDPOINT_OVERRIDE", "GOOGLE_APPLICATION_CREDENTIALS",
               "GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT", "CLOUDSDK_CONFIG")
 START_TIMEOUT_SECONDS = 15.0
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ from nba_pipeline.storage import (
     list_archived,
 )
 from nba_pipeline_tests.conftest import SIM_NOW, SIM_SEED
-from nba_pipeline_tests.production.gcs_emulator import FAKE_PROJECT, GOOGLE_ENV, free_port
+from nba_pipeline_tests.harness import free_port
+from nba_pipeline_tests.production.gcs_emulator import FAKE_PROJECT, GOOGLE_ENV
 
 PREFIX = "nba-scraped"
 BINARY = bytes(range(256)) * 3  # not UTF-8, not JSON: bytes must come back exactly
