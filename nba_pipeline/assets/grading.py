@@ -16,7 +16,7 @@ from nba_pipeline.assets.common import (
     write_table,
 )
 from nba_pipeline.domain import grading as gr
-from nba_pipeline.domain.model import SYSTEMS
+from nba_pipeline.domain.systems import SYSTEM_IDS
 from nba_pipeline.resources import Clock
 from nba_pipeline.warehouse import tables as t
 from nba_pipeline.warehouse.base import Warehouse
@@ -69,7 +69,7 @@ def prediction_accuracy(context: dg.AssetExecutionContext, warehouse: Warehouse,
     checks=[check_spec(t.MODEL_PERFORMANCE_DAILY, CHECK_ONE_ROW_PER_SYSTEM, "One row per prediction system.")],
 )
 def model_performance_daily(context: dg.AssetExecutionContext, warehouse: Warehouse):
-    """Per system and date: hit rate at edge >= 3 over the last 7, 14 and 30 days with counts, MAE,
+    """Per registered system and date: hit rate of its picks over the last 7, 14 and 30 days with counts, MAE,
     bias and the decay state (HEALTHY >= 58%, WATCH >= 55%, DEGRADING >= 52.4%, BLOCKED below;
     INSUFFICIENT_DATA under 5 picks in 7 days). Grain: system x date."""
 
@@ -79,10 +79,10 @@ def model_performance_daily(context: dg.AssetExecutionContext, warehouse: Wareho
         # Records, not a concat of per-date frames: a date without graded picks has all-NULL
         # columns, whose dtype pandas is changing how concat infers.
         frame = pd.DataFrame.from_records(
-            [r for d in dates for r in gr.daily_performance(d, accuracy, SYSTEMS).to_dict("records")])
+            [r for d in dates for r in gr.daily_performance(d, accuracy, SYSTEM_IDS).to_dict("records")])
         by_date = ByDate(frame)
         return TableOutput(frame, lambda d: [dg.AssetCheckResult(
-            check_name=CHECK_ONE_ROW_PER_SYSTEM, passed=len(by_date[d]) == len(SYSTEMS),
+            check_name=CHECK_ONE_ROW_PER_SYSTEM, passed=len(by_date[d]) == len(SYSTEM_IDS),
             metadata={"systems": len(by_date[d]), "states": dg.MetadataValue.json(
                 {r.system_id: r.state for r in by_date[d].itertuples()})})])
 

@@ -13,29 +13,51 @@ from nba_pipeline import automation, keys
 from nba_pipeline.assets.analytics import previous_day
 from nba_pipeline.assets.common import ByDate, TableOutput, check_spec, or_empty, table_asset, write_table
 from nba_pipeline.domain import model as m
+from nba_pipeline.domain import systems
 from nba_pipeline.domain.features import value_col
 from nba_pipeline.resources import Clock
 from nba_pipeline.storage import BlobStore
 from nba_pipeline.warehouse import tables as t
 from nba_pipeline.warehouse.base import Warehouse
 
+systems.validate()
+
 CHECK_ONE_ACTIVE_PER_KEY = "one_active_prediction_per_game_player_system"
 CHECK_PRE_TIP_LINE = "prediction_lines_pre_tip"
 CHECK_RECOMMENDATION_AGREES = "recommendation_agrees_with_edge"
-MODEL_PREFIX = "catboost_points_v1"
+def _model_path(system: systems.PredictionSystem, cutoff: dt.date, data_hash: str) -> str:
+    return f"{system.system_id}/{cutoff:%Y%m%d}_{data_hash[:12]}{system.artifact_suffix}"
 
 
-def _model_path(cutoff: dt.date, data_hash: str) -> str:
-    return f"{MODEL_PREFIX}/{cutoff:%Y%m%d}_{data_hash[:12]}.cbm"
-
-
-def _frame_hash(frame: pd.DataFrame) -> str:
-    """Identity of a model: its training rows, features and parameters (a change of any retrains)."""
+def _frame_hash(system: systems.PredictionSystem, frame: pd.DataFrame) -> str:
+    """Identity of a model: the system, its training rows, features and parameters (a change of any
+    retrains)."""
     if frame.empty:
         return "empty"
-    cols = ["game_date", "player_id", "points", *[value_col(i) for i in m.MODEL_FEATURES]]
+    cols = ["game_date", "player_id", "points", "current_points_line", *system.feature_columns()]
+    cols = list(dict.fromkeys(c for c in cols if c in frame))
     rows = pd.util.hash_pandas_object(frame[cols].sort_values(["game_date", "player_id"]), index=False).sum()
-    return hashlib.sha256(f"{rows}|{json.dumps(m.CATBOOST_PARAMS, sort_keys=True)}".encode()).hexdigest()
+    return hashlib.sha256(f"{system.system_id}|{rows}|{json.dumps(system.params, sort_keys=True)}".encode()).hexdigest()
+
+
+def _train_or_reuse(system: systems.PredictionSystem, frame: pd.DataFrame, cutoff: dt.date,
+                    model_store: BlobStore, clock: Clock) -> dict:
+    path = _model_path(system, cutoff, _frame_hash(system, frame))
+    sidecar = path.rsplit(".", 1)[0] + ".json"
+    if model_store.exists(path) and model_store.exists(sidecar):
+        return {"status": "trained", **model_store.get_json(sidecar)}
+    trained = system.trainer(frame, cutoff)
+    if trained is None:
+        return {"status": "insufficient_training_data", "train_rows": len(frame)}
+    ref = model_store.put(path, trained.blob)
+    info = {"model_id": f"{system.system_id}_{cutoff:%Y%m%d}_{trained.sha256[:10]}", "cutoff_date": cutoff.isoformat(),
+            "train_start": trained.train_start.isoformat() if trained.train_start else None,
+            "train_end": trained.train_end.isoformat() if trained.train_end else None,
+            "train_rows": trained.rows, "artifact_path": ref.uri, "artifact_sha256": trained.sha256,
+            "train_mae": trained.train_mae, "trained_at": clock.now().isoformat(), "store_path": path,
+            "calibration": trained.info}
+    model_store.put_json(sidecar, info)
+    return {"status": "trained", **info}
 
 
 @table_asset(
@@ -44,11 +66,13 @@ def _frame_hash(frame: pd.DataFrame) -> str:
     automation_condition=automation.MODEL_ON_HISTORY,
 )
 def points_model(context: dg.AssetExecutionContext, warehouse: Warehouse, model_store: BlobStore, clock: Clock):
-    """The CatBoost points model serving each game date. Walk-forward and weekly: date D is served by
-    the model with cutoff = the Monday on or before D, trained on feature rows dated in
-    [cutoff - 365 days, cutoff) with their actual points (legacy training filter: no required
-    defaults, quality >= 70, played). The artifact is stored in the model store under its cutoff
-    and the hash of its training data, so re-runs reuse it. Grain: one row per game date."""
+    """The model of every trainable prediction system (``domain/systems.py``) serving each game date.
+    Walk-forward and weekly: date D is served by the model with cutoff = the Monday on or before D,
+    trained on feature rows dated in [cutoff - 365 days, cutoff) with their actual points, each
+    system filtering further (catboost_points_v1: no required defaults, quality >= 70, played;
+    line_anchored_v1: rows with a line). The artifact is stored in the model store under the
+    system, its cutoff and the hash of its training data, so re-runs reuse it. Grain: game date x
+    system."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
         cutoffs = sorted({m.model_cutoff(d) for d in dates})
@@ -56,45 +80,33 @@ def points_model(context: dg.AssetExecutionContext, warehouse: Warehouse, model_
         hi = max(cutoffs) - dt.timedelta(days=1)
         features = warehouse.read(t.ML_FEATURE_STORE, lo, hi)
         pgs = warehouse.read(t.PLAYER_GAME_SUMMARY, lo, hi, columns=["game_date", "player_id", "points", "minutes", "is_dnp"])
-        by_cutoff = {}
+        by_key = {}
         for cutoff in cutoffs:
-            train = m.training_frame(features, pgs, cutoff)
-            data_hash = _frame_hash(train)
-            path = _model_path(cutoff, data_hash)
-            sidecar = path.replace(".cbm", ".json")
-            if len(train) < m.MIN_TRAIN_ROWS:
-                by_cutoff[cutoff] = {"status": "insufficient_training_data", "train_rows": len(train)}
-                continue
-            if model_store.exists(path) and model_store.exists(sidecar):
-                info = model_store.get_json(sidecar)
-            else:
-                trained = m.train(train, cutoff)
-                ref = model_store.put(path, trained.artifact)
-                info = {"model_id": trained.model_id, "cutoff_date": cutoff.isoformat(),
-                        "train_start": trained.train_start.isoformat(), "train_end": trained.train_end.isoformat(),
-                        "train_rows": trained.rows, "artifact_path": ref.uri, "artifact_sha256": trained.sha256,
-                        "train_mae": trained.train_mae, "trained_at": clock.now().isoformat(), "store_path": path}
-                model_store.put_json(sidecar, info)
-            by_cutoff[cutoff] = {"status": "trained", **info}
+            frame = m.training_frame(features, pgs, cutoff)
+            for system in systems.TRAINABLE:
+                by_key[(system.system_id, cutoff)] = _train_or_reuse(system, frame, cutoff, model_store, clock)
         rows = []
         for d in dates:
-            info = by_cutoff[m.model_cutoff(d)]
-            rows.append({
-                "game_date": d, "model_id": info.get("model_id"), "status": info["status"],
-                "cutoff_date": m.model_cutoff(d), "train_start": info.get("train_start"), "train_end": info.get("train_end"),
-                "train_rows": info.get("train_rows"), "train_days": m.TRAIN_DAYS, "feature_count": len(m.MODEL_FEATURES),
-                "artifact_path": info.get("store_path"), "artifact_sha256": info.get("artifact_sha256"),
-                "train_mae": info.get("train_mae"), "params_json": json.dumps(m.CATBOOST_PARAMS, sort_keys=True),
-                "trained_at": info.get("trained_at"),
-            })
-        trained = [v for v in by_cutoff.values() if v["status"] == "trained"]
+            for system in systems.TRAINABLE:
+                info = by_key[(system.system_id, m.model_cutoff(d))]
+                rows.append({
+                    "game_date": d, "system_id": system.system_id, "model_id": info.get("model_id"),
+                    "status": info["status"], "cutoff_date": m.model_cutoff(d), "train_start": info.get("train_start"),
+                    "train_end": info.get("train_end"), "train_rows": info.get("train_rows"), "train_days": m.TRAIN_DAYS,
+                    "feature_count": len(system.features), "artifact_path": info.get("store_path"),
+                    "artifact_sha256": info.get("artifact_sha256"), "train_mae": info.get("train_mae"),
+                    "params_json": json.dumps(system.params, sort_keys=True),
+                    "calibration_json": json.dumps(info["calibration"], sort_keys=True) if info.get("calibration") else None,
+                    "trained_at": info.get("trained_at"),
+                })
+        trained = [v for v in by_key.values() if v["status"] == "trained"]
         return TableOutput(pd.DataFrame(rows), metadata={
-            "models": dg.MetadataValue.json({str(k): {kk: v.get(kk) for kk in ("status", "model_id", "train_start",
-                                                                                  "train_end", "train_rows",
-                                                                                  "artifact_sha256")}
-                                             for k, v in by_cutoff.items()}),
+            "models": dg.MetadataValue.json({f"{s}:{c}": {kk: v.get(kk) for kk in ("status", "model_id", "train_start",
+                                                                                   "train_end", "train_rows",
+                                                                                   "artifact_sha256")}
+                                             for (s, c), v in by_key.items()}),
             "train_rows": int(sum(v["train_rows"] for v in trained)) if trained else 0,
-            "artifact_sha256": trained[-1]["artifact_sha256"] if trained else "",
+            "trained_models": len(trained),
             "training_window_days": m.TRAIN_DAYS,
         })
 
@@ -111,57 +123,79 @@ def _prediction_id(row: dict) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"nba_pipeline/prediction/{key}"))
 
 
-def build_predictions(features: pd.DataFrame, models: pd.DataFrame, model_store: BlobStore,
-                      edge_threshold: float) -> pd.DataFrame:
-    """Predictions of both systems for quality-ready players with a pre-tip line, not OUT/DOUBTFUL."""
-    if features.empty:
-        return pd.DataFrame()
-    f = features[features["is_quality_ready"].astype(bool) & features["current_points_line"].notna()
-                 & ~features["injury_status"].fillna("").isin(["out", "doubtful"])].copy()
-    f = f[pd.to_numeric(f["line_minutes_before_tipoff"], errors="coerce").fillna(-1) >= 0]
-    if f.empty:
-        return pd.DataFrame()
-    f["game_date"] = pd.to_datetime(f["game_date"])
-    out = []
-    base_cols = ["game_date", "game_id", "player_id", "player_lookup", "player_name", "team_tricode",
-                 "opponent_tricode", "is_home", "current_points_line", "line_bookmaker", "line_snapshot_at",
-                 "feature_quality_score"]
-    ma = f[base_cols].copy()
-    ma["predicted_points"] = m.predict_moving_average(f)
-    ma["system_id"], ma["model_id"], ma["model_sha256"] = m.BASELINE_SYSTEM, m.BASELINE_SYSTEM, None
-    out.append(ma)
-    mod = models.copy()
-    mod["game_date"] = pd.to_datetime(mod["game_date"])
-    loaded = {}
-    for d, day in f.groupby("game_date"):
-        info = mod[(mod["game_date"] == d) & (mod["status"] == "trained")]
+BASE_COLUMNS = ["game_date", "game_id", "player_id", "player_lookup", "player_name", "team_tricode",
+                "opponent_tricode", "is_home", "current_points_line", "consensus_points_line", "line_over_price",
+                "line_under_price", "line_bookmaker", "line_snapshot_at", "line_minutes_before_tipoff",
+                "injury_status", "feature_quality_score", value_col(3)]
+
+
+class _Models:
+    """Loads each served artifact once and refuses one whose bytes differ from the recorded sha256."""
+
+    def __init__(self, models: pd.DataFrame, model_store: BlobStore):
+        self.models = models.assign(game_date=pd.to_datetime(models["game_date"])) if len(models) else models
+        self.store, self.loaded = model_store, {}
+
+    def serving(self, system: systems.PredictionSystem, day: pd.Timestamp):
+        """(loaded model, model_id, sha256) serving the date, or None when the system has no trained model."""
+        if self.models.empty:
+            return None
+        sid = self.models["system_id"] if "system_id" in self.models else pd.Series(m.CATBOOST_SYSTEM, index=self.models.index)
+        info = self.models[(self.models["game_date"] == day) & (sid == system.system_id)
+                           & (self.models["status"] == "trained")]
         if info.empty:
-            continue
+            return None
         info = info.iloc[0]
-        if info["model_id"] not in loaded:
+        if info["model_id"] not in self.loaded:
             path = info["artifact_path"]
-            blob = model_store.get(path)
+            blob = self.store.get(path)
             if hashlib.sha256(blob).hexdigest() != info["artifact_sha256"]:
                 raise RuntimeError(f"model artifact {path} does not match its recorded sha256 "
                                    f"{info['artifact_sha256']} (wrong model would be served)")
-            loaded[info["model_id"]] = m.load(blob)
-        cb = day[base_cols].copy()
-        cb["predicted_points"] = m.predict_catboost(loaded[info["model_id"]], day)
-        cb["system_id"], cb["model_id"], cb["model_sha256"] = m.CATBOOST_SYSTEM, info["model_id"], info["artifact_sha256"]
-        out.append(cb)
+            self.loaded[info["model_id"]] = system.load(blob)
+        return self.loaded[info["model_id"]], info["model_id"], info["artifact_sha256"]
+
+
+def build_predictions(features: pd.DataFrame, models: pd.DataFrame, model_store: BlobStore,
+                      edge_threshold: float, registry=systems.REGISTRY) -> pd.DataFrame:
+    """Predictions of every registered system for the rows it is eligible for (always: a pre-tip
+    line and not OUT/DOUBTFUL), from the model serving each date."""
+    if features.empty:
+        return pd.DataFrame()
+    f = features.copy()
+    f["game_date"] = pd.to_datetime(f["game_date"])
+    for c in ("consensus_points_line", "line_over_price", "line_under_price"):
+        if c not in f:
+            f[c] = np.nan
+    served = _Models(models, model_store)
+    out = []
+    for system in registry:
+        rows = f[systems.has_pre_tip_line(f) & system.eligible(f)]
+        for d, day in rows.groupby("game_date"):
+            serving = served.serving(system, d) if system.trainable else None
+            if serving is None and system.requires_model:
+                continue
+            model, model_id, sha = serving if serving is not None else (None, system.system_id, None)
+            pred = system.predictor(model, day)
+            part = day[BASE_COLUMNS].copy()
+            part["predicted_points"], part["p_over"] = pred.predicted_points, pred.p_over
+            part["system_id"], part["model_id"], part["model_sha256"] = system.system_id, model_id, sha
+            out.append(part)
+    if not out:
+        return pd.DataFrame()
     p = pd.concat(out, ignore_index=True)
     p["predicted_points"] = p["predicted_points"].astype(float).round(1)
     p["edge"] = (p["predicted_points"] - p["current_points_line"].astype(float)).round(1)
-    p["recommendation"] = m.recommend(p["edge"], edge_threshold)
-    std = f.set_index(["game_date", "player_id"])[value_col(3)]
-    p["confidence_score"] = m.confidence(p["feature_quality_score"],
-                                         pd.Series([std.get((d, pid)) for d, pid in zip(p["game_date"], p["player_id"])],
-                                                   index=p.index))
+    p["p_over"] = p["p_over"].astype(float).round(4)
+    p["recommendation"] = pd.concat([systems.get(s).rule(g, edge_threshold) for s, g in p.groupby("system_id")])
+    lean_over = p["edge"] > 0
+    p["expected_value"] = np.where(
+        lean_over, systems.expected_value(p["p_over"], p["line_over_price"]),
+        systems.expected_value(1 - p["p_over"], p["line_under_price"]))
+    p["confidence_score"] = m.confidence(p["feature_quality_score"], p[value_col(3)])
     p["line_source"] = "ACTUAL_PROP"
-    lmb = f.set_index(["game_date", "player_id"])["line_minutes_before_tipoff"]
-    p["line_minutes_before_game"] = [lmb.get((d, pid)) for d, pid in zip(p["game_date"], p["player_id"])]
-    inj = f.set_index(["game_date", "player_id"])["injury_status"]
-    p["injury_status_at_prediction"] = [inj.get((d, pid)) for d, pid in zip(p["game_date"], p["player_id"])]
+    p = p.rename(columns={"line_minutes_before_tipoff": "line_minutes_before_game",
+                          "injury_status": "injury_status_at_prediction"}).drop(columns=[value_col(3)])
     p["is_actionable"] = p["recommendation"].isin(["OVER", "UNDER"])
     p["filter_reason"] = np.where(p["is_actionable"], None, "low_edge")
     p["prediction_id"] = [_prediction_id(r) for r in p.to_dict("records")]

@@ -24,7 +24,7 @@ from nba_pipeline.assets.common import (
     record_dates,
     unready_dates,
 )
-from nba_pipeline.domain import model as m
+from nba_pipeline.domain import systems
 from nba_pipeline.partitions import GAME_DATE_PARTITIONS, context_dates
 from nba_pipeline.resources import Clock
 from nba_pipeline.storage import BlobStore
@@ -112,7 +112,7 @@ def tonight(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: Bl
             if len(u):
                 form = c[["player_id", "points_avg_season", "minutes_avg_season"]]
                 u = u.merge(form, on="player_id", how="left").merge(f[["player_id", "fatigue_score"]], on="player_id", how="left")
-            cb = p[p["system_id"] == m.CATBOOST_SYSTEM].set_index("player_id") if len(p) else None
+            cb = p[p["system_id"] == systems.published().system_id].set_index("player_id") if len(p) else None
             games = []
             for g in s.sort_values("tipoff_utc").itertuples():
                 players = []
@@ -162,7 +162,9 @@ def predictions(context: dg.AssetExecutionContext, warehouse: Warehouse, exports
                                   "is_home": bool(r.is_home), "system_id": r.system_id,
                                   "prediction": {"points": _clean(r.predicted_points), "confidence": _clean(r.confidence_score),
                                                  "recommendation": r.recommendation, "line": _clean(r.current_points_line),
-                                                 "edge": _clean(r.edge), "book": r.line_bookmaker}}
+                                                 "edge": _clean(r.edge), "book": r.line_bookmaker,
+                                                 "p_over": _clean(getattr(r, "p_over", None)),
+                                                 "expected_value": _clean(getattr(r, "expected_value", None))}}
                                   for r in gp.itertuples()]})
             counts = p["recommendation"].value_counts().to_dict() if len(p) else {}
             docs[day] = {"game_date": day.isoformat(), "generated_at": clock.now().isoformat(), "total_games": len(s),

@@ -175,11 +175,12 @@ def closing_lines(odds: pd.DataFrame) -> pd.DataFrame:
     player, its opening line (earliest snapshot, same book), and the book consensus (median of each
     book's latest pre-tip line)."""
     cols = ["game_date", "player_lookup", "home_team_tricode", "away_team_tricode", "commence_time",
-            "points_line", "bookmaker", "snapshot_timestamp", "minutes_before_tipoff", "opening_line",
-            "consensus_line", "book_count", "line_std"]
+            "points_line", "over_price", "under_price", "bookmaker", "snapshot_timestamp", "minutes_before_tipoff",
+            "opening_line", "consensus_line", "book_count", "line_std"]
     pre = main_lines(pre_tip_lines(odds))
     if pre.empty:
         return pd.DataFrame(columns=cols)
+    pre = pre.assign(**{c: pre[c] if c in pre else np.nan for c in ("over_price", "under_price")})
     pre = pre.sort_values(["snapshot_timestamp", "bookmaker", "player_lookup"], kind="stable")
     latest = pre.groupby(["game_date", "player_lookup", "bookmaker"], as_index=False).last()
     opening = (pre.groupby(["game_date", "player_lookup", "bookmaker"], as_index=False).first()
@@ -565,6 +566,9 @@ def upcoming_player_context(day: dt.date, schedule_day: pd.DataFrame, pgs_hist: 
             "line_snapshot_at": pick(ln, r.player_lookup, "snapshot_timestamp"),
             "line_minutes_before_tipoff": pick(ln, r.player_lookup, "minutes_before_tipoff"),
             "line_book_count": pick(ln, r.player_lookup, "book_count") if has_line else 0,
+            "consensus_points_line": pick(ln, r.player_lookup, "consensus_line"),
+            "line_over_price": pick(ln, r.player_lookup, "over_price"),
+            "line_under_price": pick(ln, r.player_lookup, "under_price"),
             "prop_over_streak": int(num(r.prop_over_streak, 0)), "prop_under_streak": int(num(r.prop_under_streak, 0)),
             "pace_differential": (t_pace - o_pace) if t_pace is not None and o_pace is not None
             and pd.notna(t_pace) and pd.notna(o_pace) else None,

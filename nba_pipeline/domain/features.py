@@ -341,8 +341,12 @@ def build_feature_store(upgc: pd.DataFrame, pdc: pd.DataFrame, pcf: pd.DataFrame
     put(59, vals[22] - vals[14], "calculated")
     srcs[59] = srcs[59].where(vals[59].notna(), "missing")
 
+    # Lines' consensus and prices came later than the rest: older context rows lack them.
+    base = base.assign(**{c: base[c] if c in base else np.nan
+                          for c in ("consensus_points_line", "line_over_price", "line_under_price")})
     out = base[["game_date", "game_id", "player_id", "player_lookup", "player_name", "team_tricode",
-                "opponent_tricode", "is_home", "injury_status", "current_points_line", "line_bookmaker",
+                "opponent_tricode", "is_home", "injury_status", "current_points_line", "consensus_points_line",
+                "line_over_price", "line_under_price", "line_bookmaker",
                 "line_snapshot_at", "line_minutes_before_tipoff"]].copy()
     sources = pd.DataFrame({i: srcs[i] for i in range(N_FEATURES)}, index=base.index)
     columns = {}

@@ -49,11 +49,17 @@ def grade(predictions: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
     directional = g["recommendation"].isin(["OVER", "UNDER"])
     correct = ((actual_graded > line) == (g["recommendation"] == "OVER")).astype("boolean")
     correct = correct.where(directional & ~is_push & ~no_play & line.notna(), pd.NA)
+    def optional(col):
+        # Columns predictions gained later (consensus, prices, probability): NULL on older rows.
+        return pd.to_numeric(g[col], errors="coerce") if col in g else pd.Series(np.nan, index=g.index)
+
     out = pd.DataFrame({
         "game_date": g["game_date"], "prediction_id": g["prediction_id"], "system_id": g["system_id"],
         "game_id": g["game_id"], "player_id": g["player_id"], "player_lookup": g["player_lookup"],
         "player_name": g["player_name"], "team_tricode": g["team_tricode"], "opponent_tricode": g["opponent_tricode"],
-        "predicted_points": pred, "line_value": line, "line_bookmaker": g["line_bookmaker"],
+        "predicted_points": pred, "line_value": line, "consensus_line": optional("consensus_points_line"),
+        "over_price": optional("line_over_price"), "under_price": optional("line_under_price"),
+        "p_over": optional("p_over"), "expected_value": optional("expected_value"), "line_bookmaker": g["line_bookmaker"],
         "recommendation": g["recommendation"], "confidence_score": g["confidence_score"],
         "actual_points": actual_graded, "minutes_played": minutes.where(~no_play),
         "absolute_error": err.abs(), "signed_error": err,
@@ -68,7 +74,7 @@ def grade(predictions: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
 
 
 def performance_state(hit_rate_7: float | None, n7: int) -> str:
-    """Legacy decay states on the 7-day hit rate at edge >= 3."""
+    """Legacy decay states on the 7-day hit rate of the picks."""
     if n7 < MIN_PICKS_FOR_STATE or hit_rate_7 is None:
         return "INSUFFICIENT_DATA"
     if hit_rate_7 < BREAK_EVEN_HIT_RATE:
@@ -81,8 +87,9 @@ def performance_state(hit_rate_7: float | None, n7: int) -> str:
 
 
 def daily_performance(day: dt.date, accuracy: pd.DataFrame, systems: tuple[str, ...]) -> pd.DataFrame:
-    """Per system: rolling 7/14/30-day hit rate at edge >= 3 (with counts), MAE, bias, and state,
-    over graded rows dated in (day - window, day]."""
+    """Per system: rolling 7/14/30-day hit rate of its picks (the OVER / UNDER it recommended,
+    decided: pushes and voids out) with counts, MAE, bias, and state, over graded rows dated in
+    (day - window, day]."""
     acc = accuracy.copy()
     acc["game_date"] = pd.to_datetime(acc["game_date"])
     ts = pd.Timestamp(day)
@@ -93,7 +100,7 @@ def daily_performance(day: dt.date, accuracy: pd.DataFrame, systems: tuple[str, 
         for w in PERFORMANCE_WINDOWS:
             win = s[(s["game_date"] > ts - pd.Timedelta(days=w)) & (s["game_date"] <= ts)] if len(s) else s
             graded = win[~win["is_voided"].astype(bool)] if len(win) else win
-            picks = graded[(graded["edge_abs"] >= 3) & graded["prediction_correct"].notna()] if len(graded) else graded
+            picks = graded[graded["prediction_correct"].notna()] if len(graded) else graded
             wins = int(picks["prediction_correct"].astype(bool).sum()) if len(picks) else 0
             n = len(picks)
             row[f"picks_{w}d"] = n

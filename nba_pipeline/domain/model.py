@@ -1,4 +1,4 @@
-"""The points model (CatBoost, walk-forward) and the prediction systems.
+"""The CatBoost points model (walk-forward) and the moving-average baseline.
 
 Walk-forward: the model serving game date D is the weekly model whose cutoff is the Monday on or
 before D; it is trained only on feature rows dated before that cutoff (``TRAIN_DAYS`` back) joined
@@ -31,7 +31,6 @@ PREDICTION_CLAMP = (0.0, 60.0)
 
 CATBOOST_SYSTEM = "catboost_points_v1"
 BASELINE_SYSTEM = "moving_average_baseline_v1"
-SYSTEMS = (CATBOOST_SYSTEM, BASELINE_SYSTEM)
 DEFAULT_EDGE_THRESHOLD = 3.0
 
 
@@ -41,17 +40,15 @@ def model_cutoff(day: dt.date) -> dt.date:
 
 
 def training_frame(features: pd.DataFrame, pgs: pd.DataFrame, cutoff: dt.date, train_days: int = TRAIN_DAYS) -> pd.DataFrame:
-    """Feature rows dated in [cutoff - train_days, cutoff) with their actual points.
-
-    Legacy training filter: no required defaults, quality score >= 70, actual points known and the
-    player played (minutes > 0)."""
+    """Feature rows dated in [cutoff - train_days, cutoff) with the actual points of the games the
+    player played (minutes > 0). Each prediction system filters further (catboost_points_v1: the
+    legacy filter, no required defaults and quality >= 70)."""
     if features.empty or pgs.empty:
         return pd.DataFrame()
     f = features.copy()
     f["game_date"] = pd.to_datetime(f["game_date"])
     lo, hi = pd.Timestamp(cutoff - dt.timedelta(days=train_days)), pd.Timestamp(cutoff)
     f = f[(f["game_date"] >= lo) & (f["game_date"] < hi)]
-    f = f[(f["required_default_count"] == 0) & (f["feature_quality_score"] >= 70)]
     actual = pgs[["game_date", "player_id", "points", "minutes", "is_dnp"]].copy()
     actual["game_date"] = pd.to_datetime(actual["game_date"])
     actual = actual[(actual["game_date"] < hi) & ~actual["is_dnp"].astype(bool)

@@ -136,6 +136,7 @@ UPCOMING_PLAYER_CONTEXT = TableSpec(
      "points_avg_last_10": F, "games_used_last_5": I, "games_used_last_10": I, "sample_quality": S,
      "has_prop_line": B, "current_points_line": F, "opening_points_line": F, "line_movement": F,
      "line_bookmaker": S, "line_snapshot_at": TS, "line_minutes_before_tipoff": I, "line_book_count": I,
+     "consensus_points_line": F, "line_over_price": I, "line_under_price": I,
      "prop_over_streak": I, "prop_under_streak": I, "pace_differential": F, "opponent_def_rating_last_10": F,
      "opponent_off_rating_last_10": F, "opponent_days_rest": I, "game_spread": F, "game_total": F,
      "star_teammates_out": I, "questionable_star_teammates": I, "season_phase": S, "is_production_ready": B},
@@ -207,7 +208,8 @@ def _feature_store_columns() -> dict[str, str]:
 
     cols = {"game_date": D, "game_id": S, "player_id": I, "player_lookup": S, "player_name": S,
             "team_tricode": S, "opponent_tricode": S, "is_home": B, "injury_status": S,
-            "current_points_line": F, "line_bookmaker": S, "line_snapshot_at": TS, "line_minutes_before_tipoff": I}
+            "current_points_line": F, "consensus_points_line": F, "line_over_price": I, "line_under_price": I,
+            "line_bookmaker": S, "line_snapshot_at": TS, "line_minutes_before_tipoff": I}
     for i in range(N_FEATURES):
         cols[value_col(i)] = F
         cols[quality_col(i)] = F
@@ -233,20 +235,22 @@ PHASE4_TABLES = (TEAM_DEFENSE_ZONE, PLAYER_SHOT_ZONE, PLAYER_DAILY_CACHE, PLAYER
 
 POINTS_MODEL = TableSpec(
     "nba_predictions", "points_model",
-    {"game_date": D, "model_id": S, "status": S, "cutoff_date": D, "train_start": D, "train_end": D,
-     "train_rows": I, "train_days": I, "feature_count": I, "artifact_path": S, "artifact_sha256": S,
-     "train_mae": F, "params_json": S, "trained_at": TS},
-    primary_key=("game_date",),
-    description="The CatBoost model serving each game date: the weekly model whose cutoff is the Monday on "
-                "or before the date, trained only on rows before the cutoff. status = trained | "
-                "insufficient_training_data.",
+    {"game_date": D, "system_id": S, "model_id": S, "status": S, "cutoff_date": D, "train_start": D,
+     "train_end": D, "train_rows": I, "train_days": I, "feature_count": I, "artifact_path": S,
+     "artifact_sha256": S, "train_mae": F, "params_json": S, "calibration_json": S, "trained_at": TS},
+    primary_key=("game_date", "system_id"),
+    description="The model of each trainable prediction system serving each game date: the weekly model "
+                "whose cutoff is the Monday on or before the date, trained only on rows before the cutoff. "
+                "status = trained | insufficient_training_data.",
 )
 
 PLAYER_PROP_PREDICTIONS = TableSpec(
     "nba_predictions", "player_prop_predictions",
     {"game_date": D, "prediction_id": S, "system_id": S, "game_id": S, "player_id": I, "player_lookup": S,
      "player_name": S, "team_tricode": S, "opponent_tricode": S, "is_home": B, "predicted_points": F,
-     "confidence_score": F, "recommendation": S, "edge": F, "current_points_line": F, "line_bookmaker": S,
+     "confidence_score": F, "recommendation": S, "edge": F, "p_over": F, "expected_value": F,
+     "current_points_line": F, "consensus_points_line": F, "line_over_price": I, "line_under_price": I,
+     "line_bookmaker": S,
      "line_source": S, "line_snapshot_at": TS, "line_minutes_before_game": I, "model_id": S,
      "model_sha256": S, "feature_quality_score": F, "injury_status_at_prediction": S, "is_actionable": B,
      "filter_reason": S, "is_active": B, "superseded_by": S, "superseded_at": TS, "created_at": TS},
@@ -261,6 +265,7 @@ PREDICTION_ACCURACY = TableSpec(
     "nba_predictions", "prediction_accuracy",
     {"game_date": D, "prediction_id": S, "system_id": S, "game_id": S, "player_id": I, "player_lookup": S,
      "player_name": S, "team_tricode": S, "opponent_tricode": S, "predicted_points": F, "line_value": F,
+     "consensus_line": F, "over_price": I, "under_price": I, "p_over": F, "expected_value": F,
      "line_bookmaker": S, "recommendation": S, "confidence_score": F, "actual_points": F, "minutes_played": F,
      "absolute_error": F, "signed_error": F, "within_3_points": B, "within_5_points": B, "predicted_margin": F,
      "actual_margin": F, "edge_abs": F, "edge_bucket": S, "prediction_correct": B, "is_push": B,
@@ -283,7 +288,7 @@ def _performance_columns() -> dict[str, str]:
 MODEL_PERFORMANCE_DAILY = TableSpec(
     "nba_predictions", "model_performance_daily", _performance_columns(),
     primary_key=("game_date", "system_id"),
-    description="Per system and date: hit rate at edge >= 3 over the last 7/14/30 days with counts, MAE, "
+    description="Per system and date: hit rate of its picks over the last 7/14/30 days with counts, MAE, "
                 "bias, and HEALTHY / WATCH / DEGRADING / BLOCKED (INSUFFICIENT_DATA below 5 picks).",
 )
 

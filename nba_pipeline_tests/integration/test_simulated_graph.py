@@ -10,6 +10,7 @@ import pytest
 
 from nba_pipeline import keys
 from nba_pipeline.domain import model as m
+from nba_pipeline.domain import systems
 from nba_pipeline.warehouse import tables as t
 
 from nba_pipeline_tests.conftest import SIM_HISTORY_START as HISTORY_START
@@ -59,12 +60,21 @@ def test_predictions_one_active_row_per_key_and_rules(graph):
     p, _ = graph
     pr = p.read(t.PLAYER_PROP_PREDICTIONS, PREDICT_START, END)
     active = pr[pr["is_active"]]
-    assert set(active["system_id"]) == {m.CATBOOST_SYSTEM, m.BASELINE_SYSTEM}
+    assert set(active["system_id"]) == set(systems.SYSTEM_IDS)
     assert not active.duplicated(["game_id", "player_id", "system_id"]).any()
     assert np.allclose(active["edge"], (active["predicted_points"] - active["current_points_line"]).round(1))
-    over, under = active["recommendation"] == "OVER", active["recommendation"] == "UNDER"
-    assert (active.loc[over, "edge"] >= 3).all() and (active.loc[under, "edge"] <= -3).all()
-    assert (active.loc[~(over | under), "edge"].abs() < 3).all()
+    by_edge = active["system_id"].map(lambda s: systems.get(s).rule is systems.edge_rule)
+    edge, ev = active[by_edge], active[~by_edge]
+    over, under = edge["recommendation"] == "OVER", edge["recommendation"] == "UNDER"
+    assert (edge.loc[over, "edge"] >= 3).all() and (edge.loc[under, "edge"] <= -3).all()
+    assert (edge.loc[~(over | under), "edge"].abs() < 3).all()
+    # The expected-value rule: a pick only at a positive expected value, on the side of the edge.
+    picks = ev[ev["recommendation"].isin(["OVER", "UNDER"])]
+    assert (picks["expected_value"] > 0).all()
+    assert ((picks["recommendation"] == "OVER") == (picks["edge"] > 0)).all()
+    assert ev["p_over"].between(0, 1).all() and edge["p_over"].isna().all()
+    # Line-anchored systems never see fewer rows than the legacy gate: every lined, playing row.
+    assert len(ev) >= len(edge) / 2
     assert (active["line_minutes_before_game"] >= 0).all()
     assert not active["injury_status_at_prediction"].isin(["out", "doubtful"]).any()
 
@@ -83,7 +93,8 @@ def test_rerun_is_harmless_and_a_changed_line_supersedes(graph):
     assert p.materialize([keys.PLAYER_PROP_PREDICTIONS], END).success
     moved = p.read(t.PLAYER_PROP_PREDICTIONS, END, END)
     mine = moved[moved["player_id"] == pid]
-    assert len(mine) == 4 and mine["is_active"].sum() == 2
+    n_systems = int(((before["player_id"] == pid) & before["is_active"]).sum())
+    assert n_systems >= 1 and len(mine) == 2 * n_systems and mine["is_active"].sum() == n_systems
     old = mine[~mine["is_active"]]
     assert set(old["superseded_by"]) == set(mine.loc[mine["is_active"], "prediction_id"])
     assert not moved[moved["is_active"]].duplicated(["game_id", "player_id", "system_id"]).any()
@@ -95,7 +106,7 @@ def test_rerun_is_harmless_and_a_changed_line_supersedes(graph):
     back = p.read(t.PLAYER_PROP_PREDICTIONS, END, END)
     assert not back["prediction_id"].duplicated().any()
     mine = back[back["player_id"] == pid]
-    assert len(mine) == 4
+    assert len(mine) == 2 * n_systems
     assert set(mine.loc[mine["is_active"], "prediction_id"]) == set(
         before.loc[(before["player_id"] == pid) & before["is_active"], "prediction_id"])
     assert set(back.loc[back["is_active"], "prediction_id"]) == set(before.loc[before["is_active"], "prediction_id"])
@@ -112,7 +123,7 @@ def test_grading_and_model_performance(graph):
     assert (acc.loc[acc["is_voided"], "void_reason"].notna()).all()
     assert (acc.loc[acc["is_push"], "prediction_correct"].isna()).all()
     perf = p.read(t.MODEL_PERFORMANCE_DAILY, PREDICT_START, END)
-    assert len(perf) == 2 * 3 and set(perf["state"]) <= {"INSUFFICIENT_DATA", "BLOCKED", "DEGRADING", "WATCH", "HEALTHY"}
+    assert len(perf) == len(systems.SYSTEM_IDS) * 3 and set(perf["state"]) <= {"INSUFFICIENT_DATA", "BLOCKED", "DEGRADING", "WATCH", "HEALTHY"}
 
 
 def test_exports(graph):
@@ -125,7 +136,7 @@ def test_exports(graph):
     assert any(pl["prediction"] for g in tonight["games"] for pl in g["players"])
     n = sum(len(g["predictions"]) for g in preds["games"])
     assert n == preds["total_predictions"] == preds["over_count"] + preds["under_count"] + preds["pass_count"]
-    assert set(results["summary"]) == {m.CATBOOST_SYSTEM, m.BASELINE_SYSTEM}
+    assert set(results["summary"]) == set(systems.SYSTEM_IDS)
     assert {r["result"] for r in results["results"]} <= {"win", "loss", "push", "void", "pass"}
     json.dumps(results)  # plain JSON all the way down
 

@@ -1,0 +1,297 @@
+"""The registry of prediction systems.
+
+A system is one entry: an id, the feature-store columns it reads, which rows it predicts, how it
+trains (if it does), how it predicts points and P(over), and its recommendation rule. The model
+asset trains every trainable system, predictions run every system, grading and model performance
+report every system, the website publishes the one marked ``published``, and ``nba-pipeline
+evaluate`` scores them all: adding a system is adding an entry here.
+
+Walk-forward for every system: the model serving game date D has its cutoff on the Monday on or
+before D and sees only rows dated before the cutoff (``model.model_cutoff``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from nba_pipeline.domain import model as m
+from nba_pipeline.domain.features import value_col
+
+# -110 on both sides when a book's price is unknown (the simulated league and lines without prices).
+DEFAULT_PRICE = -110
+NOT_PLAYING = ("out", "doubtful")
+
+
+@dataclass(frozen=True)
+class TrainedArtifact:
+    blob: bytes
+    rows: int
+    train_start: dt.date | None
+    train_end: dt.date | None
+    train_mae: float | None
+    info: dict = field(default_factory=dict)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.blob).hexdigest()
+
+
+@dataclass(frozen=True)
+class SystemPrediction:
+    predicted_points: np.ndarray
+    p_over: np.ndarray  # NaN where the system states no probability
+
+
+@dataclass(frozen=True)
+class PredictionSystem:
+    """One prediction system.
+
+    ``eligible`` picks the feature rows it predicts (always: a pre-tip line and not OUT/DOUBTFUL;
+    systems may ask for more). ``trainer`` gets the walk-forward training frame (feature rows before
+    the cutoff with actual points of played games) and returns an artifact or None when the history
+    is too thin; ``load`` turns the artifact's bytes into what ``predictor`` takes. A system whose
+    ``requires_model`` is False still predicts without a model (``predictor`` gets None).
+    ``rule(predictions, edge_threshold)`` gives OVER / UNDER / PASS / NO_LINE."""
+
+    system_id: str
+    description: str
+    features: tuple[int, ...]
+    eligible: Callable[[pd.DataFrame], pd.Series]
+    predictor: Callable[[Any, pd.DataFrame], SystemPrediction]
+    rule: Callable[[pd.DataFrame, float], pd.Series]
+    trainer: Callable[[pd.DataFrame, dt.date], TrainedArtifact | None] | None = None
+    load: Callable[[bytes], Any] = lambda blob: blob
+    params: dict = field(default_factory=dict)
+    requires_model: bool = True
+    published: bool = False
+    artifact_suffix: str = ".bin"
+
+    @property
+    def trainable(self) -> bool:
+        return self.trainer is not None
+
+    def feature_columns(self) -> list[str]:
+        return [value_col(i) for i in self.features]
+
+
+# --- eligibility ----------------------------------------------------------------------------------
+
+def has_pre_tip_line(f: pd.DataFrame) -> pd.Series:
+    return (f["current_points_line"].notna() & ~f["injury_status"].fillna("").isin(NOT_PLAYING)
+            & (pd.to_numeric(f["line_minutes_before_tipoff"], errors="coerce").fillna(-1) >= 0))
+
+
+def quality_ready_with_line(f: pd.DataFrame) -> pd.Series:
+    """The legacy gate: quality-ready features (no required default, score >= 70) and a pre-tip line."""
+    return has_pre_tip_line(f) & f["is_quality_ready"].astype(bool)
+
+
+# --- prices and expected value ----------------------------------------------------------------------
+
+def american_profit(price) -> np.ndarray:
+    """Profit per unit staked on a win at an American price (-110 -> 0.909, +150 -> 1.5)."""
+    p = pd.to_numeric(pd.Series(price, dtype="float64"), errors="coerce").fillna(DEFAULT_PRICE).to_numpy()
+    # American prices are <= -100 or >= +100; the floor only keeps a malformed price finite.
+    return np.where(p < 0, 100.0 / np.maximum(np.abs(p), 100.0), p / 100.0)
+
+
+def expected_value(p_win, price) -> np.ndarray:
+    """Expected profit per unit staked: p x profit - (1 - p)."""
+    p = np.asarray(p_win, dtype=float)
+    return p * american_profit(price) - (1 - p)
+
+
+# --- recommendation rules -----------------------------------------------------------------------------
+
+def edge_rule(p: pd.DataFrame, edge_threshold: float) -> pd.Series:
+    """OVER when edge >= threshold, UNDER when <= -threshold, else PASS (legacy)."""
+    return m.recommend(p["edge"], edge_threshold)
+
+
+def positive_ev_rule(p: pd.DataFrame, edge_threshold: float) -> pd.Series:
+    """OVER / UNDER only where the calibrated P(win) gives a positive expected value at the book's
+    offered price for that side, and the side agrees with the edge; else PASS. ``edge_threshold``
+    does not apply: the probability already carries the system's confidence."""
+    p_over = p["p_over"].astype(float)
+    ev_over = expected_value(p_over.fillna(0.0), p["line_over_price"])
+    ev_under = expected_value(1 - p_over.fillna(1.0), p["line_under_price"])
+    edge = p["edge"].astype(float)
+    out = np.where(edge.isna(), "NO_LINE",
+                   np.where((ev_over > 0) & (edge > 0), "OVER",
+                            np.where((ev_under > 0) & (edge < 0), "UNDER", "PASS")))
+    return pd.Series(out, index=p.index)
+
+
+# --- catboost_points_v1 ----------------------------------------------------------------------------
+
+def _catboost_v1_train(frame: pd.DataFrame, cutoff: dt.date) -> TrainedArtifact | None:
+    rows = frame[(frame["required_default_count"] == 0) & (frame["feature_quality_score"] >= 70)]
+    trained = m.train(rows, cutoff)
+    if trained is None:
+        return None
+    return TrainedArtifact(trained.artifact, trained.rows, trained.train_start, trained.train_end,
+                           trained.train_mae)
+
+
+def _catboost_v1_predict(model, rows: pd.DataFrame) -> SystemPrediction:
+    return SystemPrediction(m.predict_catboost(model, rows), np.full(len(rows), np.nan))
+
+
+def _moving_average_predict(_model, rows: pd.DataFrame) -> SystemPrediction:
+    return SystemPrediction(m.predict_moving_average(rows), np.full(len(rows), np.nan))
+
+
+# --- line_anchored_v1 --------------------------------------------------------------------------------
+# The line already holds what the books know; this system predicts only the line's error (actual -
+# line) from what the line may under-use, shrinks that toward zero by the skill it showed out of
+# sample, and turns it into P(over). With no evidence of skill it predicts the line itself and
+# passes every game.
+
+LINE_FEATURES = (25, 0, 1, 2, 3, 13, 14, 15, 16, 27, 31, 33, 37, 38, 39, 40, 41, 50, 58)
+LINE_RELATIVE = (0, 1, 2)  # points averages enter as "average - line"
+LINE_PARAMS = {"iterations": 200, "learning_rate": 0.05, "depth": 3, "l2_leaf_reg": 10.0,
+               "loss_function": "Quantile:alpha=0.5", "random_seed": 7, "thread_count": 2, "verbose": False,
+               "allow_writing_files": False}
+LINE_MIN_FIT_ROWS = 300
+LINE_MIN_CALIBRATION_ROWS = 150
+LINE_CALIBRATION_DAYS = 7
+
+
+def _line_design(rows: pd.DataFrame) -> pd.DataFrame:
+    line = rows["current_points_line"].astype(float)
+    x = pd.DataFrame({value_col(i): rows[value_col(i)].astype(float) for i in LINE_FEATURES}, index=rows.index)
+    for i in LINE_RELATIVE:
+        x[value_col(i)] = x[value_col(i)] - line
+    return x
+
+
+def _fit_residual(rows: pd.DataFrame):
+    from catboost import CatBoostRegressor
+
+    model = CatBoostRegressor(**LINE_PARAMS)
+    model.fit(_line_design(rows), (rows["points"] - rows["current_points_line"]).astype(float))
+    return model
+
+
+def _line_anchored_train(frame: pd.DataFrame, cutoff: dt.date) -> TrainedArtifact | None:
+    """Fit on lined rows up to a week before the cutoff, measure on the last week (out of sample)
+    how much of the predicted residual is real (beta = slope of actual on predicted residual, in
+    [0, 1]) and how wide the error is (sigma), then refit on every row before the cutoff."""
+    lined = frame[frame["current_points_line"].notna()].copy()
+    lined["game_date"] = pd.to_datetime(lined["game_date"])
+    split = pd.Timestamp(cutoff - dt.timedelta(days=LINE_CALIBRATION_DAYS))
+    fit, calib = lined[lined["game_date"] < split], lined[lined["game_date"] >= split]
+    if len(fit) < LINE_MIN_FIT_ROWS or len(calib) < LINE_MIN_CALIBRATION_ROWS:
+        return None
+    resid_hat = _fit_residual(fit).predict(_line_design(calib))
+    resid = (calib["points"] - calib["current_points_line"]).to_numpy(dtype=float)
+    var = float(np.var(resid_hat))
+    beta = float(np.clip(np.cov(resid, resid_hat, ddof=0)[0, 1] / var, 0.0, 1.0)) if var > 1e-9 else 0.0
+    sigma = float(np.std(resid - beta * resid_hat))
+    model = _fit_residual(lined)
+    calibration = {"beta": beta, "sigma": sigma, "fit_rows": len(fit), "calibration_rows": len(calib)}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("model.cbm", _catboost_bytes(model))
+        z.writestr("calibration.json", json.dumps(calibration, sort_keys=True))
+    pred = lined["current_points_line"].to_numpy(dtype=float) + beta * model.predict(_line_design(lined))
+    return TrainedArtifact(buf.getvalue(), len(lined), lined["game_date"].min().date(),
+                           lined["game_date"].max().date(),
+                           float(np.mean(np.abs(pred - lined["points"].to_numpy(dtype=float)))), calibration)
+
+
+def _catboost_bytes(model) -> bytes:
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.cbm")
+        model.save_model(path)
+        with open(path, "rb") as fh:
+            return fh.read()
+
+
+def _line_anchored_load(blob: bytes):
+    with zipfile.ZipFile(io.BytesIO(blob)) as z:
+        return m.load(z.read("model.cbm")), json.loads(z.read("calibration.json"))
+
+
+def _line_anchored_predict(loaded, rows: pd.DataFrame) -> SystemPrediction:
+    line = rows["current_points_line"].to_numpy(dtype=float)
+    if loaded is None:
+        return SystemPrediction(line.copy(), np.full(len(rows), 0.5))
+    model, cal = loaded
+    shift = cal["beta"] * model.predict(_line_design(rows))
+    p_over = norm.cdf(shift / cal["sigma"]) if cal["sigma"] > 0 else np.full(len(rows), 0.5)
+    return SystemPrediction(np.clip(line + shift, *m.PREDICTION_CLAMP), p_over)
+
+
+CATBOOST_V1 = PredictionSystem(
+    system_id=m.CATBOOST_SYSTEM,
+    description="CatBoost on the 58 available features, 365 days back, legacy training filter; "
+                "OVER/UNDER at |edge| >= the edge threshold.",
+    features=m.MODEL_FEATURES, eligible=quality_ready_with_line, trainer=_catboost_v1_train,
+    load=m.load, predictor=_catboost_v1_predict, rule=edge_rule, params=m.CATBOOST_PARAMS, published=True,
+    artifact_suffix=".cbm",
+)
+MOVING_AVERAGE = PredictionSystem(
+    system_id=m.BASELINE_SYSTEM,
+    description="0.5 x L5 + 0.3 x L10 + 0.2 x season points; OVER/UNDER at |edge| >= the edge threshold.",
+    features=(0, 1, 2), eligible=quality_ready_with_line, predictor=_moving_average_predict, rule=edge_rule,
+    requires_model=False,
+)
+LINE_ANCHORED = PredictionSystem(
+    system_id="line_anchored_v1",
+    description="The line plus its predicted error (CatBoost, median loss, on what the line may under-use), "
+                "shrunk by its out-of-sample skill; P(over) from the calibrated error; OVER/UNDER only at "
+                "positive expected value at the offered price.",
+    features=LINE_FEATURES, eligible=has_pre_tip_line, trainer=_line_anchored_train, load=_line_anchored_load,
+    predictor=_line_anchored_predict, rule=positive_ev_rule,
+    params={**LINE_PARAMS, "min_fit_rows": LINE_MIN_FIT_ROWS, "min_calibration_rows": LINE_MIN_CALIBRATION_ROWS,
+            "calibration_days": LINE_CALIBRATION_DAYS},
+    requires_model=False, artifact_suffix=".zip",
+)
+
+REGISTRY: tuple[PredictionSystem, ...] = (CATBOOST_V1, MOVING_AVERAGE, LINE_ANCHORED)
+SYSTEM_IDS = tuple(s.system_id for s in REGISTRY)
+TRAINABLE = tuple(s for s in REGISTRY if s.trainable)
+
+
+def get(system_id: str) -> PredictionSystem:
+    for s in REGISTRY:
+        if s.system_id == system_id:
+            return s
+    raise KeyError(f"no prediction system {system_id!r} (registered: {', '.join(SYSTEM_IDS)})")
+
+
+def published() -> PredictionSystem:
+    """The system whose predictions the website shows."""
+    return next(s for s in REGISTRY if s.published)
+
+
+def validate(registry: tuple[PredictionSystem, ...] = REGISTRY) -> None:
+    """The registry's contract, checked when the definitions load: unique ids, exactly one
+    published system, features that exist and are available."""
+    from nba_pipeline.domain.features import FEATURES
+
+    ids = [s.system_id for s in registry]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"duplicate prediction system ids: {ids}")
+    if sum(s.published for s in registry) != 1:
+        raise ValueError("exactly one prediction system must be published")
+    available = {f.index for f in FEATURES if f.available}
+    for s in registry:
+        bad = sorted(set(s.features) - available)
+        if bad:
+            raise ValueError(f"{s.system_id} reads features {bad}, which our sources do not provide")
