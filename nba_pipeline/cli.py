@@ -222,7 +222,8 @@ def cmd_backfill(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    """Replay a real-data folder through the whole graph (walk-forward) and print the scorecard."""
+    """Replay a real-data folder through the whole graph (walk-forward) and print the evaluation of
+    every prediction system against the consensus line, with bootstrap intervals."""
     from nba_pipeline import environment
 
     overrides = {environment.ENV_SOURCE: "historical", environment.ENV_HISTORICAL_DIR: args.historical_dir}
@@ -232,7 +233,7 @@ def cmd_evaluate(args) -> int:
     import time
 
     from nba_pipeline import keys, runner
-    from nba_pipeline.domain.grading import format_scorecard, scorecard
+    from nba_pipeline.domain.evaluation import evaluate, format_evaluation
     from nba_pipeline.warehouse import tables as t
 
     history_start = args.history_start or args.start - dt.timedelta(days=365)
@@ -255,7 +256,7 @@ def cmd_evaluate(args) -> int:
         print(f"replay {'finished' if ok else 'finished WITH FAILURES'} in {time.perf_counter() - t0:.0f} s")
     graded = defs.resources["warehouse"].read(t.PREDICTION_ACCURACY, args.start, args.end)
     print()
-    print(format_scorecard(scorecard(graded)))
+    print(format_evaluation(evaluate(graded, n_boot=args.n_boot)))
     return 0
 
 
@@ -325,14 +326,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="dates per run (default: the assets' BackfillPolicy, 100)")
     b.set_defaults(func=cmd_backfill)
 
-    e = sub.add_parser("evaluate", help="walk-forward replay of a real-data folder and a scorecard")
+    e = sub.add_parser("evaluate", help="walk-forward replay of a real-data folder and an evaluation of "
+                                        "every prediction system with intervals")
     e.add_argument("--historical-dir", required=True, help="a folder in the layout of ../shared/data/real")
     e.add_argument("--start", type=_date, required=True, help="first game date to predict and grade")
     e.add_argument("--end", type=_date, required=True)
     e.add_argument("--history-start", type=_date, help="replay history from this date (default: start - 365 days)")
     e.add_argument("--home")
     e.add_argument("--chunk-days", type=int, default=62)
-    e.add_argument("--skip-replay", action="store_true", help="only print the scorecard of what is graded")
+    e.add_argument("--skip-replay", action="store_true", help="only evaluate what is already graded")
+    e.add_argument("--n-boot", type=int, default=2000, help="bootstrap resamples of game dates (default 2000)")
     e.set_defaults(func=cmd_evaluate)
 
     s = sub.add_parser("status", help="did the pipeline of a game date complete? (exit 1 when overdue)")

@@ -15,6 +15,7 @@ from nba_pipeline.assets.common import (
     table_asset,
     write_table,
 )
+from nba_pipeline.domain import evaluation as ev
 from nba_pipeline.domain import grading as gr
 from nba_pipeline.domain.systems import SYSTEM_IDS
 from nba_pipeline.resources import Clock
@@ -81,12 +82,35 @@ def model_performance_daily(context: dg.AssetExecutionContext, warehouse: Wareho
         frame = pd.DataFrame.from_records(
             [r for d in dates for r in gr.daily_performance(d, accuracy, SYSTEM_IDS).to_dict("records")])
         by_date = ByDate(frame)
-        return TableOutput(frame, lambda d: [dg.AssetCheckResult(
+        return TableOutput(frame, metadata=_evaluation_metadata(accuracy, end), checks=lambda d: [dg.AssetCheckResult(
             check_name=CHECK_ONE_ROW_PER_SYSTEM, passed=len(by_date[d]) == len(SYSTEM_IDS),
             metadata={"systems": len(by_date[d]), "states": dg.MetadataValue.json(
                 {r.system_id: r.state for r in by_date[d].itertuples()})})])
 
     yield from write_table(context, warehouse, t.MODEL_PERFORMANCE_DAILY, compute)
+
+
+EVALUATION_WINDOW_DAYS = 30
+# The UI's view, not the scorecard of record (that is `nba-pipeline evaluate`, 2,000 resamples).
+METADATA_BOOTSTRAP = 500
+
+
+def _evaluation_metadata(accuracy: pd.DataFrame, end: dt.date) -> dict:
+    """The evaluation of the graded rows of the 30 days ending at the run's last date: the
+    reliability diagram of P(over) and the systems against the consensus line, with intervals."""
+    if accuracy.empty:
+        return {}
+    window = accuracy[pd.to_datetime(accuracy["game_date"]) > pd.Timestamp(end - dt.timedelta(days=EVALUATION_WINDOW_DAYS))]
+    if window.empty or (~window["is_voided"].astype(bool)).sum() == 0:
+        return {}
+    result = ev.evaluate(window, n_boot=METADATA_BOOTSTRAP)
+    return {
+        "calibration": dg.MetadataValue.md(ev.calibration_chart_markdown(result)),
+        "evaluation": dg.MetadataValue.md(f"Graded rows {end - dt.timedelta(days=EVALUATION_WINDOW_DAYS - 1)}..{end}\n\n"
+                                          f"```\n{ev.format_evaluation(result)}\n```"),
+        **{f"mae_minus_line/{r['system_id']}": float(r["mae_minus_line"]) for r in result.summary.to_dict("records")
+           if r["system_id"] != ev.CONSENSUS_SYSTEM and pd.notna(r["mae_minus_line"])},
+    }
 
 
 GRADING_ASSETS = [prediction_accuracy, model_performance_daily]

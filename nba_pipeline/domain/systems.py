@@ -25,11 +25,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from nba_pipeline.domain import evaluation as ev
 from nba_pipeline.domain import model as m
 from nba_pipeline.domain.features import value_col
 
 # -110 on both sides when a book's price is unknown (the simulated league and lines without prices).
-DEFAULT_PRICE = -110
+DEFAULT_PRICE = ev.DEFAULT_PRICE
 NOT_PLAYING = ("out", "doubtful")
 
 
@@ -99,17 +100,10 @@ def quality_ready_with_line(f: pd.DataFrame) -> pd.Series:
 
 # --- prices and expected value ----------------------------------------------------------------------
 
-def american_profit(price) -> np.ndarray:
-    """Profit per unit staked on a win at an American price (-110 -> 0.909, +150 -> 1.5)."""
-    p = pd.to_numeric(pd.Series(price, dtype="float64"), errors="coerce").fillna(DEFAULT_PRICE).to_numpy()
-    # American prices are <= -100 or >= +100; the floor only keeps a malformed price finite.
-    return np.where(p < 0, 100.0 / np.maximum(np.abs(p), 100.0), p / 100.0)
-
-
 def expected_value(p_win, price) -> np.ndarray:
-    """Expected profit per unit staked: p x profit - (1 - p)."""
-    p = np.asarray(p_win, dtype=float)
-    return p * american_profit(price) - (1 - p)
+    """Expected profit per unit staked at the book's price (-110 where the price is unknown)."""
+    prices = pd.to_numeric(pd.Series(np.asarray(price, dtype=float)), errors="coerce").fillna(DEFAULT_PRICE)
+    return np.asarray(ev.expected_value(np.asarray(p_win, dtype=float), prices.to_numpy()), dtype=float)
 
 
 # --- recommendation rules -----------------------------------------------------------------------------

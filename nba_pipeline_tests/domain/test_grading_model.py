@@ -1,4 +1,5 @@
-"""Grading rules, the scorecard's arithmetic and the recommendation rules on constructed cases."""
+"""Grading rules and the recommendation rules on constructed cases (the evaluation's arithmetic:
+test_evaluation.py)."""
 
 import datetime as dt
 
@@ -45,32 +46,6 @@ def test_grading_win_loss_push_void():
     assert pd.isna(g.loc[6, "prediction_correct"]) and not g.loc[6, "is_voided"]
     assert g.loc[7, "is_voided"] and g.loc[7, "void_reason"] == "dnp_unknown"
     assert g.loc[1, "edge_bucket"] == "3-5" and g.loc[6, "edge_bucket"] == "<3"
-
-
-def test_scorecard_arithmetic_on_a_tiny_set():
-    graded = pd.DataFrame([
-        # system A: errors 1, 3, 2 (one void ignored); leans: win (edge 4.5), loss (edge 6), win (edge 1)
-        {"system_id": "A", "is_voided": False, "actual_points": 24.0, "line_value": 20.5, "predicted_points": 25.0,
-         "absolute_error": 1.0, "signed_error": 1.0},
-        {"system_id": "A", "is_voided": False, "actual_points": 25.0, "line_value": 20.0, "predicted_points": 14.0,
-         "absolute_error": 11.0, "signed_error": -11.0},
-        {"system_id": "A", "is_voided": False, "actual_points": 12.0, "line_value": 10.5, "predicted_points": 11.5,
-         "absolute_error": 0.5, "signed_error": -0.5},
-        {"system_id": "A", "is_voided": True, "actual_points": np.nan, "line_value": 10.5, "predicted_points": 30.0,
-         "absolute_error": np.nan, "signed_error": np.nan},
-    ])
-    graded["predicted_margin"] = graded["predicted_points"] - graded["line_value"]
-    graded["edge_abs"] = graded["predicted_margin"].abs()
-    graded["game_date"], graded["player_id"] = DAY, range(len(graded))
-    card = gr.scorecard(graded).set_index("system")
-    a = card.loc["A"]
-    assert a["n"] == 3 and a["mae"] == pytest.approx(12.5 / 3) and a["bias"] == pytest.approx(-10.5 / 3)
-    assert (a["n_<3"], a["hit_<3"]) == (1, 1.0)
-    assert (a["n_3-5"], a["hit_3-5"]) == (1, 1.0)
-    assert (a["n_5+"], a["hit_5+"]) == (1, 0.0)
-    assert (a["n_3+"], a["hit_3+"]) == (2, 0.5)
-    line = card.loc["sportsbook_line"]
-    assert line["n"] == 3 and line["mae"] == pytest.approx((3.5 + 5 + 1.5) / 3) and line["bias"] == pytest.approx(-10 / 3)
 
 
 def test_performance_states():
