@@ -187,7 +187,8 @@ def build_predictions(features: pd.DataFrame, models: pd.DataFrame, model_store:
     p["predicted_points"] = p["predicted_points"].astype(float).round(1)
     p["edge"] = (p["predicted_points"] - p["current_points_line"].astype(float)).round(1)
     p["p_over"] = p["p_over"].astype(float).round(4)
-    p["recommendation"] = pd.concat([systems.get(s).rule(g, edge_threshold) for s, g in p.groupby("system_id")])
+    by_id = {s.system_id: s for s in registry}
+    p["recommendation"] = pd.concat([by_id[s].rule(g, edge_threshold) for s, g in p.groupby("system_id")])
     lean_over = p["edge"] > 0
     p["expected_value"] = np.where(
         lean_over, systems.expected_value(p["p_over"], p["line_over_price"]),

@@ -130,6 +130,8 @@ def positive_ev_rule(p: pd.DataFrame, edge_threshold: float) -> pd.Series:
 # --- catboost_points_v1 ----------------------------------------------------------------------------
 
 def _catboost_v1_train(frame: pd.DataFrame, cutoff: dt.date) -> TrainedArtifact | None:
+    if frame.empty:
+        return None
     rows = frame[(frame["required_default_count"] == 0) & (frame["feature_quality_score"] >= 70)]
     trained = m.train(rows, cutoff)
     if trained is None:
@@ -162,44 +164,49 @@ LINE_MIN_CALIBRATION_ROWS = 150
 LINE_CALIBRATION_DAYS = 7
 
 
-def _line_design(rows: pd.DataFrame) -> pd.DataFrame:
+def _line_design(rows: pd.DataFrame, features: tuple[int, ...]) -> pd.DataFrame:
     line = rows["current_points_line"].astype(float)
-    x = pd.DataFrame({value_col(i): rows[value_col(i)].astype(float) for i in LINE_FEATURES}, index=rows.index)
+    x = pd.DataFrame({value_col(i): rows[value_col(i)].astype(float) for i in features}, index=rows.index)
     for i in LINE_RELATIVE:
-        x[value_col(i)] = x[value_col(i)] - line
+        if i in features:
+            x[value_col(i)] = x[value_col(i)] - line
     return x
 
 
-def _fit_residual(rows: pd.DataFrame):
+def _fit_residual(rows: pd.DataFrame, features: tuple[int, ...]):
     from catboost import CatBoostRegressor
 
     model = CatBoostRegressor(**LINE_PARAMS)
-    model.fit(_line_design(rows), (rows["points"] - rows["current_points_line"]).astype(float))
+    model.fit(_line_design(rows, features), (rows["points"] - rows["current_points_line"]).astype(float))
     return model
 
 
-def _line_anchored_train(frame: pd.DataFrame, cutoff: dt.date) -> TrainedArtifact | None:
+def _line_anchored_train(frame: pd.DataFrame, cutoff: dt.date, features: tuple[int, ...]) -> TrainedArtifact | None:
     """Fit on lined rows up to a week before the cutoff, measure on the last week (out of sample)
     how much of the predicted residual is real (beta = slope of actual on predicted residual, in
     [0, 1]) and how wide the error is (sigma), then refit on every row before the cutoff."""
+    if frame.empty:
+        return None
     lined = frame[frame["current_points_line"].notna()].copy()
     lined["game_date"] = pd.to_datetime(lined["game_date"])
     split = pd.Timestamp(cutoff - dt.timedelta(days=LINE_CALIBRATION_DAYS))
     fit, calib = lined[lined["game_date"] < split], lined[lined["game_date"] >= split]
     if len(fit) < LINE_MIN_FIT_ROWS or len(calib) < LINE_MIN_CALIBRATION_ROWS:
         return None
-    resid_hat = _fit_residual(fit).predict(_line_design(calib))
+    resid_hat = _fit_residual(fit, features).predict(_line_design(calib, features))
     resid = (calib["points"] - calib["current_points_line"]).to_numpy(dtype=float)
     var = float(np.var(resid_hat))
     beta = float(np.clip(np.cov(resid, resid_hat, ddof=0)[0, 1] / var, 0.0, 1.0)) if var > 1e-9 else 0.0
     sigma = float(np.std(resid - beta * resid_hat))
-    model = _fit_residual(lined)
+    model = _fit_residual(lined, features)
     calibration = {"beta": beta, "sigma": sigma, "fit_rows": len(fit), "calibration_rows": len(calib)}
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("model.cbm", _catboost_bytes(model))
-        z.writestr("calibration.json", json.dumps(calibration, sort_keys=True))
-    pred = lined["current_points_line"].to_numpy(dtype=float) + beta * model.predict(_line_design(lined))
+        # Fixed entry timestamps: the archive adds no variation of its own.
+        z.writestr(zipfile.ZipInfo("model.cbm", date_time=(1980, 1, 1, 0, 0, 0)), _catboost_bytes(model))
+        z.writestr(zipfile.ZipInfo("calibration.json", date_time=(1980, 1, 1, 0, 0, 0)),
+                   json.dumps(calibration, sort_keys=True))
+    pred = lined["current_points_line"].to_numpy(dtype=float) + beta * model.predict(_line_design(lined, features))
     return TrainedArtifact(buf.getvalue(), len(lined), lined["game_date"].min().date(),
                            lined["game_date"].max().date(),
                            float(np.mean(np.abs(pred - lined["points"].to_numpy(dtype=float)))), calibration)
@@ -221,12 +228,12 @@ def _line_anchored_load(blob: bytes):
         return m.load(z.read("model.cbm")), json.loads(z.read("calibration.json"))
 
 
-def _line_anchored_predict(loaded, rows: pd.DataFrame) -> SystemPrediction:
+def _line_anchored_predict(loaded, rows: pd.DataFrame, features: tuple[int, ...]) -> SystemPrediction:
     line = rows["current_points_line"].to_numpy(dtype=float)
     if loaded is None:
         return SystemPrediction(line.copy(), np.full(len(rows), 0.5))
     model, cal = loaded
-    shift = cal["beta"] * model.predict(_line_design(rows))
+    shift = cal["beta"] * model.predict(_line_design(rows, features))
     p_over = norm.cdf(shift / cal["sigma"]) if cal["sigma"] > 0 else np.full(len(rows), 0.5)
     return SystemPrediction(np.clip(line + shift, *m.PREDICTION_CLAMP), p_over)
 
@@ -245,17 +252,23 @@ MOVING_AVERAGE = PredictionSystem(
     features=(0, 1, 2), eligible=quality_ready_with_line, predictor=_moving_average_predict, rule=edge_rule,
     requires_model=False,
 )
-LINE_ANCHORED = PredictionSystem(
-    system_id="line_anchored_v1",
-    description="The line plus its predicted error (CatBoost, median loss, on what the line may under-use), "
-                "shrunk by its out-of-sample skill; P(over) from the calibrated error; OVER/UNDER only at "
-                "positive expected value at the offered price.",
-    features=LINE_FEATURES, eligible=has_pre_tip_line, trainer=_line_anchored_train, load=_line_anchored_load,
-    predictor=_line_anchored_predict, rule=positive_ev_rule,
-    params={**LINE_PARAMS, "min_fit_rows": LINE_MIN_FIT_ROWS, "min_calibration_rows": LINE_MIN_CALIBRATION_ROWS,
-            "calibration_days": LINE_CALIBRATION_DAYS},
-    requires_model=False, artifact_suffix=".zip",
-)
+def line_anchored(system_id: str, features: tuple[int, ...] = LINE_FEATURES) -> PredictionSystem:
+    """A line-anchored system reading ``features`` (the ablation script builds variants with this)."""
+    return PredictionSystem(
+        system_id=system_id,
+        description="The line plus its predicted error (CatBoost, median loss, on what the line may under-use), "
+                    "shrunk by its out-of-sample skill; P(over) from the calibrated error; OVER/UNDER only at "
+                    "positive expected value at the offered price.",
+        features=features, eligible=has_pre_tip_line,
+        trainer=lambda frame, cutoff: _line_anchored_train(frame, cutoff, features), load=_line_anchored_load,
+        predictor=lambda loaded, rows: _line_anchored_predict(loaded, rows, features), rule=positive_ev_rule,
+        params={**LINE_PARAMS, "features": list(features), "min_fit_rows": LINE_MIN_FIT_ROWS,
+                "min_calibration_rows": LINE_MIN_CALIBRATION_ROWS, "calibration_days": LINE_CALIBRATION_DAYS},
+        requires_model=False, artifact_suffix=".zip",
+    )
+
+
+LINE_ANCHORED = line_anchored("line_anchored_v1")
 
 REGISTRY: tuple[PredictionSystem, ...] = (CATBOOST_V1, MOVING_AVERAGE, LINE_ANCHORED)
 SYSTEM_IDS = tuple(s.system_id for s in REGISTRY)

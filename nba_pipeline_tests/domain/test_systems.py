@@ -1,0 +1,146 @@
+"""The registry of prediction systems: its contract, the expected-value rule, and that the
+registry alone decides which systems predict."""
+
+import dataclasses
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nba_pipeline.assets.predictions import build_predictions
+from nba_pipeline.domain import model as m
+from nba_pipeline.domain import systems
+from nba_pipeline.domain.features import N_FEATURES, value_col
+from nba_pipeline.storage import LocalBlobStore
+
+CUTOFF = dt.date(2025, 3, 3)  # a Monday
+
+
+def _features(n_days=28, players=40, seed=3, end=CUTOFF) -> pd.DataFrame:
+    """Feature rows for ``players`` players on each of the ``n_days`` dates before ``end``: points
+    follow the L10 average, the line knows it with some noise."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for d in pd.date_range(end=pd.Timestamp(end) - pd.Timedelta(days=1), periods=n_days):
+        for pid in range(players):
+            skill = 8 + pid * 0.5
+            r = {value_col(i): rng.normal(0, 1) for i in range(N_FEATURES)}
+            r.update({value_col(0): skill + rng.normal(0, 2), value_col(1): skill + rng.normal(0, 1),
+                      value_col(2): skill, value_col(3): 4.0, value_col(25): skill + rng.normal(0, 1)})
+            r.update({"game_date": d, "game_id": f"g{d:%m%d}{pid // 2}", "player_id": pid, "player_lookup": f"p{pid}",
+                      "player_name": f"P {pid}", "team_tricode": "NYK", "opponent_tricode": "BOS", "is_home": True,
+                      "injury_status": None, "current_points_line": round(r[value_col(25)] * 2) / 2,
+                      "consensus_points_line": np.nan, "line_over_price": -110, "line_under_price": -110,
+                      "line_bookmaker": "draftkings", "line_snapshot_at": d, "line_minutes_before_tipoff": 60,
+                      "feature_quality_score": 90.0, "required_default_count": 0, "is_quality_ready": True,
+                      "points": max(0.0, skill + rng.normal(0, 5))})
+            rows.append(r)
+    return pd.DataFrame(rows)
+
+
+def test_the_registry_holds_its_contract():
+    systems.validate()
+    assert len(set(systems.SYSTEM_IDS)) == len(systems.REGISTRY) >= 3
+    assert systems.published().system_id == m.CATBOOST_SYSTEM
+    for s in systems.REGISTRY:
+        assert s.description and s.features and callable(s.eligible) and callable(s.predictor) and callable(s.rule)
+        assert s.trainable == (s.trainer is not None)
+    dup = (*systems.REGISTRY, systems.MOVING_AVERAGE)
+    with pytest.raises(ValueError, match="duplicate"):
+        systems.validate(dup)
+    with pytest.raises(ValueError, match="exactly one"):
+        systems.validate(tuple(dataclasses.replace(s, published=False) for s in systems.REGISTRY))
+    with pytest.raises(ValueError, match=r"reads features \[18\]"):
+        systems.validate((*systems.REGISTRY, dataclasses.replace(systems.MOVING_AVERAGE, system_id="x", features=(0, 18))))
+
+
+@pytest.mark.parametrize("system", systems.REGISTRY, ids=lambda s: s.system_id)
+def test_every_system_trains_walk_forward_predicts_and_recommends_within_its_contract(system):
+    history = _features()
+    today = _features(n_days=1, seed=9, end=CUTOFF + dt.timedelta(days=1))
+    loaded = None
+    if system.trainable:
+        frame = m.training_frame(history.drop(columns="points"),
+                                 history[["game_date", "player_id", "points"]].assign(minutes=30.0, is_dnp=False), CUTOFF)
+        artifact = system.trainer(frame, CUTOFF)
+        assert artifact is not None and artifact.train_end < CUTOFF and len(artifact.sha256) == 64
+        loaded = system.load(artifact.blob)
+    rows = today[systems.has_pre_tip_line(today) & system.eligible(today)]
+    out = system.predictor(loaded, rows)
+    assert len(out.predicted_points) == len(out.p_over) == len(rows) > 0
+    assert ((out.predicted_points >= m.PREDICTION_CLAMP[0]) & (out.predicted_points <= m.PREDICTION_CLAMP[1])).all()
+    p = pd.Series(out.p_over)
+    assert p.isna().all() or p.between(0, 1).all()
+    frame = rows.assign(predicted_points=out.predicted_points, p_over=out.p_over)
+    frame["edge"] = (frame["predicted_points"] - frame["current_points_line"]).round(1)
+    rec = system.rule(frame, m.DEFAULT_EDGE_THRESHOLD)
+    assert set(rec) <= {"OVER", "UNDER", "PASS", "NO_LINE"}
+    assert (frame.loc[rec == "OVER", "edge"] > 0).all() and (frame.loc[rec == "UNDER", "edge"] < 0).all()
+
+
+def test_training_never_sees_the_cutoff_or_later():
+    history = _features()
+    late = _features(n_days=5, seed=11, end=CUTOFF + dt.timedelta(days=5)).assign(points=99.0)
+    late = late[pd.to_datetime(late["game_date"]) >= pd.Timestamp(CUTOFF)]
+    both = pd.concat([history, late], ignore_index=True)
+    actual = lambda f: f[["game_date", "player_id", "points"]].assign(minutes=30.0, is_dnp=False)  # noqa: E731
+    today = _features(n_days=1, seed=9, end=CUTOFF + dt.timedelta(days=1))
+    for system in systems.TRAINABLE:
+        clean = system.trainer(m.training_frame(history.drop(columns="points"), actual(history), CUTOFF), CUTOFF)
+        leaked = system.trainer(m.training_frame(both.drop(columns="points"), actual(both), CUTOFF), CUTOFF)
+        # CatBoost's file carries a training timestamp, so compare what the models do, not their bytes.
+        assert clean.rows == leaked.rows and clean.train_end == leaked.train_end < CUTOFF
+        rows = today[systems.has_pre_tip_line(today) & system.eligible(today)]
+        a = system.predictor(system.load(clean.blob), rows)
+        b = system.predictor(system.load(leaked.blob), rows)
+        assert np.array_equal(a.predicted_points, b.predicted_points), system.system_id
+        assert np.array_equal(a.p_over, b.p_over, equal_nan=True), system.system_id
+
+
+def test_no_history_trains_nothing():
+    """A fresh home's first date: no feature rows before the cutoff."""
+    for system in systems.TRAINABLE:
+        assert system.trainer(m.training_frame(pd.DataFrame(), pd.DataFrame(), CUTOFF), CUTOFF) is None
+
+
+def test_line_anchored_without_evidence_predicts_the_line_and_passes():
+    rows = _features(n_days=1)
+    out = systems.LINE_ANCHORED.predictor(None, rows)
+    assert np.array_equal(out.predicted_points, rows["current_points_line"].to_numpy()) and (out.p_over == 0.5).all()
+    # Too few lined rows before the cutoff to fit and then measure out of sample: no model.
+    few = _features(n_days=8, players=20)
+    assert systems.LINE_ANCHORED.trainer(few.assign(current_points_line=few["current_points_line"]), CUTOFF) is None
+
+
+def test_positive_expected_value_rule_at_offered_prices():
+    p = pd.DataFrame({
+        "p_over":           [0.55, 0.52, 0.45, 0.45, 0.60, 0.55, 0.55],
+        "edge":             [1.0,  0.5,  -1.0, 0.4,  np.nan, 1.0, 1.0],
+        "line_over_price":  [-110, -110, -110, -110, -110, -130, np.nan],
+        "line_under_price": [-110, -110, 100,  -110, -110, -110, np.nan],
+    })
+    # 0.55 x 100/110 - 0.45 = +0.05: OVER. 0.52 -> -0.007: PASS. Under at +100 with 0.55: +0.10: UNDER.
+    # p_over 0.45 with a positive edge: the side would disagree with the edge: PASS. No line: NO_LINE.
+    # 0.55 at -130: 0.55 x 0.769 - 0.45 = -0.027: PASS. Unknown price: -110: OVER.
+    assert systems.positive_ev_rule(p, 3.0).tolist() == ["OVER", "PASS", "UNDER", "PASS", "NO_LINE", "PASS", "OVER"]
+    assert systems.expected_value([0.55], [-110])[0] == pytest.approx(0.55 * 100 / 110 - 0.45)
+
+
+def test_the_registry_alone_decides_which_systems_predict(tmp_path):
+    """Adding a system is one entry: build_predictions runs whatever the registry holds."""
+    today = _features(n_days=1, seed=5)
+    toy = dataclasses.replace(systems.MOVING_AVERAGE, system_id="toy_line_plus_one",
+                              predictor=lambda _m, rows: systems.SystemPrediction(
+                                  rows["current_points_line"].to_numpy() + 1.0, np.full(len(rows), 0.6)),
+                              rule=systems.positive_ev_rule, eligible=systems.has_pre_tip_line)
+    preds = build_predictions(today, pd.DataFrame(), LocalBlobStore(root=str(tmp_path)), 3.0,
+                              registry=(systems.MOVING_AVERAGE, toy))
+    assert set(preds["system_id"]) == {m.BASELINE_SYSTEM, "toy_line_plus_one"}
+    t = preds[preds["system_id"] == "toy_line_plus_one"]
+    assert (t["edge"] == 1.0).all() and (t["recommendation"] == "OVER").all()
+    assert t["expected_value"].to_numpy() == pytest.approx(0.6 * 100 / 110 - 0.4)
+    # A trainable system without a model for the date predicts nothing when it requires one.
+    assert systems.CATBOOST_V1.requires_model
+    none = build_predictions(today, pd.DataFrame(), LocalBlobStore(root=str(tmp_path)), 3.0, registry=(systems.CATBOOST_V1,))
+    assert none.empty
