@@ -126,6 +126,23 @@ def test_grading_and_model_performance(graph):
     assert len(perf) == len(systems.SYSTEM_IDS) * 3 and set(perf["state"]) <= {"INSUFFICIENT_DATA", "BLOCKED", "DEGRADING", "WATCH", "HEALTHY"}
 
 
+def test_model_performance_carries_the_evaluation_and_calibration_chart_for_the_ui(graph):
+    import base64
+
+    p, _ = graph
+    mat = p.instance.fetch_materializations(dg.AssetRecordsFilter(
+        asset_key=keys.MODEL_PERFORMANCE_DAILY, asset_partitions=[END.isoformat()]), limit=1).records[0]
+    meta = mat.asset_materialization.metadata
+    chart = meta["calibration"].value
+    assert chart.startswith("![calibration](data:image/png;base64,")
+    png = base64.b64decode(chart.split("base64,", 1)[1].split(")", 1)[0])
+    assert png.startswith(b"\x89PNG")
+    text = meta["evaluation"].value
+    for system in systems.SYSTEM_IDS:
+        assert system in text and f"mae_minus_line/{system}" in meta
+    assert "consensus_line" in text
+
+
 def test_exports(graph):
     p, _ = graph
     store = p.resources["exports"]

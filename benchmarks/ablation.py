@@ -1,0 +1,126 @@
+"""Which inputs earn their place? A walk-forward ablation of the line-anchored system.
+
+    nba-pipeline evaluate --historical-dir ../shared/data/real --start 2025-10-21 --end 2025-11-09 \
+        --history-start 2024-10-21 --home H
+    python benchmarks/ablation.py --home H [--start 2025-10-21 --end 2025-11-09] [--n-boot 2000]
+
+Reads the feature store and box scores the replay left in H's warehouse and, for each variant,
+trains exactly as the model asset does (weekly cutoffs, only rows before the cutoff), predicts the
+window, and scores it with the evaluation `nba-pipeline evaluate` prints (date-bootstrap intervals,
+consensus line on the same player-games). Variants: the full line-anchored system, the same without
+one group of inputs at a time, and the line itself (no model). The systems graded in H (the
+registry's) are scored alongside from H's prediction_accuracy. A group is kept only if removing it
+makes the walk-forward MAE against the line worse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from nba_pipeline.domain import evaluation as ev  # noqa: E402
+from nba_pipeline.domain import model as m  # noqa: E402
+from nba_pipeline.domain import systems  # noqa: E402
+
+GROUPS = {
+    "recent form (L5, L10, season, std)": (0, 1, 2, 3),
+    "minutes expectation and rest": (16, 31, 33, 39, 40, 58),
+    "teammates out": (37,),
+    "opponent pace and defence": (13, 14),
+    "game spread and total": (38, 41),
+    "line movement and book disagreement": (27, 50),
+}
+
+
+def _read(home: Path, start: dt.date, end: dt.date):
+    con = duckdb.connect(str(home / "warehouse" / "warehouse.duckdb"), read_only=True)
+    lo = start - dt.timedelta(days=m.TRAIN_DAYS + 7)
+    features = con.execute("SELECT * FROM nba_predictions.ml_feature_store_v2 WHERE game_date BETWEEN ? AND ?",
+                           [lo, end]).df()
+    pgs = con.execute("SELECT game_date, player_id, points, minutes, is_dnp FROM nba_analytics.player_game_summary "
+                      "WHERE game_date BETWEEN ? AND ?", [lo, end]).df()
+    graded = con.execute("SELECT * FROM nba_predictions.prediction_accuracy WHERE game_date BETWEEN ? AND ?",
+                         [start, end]).df()
+    return features, pgs, graded
+
+
+def walk_forward(system: systems.PredictionSystem, features: pd.DataFrame, pgs: pd.DataFrame,
+                 start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Graded rows of one system over [start, end], trained per weekly cutoff as the asset does."""
+    f = features.assign(game_date=pd.to_datetime(features["game_date"]))
+    played = pgs.assign(game_date=pd.to_datetime(pgs["game_date"]))
+    played = played[~played["is_dnp"].astype(bool) & (pd.to_numeric(played["minutes"], errors="coerce") > 0)]
+    out = []
+    for cutoff in sorted({m.model_cutoff(d.date()) for d in pd.date_range(start, end)}):
+        loaded = None
+        if system.trainable:
+            artifact = system.trainer(m.training_frame(features, pgs, cutoff), cutoff)
+            loaded = system.load(artifact.blob) if artifact is not None else None
+        if loaded is None and system.requires_model:
+            continue
+        lo, hi = pd.Timestamp(max(cutoff, start)), pd.Timestamp(min(cutoff + dt.timedelta(days=6), end))
+        day = f[(f["game_date"] >= lo) & (f["game_date"] <= hi)]
+        rows = day[systems.has_pre_tip_line(day) & system.eligible(day)]
+        if rows.empty:
+            continue
+        pred = system.predictor(loaded, rows)
+        p = rows.assign(predicted_points=np.round(pred.predicted_points, 1), p_over=pred.p_over)
+        p["edge"] = (p["predicted_points"] - p["current_points_line"]).round(1)
+        p["recommendation"] = system.rule(p, m.DEFAULT_EDGE_THRESHOLD)
+        out.append(p)
+    if not out:
+        return pd.DataFrame()
+    p = pd.concat(out, ignore_index=True).merge(played[["game_date", "player_id", "points"]],
+                                                 on=["game_date", "player_id"], how="left")
+    return pd.DataFrame({
+        "game_date": p["game_date"], "system_id": system.system_id, "player_id": p["player_id"],
+        "predicted_points": p["predicted_points"], "line_value": p["current_points_line"],
+        "consensus_line": p["consensus_points_line"], "actual_points": p["points"],
+        "is_voided": p["points"].isna(), "recommendation": p["recommendation"], "p_over": p["p_over"],
+        "over_price": p["line_over_price"], "under_price": p["line_under_price"],
+    })
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--home", type=Path, required=True, help="a home `nba-pipeline evaluate` replayed")
+    ap.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2025, 10, 21))
+    ap.add_argument("--end", type=dt.date.fromisoformat, default=dt.date(2025, 11, 9))
+    ap.add_argument("--n-boot", type=int, default=2000)
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    features, pgs, graded = _read(args.home, args.start, args.end)
+    full = systems.LINE_ANCHORED
+    variants = [full, dataclasses.replace(full, system_id="line_itself (no model)", trainer=None)]
+    for name, group in GROUPS.items():
+        kept = tuple(i for i in full.features if i not in group)
+        variants.append(systems.line_anchored(f"line_anchored - {name}", kept))
+    frames = [walk_forward(v, features, pgs, args.start, args.end) for v in variants]
+    registry = graded[graded["system_id"] != full.system_id] if len(graded) else graded
+    result = ev.evaluate(pd.concat([*frames, registry], ignore_index=True), n_boot=args.n_boot)
+    print(f"walk-forward {args.start}..{args.end}, {len(variants)} variants + {registry['system_id'].nunique()} "
+          f"graded systems, {time.perf_counter() - t0:.0f} s\n")
+    print(ev.format_evaluation(result))
+    base = result.summary.set_index("system_id")
+    ref = base.loc[full.system_id, "mae_minus_line"]
+    print(f"\nMAE minus the line's, full system: {ref:+.3f}")
+    for name in GROUPS:
+        r = base.loc[f"line_anchored - {name}"]
+        verdict = "keeps its place" if r["mae_minus_line"] > ref else "does not help here"
+        print(f"  without {name:<40} {r['mae_minus_line']:+.3f}  {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
