@@ -8,7 +8,8 @@ Reads the feature store and box scores the replay left in H's warehouse and, for
 trains exactly as the model asset does (weekly cutoffs, only rows before the cutoff), predicts the
 window, and scores it with the evaluation `nba-pipeline evaluate` prints (date-bootstrap intervals,
 consensus line on the same player-games). Variants: the full line-anchored system, the same without
-one group of inputs at a time, and the line itself (no model). The systems graded in H (the
+one group of inputs at a time, the consensus with its error width but no error model (bets only where
+a book's line sits off the consensus), and the consensus with no opinion at all. The systems graded in H (the
 registry's) are scored alongside from H's prediction_accuracy. A group is kept only if removing it
 makes the walk-forward MAE against the line worse.
 """
@@ -102,7 +103,8 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     features, pgs, graded = _read(args.home, args.start, args.end)
     full = systems.LINE_ANCHORED
-    variants = [full, dataclasses.replace(full, system_id="line_itself (no model)", trainer=None)]
+    variants = [full, dataclasses.replace(full, system_id="consensus, no opinion (no model)", trainer=None),
+                systems.line_anchored("consensus and its error width only", residual_model=False)]
     for name, group in GROUPS.items():
         kept = tuple(i for i in full.features if i not in group)
         variants.append(systems.line_anchored(f"line_anchored - {name}", kept))

@@ -2,8 +2,8 @@
 pick profitability at -110 and at the offered price, edge buckets, calibration of p_over and weekly
 drift.
 
-The scorecard (grading.py) prints point estimates. Over a replay of a few weeks those move by more
-than the differences between systems, so every headline number here carries a 95 % percentile
+Point estimates over a replay of a few weeks move by more than the differences between systems
+(the scorecard this replaced printed only those), so every headline number here carries a 95 % percentile
 bootstrap interval, and the verdicts ("beats the line", "profitable") are stated only when the whole
 interval says so.
 

@@ -149,27 +149,38 @@ def _moving_average_predict(_model, rows: pd.DataFrame) -> SystemPrediction:
 
 
 # --- line_anchored_v1 --------------------------------------------------------------------------------
-# The line already holds what the books know; this system predicts only the line's error (actual -
-# line) from what the line may under-use, shrinks that toward zero by the skill it showed out of
-# sample, and turns it into P(over). With no evidence of skill it predicts the line itself and
-# passes every game.
+# The books already hold what is known; this system starts from their consensus (the median over books
+# of each book's latest pre-tip line, the best single estimate of the median outcome) and predicts only
+# its error (actual - consensus) from what the books may under-use, shrunk toward zero by the skill
+# that prediction showed out of sample. P(over) at the offered line comes from that estimate and the
+# out-of-sample error's width: where one book's line sits off the consensus, the side toward the
+# consensus is favoured, and the book's own price decides whether that is worth a bet.
 
 LINE_FEATURES = (25, 0, 1, 2, 3, 13, 14, 15, 16, 27, 31, 33, 37, 38, 39, 40, 41, 50, 58)
-LINE_RELATIVE = (0, 1, 2)  # points averages enter as "average - line"
+LINE_RELATIVE = (0, 1, 2, 25)  # points averages and the book's line enter relative to the consensus
 LINE_PARAMS = {"iterations": 200, "learning_rate": 0.05, "depth": 3, "l2_leaf_reg": 10.0,
                "loss_function": "Quantile:alpha=0.5", "random_seed": 7, "thread_count": 2, "verbose": False,
                "allow_writing_files": False}
-LINE_MIN_FIT_ROWS = 300
+LINE_MIN_SIGMA_ROWS = 150  # lined rows before the cutoff to measure the error's width
+LINE_MIN_FIT_ROWS = 300  # ... and to fit the error model, then check it on the last week
 LINE_MIN_CALIBRATION_ROWS = 150
 LINE_CALIBRATION_DAYS = 7
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed entry timestamps: the archive adds no variation of its own
+
+
+def anchor(rows: pd.DataFrame) -> pd.Series:
+    """The consensus line, or the offered line where no consensus was recorded."""
+    consensus = pd.to_numeric(rows["consensus_points_line"], errors="coerce") if "consensus_points_line" in rows \
+        else pd.Series(np.nan, index=rows.index)
+    return consensus.fillna(pd.to_numeric(rows["current_points_line"], errors="coerce")).astype(float)
 
 
 def _line_design(rows: pd.DataFrame, features: tuple[int, ...]) -> pd.DataFrame:
-    line = rows["current_points_line"].astype(float)
+    base = anchor(rows)
     x = pd.DataFrame({value_col(i): rows[value_col(i)].astype(float) for i in features}, index=rows.index)
     for i in LINE_RELATIVE:
         if i in features:
-            x[value_col(i)] = x[value_col(i)] - line
+            x[value_col(i)] = x[value_col(i)] - base
     return x
 
 
@@ -177,36 +188,44 @@ def _fit_residual(rows: pd.DataFrame, features: tuple[int, ...]):
     from catboost import CatBoostRegressor
 
     model = CatBoostRegressor(**LINE_PARAMS)
-    model.fit(_line_design(rows, features), (rows["points"] - rows["current_points_line"]).astype(float))
+    model.fit(_line_design(rows, features), (rows["points"] - anchor(rows)).astype(float))
     return model
 
 
-def _line_anchored_train(frame: pd.DataFrame, cutoff: dt.date, features: tuple[int, ...]) -> TrainedArtifact | None:
-    """Fit on lined rows up to a week before the cutoff, measure on the last week (out of sample)
-    how much of the predicted residual is real (beta = slope of actual on predicted residual, in
-    [0, 1]) and how wide the error is (sigma), then refit on every row before the cutoff."""
+def _line_anchored_train(frame: pd.DataFrame, cutoff: dt.date, features: tuple[int, ...],
+                         residual_model: bool = True) -> TrainedArtifact | None:
+    """sigma: the spread of actual - consensus over lined rows before the cutoff. With enough rows,
+    an error model is fitted on rows up to a week before the cutoff and checked on the last week
+    (out of sample): beta = slope of the actual on the predicted error, in [0, 1]; sigma then is the
+    spread left after it; the model is refitted on every row before the cutoff. None with fewer than
+    LINE_MIN_SIGMA_ROWS lined rows."""
     if frame.empty:
         return None
     lined = frame[frame["current_points_line"].notna()].copy()
+    if len(lined) < LINE_MIN_SIGMA_ROWS:
+        return None
     lined["game_date"] = pd.to_datetime(lined["game_date"])
+    resid_all = (lined["points"] - anchor(lined)).to_numpy(dtype=float)
+    calibration = {"beta": 0.0, "sigma": float(np.std(resid_all)), "fit_rows": 0, "calibration_rows": 0,
+                   "sigma_rows": len(lined)}
     split = pd.Timestamp(cutoff - dt.timedelta(days=LINE_CALIBRATION_DAYS))
     fit, calib = lined[lined["game_date"] < split], lined[lined["game_date"] >= split]
-    if len(fit) < LINE_MIN_FIT_ROWS or len(calib) < LINE_MIN_CALIBRATION_ROWS:
-        return None
-    resid_hat = _fit_residual(fit, features).predict(_line_design(calib, features))
-    resid = (calib["points"] - calib["current_points_line"]).to_numpy(dtype=float)
-    var = float(np.var(resid_hat))
-    beta = float(np.clip(np.cov(resid, resid_hat, ddof=0)[0, 1] / var, 0.0, 1.0)) if var > 1e-9 else 0.0
-    sigma = float(np.std(resid - beta * resid_hat))
-    model = _fit_residual(lined, features)
-    calibration = {"beta": beta, "sigma": sigma, "fit_rows": len(fit), "calibration_rows": len(calib)}
+    model = None
+    if residual_model and len(fit) >= LINE_MIN_FIT_ROWS and len(calib) >= LINE_MIN_CALIBRATION_ROWS:
+        resid_hat = _fit_residual(fit, features).predict(_line_design(calib, features))
+        resid = (calib["points"] - anchor(calib)).to_numpy(dtype=float)
+        var = float(np.var(resid_hat))
+        beta = float(np.clip(np.cov(resid, resid_hat, ddof=0)[0, 1] / var, 0.0, 1.0)) if var > 1e-9 else 0.0
+        calibration.update(beta=beta, sigma=float(np.std(resid - beta * resid_hat)), fit_rows=len(fit),
+                           calibration_rows=len(calib))
+        model = _fit_residual(lined, features)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        # Fixed entry timestamps: the archive adds no variation of its own.
-        z.writestr(zipfile.ZipInfo("model.cbm", date_time=(1980, 1, 1, 0, 0, 0)), _catboost_bytes(model))
-        z.writestr(zipfile.ZipInfo("calibration.json", date_time=(1980, 1, 1, 0, 0, 0)),
-                   json.dumps(calibration, sort_keys=True))
-    pred = lined["current_points_line"].to_numpy(dtype=float) + beta * model.predict(_line_design(lined, features))
+        if model is not None:
+            z.writestr(zipfile.ZipInfo("model.cbm", date_time=_ZIP_TIME), _catboost_bytes(model))
+        z.writestr(zipfile.ZipInfo("calibration.json", date_time=_ZIP_TIME), json.dumps(calibration, sort_keys=True))
+    shift = calibration["beta"] * model.predict(_line_design(lined, features)) if model is not None else 0.0
+    pred = anchor(lined).to_numpy(dtype=float) + shift
     return TrainedArtifact(buf.getvalue(), len(lined), lined["game_date"].min().date(),
                            lined["game_date"].max().date(),
                            float(np.mean(np.abs(pred - lined["points"].to_numpy(dtype=float)))), calibration)
@@ -225,17 +244,20 @@ def _catboost_bytes(model) -> bytes:
 
 def _line_anchored_load(blob: bytes):
     with zipfile.ZipFile(io.BytesIO(blob)) as z:
-        return m.load(z.read("model.cbm")), json.loads(z.read("calibration.json"))
+        model = m.load(z.read("model.cbm")) if "model.cbm" in z.namelist() else None
+        return model, json.loads(z.read("calibration.json"))
 
 
 def _line_anchored_predict(loaded, rows: pd.DataFrame, features: tuple[int, ...]) -> SystemPrediction:
-    line = rows["current_points_line"].to_numpy(dtype=float)
+    base = anchor(rows).to_numpy(dtype=float)
     if loaded is None:
-        return SystemPrediction(line.copy(), np.full(len(rows), 0.5))
+        return SystemPrediction(base.copy(), np.full(len(rows), 0.5))
     model, cal = loaded
-    shift = cal["beta"] * model.predict(_line_design(rows, features))
-    p_over = norm.cdf(shift / cal["sigma"]) if cal["sigma"] > 0 else np.full(len(rows), 0.5)
-    return SystemPrediction(np.clip(line + shift, *m.PREDICTION_CLAMP), p_over)
+    shift = cal["beta"] * model.predict(_line_design(rows, features)) if model is not None else 0.0
+    predicted = np.clip(base + shift, *m.PREDICTION_CLAMP)
+    line = rows["current_points_line"].to_numpy(dtype=float)
+    p_over = norm.cdf((predicted - line) / cal["sigma"]) if cal["sigma"] > 0 else np.full(len(rows), 0.5)
+    return SystemPrediction(predicted, p_over)
 
 
 CATBOOST_V1 = PredictionSystem(
@@ -252,17 +274,21 @@ MOVING_AVERAGE = PredictionSystem(
     features=(0, 1, 2), eligible=quality_ready_with_line, predictor=_moving_average_predict, rule=edge_rule,
     requires_model=False,
 )
-def line_anchored(system_id: str, features: tuple[int, ...] = LINE_FEATURES) -> PredictionSystem:
-    """A line-anchored system reading ``features`` (the ablation script builds variants with this)."""
+def line_anchored(system_id: str, features: tuple[int, ...] = LINE_FEATURES,
+                  residual_model: bool = True) -> PredictionSystem:
+    """A consensus-anchored system reading ``features`` (the ablation script builds variants with
+    this; ``residual_model=False`` is the consensus and its error width alone)."""
     return PredictionSystem(
         system_id=system_id,
-        description="The line plus its predicted error (CatBoost, median loss, on what the line may under-use), "
-                    "shrunk by its out-of-sample skill; P(over) from the calibrated error; OVER/UNDER only at "
-                    "positive expected value at the offered price.",
+        description="The books' consensus line plus its predicted error (CatBoost, median loss), shrunk by "
+                    "its out-of-sample skill; P(over) at the offered line from the calibrated error; "
+                    "OVER/UNDER only at positive expected value at the offered price.",
         features=features, eligible=has_pre_tip_line,
-        trainer=lambda frame, cutoff: _line_anchored_train(frame, cutoff, features), load=_line_anchored_load,
+        trainer=lambda frame, cutoff: _line_anchored_train(frame, cutoff, features, residual_model),
+        load=_line_anchored_load,
         predictor=lambda loaded, rows: _line_anchored_predict(loaded, rows, features), rule=positive_ev_rule,
-        params={**LINE_PARAMS, "features": list(features), "min_fit_rows": LINE_MIN_FIT_ROWS,
+        params={**LINE_PARAMS, "features": list(features), "residual_model": residual_model,
+                "min_sigma_rows": LINE_MIN_SIGMA_ROWS, "min_fit_rows": LINE_MIN_FIT_ROWS,
                 "min_calibration_rows": LINE_MIN_CALIBRATION_ROWS, "calibration_days": LINE_CALIBRATION_DAYS},
         requires_model=False, artifact_suffix=".zip",
     )

@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import norm
 
 from nba_pipeline.assets.predictions import build_predictions
 from nba_pipeline.domain import model as m
@@ -104,13 +105,25 @@ def test_no_history_trains_nothing():
         assert system.trainer(m.training_frame(pd.DataFrame(), pd.DataFrame(), CUTOFF), CUTOFF) is None
 
 
-def test_line_anchored_without_evidence_predicts_the_line_and_passes():
+def test_line_anchored_starts_from_the_consensus_and_passes_without_evidence():
+    system = systems.LINE_ANCHORED
     rows = _features(n_days=1)
-    out = systems.LINE_ANCHORED.predictor(None, rows)
+    out = system.predictor(None, rows)  # no model at all: the line itself, no opinion
     assert np.array_equal(out.predicted_points, rows["current_points_line"].to_numpy()) and (out.p_over == 0.5).all()
-    # Too few lined rows before the cutoff to fit and then measure out of sample: no model.
-    few = _features(n_days=8, players=20)
-    assert systems.LINE_ANCHORED.trainer(few.assign(current_points_line=few["current_points_line"]), CUTOFF) is None
+    # Under 150 lined rows before the cutoff nothing can be measured: no artifact.
+    assert system.trainer(_features(n_days=5, players=20), CUTOFF) is None
+    # Enough to measure the width of the consensus's error, not to fit a model and check it out of
+    # sample: the consensus alone, no error model (beta 0).
+    thin = system.trainer(_features(n_days=8, players=20), CUTOFF)
+    assert thin.info["beta"] == 0 and thin.info["fit_rows"] == 0 and thin.info["sigma"] > 0
+    model, cal = system.load(thin.blob)
+    assert model is None
+    # One book a point under the consensus: the over at that book is favoured by Phi(1 / sigma), and
+    # at -110 that is a bet only if the probability clears 52.4 %.
+    today = _features(n_days=1, players=4).assign(consensus_points_line=20.5, current_points_line=19.5)
+    out = system.predictor((model, cal), today)
+    assert (out.predicted_points == 20.5).all()
+    assert out.p_over == pytest.approx(np.full(4, norm.cdf(1 / cal["sigma"])))
 
 
 def test_positive_expected_value_rule_at_offered_prices():
