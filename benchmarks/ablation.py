@@ -8,8 +8,9 @@ Reads the feature store and box scores the replay left in H's warehouse and, for
 trains exactly as the model asset does (weekly cutoffs, only rows before the cutoff), predicts the
 window, and scores it with the evaluation `nba-pipeline evaluate` prints (date-bootstrap intervals,
 consensus line on the same player-games). Variants: the full line-anchored system, the same without
-one group of inputs at a time, the consensus with its error width but no error model (bets only where
-a book's line sits off the consensus), and the consensus with no opinion at all. The systems graded in H (the
+one group of inputs at a time, the registered line_anchored_v1 (the consensus with its error width but
+no error model: it bets only where a book's line sits off the consensus), and the consensus with no
+opinion at all. The systems graded in H (the
 registry's) are scored alongside from H's prediction_accuracy. A group is kept only if removing it
 makes the walk-forward MAE against the line worse.
 """
@@ -47,8 +48,9 @@ GROUPS = {
 def _read(home: Path, start: dt.date, end: dt.date):
     con = duckdb.connect(str(home / "warehouse" / "warehouse.duckdb"), read_only=True)
     lo = start - dt.timedelta(days=m.TRAIN_DAYS + 7)
-    features = con.execute("SELECT * FROM nba_predictions.ml_feature_store_v2 WHERE game_date BETWEEN ? AND ?",
-                           [lo, end]).df()
+    # Through Arrow, as the warehouse reads: DuckDB's .df() builds the 200-column table column by column.
+    features = con.sql("SELECT * FROM nba_predictions.ml_feature_store_v2 WHERE game_date BETWEEN $1 AND $2",
+                       params=[lo, end]).to_arrow_table().to_pandas()
     pgs = con.execute("SELECT game_date, player_id, points, minutes, is_dnp FROM nba_analytics.player_game_summary "
                       "WHERE game_date BETWEEN ? AND ?", [lo, end]).df()
     graded = con.execute("SELECT * FROM nba_predictions.prediction_accuracy WHERE game_date BETWEEN ? AND ?",
@@ -102,25 +104,33 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     features, pgs, graded = _read(args.home, args.start, args.end)
-    full = systems.LINE_ANCHORED
-    variants = [full, dataclasses.replace(full, system_id="consensus, no opinion (no model)", trainer=None),
-                systems.line_anchored("consensus and its error width only", residual_model=False)]
+    full = systems.LINE_ANCHORED_WITH_ERROR_MODEL
+    variants = [full, systems.LINE_ANCHORED,
+                dataclasses.replace(systems.LINE_ANCHORED, system_id="consensus, no opinion (no model)", trainer=None)]
     for name, group in GROUPS.items():
         kept = tuple(i for i in full.features if i not in group)
         variants.append(systems.line_anchored(f"line_anchored - {name}", kept))
     frames = [walk_forward(v, features, pgs, args.start, args.end) for v in variants]
-    registry = graded[graded["system_id"] != full.system_id] if len(graded) else graded
+    registry = graded[graded["system_id"] != systems.LINE_ANCHORED.system_id] if len(graded) else graded
     result = ev.evaluate(pd.concat([*frames, registry], ignore_index=True), n_boot=args.n_boot)
     print(f"walk-forward {args.start}..{args.end}, {len(variants)} variants + {registry['system_id'].nunique()} "
           f"graded systems, {time.perf_counter() - t0:.0f} s\n")
     print(ev.format_evaluation(result))
     base = result.summary.set_index("system_id")
-    ref = base.loc[full.system_id, "mae_minus_line"]
-    print(f"\nMAE minus the line's, full system: {ref:+.3f}")
-    for name in GROUPS:
+    ref = base.loc[full.system_id]
+    print(f"\nThe error model, all groups: MAE - line {ref['mae_minus_line']:+.3f}, ROI at -110 {ref['roi_110']:+.1%} "
+          f"on {ref['picks_decided']} picks")
+    window = features[pd.to_datetime(features["game_date"]).between(pd.Timestamp(args.start), pd.Timestamp(args.end))]
+    for name, group in GROUPS.items():
         r = base.loc[f"line_anchored - {name}"]
-        verdict = "keeps its place" if r["mae_minus_line"] > ref else "does not help here"
-        print(f"  without {name:<40} {r['mae_minus_line']:+.3f}  {verdict}")
+        # How much of the group the data holds: a group with no values cannot help, whatever the numbers say.
+        filled = float(window[[f"feature_{i}_value" for i in group]].notna().to_numpy().mean())
+        print(f"  without {name:<40} MAE - line {r['mae_minus_line']:+.3f} "
+              f"({r['mae_minus_line'] - ref['mae_minus_line']:+.3f} vs all), ROI at -110 {r['roi_110']:+.1%} on "
+              f"{r['picks_decided']} picks; the group's values present in {filled:.0%} of rows")
+    width = base.loc[systems.LINE_ANCHORED.system_id]
+    print(f"Registered {systems.LINE_ANCHORED.system_id} (consensus and its error width, no error model): MAE - line "
+          f"{width['mae_minus_line']:+.3f}, ROI at -110 {width['roi_110']:+.1%} on {width['picks_decided']} picks")
     return 0
 
 

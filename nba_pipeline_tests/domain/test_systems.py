@@ -56,7 +56,10 @@ def test_the_registry_holds_its_contract():
         systems.validate((*systems.REGISTRY, dataclasses.replace(systems.MOVING_AVERAGE, system_id="x", features=(0, 18))))
 
 
-@pytest.mark.parametrize("system", systems.REGISTRY, ids=lambda s: s.system_id)
+CANDIDATES = (*systems.REGISTRY, systems.LINE_ANCHORED_WITH_ERROR_MODEL)
+
+
+@pytest.mark.parametrize("system", CANDIDATES, ids=lambda s: s.system_id)
 def test_every_system_trains_walk_forward_predicts_and_recommends_within_its_contract(system):
     history = _features()
     today = _features(n_days=1, seed=9, end=CUTOFF + dt.timedelta(days=1))
@@ -87,7 +90,7 @@ def test_training_never_sees_the_cutoff_or_later():
     both = pd.concat([history, late], ignore_index=True)
     actual = lambda f: f[["game_date", "player_id", "points"]].assign(minutes=30.0, is_dnp=False)  # noqa: E731
     today = _features(n_days=1, seed=9, end=CUTOFF + dt.timedelta(days=1))
-    for system in systems.TRAINABLE:
+    for system in (*systems.TRAINABLE, systems.LINE_ANCHORED_WITH_ERROR_MODEL):
         clean = system.trainer(m.training_frame(history.drop(columns="points"), actual(history), CUTOFF), CUTOFF)
         leaked = system.trainer(m.training_frame(both.drop(columns="points"), actual(both), CUTOFF), CUTOFF)
         # CatBoost's file carries a training timestamp, so compare what the models do, not their bytes.
@@ -124,6 +127,18 @@ def test_line_anchored_starts_from_the_consensus_and_passes_without_evidence():
     out = system.predictor((model, cal), today)
     assert (out.predicted_points == 20.5).all()
     assert out.p_over == pytest.approx(np.full(4, norm.cdf(1 / cal["sigma"])))
+
+
+def test_the_error_model_is_fitted_then_checked_out_of_sample():
+    history = _features()
+    actual = history[["game_date", "player_id", "points"]].assign(minutes=30.0, is_dnp=False)
+    artifact = systems.LINE_ANCHORED_WITH_ERROR_MODEL.trainer(
+        m.training_frame(history.drop(columns="points"), actual, CUTOFF), CUTOFF)
+    info = artifact.info
+    # Fitted on the rows up to a week before the cutoff, checked on the last week.
+    assert info["fit_rows"] == 21 * 40 and info["calibration_rows"] == 7 * 40 and 0 <= info["beta"] <= 1
+    model, cal = systems.LINE_ANCHORED_WITH_ERROR_MODEL.load(artifact.blob)
+    assert model is not None and cal == info
 
 
 def test_positive_expected_value_rule_at_offered_prices():
