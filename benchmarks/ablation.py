@@ -10,7 +10,7 @@ window, and scores it with the evaluation `nba-pipeline evaluate` prints (date-b
 consensus line on the same player-games). Variants: the full line-anchored system, the same without
 one group of inputs at a time, the registered line_anchored_v1 (the consensus with its error width but
 no error model: it bets only where a book's line sits off the consensus), and the consensus with no
-opinion at all. The systems graded in H (the
+opinion at all; and CatBoost shrunk toward the consensus by a few weights (MAE only). The systems graded in H (the
 registry's) are scored alongside from H's prediction_accuracy. A group is kept only if removing it
 makes the walk-forward MAE against the line worse.
 """
@@ -95,6 +95,20 @@ def walk_forward(system: systems.PredictionSystem, features: pd.DataFrame, pgs: 
     })
 
 
+BLEND_WEIGHTS = (0.1, 0.2, 0.3, 0.5)
+
+
+def blends(graded: pd.DataFrame) -> list[pd.DataFrame]:
+    """CatBoost shrunk toward the consensus: consensus + k x (CatBoost - consensus), scored on MAE
+    (they make no picks: the question is only whether any k beats the line)."""
+    cb = graded[graded["system_id"] == m.CATBOOST_SYSTEM] if len(graded) else graded
+    if cb.empty:
+        return []
+    base = cb["consensus_line"].fillna(cb["line_value"])
+    return [cb.assign(system_id=f"catboost blend k={k}", predicted_points=base + k * (cb["predicted_points"] - base),
+                      recommendation="PASS", p_over=np.nan) for k in BLEND_WEIGHTS]
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--home", type=Path, required=True, help="a home `nba-pipeline evaluate` replayed")
@@ -112,6 +126,7 @@ def main(argv=None) -> int:
         variants.append(systems.line_anchored(f"line_anchored - {name}", kept))
     frames = [walk_forward(v, features, pgs, args.start, args.end) for v in variants]
     registry = graded[graded["system_id"] != systems.LINE_ANCHORED.system_id] if len(graded) else graded
+    frames += blends(graded)
     result = ev.evaluate(pd.concat([*frames, registry], ignore_index=True), n_boot=args.n_boot)
     print(f"walk-forward {args.start}..{args.end}, {len(variants)} variants + {registry['system_id'].nunique()} "
           f"graded systems, {time.perf_counter() - t0:.0f} s\n")
@@ -128,6 +143,10 @@ def main(argv=None) -> int:
         print(f"  without {name:<40} MAE - line {r['mae_minus_line']:+.3f} "
               f"({r['mae_minus_line'] - ref['mae_minus_line']:+.3f} vs all), ROI at -110 {r['roi_110']:+.1%} on "
               f"{r['picks_decided']} picks; the group's values present in {filled:.0%} of rows")
+    for k in BLEND_WEIGHTS:
+        r = base.loc[f"catboost blend k={k}"]
+        print(f"CatBoost blended toward the consensus, k={k}: MAE - line {r['mae_minus_line']:+.3f} "
+              f"[{r['mae_minus_line_lo']:+.3f}, {r['mae_minus_line_hi']:+.3f}]")
     width = base.loc[systems.LINE_ANCHORED.system_id]
     print(f"Registered {systems.LINE_ANCHORED.system_id} (consensus and its error width, no error model): MAE - line "
           f"{width['mae_minus_line']:+.3f}, ROI at -110 {width['roi_110']:+.1%} on {width['picks_decided']} picks")
