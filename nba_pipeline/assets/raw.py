@@ -66,7 +66,13 @@ def _load(archive: BlobStore, source: src.NbaSource, endpoint: str, day: dt.date
 
 def _concat(frames: list[pd.DataFrame], spec) -> pd.DataFrame:
     frames = [f for f in frames if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else spec.empty()
+    if not frames:
+        return spec.empty()
+    columns = list(dict.fromkeys(c for f in frames for c in f.columns))
+    # pandas is changing how concat types a column that is all-NA in one of the frames: leave such
+    # columns out and restore them after, so types come from the frames that hold values (the spec
+    # casts every column on write anyway).
+    return pd.concat([f.dropna(axis=1, how="all") for f in frames], ignore_index=True).reindex(columns=columns)
 
 
 def _parse_archived(archive: BlobStore, source: src.NbaSource, endpoint: str, dates: list[dt.date], spec,

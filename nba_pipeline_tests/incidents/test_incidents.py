@@ -127,7 +127,8 @@ def test_07_09_35_every_partition_records_which_code_and_model_wrote_it(sim_grap
         assert _state(p, key, SIM_END).code_identity == CODE_IDENTITY
     preds = p.read(t.PLAYER_PROP_PREDICTIONS, SIM_END, SIM_END)
     cb = preds[preds["system_id"] == "catboost_points_v1"]
-    model = p.read(t.POINTS_MODEL, SIM_END, SIM_END).iloc[0]
+    models = p.read(t.POINTS_MODEL, SIM_END, SIM_END)
+    model = models[models["system_id"] == "catboost_points_v1"].iloc[0]
     assert (cb["model_sha256"] == model["artifact_sha256"]).all() and (cb["model_id"] == model["model_id"]).all()
     # A swapped artifact (legacy: a file baked into the image won over the configured one) fails loudly.
     store = p.resources["model_store"]
