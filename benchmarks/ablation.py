@@ -38,7 +38,7 @@ from nba_pipeline.domain import systems  # noqa: E402
 GROUPS = {
     "recent form (L5, L10, season, std)": (0, 1, 2, 3),
     "minutes expectation and rest": (16, 31, 33, 39, 40, 58),
-    "teammates out": (37,),
+    "teammates out (stars OUT, usage of absent teammates)": (37, 47),
     "opponent pace and defence": (13, 14),
     "game spread and total": (38, 41),
     "line movement and book disagreement": (27, 50),

@@ -76,7 +76,8 @@ FEATURES: tuple[Feature, ...] = (
     Feature(44, "scoring_trend_slope", "OLS slope of points over last 7 (>= 4 games)", H, optional=True),
     Feature(45, "deviation_from_avg_last3", "(L3 - 60-day mean) / 60-day std", H, optional=True),
     Feature(46, "consecutive_games_below_avg", "current streak of games below season mean", H, optional=True),
-    Feature(47, "teammate_usage_available", "summed usage (L10) of OUT/DOUBTFUL teammates", G, optional=True),
+    Feature(47, "teammate_usage_available", "summed usage (L10) of rotation teammates OUT/DOUBTFUL or absent "
+            "from the team's last game", G, optional=True),
     Feature(48, "usage_rate_last_5", "mean usage, last 5", H, optional=True),
     Feature(49, "games_since_structural_change", "games since a team change or a >= 14-day gap", H, optional=True),
     Feature(50, "multi_book_line_std", "std of the books' latest pre-tip lines", G, optional=True),
@@ -168,6 +169,38 @@ def _clamp(s: pd.Series, lo: float, hi: float) -> pd.Series:
     return s.clip(lower=lo, upper=hi)
 
 
+def _teammate_usage_available(base: pd.DataFrame, usage10: pd.Series, out_flag: pd.Series,
+                              pgs_hist: pd.DataFrame) -> pd.Series:
+    """Summed usage of the player's absent rotation teammates: OUT/DOUBTFUL on the date's injury
+    report (their last-10 usage), and rotation players who did not play in the team's last game
+    before the date (history.team_absences; known before tip-off). A teammate in both counts once.
+    NULL where the team has neither an injury report for the date nor a game before it."""
+    from nba_pipeline.domain.history import team_absences
+
+    key = ["game_date", "team_tricode"]
+    injured = base.loc[out_flag, [*key, "player_id"]].assign(usage=usage10[out_flag])
+    known = out_flag.groupby([base["game_date"], base["team_tricode"]]).transform("any") | base["injury_status"].notna()
+    missed = pd.DataFrame(columns=[*key, "player_id", "usage"])
+    if len(pgs_hist):
+        ns = "datetime64[ns]"  # one resolution on both sides of the as-of join
+        games = pgs_hist[["team_tricode", "game_date"]].drop_duplicates().assign(
+            game_date=lambda x: pd.to_datetime(x["game_date"]).astype(ns))
+        targets = base[key].drop_duplicates()
+        last = pd.merge_asof(targets.assign(_d=pd.to_datetime(targets["game_date"]).astype(ns)).sort_values("_d"),
+                             games.rename(columns={"game_date": "last_game"}).sort_values("last_game"),
+                             left_on="_d", right_on="last_game", by="team_tricode",
+                             allow_exact_matches=False).drop(columns="_d")
+        known = known | base[key].merge(last, on=key, how="left")["last_game"].notna().to_numpy()
+        absent = team_absences(pgs_hist).rename(columns={"game_date": "last_game", "usage_l10": "usage"})
+        absent["last_game"] = pd.to_datetime(absent["last_game"]).astype(ns)
+        missed = last.merge(absent, on=["team_tricode", "last_game"])[[*key, "player_id", "usage"]]
+    both = pd.concat([injured, missed], ignore_index=True).drop_duplicates([*key, "player_id"])
+    total = base[key].merge(both.groupby(key, as_index=False)["usage"].sum(), on=key, how="left")["usage"]
+    own = base[[*key, "player_id"]].merge(both, on=[*key, "player_id"], how="left")["usage"]
+    value = (total.fillna(0) - own.fillna(0)).to_numpy()
+    return pd.Series(value, index=base.index).where(known)
+
+
 def build_feature_store(upgc: pd.DataFrame, pdc: pd.DataFrame, pcf: pd.DataFrame, psza: pd.DataFrame,
                         tdza: pd.DataFrame, utgc: pd.DataFrame, pgs_hist: pd.DataFrame,
                         line_std: pd.DataFrame) -> pd.DataFrame:
@@ -240,11 +273,8 @@ def build_feature_store(upgc: pd.DataFrame, pdc: pd.DataFrame, pcf: pd.DataFrame
                 vs_mean[idx] = float(g.loc[m, "points"].astype(float).mean())
                 vs_n[idx] = int(m.sum())
 
-    # Teammates out: summed last-10 usage of OUT/DOUBTFUL teammates of the same date.
-    usage10 = P["usage_rate_last_10"]
     out_flag = base["injury_status"].isin(["out", "doubtful"])
-    team_out_usage = (usage10.where(out_flag).groupby([base["game_date"], base["team_tricode"]]).transform("sum"))
-    teammate_usage = team_out_usage - usage10.where(out_flag).fillna(0)
+    teammate_usage = _teammate_usage_available(base, P["usage_rate_last_10"], out_flag, pgs_hist)
 
     vals: dict[int, pd.Series] = {}
     srcs: dict[int, pd.Series] = {}
@@ -324,8 +354,7 @@ def build_feature_store(upgc: pd.DataFrame, pdc: pd.DataFrame, pcf: pd.DataFrame
     put(44, S["pts_slope_l7"], "calculated")
     put(45, (S["pts_l3"] - S["pts_mean_60d"]) / S["pts_std_60d"].where(S["pts_std_60d"] > 0), "calculated")
     put(46, S["below_avg_streak"], "calculated")
-    put(47, teammate_usage.where(base["injury_status"].notna() | out_flag.groupby(
-        [base["game_date"], base["team_tricode"]]).transform("any")), "calculated")
+    put(47, teammate_usage, "calculated")
     put(48, S["usage_l5"], "calculated")
     put(49, S["games_since_change"], "calculated")
     put(50, L["line_std"], "vegas")

@@ -167,3 +167,42 @@ def dnp_state(pgs: pd.DataFrame) -> pd.DataFrame:
 
 def season_of(day) -> int:
     return season_year(pd.Timestamp(day).date() if not isinstance(day, dt.date) else day)
+
+
+ROTATION_MINUTES = 15.0
+ROTATION_GAMES = 3
+ROTATION_WINDOW = 10
+
+
+def team_absences(pgs: pd.DataFrame) -> pd.DataFrame:
+    """Per team game: the rotation players who did not play in it (no row, or a DNP), with their mean
+    usage over the games they played in the window. Rotation: >= 15 minutes in >= 3 of the team's
+    last 10 games of the season, this one included (a new season starts over: last season's
+    departures are not this season's absences). A star out for weeks shows here game after game,
+    whether or not an injury report named him. Columns: team_tricode, game_date, player_id, usage_l10."""
+    cols = ["team_tricode", "game_date", "player_id", "usage_l10"]
+    if pgs.empty:
+        return pd.DataFrame(columns=cols)
+    g = pgs[["team_tricode", "game_date", "player_id", "minutes", "usage_rate", "is_dnp"]].copy()
+    g["game_date"] = pd.to_datetime(g["game_date"])
+    # The season a game belongs to (it starts in October).
+    g["season_year"] = g["game_date"].dt.year - (g["game_date"].dt.month < 8)
+    g["minutes"] = pd.to_numeric(g["minutes"], errors="coerce")
+    g["usage_rate"] = pd.to_numeric(g["usage_rate"], errors="coerce")
+    played = g[~g["is_dnp"].astype(bool) & (g["minutes"] > 0)]
+    out = []
+    for (team, season), rows in g.groupby(["team_tricode", "season_year"]):
+        games = np.sort(rows["game_date"].unique())
+        p = played[(played["team_tricode"] == team) & (played["season_year"] == season)]
+        minutes = p.pivot_table(index="game_date", columns="player_id", values="minutes", aggfunc="max").reindex(games)
+        usage = p.pivot_table(index="game_date", columns="player_id", values="usage_rate", aggfunc="max").reindex(games)
+        rotation = (minutes >= ROTATION_MINUTES).astype(float).rolling(ROTATION_WINDOW, min_periods=1).sum() >= ROTATION_GAMES
+        missing = (rotation & minutes.isna()).stack()
+        if not missing.any():
+            continue
+        mean_usage = usage.rolling(ROTATION_WINDOW, min_periods=1).mean().stack(future_stack=True)
+        m = missing[missing].index
+        out.append(pd.DataFrame({"team_tricode": team, "game_date": m.get_level_values(0),
+                                 "player_id": m.get_level_values(1).astype("int64"),
+                                 "usage_l10": mean_usage.reindex(m).to_numpy()}))
+    return pd.concat(out, ignore_index=True)[cols] if out else pd.DataFrame(columns=cols)

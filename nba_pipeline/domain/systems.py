@@ -156,7 +156,7 @@ def _moving_average_predict(_model, rows: pd.DataFrame) -> SystemPrediction:
 # out-of-sample error's width: where one book's line sits off the consensus, the side toward the
 # consensus is favoured, and the book's own price decides whether that is worth a bet.
 
-LINE_FEATURES = (25, 0, 1, 2, 3, 13, 14, 15, 16, 27, 31, 33, 37, 38, 39, 40, 41, 50, 58)
+LINE_FEATURES = (25, 0, 1, 2, 3, 13, 14, 15, 16, 27, 31, 33, 37, 38, 39, 40, 41, 47, 50, 58)
 LINE_RELATIVE = (0, 1, 2, 25)  # points averages and the book's line enter relative to the consensus
 LINE_PARAMS = {"iterations": 200, "learning_rate": 0.05, "depth": 3, "l2_leaf_reg": 10.0,
                "loss_function": "Quantile:alpha=0.5", "random_seed": 7, "thread_count": 2, "verbose": False,
