@@ -93,6 +93,55 @@ def _active(preds: pd.DataFrame) -> pd.DataFrame:
     return preds[preds["is_active"].astype(bool)] if len(preds) else preds
 
 
+_PREDICTION_FIELDS = {"predicted_points": "predicted", "confidence_score": "confidence",
+                      "recommendation": "recommendation", "edge": "edge", "model_id": "model_id"}
+
+
+def _player(r: dict) -> dict:
+    return {
+        "player_lookup": r["player_lookup"], "name": r["player_name"], "team": r["team_tricode"],
+        "is_home": bool(r["is_home"]), "injury_status": _clean(r["injury_status"]),
+        "has_line": bool(r["has_prop_line"]), "fatigue_score": _clean(r["fatigue_score"]),
+        "season_ppg": _clean(r["points_avg_season"]), "season_mpg": _clean(r["minutes_avg_season"]),
+        "last_10_ppg": _clean(r["points_avg_last_10"]),
+        "props": {"line": _clean(r["current_points_line"]), "book": _clean(r["line_bookmaker"])} if r["has_prop_line"] else None,
+        "prediction": {out: _clean(r[f"_p_{col}"]) for col, out in _PREDICTION_FIELDS.items()} if r["_has_prediction"] else None,
+    }
+
+
+def tonight_docs(dates: list[dt.date], sched: pd.DataFrame, upgc: pd.DataFrame, pdc: pd.DataFrame,
+                 pcf: pd.DataFrame, preds: pd.DataFrame, now: dt.datetime) -> dict[dt.date, dict]:
+    """The tonight file of each date: its games by tip-off, each with its expected players (by team
+    and name), their form, fatigue, line and the published system's prediction."""
+    published = systems.published().system_id
+    pub = preds[preds["system_id"] == published] if len(preds) else preds
+    by_date = [ByDate(x) for x in (sched, upgc, pdc, pcf, pub)]
+    docs = {}
+    for day in dates:
+        s, u, c, f, p = (x[day] for x in by_date)
+        if len(u):
+            u = (u.merge(c[["player_id", "points_avg_season", "minutes_avg_season"]], on="player_id", how="left")
+                 .merge(f[["player_id", "fatigue_score"]], on="player_id", how="left"))
+            pred = (p.drop_duplicates("player_id")[["player_id", *_PREDICTION_FIELDS]]
+                    .rename(columns={c: f"_p_{c}" for c in _PREDICTION_FIELDS}) if len(p) else
+                    pd.DataFrame(columns=["player_id", *(f"_p_{c}" for c in _PREDICTION_FIELDS)]))
+            u = u.merge(pred, on="player_id", how="left", indicator="_found")
+            u["_has_prediction"] = u["_found"] == "both"
+            u = u.sort_values(["team_tricode", "player_name"], kind="stable")
+            players = {gid: [_player(r) for r in g.to_dict("records")] for gid, g in u.groupby("game_id", sort=False)}
+        else:
+            players = {}
+        games = [{"game_id": g["game_id"], "home_team": g["home_team_tricode"], "away_team": g["away_team_tricode"],
+                  "game_time": _clean(g["tipoff_utc"]), "status": int(g["game_status"]),
+                  "home_score": _clean(g["home_team_score"]), "away_score": _clean(g["away_team_score"]),
+                  "players": players.get(g["game_id"], [])}
+                 for g in s.sort_values("tipoff_utc").to_dict("records")]
+        docs[day] = {"game_date": day.isoformat(), "generated_at": now.isoformat(),
+                     "total_players": int(len(u)), "total_with_lines": int(u["has_prop_line"].sum()) if len(u) else 0,
+                     "games": games}
+    return docs
+
+
 @_export_asset(keys.EXPORT_TONIGHT,
                deps=[keys.RAW_SCHEDULE, keys.UPCOMING_PLAYER_CONTEXT, keys.PLAYER_DAILY_CACHE,
                      keys.PLAYER_COMPOSITE_FACTORS, keys.PLAYER_PROP_PREDICTIONS],
@@ -105,38 +154,7 @@ def tonight(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: Bl
         sched, upgc = warehouse.read(t.NBAC_SCHEDULE, start, end), warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end)
         pdc, pcf = warehouse.read(t.PLAYER_DAILY_CACHE, start, end), warehouse.read(t.PLAYER_COMPOSITE_FACTORS, start, end)
         preds = _active(warehouse.read(t.PLAYER_PROP_PREDICTIONS, start, end))
-        by_date = [ByDate(x) for x in (sched, upgc, pdc, pcf, preds)]
-        docs = {}
-        for day in dates:
-            s, u, c, f, p = (x[day] for x in by_date)
-            if len(u):
-                form = c[["player_id", "points_avg_season", "minutes_avg_season"]]
-                u = u.merge(form, on="player_id", how="left").merge(f[["player_id", "fatigue_score"]], on="player_id", how="left")
-            cb = p[p["system_id"] == systems.published().system_id].set_index("player_id") if len(p) else None
-            games = []
-            for g in s.sort_values("tipoff_utc").itertuples():
-                players = []
-                for r in (u[u["game_id"] == g.game_id].sort_values(["team_tricode", "player_name"]).itertuples() if len(u) else []):
-                    pred = cb.loc[r.player_id] if cb is not None and r.player_id in cb.index else None
-                    players.append({
-                        "player_lookup": r.player_lookup, "name": r.player_name, "team": r.team_tricode,
-                        "is_home": bool(r.is_home), "injury_status": r.injury_status,
-                        "has_line": bool(r.has_prop_line), "fatigue_score": _clean(r.fatigue_score),
-                        "season_ppg": _clean(r.points_avg_season), "season_mpg": _clean(r.minutes_avg_season),
-                        "last_10_ppg": _clean(r.points_avg_last_10),
-                        "props": {"line": _clean(r.current_points_line), "book": r.line_bookmaker} if r.has_prop_line else None,
-                        "prediction": None if pred is None else {
-                            "predicted": _clean(pred["predicted_points"]), "confidence": _clean(pred["confidence_score"]),
-                            "recommendation": pred["recommendation"], "edge": _clean(pred["edge"]), "model_id": pred["model_id"]},
-                    })
-                games.append({"game_id": g.game_id, "home_team": g.home_team_tricode, "away_team": g.away_team_tricode,
-                              "game_time": _clean(g.tipoff_utc), "status": int(g.game_status),
-                              "home_score": _clean(g.home_team_score), "away_score": _clean(g.away_team_score),
-                              "players": players})
-            docs[day] = {"game_date": day.isoformat(), "generated_at": clock.now().isoformat(),
-                         "total_players": int(len(u)), "total_with_lines": int(u["has_prop_line"].sum()) if len(u) else 0,
-                         "games": games}
-        return docs
+        return tonight_docs(dates, sched, upgc, pdc, pcf, preds, clock.now())
 
     yield from _publish(context, exports, "tonight", build)
 
