@@ -85,15 +85,20 @@ def train(train: pd.DataFrame, cutoff: dt.date) -> TrainedModel | None:
     model = CatBoostRegressor(**CATBOOST_PARAMS)
     x, y = design_matrix(train), train["points"].astype(float)
     model.fit(x, y)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "model.cbm")
-        model.save_model(path)
-        with open(path, "rb") as fh:
-            blob = fh.read()
+    blob = to_bytes(model)
     pred = np.clip(model.predict(x), *PREDICTION_CLAMP)
     dates = pd.to_datetime(train["game_date"])
     return TrainedModel(cutoff, dates.min().date(), dates.max().date(), len(train), blob,
                         hashlib.sha256(blob).hexdigest(), float(np.mean(np.abs(pred - y))))
+
+
+def to_bytes(model) -> bytes:
+    """A fitted CatBoost model as the bytes of its .cbm file."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.cbm")
+        model.save_model(path)
+        with open(path, "rb") as fh:
+            return fh.read()
 
 
 def load(artifact: bytes):

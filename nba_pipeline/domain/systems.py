@@ -221,24 +221,13 @@ def _line_anchored_train(frame: pd.DataFrame, cutoff: dt.date, features: tuple[i
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         if model is not None:
-            z.writestr(zipfile.ZipInfo("model.cbm", date_time=_ZIP_TIME), _catboost_bytes(model))
+            z.writestr(zipfile.ZipInfo("model.cbm", date_time=_ZIP_TIME), m.to_bytes(model))
         z.writestr(zipfile.ZipInfo("calibration.json", date_time=_ZIP_TIME), json.dumps(calibration, sort_keys=True))
     shift = calibration["beta"] * model.predict(_line_design(lined, features)) if model is not None else 0.0
     pred = anchor(lined).to_numpy(dtype=float) + shift
     return TrainedArtifact(buf.getvalue(), len(lined), lined["game_date"].min().date(),
                            lined["game_date"].max().date(),
                            float(np.mean(np.abs(pred - lined["points"].to_numpy(dtype=float)))), calibration)
-
-
-def _catboost_bytes(model) -> bytes:
-    import os
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "model.cbm")
-        model.save_model(path)
-        with open(path, "rb") as fh:
-            return fh.read()
 
 
 def _line_anchored_load(blob: bytes):
@@ -276,6 +265,8 @@ MOVING_AVERAGE = PredictionSystem(
     features=(0, 1, 2), eligible=quality_ready_with_line, predictor=_moving_average_predict, rule=edge_rule,
     requires_model=False,
 )
+
+
 def line_anchored(system_id: str, features: tuple[int, ...] = LINE_FEATURES,
                   residual_model: bool = True) -> PredictionSystem:
     """A consensus-anchored system reading ``features`` (the ablation script builds variants with

@@ -14,8 +14,6 @@ Phase 2 parses every source through one path. Failures are split in two:
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import re
 import threading
 import time
 from collections.abc import Iterator

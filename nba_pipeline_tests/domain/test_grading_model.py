@@ -5,7 +5,6 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from nba_pipeline.domain import grading as gr
 from nba_pipeline.domain import model as m

@@ -1,6 +1,5 @@
 """The whole graph, scrape to graded exports, on a few weeks of the simulated league."""
 
-import datetime as dt
 import json
 
 import dagster as dg
@@ -13,7 +12,6 @@ from nba_pipeline.domain import model as m
 from nba_pipeline.domain import systems
 from nba_pipeline.warehouse import tables as t
 
-from nba_pipeline_tests.conftest import SIM_HISTORY_START as HISTORY_START
 from nba_pipeline_tests.conftest import SIM_PREDICT_START as PREDICT_START
 from nba_pipeline_tests.conftest import SIM_END as END
 
