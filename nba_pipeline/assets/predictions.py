@@ -25,6 +25,8 @@ systems.validate()
 CHECK_ONE_ACTIVE_PER_KEY = "one_active_prediction_per_game_player_system"
 CHECK_PRE_TIP_LINE = "prediction_lines_pre_tip"
 CHECK_RECOMMENDATION_AGREES = "recommendation_agrees_with_edge"
+
+
 def _model_path(system: systems.PredictionSystem, cutoff: dt.date, data_hash: str) -> str:
     return f"{system.system_id}/{cutoff:%Y%m%d}_{data_hash[:12]}{system.artifact_suffix}"
 
@@ -34,7 +36,8 @@ def _frame_hash(system: systems.PredictionSystem, frame: pd.DataFrame) -> str:
     retrains)."""
     if frame.empty:
         return "empty"
-    cols = ["game_date", "player_id", "points", "current_points_line", *system.feature_columns()]
+    cols = ["game_date", "player_id", "points", "current_points_line", "consensus_points_line",
+            "required_default_count", "feature_quality_score", *system.feature_columns()]
     cols = list(dict.fromkeys(c for c in cols if c in frame))
     rows = pd.util.hash_pandas_object(frame[cols].sort_values(["game_date", "player_id"]), index=False).sum()
     return hashlib.sha256(f"{system.system_id}|{rows}|{json.dumps(system.params, sort_keys=True)}".encode()).hexdigest()

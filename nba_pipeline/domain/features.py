@@ -169,12 +169,19 @@ def _clamp(s: pd.Series, lo: float, hi: float) -> pd.Series:
     return s.clip(lower=lo, upper=hi)
 
 
+def _season(dates: pd.Series) -> pd.Series:
+    """The season of each date (a season starts in October)."""
+    d = pd.to_datetime(dates)
+    return d.dt.year - (d.dt.month < 8)
+
+
 def _teammate_usage_available(base: pd.DataFrame, usage10: pd.Series, out_flag: pd.Series,
                               pgs_hist: pd.DataFrame) -> pd.Series:
     """Summed usage of the player's absent rotation teammates: OUT/DOUBTFUL on the date's injury
     report (their last-10 usage), and rotation players who did not play in the team's last game
-    before the date (history.team_absences; known before tip-off). A teammate in both counts once.
-    NULL where the team has neither an injury report for the date nor a game before it."""
+    before the date in the same season (history.team_absences; known before tip-off). A teammate in
+    both counts once. NULL where the team has neither an injury report for the date nor a game
+    before it this season."""
     from nba_pipeline.domain.history import team_absences
 
     key = ["game_date", "team_tricode"]
@@ -190,14 +197,18 @@ def _teammate_usage_available(base: pd.DataFrame, usage10: pd.Series, out_flag: 
                              games.rename(columns={"game_date": "last_game"}).sort_values("last_game"),
                              left_on="_d", right_on="last_game", by="team_tricode",
                              allow_exact_matches=False).drop(columns="_d")
+        # A new season starts over: last season's final game says nothing about tonight's opener.
+        last = last[_season(last["last_game"]) == _season(last["game_date"])]
         known = known | base[key].merge(last, on=key, how="left")["last_game"].notna().to_numpy()
-        absent = team_absences(pgs_hist).rename(columns={"game_date": "last_game", "usage_l10": "usage"})
+        # The last games before the earliest date and their 10-game windows lie well within 90 days.
+        recent = pgs_hist[pd.to_datetime(pgs_hist["game_date"]) >= base["game_date"].min() - pd.Timedelta(days=90)]
+        absent = team_absences(recent).rename(columns={"game_date": "last_game", "usage_l10": "usage"})
         absent["last_game"] = pd.to_datetime(absent["last_game"]).astype(ns)
         missed = last.merge(absent, on=["team_tricode", "last_game"])[[*key, "player_id", "usage"]]
     both = pd.concat([injured, missed], ignore_index=True).drop_duplicates([*key, "player_id"])
     total = base[key].merge(both.groupby(key, as_index=False)["usage"].sum(), on=key, how="left")["usage"]
     own = base[[*key, "player_id"]].merge(both, on=[*key, "player_id"], how="left")["usage"]
-    value = (total.fillna(0) - own.fillna(0)).to_numpy()
+    value = (total.astype(float).fillna(0) - own.astype(float).fillna(0)).to_numpy()
     return pd.Series(value, index=base.index).where(known)
 
 

@@ -185,8 +185,7 @@ def team_absences(pgs: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     g = pgs[["team_tricode", "game_date", "player_id", "minutes", "usage_rate", "is_dnp"]].copy()
     g["game_date"] = pd.to_datetime(g["game_date"])
-    # The season a game belongs to (it starts in October).
-    g["season_year"] = g["game_date"].dt.year - (g["game_date"].dt.month < 8)
+    g["season_year"] = g["game_date"].dt.year - (g["game_date"].dt.month < 8)  # a season starts in October
     g["minutes"] = pd.to_numeric(g["minutes"], errors="coerce")
     g["usage_rate"] = pd.to_numeric(g["usage_rate"], errors="coerce")
     played = g[~g["is_dnp"].astype(bool) & (g["minutes"] > 0)]

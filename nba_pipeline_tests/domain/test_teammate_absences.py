@@ -61,3 +61,11 @@ def test_feature_sums_absent_teammates_once_without_the_player_himself_and_befor
     # A team with neither history nor an injury report for the date: unknown, not 0.
     fresh = pd.DataFrame({"game_date": day, "team_tricode": ["LAL"], "player_id": [7], "injury_status": [None]})
     assert _teammate_usage_available(fresh, pd.Series([20.0]), pd.Series([False]), _history()).isna().all()
+
+
+def test_last_seasons_final_game_says_nothing_about_an_opener():
+    opener = pd.Timestamp("2025-10-22")
+    base = pd.DataFrame({"game_date": opener, "team_tricode": ["NYK"], "player_id": [2], "injury_status": [None]})
+    got = _teammate_usage_available(base, pd.Series([20.0]), pd.Series([False]), _history())
+    # The team's last game (2025-01-05) had two absent rotation players, but in another season.
+    assert got.isna().all()
