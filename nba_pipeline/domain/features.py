@@ -205,7 +205,12 @@ def _teammate_usage_available(base: pd.DataFrame, usage10: pd.Series, out_flag: 
         absent = team_absences(recent).rename(columns={"game_date": "last_game", "usage_l10": "usage"})
         absent["last_game"] = pd.to_datetime(absent["last_game"]).astype(ns)
         missed = last.merge(absent, on=["team_tricode", "last_game"])[[*key, "player_id", "usage"]]
-    both = pd.concat([injured, missed], ignore_index=True).drop_duplicates([*key, "player_id"])
+    # An unknown usage adds nothing to a sum: 0, so no frame has an all-NULL column (pandas is
+    # changing how concat types those); empty frames are left out for the same reason.
+    parts = [x.assign(usage=pd.to_numeric(x["usage"], errors="coerce").fillna(0.0)) for x in (injured, missed) if len(x)]
+    both = (pd.concat(parts, ignore_index=True).drop_duplicates([*key, "player_id"]) if parts
+            else pd.DataFrame({"game_date": pd.Series(dtype="datetime64[ns]"), "team_tricode": pd.Series(dtype=object),
+                               "player_id": pd.Series(dtype="int64"), "usage": pd.Series(dtype=float)}))
     total = base[key].merge(both.groupby(key, as_index=False)["usage"].sum(), on=key, how="left")["usage"]
     own = base[[*key, "player_id"]].merge(both, on=[*key, "player_id"], how="left")["usage"]
     value = (total.astype(float).fillna(0) - own.astype(float).fillna(0)).to_numpy()
