@@ -277,17 +277,17 @@ def build_feature_store(upgc: pd.DataFrame, pdc: pd.DataFrame, pcf: pd.DataFrame
     vs_n = pd.Series(0, index=base.index, dtype=float)
     if len(pgs_hist):
         h = pgs_hist[~pgs_hist["is_dnp"].astype(bool)][["player_id", "opponent_tricode", "game_date", "points"]].copy()
-        h["game_date"] = pd.to_datetime(h["game_date"])
-        h["player_id"] = h["player_id"].astype("int64")
-        grouped = {k: g for k, g in h.groupby(["player_id", "opponent_tricode"])}
-        for idx, pid, opp, d in zip(base.index, base["player_id"], base["opponent_tricode"], base["game_date"]):
-            g = grouped.get((pid, opp))
-            if g is None:
-                continue
-            m = (g["game_date"] < d) & (g["game_date"] >= d - pd.Timedelta(days=365))
-            if m.any():
-                vs_mean[idx] = float(g.loc[m, "points"].astype(float).mean())
-                vs_n[idx] = int(m.sum())
+        h = h.rename(columns={"game_date": "met_on"}).assign(
+            met_on=lambda x: pd.to_datetime(x["met_on"]).astype("datetime64[ns]"),
+            player_id=lambda x: x["player_id"].astype("int64"), points=lambda x: x["points"].astype(float))
+        # Every earlier meeting of each row's player and opponent in one join, not a loop over rows.
+        met = (base[["player_id", "opponent_tricode", "game_date"]].assign(
+            game_date=lambda x: x["game_date"].astype("datetime64[ns]")).rename_axis("row").reset_index()
+            .merge(h, on=["player_id", "opponent_tricode"]))
+        met = met[(met["met_on"] < met["game_date"]) & (met["met_on"] >= met["game_date"] - pd.Timedelta(days=365))]
+        agg = met.groupby("row")["points"].agg(["mean", "count"])
+        vs_mean.loc[agg.index] = agg["mean"].to_numpy()
+        vs_n.loc[agg.index] = agg["count"].to_numpy(dtype=float)
 
     out_flag = base["injury_status"].isin(["out", "doubtful"])
     teammate_usage = _teammate_usage_available(base, P["usage_rate_last_10"], out_flag, pgs_hist)
