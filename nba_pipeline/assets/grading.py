@@ -103,7 +103,12 @@ def _evaluation_metadata(accuracy: pd.DataFrame, end: dt.date) -> dict:
     window = accuracy[pd.to_datetime(accuracy["game_date"]) > pd.Timestamp(end - dt.timedelta(days=EVALUATION_WINDOW_DAYS))]
     if window.empty or (~window["is_voided"].astype(bool)).sum() == 0:
         return {}
-    result = ev.evaluate(window, n_boot=METADATA_BOOTSTRAP)
+    try:
+        result = ev.evaluate(window, n_boot=METADATA_BOOTSTRAP)
+    except ValueError as exc:
+        # A graded row the evaluation refuses (it names field, system, date and player) must not
+        # stop the performance table itself: the refusal is shown where the chart would be.
+        return {"evaluation_refused": str(exc)}
     return {
         "calibration": dg.MetadataValue.md(ev.calibration_chart_markdown(result)),
         "evaluation": dg.MetadataValue.md(f"Graded rows {end - dt.timedelta(days=EVALUATION_WINDOW_DAYS - 1)}..{end}\n\n"

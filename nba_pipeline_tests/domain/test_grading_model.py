@@ -74,3 +74,17 @@ def test_training_frame_uses_only_rows_before_the_cutoff():
     pgs = pd.DataFrame({"game_date": days, "player_id": 1, "points": [10, 20, 30], "minutes": 30.0, "is_dnp": False})
     train = m.training_frame(feats, pgs, dt.date(2025, 11, 3))
     assert train["points"].tolist() == [10, 20]
+
+
+def test_performance_metadata_shows_a_refused_evaluation_instead_of_failing_the_table():
+    from nba_pipeline.assets.grading import _evaluation_metadata
+
+    rows = [{"game_date": DAY + pd.Timedelta(days=i % 3), "system_id": "s", "player_id": i, "predicted_points": 20.0,
+             "line_value": 19.5, "actual_points": 18.0 + i, "is_voided": False, "recommendation": "OVER",
+             "p_over": 0.55, "over_price": -110, "under_price": -110} for i in range(6)]
+    good = _evaluation_metadata(pd.DataFrame(rows), (DAY + pd.Timedelta(days=2)).date())
+    assert good["calibration"].value.startswith("![calibration](data:image/png;base64,")
+    assert "mae_minus_line/s" in good
+    rows[2]["over_price"] = 50  # not an American price
+    bad = _evaluation_metadata(pd.DataFrame(rows), (DAY + pd.Timedelta(days=2)).date())
+    assert set(bad) == {"evaluation_refused"} and "over_price" in bad["evaluation_refused"]
