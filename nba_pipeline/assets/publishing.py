@@ -146,8 +146,8 @@ def tonight_docs(dates: list[dt.date], sched: pd.DataFrame, upgc: pd.DataFrame, 
                deps=[keys.RAW_SCHEDULE, keys.UPCOMING_PLAYER_CONTEXT, keys.PLAYER_DAILY_CACHE,
                      keys.PLAYER_COMPOSITE_FACTORS, keys.PLAYER_PROP_PREDICTIONS],
                description="tonight/{date}.json: the date's games with their expected players, injury "
-                           "status, season and recent form, fatigue, the pre-tip line and the CatBoost "
-                           "prediction. Grain: one file per game date.")
+                           "status, season and recent form, fatigue, the pre-tip line and the prediction of "
+                           "the published system (domain/systems.py). Grain: one file per game date.")
 def tonight(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: BlobStore, clock: Clock):
     def build(dates: list[dt.date]) -> dict[dt.date, dict]:
         start, end = min(dates), max(dates)
