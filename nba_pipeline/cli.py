@@ -256,7 +256,12 @@ def cmd_evaluate(args) -> int:
         print(f"replay {'finished' if ok else 'finished WITH FAILURES'} in {time.perf_counter() - t0:.0f} s")
     graded = defs.resources["warehouse"].read(t.PREDICTION_ACCURACY, args.start, args.end)
     print()
-    print(format_evaluation(evaluate(graded, n_boot=args.n_boot)))
+    try:
+        result = evaluate(graded, n_boot=args.n_boot)
+    except ValueError as exc:  # a graded row it cannot score: the message names field, system, date
+        print(f"nba-pipeline evaluate: error: {exc}", file=sys.stderr)
+        return 2
+    print(format_evaluation(result))
     return 0
 
 
