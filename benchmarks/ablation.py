@@ -11,8 +11,9 @@ consensus line on the same player-games). Variants: the full line-anchored syste
 one group of inputs at a time, the registered line_anchored_v1 (the consensus with its error width but
 no error model: it bets only where a book's line sits off the consensus), and the consensus with no
 opinion at all; and CatBoost shrunk toward the consensus by a few weights (MAE only). The systems graded in H (the
-registry's) are scored alongside from H's prediction_accuracy. A group is kept only if removing it
-makes the walk-forward MAE against the line worse.
+registry's) are scored alongside from H's prediction_accuracy. For each group it prints MAE against
+the line and the picks' ROI without it, and how much of the window holds its values: a group earns
+its place only if leaving it out makes things worse.
 """
 
 from __future__ import annotations

@@ -136,15 +136,16 @@ class _Models:
     """Loads each served artifact once and refuses one whose bytes differ from the recorded sha256."""
 
     def __init__(self, models: pd.DataFrame, model_store: BlobStore):
-        self.models = models.assign(game_date=pd.to_datetime(models["game_date"])) if len(models) else models
+        # Rows written before the registry (system_id NULL) are catboost_points_v1's models.
+        self.models = models.assign(game_date=pd.to_datetime(models["game_date"]),
+                                    system_id=models["system_id"].fillna(m.CATBOOST_SYSTEM)) if len(models) else models
         self.store, self.loaded = model_store, {}
 
     def serving(self, system: systems.PredictionSystem, day: pd.Timestamp):
         """(loaded model, model_id, sha256) serving the date, or None when the system has no trained model."""
         if self.models.empty:
             return None
-        sid = self.models["system_id"] if "system_id" in self.models else pd.Series(m.CATBOOST_SYSTEM, index=self.models.index)
-        info = self.models[(self.models["game_date"] == day) & (sid == system.system_id)
+        info = self.models[(self.models["game_date"] == day) & (self.models["system_id"] == system.system_id)
                            & (self.models["status"] == "trained")]
         if info.empty:
             return None
@@ -171,9 +172,10 @@ def build_predictions(features: pd.DataFrame, models: pd.DataFrame, model_store:
         if c not in f:
             f[c] = np.nan
     served = _Models(models, model_store)
+    lined = systems.has_pre_tip_line(f)
     out = []
     for system in registry:
-        rows = f[systems.has_pre_tip_line(f) & system.eligible(f)]
+        rows = f[lined & system.eligible(f)]
         for d, day in rows.groupby("game_date"):
             serving = served.serving(system, d) if system.trainable else None
             if serving is None and system.requires_model:

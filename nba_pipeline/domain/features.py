@@ -169,12 +169,6 @@ def _clamp(s: pd.Series, lo: float, hi: float) -> pd.Series:
     return s.clip(lower=lo, upper=hi)
 
 
-def _season(dates: pd.Series) -> pd.Series:
-    """The season of each date (a season starts in October)."""
-    d = pd.to_datetime(dates)
-    return d.dt.year - (d.dt.month < 8)
-
-
 def _teammate_usage_available(base: pd.DataFrame, usage10: pd.Series, out_flag: pd.Series,
                               pgs_hist: pd.DataFrame) -> pd.Series:
     """Summed usage of the player's absent rotation teammates: OUT/DOUBTFUL on the date's injury
@@ -182,7 +176,7 @@ def _teammate_usage_available(base: pd.DataFrame, usage10: pd.Series, out_flag: 
     before the date in the same season (history.team_absences; known before tip-off). A teammate in
     both counts once. NULL where the team has neither an injury report for the date nor a game
     before it this season."""
-    from nba_pipeline.domain.history import team_absences
+    from nba_pipeline.domain.history import season_years, team_absences
 
     key = ["game_date", "team_tricode"]
     injured = base.loc[out_flag, [*key, "player_id"]].assign(usage=usage10[out_flag])
@@ -198,7 +192,7 @@ def _teammate_usage_available(base: pd.DataFrame, usage10: pd.Series, out_flag: 
                              left_on="_d", right_on="last_game", by="team_tricode",
                              allow_exact_matches=False).drop(columns="_d")
         # A new season starts over: last season's final game says nothing about tonight's opener.
-        last = last[_season(last["last_game"]) == _season(last["game_date"])]
+        last = last[season_years(last["last_game"]) == season_years(last["game_date"])]
         known = known | base[key].merge(last, on=key, how="left")["last_game"].notna().to_numpy()
         # The last games before the earliest date and their 10-game windows lie well within 90 days.
         recent = pgs_hist[pd.to_datetime(pgs_hist["game_date"]) >= base["game_date"].min() - pd.Timedelta(days=90)]

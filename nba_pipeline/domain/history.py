@@ -169,6 +169,12 @@ def season_of(day) -> int:
     return season_year(pd.Timestamp(day).date() if not isinstance(day, dt.date) else day)
 
 
+def season_years(days: pd.Series) -> pd.Series:
+    """``partitions.season_year`` of each date of a column."""
+    d = pd.to_datetime(days)
+    return d.dt.year - (d.dt.month < 10)
+
+
 ROTATION_MINUTES = 15.0
 ROTATION_GAMES = 3
 ROTATION_WINDOW = 10
@@ -185,7 +191,7 @@ def team_absences(pgs: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     g = pgs[["team_tricode", "game_date", "player_id", "minutes", "usage_rate", "is_dnp"]].copy()
     g["game_date"] = pd.to_datetime(g["game_date"])
-    g["season_year"] = g["game_date"].dt.year - (g["game_date"].dt.month < 8)  # a season starts in October
+    g["season_year"] = season_years(g["game_date"])
     g["minutes"] = pd.to_numeric(g["minutes"], errors="coerce")
     g["usage_rate"] = pd.to_numeric(g["usage_rate"], errors="coerce")
     played = g[~g["is_dnp"].astype(bool) & (g["minutes"] > 0)]

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -62,21 +62,23 @@ def design_matrix(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class TrainedModel:
-    cutoff: dt.date
+class TrainedArtifact:
+    """What a prediction system's trainer returns: the artifact's bytes, what it was trained on, and
+    anything it measured (``info``: a calibration, say)."""
+
+    blob: bytes
+    rows: int
     train_start: dt.date | None
     train_end: dt.date | None
-    rows: int
-    artifact: bytes
-    sha256: str
     train_mae: float | None
+    info: dict = field(default_factory=dict)
 
     @property
-    def model_id(self) -> str:
-        return f"catboost_points_v1_{self.cutoff:%Y%m%d}_{self.sha256[:10]}"
+    def sha256(self) -> str:
+        return hashlib.sha256(self.blob).hexdigest()
 
 
-def train(train: pd.DataFrame, cutoff: dt.date) -> TrainedModel | None:
+def train(train: pd.DataFrame) -> TrainedArtifact | None:
     """Fit CatBoost on the frame; None when there is too little history to train on."""
     if len(train) < MIN_TRAIN_ROWS:
         return None
@@ -88,8 +90,8 @@ def train(train: pd.DataFrame, cutoff: dt.date) -> TrainedModel | None:
     blob = to_bytes(model)
     pred = np.clip(model.predict(x), *PREDICTION_CLAMP)
     dates = pd.to_datetime(train["game_date"])
-    return TrainedModel(cutoff, dates.min().date(), dates.max().date(), len(train), blob,
-                        hashlib.sha256(blob).hexdigest(), float(np.mean(np.abs(pred - y))))
+    return TrainedArtifact(blob, len(train), dates.min().date(), dates.max().date(),
+                           float(np.mean(np.abs(pred - y))))
 
 
 def to_bytes(model) -> bytes:

@@ -13,7 +13,6 @@ before D and sees only rows dated before the cutoff (``model.model_cutoff``).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import json
 import zipfile
@@ -33,18 +32,7 @@ DEFAULT_PRICE = ev.DEFAULT_PRICE
 NOT_PLAYING = ("out", "doubtful")
 
 
-@dataclass(frozen=True)
-class TrainedArtifact:
-    blob: bytes
-    rows: int
-    train_start: dt.date | None
-    train_end: dt.date | None
-    train_mae: float | None
-    info: dict = field(default_factory=dict)
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.blob).hexdigest()
+TrainedArtifact = m.TrainedArtifact
 
 
 @dataclass(frozen=True)
@@ -131,12 +119,7 @@ def positive_ev_rule(p: pd.DataFrame, edge_threshold: float) -> pd.Series:
 def _catboost_v1_train(frame: pd.DataFrame, cutoff: dt.date) -> TrainedArtifact | None:
     if frame.empty:
         return None
-    rows = frame[(frame["required_default_count"] == 0) & (frame["feature_quality_score"] >= 70)]
-    trained = m.train(rows, cutoff)
-    if trained is None:
-        return None
-    return TrainedArtifact(trained.artifact, trained.rows, trained.train_start, trained.train_end,
-                           trained.train_mae)
+    return m.train(frame[(frame["required_default_count"] == 0) & (frame["feature_quality_score"] >= 70)])
 
 
 def _catboost_v1_predict(model, rows: pd.DataFrame) -> SystemPrediction:
@@ -244,7 +227,7 @@ def _line_anchored_predict(loaded, rows: pd.DataFrame, features: tuple[int, ...]
     shift = cal["beta"] * model.predict(_line_design(rows, features)) if model is not None else 0.0
     predicted = np.clip(base + shift, *m.PREDICTION_CLAMP)
     line = rows["current_points_line"].to_numpy(dtype=float)
-    # scipy.special, not scipy.stats: the latter costs every process 1.3 s of imports.
+    # scipy.special, not scipy.stats: the latter costs every process about 1.3 s of imports.
     from scipy.special import ndtr
 
     p_over = ndtr((predicted - line) / cal["sigma"]) if cal["sigma"] > 0 else np.full(len(rows), 0.5)
