@@ -22,7 +22,6 @@ from nba_pipeline.assets.common import (
     ByDate,
     TableOutput,
     check_spec,
-    concat_frames,
     coverage_results,
     final_games,
     or_empty,
@@ -169,11 +168,8 @@ def upcoming_team_game_context(context: dg.AssetExecutionContext, warehouse: War
         schedule = warehouse.read(t.NBAC_SCHEDULE, start - dt.timedelta(days=HISTORY_DAYS), end)
         offense, defense = _history(warehouse, t.TEAM_OFFENSE, dates), _history(warehouse, t.TEAM_DEFENSE, dates)
         lines, injuries = warehouse.read(t.ODDS_GAME_LINES, start, end), warehouse.read(t.NBAC_INJURY_REPORT, start, end)
-        team_games = an.team_games_long(schedule)
-        sched_by, lines_by, injuries_by = ByDate(schedule), ByDate(lines), ByDate(injuries)
-        frames = [an.upcoming_team_context(d, sched_by[d], team_games, offense, defense, lines_by[d], injuries_by[d])
-                  for d in dates]
-        frame = concat_frames(frames, t.UPCOMING_TEAM_CONTEXT)
+        frame = or_empty(t.UPCOMING_TEAM_CONTEXT, an.upcoming_team_contexts(
+            dates, schedule, an.team_games_long(schedule), offense, defense, lines, injuries))
         games = ByDate(schedule[~schedule["is_postponed"].fillna(False).astype(bool)])
         by_date = ByDate(frame)
 
@@ -212,10 +208,8 @@ def upcoming_player_game_context(context: dg.AssetExecutionContext, warehouse: W
         rosters = warehouse.read(t.TEAM_ROSTERS, start, end)
         injuries = warehouse.read(t.NBAC_INJURY_REPORT, start, end)
         odds = warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, start, end)
-        by = [ByDate(x) for x in (schedule, team_ctx, rosters, injuries, odds)]
-        frames = [an.upcoming_player_context(d, by[0][d], pgs, by[1][d], by[2][d], by[3][d], by[4][d])
-                  for d in dates]
-        frame = concat_frames(frames, t.UPCOMING_PLAYER_CONTEXT)
+        frame = or_empty(t.UPCOMING_PLAYER_CONTEXT, an.upcoming_player_contexts(
+            dates, schedule, pgs, team_ctx, rosters, injuries, odds))
         sched_by, frame_by, rosters_by = ByDate(schedule), ByDate(frame), ByDate(rosters)
         first_seen = first_game_by_team(pgs)
         return TableOutput(

@@ -141,12 +141,6 @@ def or_empty(spec: TableSpec, frame: pd.DataFrame) -> pd.DataFrame:
     return frame if len(frame) else spec.empty()
 
 
-def concat_frames(frames: Sequence[pd.DataFrame], spec: TableSpec) -> pd.DataFrame:
-    """Per-date frames into one, conformed per frame first so all-NULL columns keep their types."""
-    frames = [spec.conform(f) for f in frames if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else spec.empty()
-
-
 def final_games(warehouse: Warehouse, start: dt.date, end: dt.date) -> pd.DataFrame:
     """Final (status 3, not postponed) games per the latest schedule scrape."""
     sched = warehouse.read(t.NBAC_SCHEDULE, start, end)

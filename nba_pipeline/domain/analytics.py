@@ -324,74 +324,125 @@ def _before(frame: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     return frame[_timestamps(frame["game_date"]) < pd.Timestamp(day)] if len(frame) else frame
 
 
-def upcoming_team_context(day: dt.date, schedule_day: pd.DataFrame, team_games: pd.DataFrame,
-                          offense_hist: pd.DataFrame, defense_hist: pd.DataFrame, game_lines: pd.DataFrame,
-                          injuries: pd.DataFrame) -> pd.DataFrame:
-    """Each team of each game on ``day``; ``team_games`` is ``team_games_long`` of the schedule
-    history (built once for a range), of which only games before ``day`` are used."""
-    games = schedule_day[~schedule_day["is_postponed"].fillna(False).astype(bool)]
-    if games.empty:
-        return pd.DataFrame()
-    hist_games = team_games[team_games["game_date"] < day] if len(team_games) else team_games
-    off, dfn = _before(offense_hist, day), _before(defense_hist, day)
-    lines = game_lines_for_date(game_lines)
-    first_tip = pd.to_datetime(games["tipoff_utc"], utc=True).min()
-    inj = latest_injuries(injuries, before=first_tip)
+class _Timeline:
+    """One team's rows in date order as arrays, so "its rows strictly before D" is a binary search
+    instead of a filter of the whole history for every team and date."""
+
+    def __init__(self, frame: pd.DataFrame, numeric: list[str], other: list[str]):
+        self.days = frame["game_date"].to_numpy(dtype="datetime64[D]")
+        self.cols = {c: frame[c].to_numpy(dtype=float, na_value=np.nan) for c in numeric}
+        self.cols.update({c: frame[c].to_numpy() for c in other})
+
+    def before(self, day: np.datetime64) -> int:
+        """How many rows are dated strictly before ``day`` (so rows[:n] is the history of ``day``)."""
+        return int(np.searchsorted(self.days, day, side="left"))
+
+    def day(self, i: int) -> dt.date:
+        return self.days[i].item()
+
+
+def _timelines(frame: pd.DataFrame, team_col: str, numeric: list[str], other: list[str] = ()) -> dict[str, _Timeline]:
+    if frame.empty:
+        return {}
+    frame = frame.assign(game_date=_timestamps(frame["game_date"])).sort_values([team_col, "game_date"], kind="stable")
+    return {team: _Timeline(g, numeric, list(other)) for team, g in frame.groupby(team_col, sort=False)}
+
+
+def _mean_last(timeline: _Timeline | None, end: int, col: str, n: int = 10):
+    """Mean of the last ``n`` values before row ``end`` (NaN ignored); None when there are no rows."""
+    if timeline is None or end == 0:
+        return None
+    values = timeline.cols[col][max(0, end - n):end].astype(float)
+    values = values[~np.isnan(values)]
+    return values.mean() if len(values) else np.nan
+
+
+def upcoming_team_contexts(dates: list[dt.date], schedule: pd.DataFrame, team_games: pd.DataFrame,
+                           offense_hist: pd.DataFrame, defense_hist: pd.DataFrame, game_lines: pd.DataFrame,
+                           injuries: pd.DataFrame) -> pd.DataFrame:
+    """Each team of each game on each of ``dates`` (``schedule`` holds those dates' games). History
+    is ``team_games`` (``team_games_long`` of the schedule) and the team offense/defense rows; for
+    date D only rows dated strictly before D are used, so D's rows never depend on the range it is
+    computed in. ``game_lines`` and ``injuries`` are those of the dates themselves."""
     from nba_pipeline.partitions import season_opener, season_year
 
-    season_start = season_opener(season_year(day)) - dt.timedelta(days=30)
+    if schedule.empty:
+        return pd.DataFrame()
+    games = schedule[~schedule["is_postponed"].fillna(False).astype(bool)]
+    games_by = {d: g for d, g in games.groupby(_dates(games["game_date"]), sort=False)} if len(games) else {}
+    played = _timelines(team_games, "team", ["margin"], ["final", "venue"])
+    offense = _timelines(offense_hist, "team_tricode", ["pace", "offensive_rating"])
+    defense = _timelines(defense_hist, "defending_team_tricode", ["defensive_rating"])
+    lines = game_lines_for_date(game_lines)
+    line_of = {(d, r.home_team_tricode, r.away_team_tricode): r
+               for d, r in zip(_dates(lines["game_date"]), lines.itertuples())} if len(lines) else {}
+    injuries_by = {d: g for d, g in injuries.groupby(_dates(injuries["game_date"]), sort=False)} if len(injuries) else {}
     rows = []
-    for g in games.itertuples():
-        line = lines[(lines["home_team_tricode"] == g.home_team_tricode) & (lines["away_team_tricode"] == g.away_team_tricode)] if len(lines) else lines
-        for team, opp, is_home in ((g.home_team_tricode, g.away_team_tricode, True),
-                                   (g.away_team_tricode, g.home_team_tricode, False)):
-            tg = hist_games[hist_games["team"] == team]
-            tg_season = tg[tg["game_date"] >= season_start]
-            og = hist_games[hist_games["team"] == opp]
-            last = tg.iloc[-1] if len(tg) else None
-            days_rest = (day - last["game_date"]).days if last is not None else None
-            opp_rest = (day - og.iloc[-1]["game_date"]).days if len(og) else None
-            finals = tg_season[tg_season["final"].astype(bool)]
-            wins = int((finals["margin"] > 0).sum())
-            losses = int((finals["margin"] < 0).sum())
-            streak = 0
-            for m in reversed(finals["margin"].tolist()):
-                sign = 1 if m > 0 else -1
-                if streak == 0 or np.sign(streak) == sign:
-                    streak += sign
+    for day in dates:
+        games = games_by.get(day)
+        if games is None:
+            continue
+        d64 = np.datetime64(day, "D")
+        first_tip = pd.to_datetime(games["tipoff_utc"], utc=True).min()
+        inj = latest_injuries(injuries_by.get(day, injuries.iloc[0:0]), before=first_tip)
+        inj_by = {team: g for team, g in inj.groupby("team_tricode")} if len(inj) else {}
+        season_start = np.datetime64(season_opener(season_year(day)) - dt.timedelta(days=30), "D")
+        for g in games.itertuples():
+            line = line_of.get((day, g.home_team_tricode, g.away_team_tricode))
+            for team, opp, is_home in ((g.home_team_tricode, g.away_team_tricode, True),
+                                       (g.away_team_tricode, g.home_team_tricode, False)):
+                tg, og = played.get(team), played.get(opp)
+                end = tg.before(d64) if tg else 0
+                start = min(tg.before(season_start), end) if tg else 0
+                last = end - 1 if end else None
+                days_rest = (day - tg.day(last)).days if last is not None else None
+                o_end = og.before(d64) if og else 0
+                opp_rest = (day - og.day(o_end - 1)).days if o_end else None
+                if end > start:
+                    final = tg.cols["final"][start:end].astype(bool)
+                    margins = tg.cols["margin"][start:end][final]
                 else:
-                    break
-            to = off[off["team_tricode"] == team].sort_values("game_date").tail(10) if len(off) else off
-            td = dfn[dfn["defending_team_tricode"] == team].sort_values("game_date").tail(10) if len(dfn) else dfn
-            spread = None
-            total = None
-            if len(line):
-                hs = line.iloc[0]["home_spread"]
-                spread = (hs if is_home else -hs) if pd.notna(hs) else None
-                total = line.iloc[0]["game_total"] if pd.notna(line.iloc[0]["game_total"]) else None
-            ti = inj[inj["team_tricode"] == team] if len(inj) else inj
-            rows.append({
-                "game_date": day, "game_id": g.game_id, "internal_game_id": g.internal_game_id, "team_tricode": team,
-                "opponent_tricode": opp, "is_home": is_home, "tipoff_utc": g.tipoff_utc,
-                "game_number_in_season": len(tg_season) + 1, "days_rest": days_rest,
-                "is_back_to_back": days_rest == 1 if days_rest is not None else False,
-                "games_last_7_days": int((tg["game_date"] >= day - dt.timedelta(days=7)).sum()),
-                "games_last_14_days": int((tg["game_date"] >= day - dt.timedelta(days=14)).sum()),
-                "opponent_days_rest": opp_rest, "streak_entering": streak,
-                "last_game_margin": last["margin"] if last is not None and pd.notna(last["margin"]) else None,
-                "season_wins": wins, "season_losses": losses,
-                "team_win_pct": wins / (wins + losses) if wins + losses else None,
-                "travel_miles": round(haversine_miles(last["venue"], g.home_team_tricode), 1) if last is not None else None,
-                "timezone_change_hours": (_tz_offset_hours(g.home_team_tricode, day) - _tz_offset_hours(last["venue"], day))
-                if last is not None else None,
-                "pace_last_10": to["pace"].mean() if len(to) else None,
-                "off_rating_last_10": to["offensive_rating"].mean() if len(to) else None,
-                "def_rating_last_10": td["defensive_rating"].mean() if len(td) else None,
-                "game_spread": spread, "game_total": total,
-                "game_lines_source": "odds_api_consensus" if spread is not None or total is not None else None,
-                "players_out": int(ti["injury_status"].isin(["out", "doubtful"]).sum()) if len(ti) else 0,
-                "questionable_count": int(ti["injury_status"].eq("questionable").sum()) if len(ti) else 0,
-            })
+                    margins = np.array([], dtype=float)
+                wins, losses = int((margins > 0).sum()), int((margins < 0).sum())
+                streak = 0
+                for m in margins[::-1]:
+                    sign = 1 if m > 0 else -1
+                    if streak == 0 or np.sign(streak) == sign:
+                        streak += sign
+                    else:
+                        break
+                to, td = offense.get(team), defense.get(team)
+                to_end, td_end = (to.before(d64) if to else 0), (td.before(d64) if td else 0)
+                spread = total = None
+                if line is not None:
+                    hs = line.home_spread
+                    spread = (hs if is_home else -hs) if pd.notna(hs) else None
+                    total = line.game_total if pd.notna(line.game_total) else None
+                ti = inj_by.get(team)
+                last_margin = tg.cols["margin"][last] if last is not None else None
+                last_venue = tg.cols["venue"][last] if last is not None else None
+                rows.append({
+                    "game_date": day, "game_id": g.game_id, "internal_game_id": g.internal_game_id,
+                    "team_tricode": team, "opponent_tricode": opp, "is_home": is_home, "tipoff_utc": g.tipoff_utc,
+                    "game_number_in_season": end - start + 1, "days_rest": days_rest,
+                    "is_back_to_back": days_rest == 1 if days_rest is not None else False,
+                    "games_last_7_days": end - min(tg.before(d64 - 7), end) if tg else 0,
+                    "games_last_14_days": end - min(tg.before(d64 - 14), end) if tg else 0,
+                    "opponent_days_rest": opp_rest, "streak_entering": streak,
+                    "last_game_margin": last_margin if last_margin is not None and pd.notna(last_margin) else None,
+                    "season_wins": wins, "season_losses": losses,
+                    "team_win_pct": wins / (wins + losses) if wins + losses else None,
+                    "travel_miles": round(haversine_miles(last_venue, g.home_team_tricode), 1) if last is not None else None,
+                    "timezone_change_hours": (_tz_offset_hours(g.home_team_tricode, day) - _tz_offset_hours(last_venue, day))
+                    if last is not None else None,
+                    "pace_last_10": _mean_last(to, to_end, "pace"),
+                    "off_rating_last_10": _mean_last(to, to_end, "offensive_rating"),
+                    "def_rating_last_10": _mean_last(td, td_end, "defensive_rating"),
+                    "game_spread": spread, "game_total": total,
+                    "game_lines_source": "odds_api_consensus" if spread is not None or total is not None else None,
+                    "players_out": int(ti["injury_status"].isin(["out", "doubtful"]).sum()) if ti is not None else 0,
+                    "questionable_count": int(ti["injury_status"].eq("questionable").sum()) if ti is not None else 0,
+                })
     return pd.DataFrame(rows)
 
 
@@ -437,24 +488,52 @@ def _player_form(hist: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     return out
 
 
-def upcoming_player_context(day: dt.date, schedule_day: pd.DataFrame, pgs_hist: pd.DataFrame,
-                            team_ctx: pd.DataFrame, rosters: pd.DataFrame, injuries: pd.DataFrame,
-                            odds: pd.DataFrame, recent_days: int = 30) -> pd.DataFrame:
-    """Player x upcoming game on ``day``. Who is expected: the day's roster for a team when scraped,
-    else the players active for that team in the last ``recent_days`` days (their latest team), plus
-    any player with a pre-tip line whose latest team plays. History: rows with game_date < day."""
+_HISTORY_COLUMNS = ["player_id", "player_name", "player_lookup", "team_tricode", "game_date", "is_active", "is_dnp",
+                    "minutes", "points", "usage_rate", "over_under_result"]
+
+
+def _player_history(pgs_hist: pd.DataFrame) -> pd.DataFrame:
+    """Player game rows in (player, date) order with their timestamp ``ts`` and date ``d``, prepared
+    once for a range: a date's history is then a filter on ``ts`` that keeps this order."""
+    hist = pgs_hist[_HISTORY_COLUMNS]
+    if hist.empty:
+        return hist.assign(ts=pd.Series(dtype="datetime64[ns]"), d=pd.Series(dtype=object))
+    ts = _timestamps(hist["game_date"])
+    return hist.assign(ts=ts, d=ts.dt.date).sort_values(["player_id", "ts"], kind="stable")
+
+
+def _by_day(frame: pd.DataFrame) -> dict[dt.date, pd.DataFrame]:
+    return {d: g for d, g in frame.groupby(_dates(frame["game_date"]), sort=False)} if len(frame) else {}
+
+
+def upcoming_player_contexts(dates: list[dt.date], schedule: pd.DataFrame, pgs_hist: pd.DataFrame,
+                             team_ctx: pd.DataFrame, rosters: pd.DataFrame, injuries: pd.DataFrame,
+                             odds: pd.DataFrame, recent_days: int = 30) -> pd.DataFrame:
+    """Player x upcoming game on each of ``dates``: ``schedule``, ``team_ctx``, ``rosters``,
+    ``injuries`` and ``odds`` are those dates' rows; ``pgs_hist`` is player game history, of which
+    date D uses only rows dated strictly before D (so D's rows do not depend on the range)."""
+    hist = _player_history(pgs_hist)
+    lines = closing_lines(odds)  # keyed by date and player: a date's lines are its own
+    by = [_by_day(x) for x in (schedule, team_ctx, rosters, injuries, lines)]
+    rows = []
+    for day in dates:
+        if day not in by[0]:
+            continue
+        rows += _upcoming_players(day, by[0][day], hist[hist["ts"] < pd.Timestamp(day)],
+                                  *(b.get(day, x.iloc[0:0]) for b, x in zip(by[1:], (team_ctx, rosters, injuries, lines))),
+                                  recent_days=recent_days)
+    return pd.DataFrame(rows)
+
+
+def _upcoming_players(day: dt.date, schedule_day: pd.DataFrame, hist: pd.DataFrame, team_ctx: pd.DataFrame,
+                      rosters: pd.DataFrame, injuries: pd.DataFrame, lines: pd.DataFrame, recent_days: int) -> list[dict]:
+    """The rows of ``day``. Who is expected: the day's roster for a team when scraped, else the
+    players active for that team in the last ``recent_days`` days (their latest team), plus any
+    player with a pre-tip line whose latest team plays. ``hist``: ``_player_history`` rows before
+    ``day``; ``lines``: the day's ``closing_lines``."""
     games = schedule_day[~schedule_day["is_postponed"].fillna(False).astype(bool)]
     if games.empty:
-        return pd.DataFrame()
-    cols = ["player_id", "player_name", "player_lookup", "team_tricode", "game_date", "is_active", "is_dnp",
-            "minutes", "points", "usage_rate", "over_under_result"]
-    hist = pgs_hist[cols]
-    if len(hist):
-        ts = _timestamps(hist["game_date"])
-        hist = hist[ts < pd.Timestamp(day)].assign(ts=ts[ts < pd.Timestamp(day)])
-        hist = hist.assign(d=hist["ts"].dt.date).sort_values(["player_id", "ts"], kind="stable")
-    else:
-        hist = hist.assign(ts=pd.Series(dtype="datetime64[ns]"), d=pd.Series(dtype=object))
+        return []
     playing = {}
     for g in games.itertuples():
         playing[g.home_team_tricode] = (g, g.away_team_tricode, True)
@@ -473,12 +552,11 @@ def upcoming_player_context(day: dt.date, schedule_day: pd.DataFrame, pgs_hist: 
         for r in latest.itertuples():
             if r.team_tricode in playing and r.team_tricode not in roster_teams and r.player_id in active_ids:
                 expected.setdefault(int(r.player_id), (r.team_tricode, r.player_name, r.player_lookup, "recent_box_scores"))
-    lines = closing_lines(odds)
     if len(lines) and len(latest):
-        by_lookup = latest.drop_duplicates("player_lookup", keep="last").set_index("player_lookup")
+        by_lookup = latest.drop_duplicates("player_lookup", keep="last").set_index("player_lookup").to_dict("index")
         for r in lines.itertuples():
-            if r.player_lookup in by_lookup.index:
-                p = by_lookup.loc[r.player_lookup]
+            if r.player_lookup in by_lookup:
+                p = by_lookup[r.player_lookup]
                 if p["team_tricode"] in playing and p["team_tricode"] in (r.home_team_tricode, r.away_team_tricode):
                     expected.setdefault(int(p["player_id"]), (p["team_tricode"], p["player_name"], r.player_lookup, "prop_line"))
     if len(latest):
@@ -493,7 +571,7 @@ def upcoming_player_context(day: dt.date, schedule_day: pd.DataFrame, pgs_hist: 
                 if r.player_id in current:
                     expected.setdefault(int(r.player_id), (team, r.player_name, r.player_lookup, "recent_box_scores"))
     if not expected:
-        return pd.DataFrame()
+        return []
 
     first_tip = pd.to_datetime(games["tipoff_utc"], utc=True).min()
     inj = latest_injuries(injuries, before=first_tip)
@@ -519,12 +597,12 @@ def upcoming_player_context(day: dt.date, schedule_day: pd.DataFrame, pgs_hist: 
     form = _player_form(hist, day) if len(hist) else pd.DataFrame()
     exp = exp.join(form, on="player_id") if len(form) else exp.reindex(columns=[*exp.columns, *_player_form(
         hist.iloc[0:0], day).columns])
-    ln = lines.drop_duplicates("player_lookup").set_index("player_lookup") if len(lines) else None
-    ij = inj.drop_duplicates("player_lookup", keep="last").set_index("player_lookup") if len(inj) else None
-    tctx = team_ctx.drop_duplicates("team_tricode").set_index("team_tricode") if len(team_ctx) else None
+    ln = lines.drop_duplicates("player_lookup").set_index("player_lookup").to_dict("index") if len(lines) else {}
+    ij = inj.drop_duplicates("player_lookup", keep="last").set_index("player_lookup").to_dict("index") if len(inj) else {}
+    tctx = team_ctx.drop_duplicates("team_tricode").set_index("team_tricode").to_dict("index") if len(team_ctx) else {}
 
-    def pick(frame, key, col):
-        return None if frame is None or key not in frame.index else frame.at[key, col]
+    def pick(records: dict, key, col):
+        return records[key][col] if key in records else None
 
     rows = []
     for r in exp.itertuples(index=False):
@@ -532,7 +610,7 @@ def upcoming_player_context(day: dt.date, schedule_day: pd.DataFrame, pgs_hist: 
         last = r.last_played
         days_rest = (day - last.date()).days if pd.notna(last) else None
         n10 = 0 if pd.isna(r.games_used_last_10) else int(r.games_used_last_10)
-        has_line = ln is not None and r.player_lookup in ln.index
+        has_line = r.player_lookup in ln
         status = pick(ij, r.player_lookup, "injury_status")
         stars_out, stars_q = out_by_team.get(r.team_tricode, (0, 0))
         if status is not None and r.player_lookup in stars:
@@ -589,4 +667,4 @@ def upcoming_player_context(day: dt.date, schedule_day: pd.DataFrame, pgs_hist: 
                             "preseason" if season_type == "Pre Season" else "regular_season",
             "is_production_ready": n10 >= 5,
         })
-    return pd.DataFrame(rows)
+    return rows
