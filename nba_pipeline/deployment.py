@@ -14,7 +14,6 @@ from nba_pipeline import environment as envmod
 from nba_pipeline.environment import Environment, SourceKind, StorageKind, WarehouseKind
 from nba_pipeline.resources import AlertSink, Clock
 from nba_pipeline.storage import GCSBlobStore, LocalBlobStore
-from nba_pipeline.warehouse.bigquery import BigQueryWarehouse
 from nba_pipeline.warehouse.duckdb import DuckDBWarehouse
 
 RESOURCE_KEYS = ("warehouse", "archive", "exports", "model_store", "nba_source", "clock", "alerts")
@@ -44,6 +43,10 @@ def build_resources(env: Environment) -> dict:
                   anchor_epoch=env.clock_anchor, speed=env.clock_speed)
     resources = local_resources(env, build_source(env), clock, alerts)
     if env.warehouse is WarehouseKind.BIGQUERY:
+        # Imported here: dagster-gcp and the Google clients take ~0.5 s to import, paid by every
+        # local process (each CLI command, each run worker) that never talks to BigQuery.
+        from nba_pipeline.warehouse.bigquery import BigQueryWarehouse
+
         resources["warehouse"] = BigQueryWarehouse(project=dg.EnvVar(envmod.ENV_GCP_PROJECT),
                                                    location=dg.EnvVar(envmod.ENV_BIGQUERY_LOCATION))
     if env.storage is StorageKind.GCS:
