@@ -180,12 +180,21 @@ ROTATION_GAMES = 3
 ROTATION_WINDOW = 10
 
 
+def _window_sums(values: np.ndarray, lo: np.ndarray) -> np.ndarray:
+    """Row r: the sum of ``values[lo[r]:r + 1]`` (per column), from one cumulative sum."""
+    cum = np.vstack([np.zeros((1, values.shape[1])), np.cumsum(values, axis=0)])
+    return cum[np.arange(1, len(values) + 1)] - cum[lo]
+
+
 def team_absences(pgs: pd.DataFrame) -> pd.DataFrame:
     """Per team game: the rotation players who did not play in it (no row, or a DNP), with their mean
     usage over the games they played in the window. Rotation: >= 15 minutes in >= 3 of the team's
     last 10 games of the season, this one included (a new season starts over: last season's
     departures are not this season's absences). A star out for weeks shows here game after game,
-    whether or not an injury report named him. Columns: team_tricode, game_date, player_id, usage_l10."""
+    whether or not an injury report named him. Columns: team_tricode, game_date, player_id, usage_l10.
+
+    One (team game x player) matrix for all teams at once; each 10-game window is a difference of
+    cumulative sums that never reaches back past the team's first game of the season."""
     cols = ["team_tricode", "game_date", "player_id", "usage_l10"]
     if pgs.empty:
         return pd.DataFrame(columns=cols)
@@ -194,20 +203,32 @@ def team_absences(pgs: pd.DataFrame) -> pd.DataFrame:
     g["season_year"] = season_years(g["game_date"])
     g["minutes"] = pd.to_numeric(g["minutes"], errors="coerce")
     g["usage_rate"] = pd.to_numeric(g["usage_rate"], errors="coerce")
+    games = pd.MultiIndex.from_frame(g[["team_tricode", "season_year", "game_date"]].drop_duplicates()
+                                     .sort_values(["team_tricode", "season_year", "game_date"]))
     played = g[~g["is_dnp"].astype(bool) & (g["minutes"] > 0)]
-    out = []
-    for (team, season), rows in g.groupby(["team_tricode", "season_year"]):
-        games = np.sort(rows["game_date"].unique())
-        p = played[(played["team_tricode"] == team) & (played["season_year"] == season)]
-        minutes = p.pivot_table(index="game_date", columns="player_id", values="minutes", aggfunc="max").reindex(games)
-        usage = p.pivot_table(index="game_date", columns="player_id", values="usage_rate", aggfunc="max").reindex(games)
-        rotation = (minutes >= ROTATION_MINUTES).astype(float).rolling(ROTATION_WINDOW, min_periods=1).sum() >= ROTATION_GAMES
-        missing = (rotation & minutes.isna()).stack()
-        if not missing.any():
-            continue
-        mean_usage = usage.rolling(ROTATION_WINDOW, min_periods=1).mean().stack(future_stack=True)
-        m = missing[missing].index
-        out.append(pd.DataFrame({"team_tricode": team, "game_date": m.get_level_values(0),
-                                 "player_id": m.get_level_values(1).astype("int64"),
-                                 "usage_l10": mean_usage.reindex(m).to_numpy()}))
-    return pd.concat(out, ignore_index=True)[cols] if out else pd.DataFrame(columns=cols)
+    if played.empty:
+        return pd.DataFrame(columns=cols)
+    index = ["team_tricode", "season_year", "game_date"]
+    minutes = played.pivot_table(index=index, columns="player_id", values="minutes", aggfunc="max").reindex(games)
+    usage = (played.pivot_table(index=index, columns="player_id", values="usage_rate", aggfunc="max")
+             .reindex(index=games, columns=minutes.columns))
+    # Row r's window: the team-season's games lo[r]..r, at most ROTATION_WINDOW of them.
+    team, season = games.get_level_values(0).to_numpy(), games.get_level_values(1).to_numpy()
+    row = np.arange(len(games))
+    opens = np.r_[True, (team[1:] != team[:-1]) | (season[1:] != season[:-1])]
+    start = np.maximum.accumulate(np.where(opens, row, 0))
+    lo = np.maximum(row - (ROTATION_WINDOW - 1), start)
+    m = minutes.to_numpy(dtype=float)
+    u = usage.to_numpy(dtype=float)
+    rotation = _window_sums((m >= ROTATION_MINUTES).astype(float), lo) >= ROTATION_GAMES
+    missing = rotation & np.isnan(m)
+    if not missing.any():
+        return pd.DataFrame(columns=cols)
+    known = ~np.isnan(u)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_usage = _window_sums(np.where(known, u, 0.0), lo) / _window_sums(known.astype(float), lo)
+    rows, players = np.nonzero(missing)
+    return pd.DataFrame({"team_tricode": games.get_level_values(0)[rows],
+                         "game_date": games.get_level_values(2)[rows],
+                         "player_id": minutes.columns[players].astype("int64"),
+                         "usage_l10": mean_usage[rows, players]})[cols]
