@@ -77,10 +77,7 @@ def model_performance_daily(context: dg.AssetExecutionContext, warehouse: Wareho
     def compute(dates: list[dt.date]) -> TableOutput:
         start, end = min(dates), max(dates)
         accuracy = warehouse.read(t.PREDICTION_ACCURACY, start - dt.timedelta(days=max(gr.PERFORMANCE_WINDOWS)), end)
-        # Records, not a concat of per-date frames: a date without graded picks has all-NULL
-        # columns, whose dtype pandas is changing how concat infers.
-        frame = pd.DataFrame.from_records(
-            [r for d in dates for r in gr.daily_performance(d, accuracy, SYSTEM_IDS).to_dict("records")])
+        frame = gr.daily_performance(dates, accuracy, SYSTEM_IDS)
         by_date = ByDate(frame)
         return TableOutput(frame, metadata=_evaluation_metadata(accuracy, end), checks=lambda d: [dg.AssetCheckResult(
             check_name=CHECK_ONE_ROW_PER_SYSTEM, passed=len(by_date[d]) == len(SYSTEM_IDS),

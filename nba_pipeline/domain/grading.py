@@ -86,29 +86,45 @@ def performance_state(hit_rate_7: float | None, n7: int) -> str:
     return "HEALTHY"
 
 
-def daily_performance(day: dt.date, accuracy: pd.DataFrame, systems: tuple[str, ...]) -> pd.DataFrame:
-    """Per system: rolling 7/14/30-day hit rate of its picks (the OVER / UNDER it recommended,
-    decided: pushes and voids out) with counts, MAE, bias, and state, over graded rows dated in
-    (day - window, day]."""
-    acc = accuracy.copy()
-    acc["game_date"] = pd.to_datetime(acc["game_date"])
-    ts = pd.Timestamp(day)
-    rows = []
+def daily_performance(dates: list[dt.date], accuracy: pd.DataFrame, systems: tuple[str, ...]) -> pd.DataFrame:
+    """Per date and system: rolling 7/14/30-day hit rate of its picks (the OVER / UNDER it
+    recommended, decided: pushes and voids out) with counts, MAE, bias, and state, over graded rows
+    dated in (day - window, day]. Each system's rows are sorted once; a window is a slice."""
+    acc = accuracy.assign(game_date=pd.to_datetime(accuracy["game_date"])) if len(accuracy) else accuracy
+    series = {}
     for system in systems:
-        s = acc[acc["system_id"] == system] if len(acc) else acc
-        row = {"game_date": day, "system_id": system}
-        for w in PERFORMANCE_WINDOWS:
-            win = s[(s["game_date"] > ts - pd.Timedelta(days=w)) & (s["game_date"] <= ts)] if len(s) else s
-            graded = win[~win["is_voided"].astype(bool)] if len(win) else win
-            picks = graded[graded["prediction_correct"].notna()] if len(graded) else graded
-            wins = int(picks["prediction_correct"].astype(bool).sum()) if len(picks) else 0
-            n = len(picks)
-            row[f"picks_{w}d"] = n
-            row[f"wins_{w}d"] = wins
-            row[f"hit_rate_{w}d"] = wins / n if n else None
-            row[f"mae_{w}d"] = float(graded["absolute_error"].mean()) if len(graded) else None
-            row[f"bias_{w}d"] = float(graded["signed_error"].mean()) if len(graded) else None
-            row[f"graded_{w}d"] = len(graded)
-        row["state"] = performance_state(row["hit_rate_7d"], row["picks_7d"])
-        rows.append(row)
-    return pd.DataFrame(rows)
+        s = acc[acc["system_id"] == system].sort_values("game_date", kind="stable") if len(acc) else acc
+        graded = ~s["is_voided"].astype(bool).to_numpy() if len(s) else np.array([], dtype=bool)
+        decided = s["prediction_correct"].notna().to_numpy() if len(s) else np.array([], dtype=bool)
+        series[system] = (
+            s["game_date"].to_numpy(dtype="datetime64[ns]") if len(s) else np.array([], dtype="datetime64[ns]"),
+            graded, decided,
+            s["prediction_correct"].fillna(False).astype(bool).to_numpy() if len(s) else np.array([], dtype=bool),
+            pd.to_numeric(s["absolute_error"], errors="coerce").to_numpy(dtype=float) if len(s) else np.array([]),
+            pd.to_numeric(s["signed_error"], errors="coerce").to_numpy(dtype=float) if len(s) else np.array([]))
+
+    def mean(values: np.ndarray, n_rows: int):
+        values = values[~np.isnan(values)]
+        return None if not n_rows else float(values.mean()) if len(values) else float("nan")
+
+    rows = []
+    for day in dates:
+        ts = np.datetime64(pd.Timestamp(day), "ns")
+        for system in systems:
+            days, graded, decided, correct, abs_err, signed_err = series[system]
+            hi = np.searchsorted(days, ts, side="right")
+            row = {"game_date": day, "system_id": system}
+            for w in PERFORMANCE_WINDOWS:
+                lo = np.searchsorted(days, ts - np.timedelta64(w, "D"), side="right")
+                g = graded[lo:hi]
+                picks = g & decided[lo:hi]
+                n, wins = int(picks.sum()), int((picks & correct[lo:hi]).sum())
+                row[f"picks_{w}d"] = n
+                row[f"wins_{w}d"] = wins
+                row[f"hit_rate_{w}d"] = wins / n if n else None
+                row[f"mae_{w}d"] = mean(abs_err[lo:hi][g], int(g.sum()))
+                row[f"bias_{w}d"] = mean(signed_err[lo:hi][g], int(g.sum()))
+                row[f"graded_{w}d"] = int(g.sum())
+            row["state"] = performance_state(row["hit_rate_7d"], row["picks_7d"])
+            rows.append(row)
+    return pd.DataFrame.from_records(rows)
