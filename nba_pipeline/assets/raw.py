@@ -33,8 +33,8 @@ from nba_pipeline.domain.formulas import is_dnp
 from nba_pipeline.parsers import PayloadError
 from nba_pipeline.parsers.injuries import injury_report_text, parse_injury_report, report_published_at
 from nba_pipeline.parsers.nba import (
+    boxscore_v3_records,
     internal_game_id,
-    parse_boxscore_v3,
     parse_common_team_roster,
     parse_league_game_log,
     parse_schedule,
@@ -88,18 +88,19 @@ def _parse_archived(archive: BlobStore, source: src.NbaSource, endpoint: str, da
 
 
 def _records_archived(archive: BlobStore, source: src.NbaSource, endpoint: str, dates: list[dt.date], spec,
-                      records) -> pd.DataFrame:
-    """:func:`_parse_archived` for the odds time series (every archived snapshot, not only the
-    latest) with parsers that return records: one frame for the whole range, not one per payload."""
+                      records, latest_only: bool = False, dedupe: bool = True) -> pd.DataFrame:
+    """:func:`_parse_archived` with parsers that return records: one frame for the whole range, not
+    one per payload (the odds time series keeps every archived snapshot, not only the latest)."""
     rows = []
     for day in dates:
-        for f, body in _load(archive, source, endpoint, day, latest_only=False):
+        for f, body in _load(archive, source, endpoint, day, latest_only=latest_only):
             for rec in records(body, day, f):
                 rec["source_file"] = f.path
                 rows.append(rec)
     if not rows:
         return spec.empty()
-    return pd.DataFrame(rows).drop_duplicates(list(spec.primary_key), keep="last")
+    frame = pd.DataFrame(rows)
+    return frame.drop_duplicates(list(spec.primary_key), keep="last") if dedupe else frame
 
 
 @table_asset(t.NBAC_SCHEDULE, group=keys.PHASE2, deps=[keys.SCRAPED_SCHEDULE],
@@ -180,9 +181,10 @@ def nbac_player_boxscores(context: dg.AssetExecutionContext, nba_source: src.Nba
             played = [parse_league_game_log(body, day, f.path).assign(source="leaguegamelog", source_file=f.path)
                       for f, body in _load(archive, nba_source, src.PLAYER_GAME_LOG, day, latest_only=True)]
             played = _concat(played, t.NBAC_PLAYER_BOXSCORES) if played else pd.DataFrame()
-            boxes = [parse_boxscore_v3(body, day, f.path)[1].assign(source="boxscoretraditionalv3", source_file=f.path)
-                     for f, body in _load(archive, nba_source, src.BOXSCORE_TRADITIONAL, day, latest_only=True)]
-            boxes = pd.concat([b for b in boxes if len(b)], ignore_index=True) if any(len(b) for b in boxes) else pd.DataFrame()
+            # One frame per night from the records of its games (a frame per game cost more than the parsing).
+            boxes = pd.DataFrame([{**r, "source": "boxscoretraditionalv3", "source_file": f.path}
+                                  for f, body in _load(archive, nba_source, src.BOXSCORE_TRADITIONAL, day, latest_only=True)
+                                  for r in boxscore_v3_records(body, day, f.path)[1]])
             if len(played) and len(boxes):
                 # Starters come from the box score's starting positions.
                 starters = boxes.set_index(["game_id", "player_id"])["starter"]
@@ -231,9 +233,9 @@ def nbac_team_boxscore(context: dg.AssetExecutionContext, nba_source: src.NbaSou
     """Team totals of the date's final games from boxscoretraditionalv3. Grain: team x game."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
-        frame = _parse_archived(archive, nba_source, src.BOXSCORE_TRADITIONAL, dates, t.NBAC_TEAM_BOXSCORE,
-                                lambda body, day, f: parse_boxscore_v3(body, day, f.path)[0], latest_only=True,
-                                dedupe=False)
+        frame = _records_archived(archive, nba_source, src.BOXSCORE_TRADITIONAL, dates, t.NBAC_TEAM_BOXSCORE,
+                                  lambda body, day, f: boxscore_v3_records(body, day, f.path)[0], latest_only=True,
+                                  dedupe=False)
         dropped = 0
         if len(frame):
             # Legacy handoff 302: an in-progress team with 0 points or 0 FGA is dropped alone.

@@ -179,6 +179,12 @@ def player_status_from_comment(comment: str | None, minutes_text: str | None) ->
 
 def parse_boxscore_v3(body: dict, game_date: dt.date, path: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(team rows, player rows incl. DNP) of one game."""
+    teams, players = boxscore_v3_records(body, game_date, path)
+    return pd.DataFrame(teams), pd.DataFrame(players)
+
+
+def boxscore_v3_records(body: dict, game_date: dt.date, path: str) -> tuple[list[dict], list[dict]]:
+    """:func:`parse_boxscore_v3` as records, for callers that build one frame from many games."""
     kw = dict(endpoint=BOXSCORE_TRADITIONAL, game_date=game_date, path=path)
     box = _need(body, "boxScoreTraditional", **kw)
     game_id = str(_need(box, "gameId", **kw, where="boxScoreTraditional."))
@@ -187,7 +193,7 @@ def parse_boxscore_v3(body: dict, game_date: dt.date, path: str) -> tuple[pd.Dat
         team = _need(box, side, **kw, where="boxScoreTraditional.")
         code = team.get("teamTricode")
         if not is_nba_team(code):
-            return pd.DataFrame(), pd.DataFrame()
+            return [], []
         sides[side] = (normalize_tricode(code), team)
     home, away = sides["homeTeam"][0], sides["awayTeam"][0]
     iid = internal_game_id(game_date, away, home)
@@ -223,7 +229,7 @@ def parse_boxscore_v3(body: dict, game_date: dt.date, path: str) -> tuple[pd.Dat
                 **{col: (_number(pst.get(k), field=f"{side}.players[{n}].statistics.{k}", **kw) if played else None)
                    for k, col in _V3_STATS.items()},
             })
-    return pd.DataFrame(team_rows), pd.DataFrame(player_rows)
+    return team_rows, player_rows
 
 
 # --- commonteamroster ----------------------------------------------------------------------------

@@ -322,7 +322,7 @@ def test_26_zero_rows_for_a_night_with_final_games_fails_and_keeps_the_old_rows(
     assert _results_night(p).success
     before = p.warehouse.count_by_date(t.NBAC_PLAYER_BOXSCORES, NIGHT, NIGHT)
     monkeypatch.setattr(raw, "parse_league_game_log", lambda *a, **k: pd.DataFrame())
-    monkeypatch.setattr(raw, "parse_boxscore_v3", lambda *a, **k: (pd.DataFrame(), pd.DataFrame()))
+    monkeypatch.setattr(raw, "boxscore_v3_records", lambda *a, **k: ([], []))
     assert p.materialize([keys.RAW_PLAYER_BOXSCORES], NIGHT).success
     # Loud: the date's blocking coverage check fails (holding Phase 3 of the date), and the
     # materialization says why nothing was written; the previous rows are kept.
