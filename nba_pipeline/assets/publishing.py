@@ -97,6 +97,11 @@ _PREDICTION_FIELDS = {"predicted_points": "predicted", "confidence_score": "conf
                       "recommendation": "recommendation", "edge": "edge", "model_id": "model_id"}
 
 
+_TONIGHT_COLUMNS = ["game_id", "player_lookup", "player_name", "team_tricode", "is_home", "injury_status",
+                    "has_prop_line", "fatigue_score", "points_avg_season", "minutes_avg_season", "points_avg_last_10",
+                    "current_points_line", "line_bookmaker", *(f"_p_{c}" for c in _PREDICTION_FIELDS), "_has_prediction"]
+
+
 def _player(r: dict) -> dict:
     return {
         "player_lookup": r["player_lookup"], "name": r["player_name"], "team": r["team_tricode"],
@@ -128,7 +133,9 @@ def tonight_docs(dates: list[dt.date], sched: pd.DataFrame, upgc: pd.DataFrame, 
             u = u.merge(pred, on="player_id", how="left", indicator="_found")
             u["_has_prediction"] = u["_found"] == "both"
             u = u.sort_values(["team_tricode", "player_name"], kind="stable")
-            players = {gid: [_player(r) for r in g.to_dict("records")] for gid, g in u.groupby("game_id", sort=False)}
+            players: dict[str, list[dict]] = {}
+            for r in u[_TONIGHT_COLUMNS].to_dict("records"):  # one conversion per date, only the fields used
+                players.setdefault(r["game_id"], []).append(_player(r))
         else:
             players = {}
         games = [{"game_id": g["game_id"], "home_team": g["home_team_tricode"], "away_team": g["away_team_tricode"],
@@ -171,9 +178,12 @@ def predictions(context: dg.AssetExecutionContext, warehouse: Warehouse, exports
         docs = {}
         for day in dates:
             s, p = sched_by[day], preds_by[day]
+            by_game: dict[str, list] = {}
+            for r in (p.sort_values(["system_id", "player_lookup"]).itertuples() if len(p) else ()):
+                by_game.setdefault(r.game_id, []).append(r)
             games = []
             for g in s.sort_values("tipoff_utc").itertuples():
-                gp = p[p["game_id"] == g.game_id].sort_values(["system_id", "player_lookup"]) if len(p) else p
+                gp = by_game.get(g.game_id, [])
                 games.append({"game_id": g.game_id, "home_team": g.home_team_tricode, "away_team": g.away_team_tricode,
                               "game_time": _clean(g.tipoff_utc), "predictions": [{
                                   "player_lookup": r.player_lookup, "player_name": r.player_name, "team": r.team_tricode,
@@ -183,7 +193,7 @@ def predictions(context: dg.AssetExecutionContext, warehouse: Warehouse, exports
                                                  "edge": _clean(r.edge), "book": r.line_bookmaker,
                                                  "p_over": _clean(getattr(r, "p_over", None)),
                                                  "expected_value": _clean(getattr(r, "expected_value", None))}}
-                                  for r in gp.itertuples()]})
+                                  for r in gp]})
             counts = p["recommendation"].value_counts().to_dict() if len(p) else {}
             docs[day] = {"game_date": day.isoformat(), "generated_at": clock.now().isoformat(), "total_games": len(s),
                          "total_predictions": len(p), "systems": sorted(p["system_id"].unique().tolist()) if len(p) else [],
