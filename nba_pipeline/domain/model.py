@@ -94,8 +94,17 @@ def train(train: pd.DataFrame) -> TrainedArtifact | None:
                            float(np.mean(np.abs(pred - y))))
 
 
+# CatBoost writes a random model GUID and the wall-clock finish time into the file; without them the
+# same training rows and parameters give the same bytes, so a model id (its sha256) names a model.
+_UNSTABLE_METADATA = ("model_guid", "train_finish_time")
+
+
 def to_bytes(model) -> bytes:
-    """A fitted CatBoost model as the bytes of its .cbm file."""
+    """A fitted CatBoost model as the bytes of its .cbm file (reproducible: see _UNSTABLE_METADATA)."""
+    metadata = model.get_metadata()
+    for key in _UNSTABLE_METADATA:
+        if key in metadata:
+            del metadata[key]
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "model.cbm")
         model.save_model(path)
