@@ -217,7 +217,7 @@ def build_feature_store(upgc: pd.DataFrame, pdc: pd.DataFrame, pcf: pd.DataFrame
     """One row per UPGC player and date: 60 feature values with quality and source, and the
     quality fields. ``pgs_hist`` must hold only games before the earliest date in ``upgc``'s
     window for the date being built; lookups use strictly-earlier rows per date anyway."""
-    from nba_pipeline.domain.history import asof, dnp_state, player_game_state
+    from nba_pipeline.domain.history import asof, dnp_state, player_game_state_of
 
     if upgc.empty:
         return pd.DataFrame()
@@ -252,7 +252,7 @@ def build_feature_store(upgc: pd.DataFrame, pdc: pd.DataFrame, pcf: pd.DataFrame
     U = take(utgc, ["season_wins", "season_losses"], on=["game_date", "team_tricode"])
     L = take(line_std, ["line_std"], on=["game_date", "player_lookup"])
 
-    st = player_game_state(pgs_hist)
+    st = player_game_state_of(base["player_id"], pgs_hist)
     state_cols = ["pts_l2", "pts_l3", "pts_l5", "pts_std_l10", "usage_l5", "pts_slope_l10", "pts_slope_l7",
                   "pts_mean_60d", "pts_std_60d", "below_avg_streak", "games_since_change", "last_line",
                   "last_line_date", "over_rate_l10", "margin_line_l5", "min_std_l10", "games_l10"]

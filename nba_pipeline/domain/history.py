@@ -137,6 +137,16 @@ def player_game_state(pgs: pd.DataFrame) -> pd.DataFrame:
     return g.drop(columns=["_over"])
 
 
+def player_game_state_of(players: pd.Series, pgs: pd.DataFrame) -> pd.DataFrame:
+    """:func:`player_game_state` of the given players only. The state is per player (every window
+    is over his own games), so other players' rows change nothing; a one-date run needs a few
+    hundred players' year, not the league's. When none of them has played, the league's state
+    (of no use to them, but the same shape the callers always saw)."""
+    own = pgs[pgs["player_id"].isin(set(players))] if len(pgs) else pgs
+    state = player_game_state(own)
+    return state if len(state) else player_game_state(pgs)
+
+
 def asof(state: pd.DataFrame, targets: pd.DataFrame, by: str, target_date_col: str = "game_date") -> pd.DataFrame:
     """For each target row, the latest state row of the same ``by`` strictly before its date."""
     left = targets.copy()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nba_pipeline.domain.history import asof, player_game_state
+from nba_pipeline.domain.history import asof, player_game_state_of
 from nba_pipeline.partitions import season_year
 
 TDZA_GAMES = 15
@@ -99,7 +99,7 @@ def primary_zone(three_rate: float) -> str | None:
 
 def player_state_asof(players: pd.DataFrame, pgs_hist: pd.DataFrame) -> pd.DataFrame:
     """Each (game_date, player) of ``players`` joined to his rolling state before that date."""
-    state = player_game_state(pgs_hist)
+    state = player_game_state_of(players["player_id"], pgs_hist)
     keep = ["player_id", "game_date", "season_year", *STATE_COLUMNS]
     targets = players[["game_date", "player_id"]].copy()
     targets["player_id"] = targets["player_id"].astype("int64")
