@@ -25,6 +25,8 @@ setup(
         "pandas>=2.2,<3",
         "numpy>=1.26",
         "duckdb>=1.1",
+        # Warehouse reads go DuckDB -> Arrow -> pandas (coerce_temporal_nanoseconds needs 13).
+        "pyarrow>=13",
         "catboost>=1.2",
         "nba_api>=1.10",
         "httpx>=0.27",

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import dagster as dg
 
 from nba_pipeline.warehouse.base import Warehouse, WriteResult, prepare_for_write
@@ -30,6 +31,8 @@ from nba_pipeline.warehouse.spec import TYPES, TableSpec
 _WRITE_LOCKS: dict[str, threading.Lock] = defaultdict(threading.Lock)
 _CONFLICT_RETRIES = 5
 _SESSIONS = threading.local()
+# Warehouse integers and booleans read as pandas' nullable dtypes, the spec's types for them.
+_ARROW_DTYPES = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
 
 
 class WarehouseLockedError(RuntimeError):
@@ -188,8 +191,12 @@ class DuckDBWarehouse(Warehouse):
                 if where:
                     sql += " WHERE " + " AND ".join(where)
                 # Through Arrow: DuckDB's own .df() builds wide tables (the feature store has 200+
-                # columns) one inserted column at a time, which pandas warns is fragmented.
-                frame = spec.conform(con.sql(sql, params=params).to_arrow_table().to_pandas())
+                # columns) one inserted column at a time, which pandas warns is fragmented. Arrow
+                # gives the spec's dtypes directly (nullable integers and booleans, dates as
+                # datetime64[ns]), so only what differs is cast.
+                table = con.sql(sql, params=params).to_arrow_table()
+                frame = spec.conform_read(table.to_pandas(types_mapper=_ARROW_DTYPES.get, date_as_object=False,
+                                                          coerce_temporal_nanoseconds=True))
         return frame[columns] if columns else frame
 
     def count_by_date(self, spec, start, end) -> dict[dt.date, int]:
