@@ -1,8 +1,8 @@
 """Phase 3 computations (legacy-system.md section 3) on plain DataFrames.
 
-Completed-game tables take the date's raw rows; upcoming-game tables take the date's schedule and
-history strictly before the date (the caller passes only such history; functions here also filter
-defensively so a careless caller cannot leak).
+Completed-game tables take the dates' raw rows; upcoming-game tables take a range of dates and,
+for each date D, use only history dated strictly before D (filtered here, whatever the caller
+passes), so D's rows are the same whether D runs alone or inside a range.
 """
 
 from __future__ import annotations
@@ -318,10 +318,6 @@ def _timestamps(values: pd.Series) -> pd.Series:
     column anyway (its cache check iterates it): called per date over a year of history, that cost
     a second a month of dates."""
     return values if pd.api.types.is_datetime64_any_dtype(values) else pd.to_datetime(values)
-
-
-def _before(frame: pd.DataFrame, day: dt.date) -> pd.DataFrame:
-    return frame[_timestamps(frame["game_date"]) < pd.Timestamp(day)] if len(frame) else frame
 
 
 class _Timeline:
