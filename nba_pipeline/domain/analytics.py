@@ -313,7 +313,7 @@ def latest_injuries(injuries: pd.DataFrame, before: pd.Timestamp | None = None) 
     return inj.sort_values("report_published_at").groupby(["game_date", "player_lookup"], as_index=False).last()
 
 
-def _timestamps(values: pd.Series) -> pd.Series:
+def as_timestamps(values: pd.Series) -> pd.Series:
     """Dates as timestamps. Warehouse reads are datetime64 already, and pd.to_datetime walks such a
     column anyway (its cache check iterates it): called per date over a year of history, that cost
     a second a month of dates."""
@@ -340,7 +340,7 @@ class _Timeline:
 def _timelines(frame: pd.DataFrame, team_col: str, numeric: list[str], other: list[str] = ()) -> dict[str, _Timeline]:
     if frame.empty:
         return {}
-    frame = frame.assign(game_date=_timestamps(frame["game_date"])).sort_values([team_col, "game_date"], kind="stable")
+    frame = frame.assign(game_date=as_timestamps(frame["game_date"])).sort_values([team_col, "game_date"], kind="stable")
     return {team: _Timeline(g, numeric, list(other)) for team, g in frame.groupby(team_col, sort=False)}
 
 
@@ -494,7 +494,7 @@ def _player_history(pgs_hist: pd.DataFrame) -> pd.DataFrame:
     hist = pgs_hist[_HISTORY_COLUMNS]
     if hist.empty:
         return hist.assign(ts=pd.Series(dtype="datetime64[ns]"), d=pd.Series(dtype=object))
-    ts = _timestamps(hist["game_date"])
+    ts = as_timestamps(hist["game_date"])
     return hist.assign(ts=ts, d=ts.dt.date).sort_values(["player_id", "ts"], kind="stable")
 
 

@@ -45,12 +45,14 @@ def training_frame(features: pd.DataFrame, pgs: pd.DataFrame, cutoff: dt.date, t
     legacy filter, no required defaults and quality >= 70)."""
     if features.empty or pgs.empty:
         return pd.DataFrame()
-    f = features.copy()
-    f["game_date"] = pd.to_datetime(f["game_date"])
+    from nba_pipeline.domain.analytics import as_timestamps
+
     lo, hi = pd.Timestamp(cutoff - dt.timedelta(days=train_days)), pd.Timestamp(cutoff)
-    f = f[(f["game_date"] >= lo) & (f["game_date"] < hi)]
-    actual = pgs[["game_date", "player_id", "points", "minutes", "is_dnp"]].copy()
-    actual["game_date"] = pd.to_datetime(actual["game_date"])
+    days = as_timestamps(features["game_date"])
+    # Filter before anything is copied: the store is 200+ columns and a run trains weekly cutoffs.
+    f = features[(days >= lo) & (days < hi)].assign(game_date=days[(days >= lo) & (days < hi)])
+    actual = pgs[["game_date", "player_id", "points", "minutes", "is_dnp"]]
+    actual = actual.assign(game_date=as_timestamps(actual["game_date"]))
     actual = actual[(actual["game_date"] < hi) & ~actual["is_dnp"].astype(bool)
                     & (pd.to_numeric(actual["minutes"], errors="coerce") > 0)]
     out = f.merge(actual[["game_date", "player_id", "points"]], on=["game_date", "player_id"], how="inner")
@@ -89,7 +91,9 @@ def train(train: pd.DataFrame) -> TrainedArtifact | None:
     model.fit(x, y)
     blob = to_bytes(model)
     pred = np.clip(model.predict(x), *PREDICTION_CLAMP)
-    dates = pd.to_datetime(train["game_date"])
+    from nba_pipeline.domain.analytics import as_timestamps
+
+    dates = as_timestamps(train["game_date"])
     return TrainedArtifact(blob, len(train), dates.min().date(), dates.max().date(),
                            float(np.mean(np.abs(pred - y))))
 
