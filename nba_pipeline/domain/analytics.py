@@ -109,33 +109,36 @@ def _offense_rates(out: pd.DataFrame) -> pd.DataFrame:
 
 
 def team_defense(offense: pd.DataFrame) -> pd.DataFrame:
-    """Defending team x game: the opponent's offense row, flipped."""
+    """Defending team x game: the opponent's offense row, flipped (one join, not a lookup per row)."""
     if offense.empty:
         return pd.DataFrame()
-    opp = offense.set_index(["game_id", "team_tricode"])
-    rows = []
-    for r in offense.itertuples():
-        if (r.game_id, r.opponent_tricode) not in opp.index:
-            continue
-        o = opp.loc[(r.game_id, r.opponent_tricode)]
-        opp_poss = float(f.possessions(o["fga"], o["fta"], o["tov"], o["oreb"]).iloc[0])
-        two_att = o["fga"] - o["fg3a"]
-        rows.append({
-            "game_date": r.game_date, "game_id": r.game_id, "internal_game_id": r.internal_game_id,
-            "season_year": r.season_year, "defending_team_tricode": r.team_tricode,
-            "opponent_tricode": r.opponent_tricode, "is_home": r.is_home, "points_allowed": int(o["points"]),
-            "opp_fgm": o["fgm"], "opp_fga": o["fga"], "opp_fg3m": o["fg3m"], "opp_fg3a": o["fg3a"],
-            "opp_ftm": o["ftm"], "opp_fta": o["fta"], "opp_oreb": o["oreb"], "opp_tov": o["tov"],
-            "defensive_rating": round(100.0 * o["points"] / opp_poss, 2) if opp_poss else None,
-            # Legacy: a possession count, not per-48 (the x48/48 factor was a no-op).
-            "opponent_pace": round(opp_poss, 2),
-            "opponent_ts_pct": o["ts_pct"],
-            "opp_three_pct": o["fg3m"] / o["fg3a"] if o["fg3a"] else None,
-            "opp_two_pct": (o["fgm"] - o["fg3m"]) / two_att if two_att else None,
-            "turnovers_forced": o["tov"], "steals": r.stl, "blocks": r.blk, "defensive_rebounds": r.dreb,
-            "win_flag": r.win_flag, "margin": r.margin, "data_source": r.data_source,
-        })
-    return pd.DataFrame(rows)
+    opp = offense.add_prefix("o_")
+    m = offense.merge(opp, left_on=["game_id", "opponent_tricode"], right_on=["o_game_id", "o_team_tricode"])
+    if m.empty:
+        return pd.DataFrame()
+
+    def num(col: str) -> list:
+        return [None if pd.isna(v) else float(v) for v in m[f"o_{col}"]]
+
+    fga, fta, tov, oreb, fgm, fg3m, fg3a, points = (num(c) for c in ("fga", "fta", "tov", "oreb", "fgm", "fg3m",
+                                                                     "fg3a", "points"))
+    poss = f.possessions(m["o_fga"], m["o_fta"], m["o_tov"], m["o_oreb"]).tolist()
+    return pd.DataFrame({
+        "game_date": m["game_date"], "game_id": m["game_id"], "internal_game_id": m["internal_game_id"],
+        "season_year": m["season_year"], "defending_team_tricode": m["team_tricode"],
+        "opponent_tricode": m["opponent_tricode"], "is_home": m["is_home"],
+        "points_allowed": [int(p) for p in points],
+        "opp_fgm": m["o_fgm"], "opp_fga": m["o_fga"], "opp_fg3m": m["o_fg3m"], "opp_fg3a": m["o_fg3a"],
+        "opp_ftm": m["o_ftm"], "opp_fta": m["o_fta"], "opp_oreb": m["o_oreb"], "opp_tov": m["o_tov"],
+        "defensive_rating": [round(100.0 * p / q, 2) if q else None for p, q in zip(points, poss)],
+        # Legacy: a possession count, not per-48 (the x48/48 factor was a no-op).
+        "opponent_pace": [round(q, 2) for q in poss],
+        "opponent_ts_pct": m["o_ts_pct"],
+        "opp_three_pct": [a / b if b else None for a, b in zip(fg3m, fg3a)],
+        "opp_two_pct": [(a - b) / (c - d) if c - d else None for a, b, c, d in zip(fgm, fg3m, fga, fg3a)],
+        "turnovers_forced": m["o_tov"], "steals": m["stl"], "blocks": m["blk"], "defensive_rebounds": m["dreb"],
+        "win_flag": m["win_flag"], "margin": m["margin"], "data_source": m["data_source"],
+    })
 
 
 def pre_tip_lines(odds: pd.DataFrame) -> pd.DataFrame:

@@ -32,47 +32,66 @@ def _dates(s: pd.Series) -> pd.Series:
     return pd.to_datetime(s).dt.normalize()
 
 
+def _nansum(values: np.ndarray) -> float:
+    """pandas' Series.sum: NaN counts as 0 (the same additions, so the same float)."""
+    return float(np.where(np.isnan(values), 0.0, values).sum())
+
+
+def _nanmean(values: np.ndarray) -> float:
+    """pandas' Series.mean: the sum with NaN as 0 over the count of values; NaN when there are none."""
+    n = int((~np.isnan(values)).sum())
+    return _nansum(values) / n if n else np.nan
+
+
 def team_defense_zone_analysis(dates: list, teams_by_date: dict, defense_hist: pd.DataFrame) -> pd.DataFrame:
     """Team x analysis date for every team playing that date: last-15-game defense and the
-    three/two-point percentages allowed against the league over the prior 30 days."""
+    three/two-point percentages allowed against the league over the prior 30 days. The history is
+    sorted once; a date's windows are slices of it that end before the date."""
+    cols = ["opp_fgm", "opp_fga", "opp_fg3m", "opp_fg3a", "points_allowed", "defensive_rating", "opponent_pace",
+            "blocks", "steals"]
+    d = defense_hist if len(defense_hist) else pd.DataFrame(columns=["game_date", "defending_team_tricode", *cols])
+    d = d.assign(_day=pd.to_datetime(d["game_date"]).to_numpy(dtype="datetime64[D]"),
+                 **{c: pd.to_numeric(d[c], errors="coerce").astype(float) for c in cols})
+    d = d.sort_values(["_day"], kind="stable")
+    league_days = d["_day"].to_numpy()
+    league = {c: d[c].to_numpy() for c in cols}
+    teams = {}
+    for team, g in d.groupby("defending_team_tricode", sort=False):
+        teams[team] = (g["_day"].to_numpy(), {c: g[c].to_numpy() for c in cols})
     rows = []
-    d = defense_hist.copy() if len(defense_hist) else pd.DataFrame(columns=[
-        "game_date", "defending_team_tricode", "opp_fgm", "opp_fga", "opp_fg3m", "opp_fg3a", "points_allowed",
-        "defensive_rating", "opponent_pace", "blocks", "steals"])
-    d["_date"] = _dates(d["game_date"])
-    for c in ("opp_fgm", "opp_fga", "opp_fg3m", "opp_fg3a", "points_allowed", "defensive_rating",
-              "opponent_pace", "blocks", "steals"):
-        d[c] = pd.to_numeric(d[c], errors="coerce").astype(float)
-    d = d.sort_values("_date")
     for day in dates:
-        ts = pd.Timestamp(day)
-        hist = d[d["_date"] < ts]
-        league = hist[hist["_date"] >= ts - pd.Timedelta(days=LEAGUE_WINDOW_DAYS)]
-        lg3 = 100 * league["opp_fg3m"].sum() / league["opp_fg3a"].sum() if league["opp_fg3a"].sum() else np.nan
-        lg2_att = (league["opp_fga"] - league["opp_fg3a"]).sum()
-        lg2 = 100 * (league["opp_fgm"] - league["opp_fg3m"]).sum() / lg2_att if lg2_att else np.nan
-        last = hist.groupby("defending_team_tricode").tail(TDZA_GAMES)
+        d64 = np.datetime64(day, "D")
+        lo = np.searchsorted(league_days, d64 - np.timedelta64(LEAGUE_WINDOW_DAYS, "D"), side="left")
+        hi = np.searchsorted(league_days, d64, side="left")
+        lg = {c: v[lo:hi] for c, v in league.items()}
+        lg3a = _nansum(lg["opp_fg3a"])
+        lg3 = 100 * _nansum(lg["opp_fg3m"]) / lg3a if lg3a else np.nan
+        lg2_att = _nansum(lg["opp_fga"] - lg["opp_fg3a"])
+        lg2 = 100 * _nansum(lg["opp_fgm"] - lg["opp_fg3m"]) / lg2_att if lg2_att else np.nan
         for team in sorted(teams_by_date.get(day, ())):
-            g = last[last["defending_team_tricode"] == team]
-            n = len(g)
+            team_days, values = teams.get(team, (league_days[:0], None))
+            end = int(np.searchsorted(team_days, d64, side="left"))
+            n = min(end, TDZA_GAMES)
             if n == 0:
                 rows.append({**dict.fromkeys(TDZA_COLUMNS), "game_date": day, "team_tricode": team,
                              "games_in_sample": 0, "data_quality": "missing"})
                 continue
-            three = 100 * g["opp_fg3m"].sum() / g["opp_fg3a"].sum() if g["opp_fg3a"].sum() else np.nan
-            two_att = (g["opp_fga"] - g["opp_fg3a"]).sum()
-            two = 100 * (g["opp_fgm"] - g["opp_fg3m"]).sum() / two_att if two_att else np.nan
+            g = {c: v[end - n:end] for c, v in values.items()}
+            fg3a = _nansum(g["opp_fg3a"])
+            three = 100 * _nansum(g["opp_fg3m"]) / fg3a if fg3a else np.nan
+            two_att = _nansum(g["opp_fga"] - g["opp_fg3a"])
+            two = 100 * _nansum(g["opp_fgm"] - g["opp_fg3m"]) / two_att if two_att else np.nan
             d3, d2 = three - lg3, two - lg2
             zones = {"three": d3, "two": d2}
             valid = {k: v for k, v in zones.items() if pd.notna(v)}
             rows.append({
                 "game_date": day, "team_tricode": team, "games_in_sample": n,
-                "defensive_rating_last_15": g["defensive_rating"].mean(),
-                "opponent_points_per_game": g["points_allowed"].mean(),
-                "opponent_pace": g["opponent_pace"].mean(),
-                "three_pct_allowed_last_15": three, "three_att_allowed_per_game": g["opp_fg3a"].mean(),
-                "two_pct_allowed_last_15": two, "two_att_allowed_per_game": (g["opp_fga"] - g["opp_fg3a"]).mean(),
-                "blocks_per_game": g["blocks"].mean(), "steals_per_game": g["steals"].mean(),
+                "defensive_rating_last_15": _nanmean(g["defensive_rating"]),
+                "opponent_points_per_game": _nanmean(g["points_allowed"]),
+                "opponent_pace": _nanmean(g["opponent_pace"]),
+                "three_pct_allowed_last_15": three, "three_att_allowed_per_game": _nanmean(g["opp_fg3a"]),
+                "two_pct_allowed_last_15": two, "two_att_allowed_per_game": _nanmean(g["opp_fga"] - g["opp_fg3a"]),
+                "blocks_per_game": _nanmean(g["blocks"]), "steals_per_game": _nanmean(g["steals"]),
                 "league_three_pct_30d": lg3, "league_two_pct_30d": lg2,
                 "three_defense_vs_league_avg": d3, "two_defense_vs_league_avg": d2,
                 "paint_pct_allowed_last_15": None, "mid_pct_allowed_last_15": None,
