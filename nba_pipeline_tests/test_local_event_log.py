@@ -1,0 +1,73 @@
+"""The local instance's event log writes a step's materializations as one batch: what Dagster reads
+back (each date's record, its metadata and data-version tags, the asset's latest materialization,
+the materialized partitions) is the same as when the events are stored one at a time."""
+
+import time
+
+import dagster as dg
+from dagster._core.events import (
+    AssetMaterializationPlannedData,
+    DagsterEvent,
+    DagsterEventType,
+    StepMaterializationData,
+)
+from dagster._core.events.log import EventLogEntry
+
+from nba_pipeline.instance.event_log import LocalSqliteEventLogStorage
+
+KEY = dg.AssetKey(["nba_analytics", "player_game_summary"])
+DAYS = [f"2025-01-{d:02d}" for d in range(1, 8)]
+
+
+def _materializations(run_id: str) -> list[EventLogEntry]:
+    return [EventLogEntry(
+        error_info=None, level=20, user_message="", run_id=run_id, timestamp=time.time(),
+        dagster_event=DagsterEvent(
+            event_type_value=DagsterEventType.ASSET_MATERIALIZATION.value, job_name="job", step_key="step",
+            event_specific_data=StepMaterializationData(dg.AssetMaterialization(
+                KEY, partition=day, metadata={"dagster/row_count": 100 + i},
+                tags={"dagster/data_version": f"v{i}", "dagster/code_version": run_id}))))
+        for i, day in enumerate(DAYS)]
+
+
+def _read_back(storage: LocalSqliteEventLogStorage) -> dict:
+    records = storage.fetch_materializations(dg.AssetRecordsFilter(asset_key=KEY), limit=100).records
+    latest = storage.get_latest_materialization_events([KEY])[KEY]
+    return {
+        "by_date": sorted((r.partition_key, r.asset_materialization.metadata["dagster/row_count"].value,
+                           r.asset_materialization.tags["dagster/data_version"]) for r in records),
+        "order": [r.partition_key for r in sorted(records, key=lambda r: r.storage_id)],
+        "latest": latest.dagster_event.partition,
+        "partitions": sorted(storage.get_materialized_partitions(KEY)),
+        # The tag rows (what data-version lookups read) belong to their own event.
+        "tags": sorted((r.partition_key, storage.get_event_tags_for_asset(
+            KEY, filter_event_id=r.storage_id)[0]["dagster/data_version"]) for r in records),
+        "by_partition": sorted(storage.get_latest_storage_id_by_partition(
+            KEY, DagsterEventType.ASSET_MATERIALIZATION)),
+    }
+
+
+def test_a_batch_of_materializations_reads_back_as_if_stored_one_by_one(tmp_path):
+    batched = LocalSqliteEventLogStorage(str(tmp_path / "batched"))
+    single = LocalSqliteEventLogStorage(str(tmp_path / "single"))
+    batched.store_event_batch(_materializations("run-a"))
+    for event in _materializations("run-a"):
+        single.store_event(event)
+
+    got, want = _read_back(batched), _read_back(single)
+    assert got == want
+    assert got["order"] == DAYS and got["latest"] == DAYS[-1]
+    assert got["by_date"][3] == (DAYS[3], 103, "v3") and got["tags"][3] == (DAYS[3], "v3")
+
+
+def test_other_batches_are_stored_one_event_at_a_time(tmp_path):
+    storage = LocalSqliteEventLogStorage(str(tmp_path))
+    planned = [EventLogEntry(
+        error_info=None, level=10, user_message="", run_id="run-b", timestamp=time.time(),
+        dagster_event=DagsterEvent.build_asset_materialization_planned_event(
+            "job", "step", AssetMaterializationPlannedData(KEY, partition=day)))
+        for day in DAYS]
+    storage.store_event_batch([*planned, *_materializations("run-b")[:1]])
+    types = [r.event_log_entry.dagster_event.event_type for r in storage.get_records_for_run("run-b").records]
+    assert types.count(DagsterEventType.ASSET_MATERIALIZATION_PLANNED) == len(DAYS)
+    assert types.count(DagsterEventType.ASSET_MATERIALIZATION) == 1
