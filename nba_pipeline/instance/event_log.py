@@ -1,6 +1,6 @@
 """The local Dagster instance's event log: Dagster's consolidated SQLite storage, kept connections.
 
-Every run here records a materialization and its check results per date (a season is ~17,000
+Every run here records a materialization and its check results per date (a season is ~22,000
 events). Dagster's SQLite storages build a new engine and open and close a connection for every
 statement; with WAL journaling the close of the last connection checkpoints the log, and each
 commit waits for the disk, so one stored event cost ~5-8 ms on the reference machine. This storage
