@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from nba_pipeline.domain.analytics import as_timestamps
 from nba_pipeline.domain.features import FEATURES, value_col
 
 TRAIN_DAYS = 365
@@ -45,8 +46,6 @@ def training_frame(features: pd.DataFrame, pgs: pd.DataFrame, cutoff: dt.date, t
     legacy filter, no required defaults and quality >= 70)."""
     if features.empty or pgs.empty:
         return pd.DataFrame()
-    from nba_pipeline.domain.analytics import as_timestamps
-
     lo, hi = pd.Timestamp(cutoff - dt.timedelta(days=train_days)), pd.Timestamp(cutoff)
     days = as_timestamps(features["game_date"])
     # Filter before anything is copied: the store is 200+ columns and a run trains weekly cutoffs.
@@ -91,8 +90,6 @@ def train(train: pd.DataFrame) -> TrainedArtifact | None:
     model.fit(x, y)
     blob = to_bytes(model)
     pred = np.clip(model.predict(x), *PREDICTION_CLAMP)
-    from nba_pipeline.domain.analytics import as_timestamps
-
     dates = as_timestamps(train["game_date"])
     return TrainedArtifact(blob, len(train), dates.min().date(), dates.max().date(),
                            float(np.mean(np.abs(pred - y))))
