@@ -195,8 +195,8 @@ class DuckDBWarehouse(Warehouse):
                 # gives the spec's dtypes directly (nullable integers and booleans, dates as
                 # datetime64[ns]), so only what differs is cast.
                 table = con.sql(sql, params=params).to_arrow_table()
-                frame = spec.conform_read(table.to_pandas(types_mapper=_ARROW_DTYPES.get, date_as_object=False,
-                                                          coerce_temporal_nanoseconds=True))
+                frame = spec.conform(table.to_pandas(types_mapper=_ARROW_DTYPES.get, date_as_object=False,
+                                                     coerce_temporal_nanoseconds=True), typed=True)
         return frame[columns] if columns else frame
 
     def count_by_date(self, spec, start, end) -> dict[dt.date, int]:

@@ -57,9 +57,11 @@ class TableSpec:
     def empty(self) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype=TYPES[t][2]) for c, t in self.columns.items()})
 
-    def conform(self, df: pd.DataFrame) -> pd.DataFrame:
+    def conform(self, df: pd.DataFrame, *, typed: bool = False) -> pd.DataFrame:
         """Select the spec's columns in order and cast them; a missing or uncastable column raises
-        SchemaError naming the table and the column."""
+        SchemaError naming the table and the column. ``typed``: the frame was read back from the
+        warehouse with its dtypes (Arrow), so a column that already has the spec's dtype is taken as
+        it is; casting a year of history again took about half of its read."""
         if len(df) == 0:
             return self.empty()
         missing = [c for c in self.columns if c not in df.columns]
@@ -68,26 +70,7 @@ class TableSpec:
         out = {}
         for col, logical in self.columns.items():
             s = df[col]
-            try:
-                out[col] = _cast(s, logical)
-            except (ValueError, TypeError) as exc:
-                raise SchemaError(self._cast_error(df, col, logical, exc)) from exc
-        return pd.DataFrame(out, index=range(len(df)))
-
-    def conform_read(self, df: pd.DataFrame) -> pd.DataFrame:
-        """:meth:`conform` for a frame read back from the warehouse: a column that already has the
-        spec's dtype (Arrow typed it on the way out) is taken as it is, the rest are cast. Reads of a
-        year of history are the most frequent frames a run builds; casting them again was ~1/3 of a
-        one-date run's reading time."""
-        if len(df) == 0:
-            return self.empty()
-        missing = [c for c in self.columns if c not in df.columns]
-        if missing:
-            raise SchemaError(f"{self.address}: frame lacks columns {missing}")
-        out = {}
-        for col, logical in self.columns.items():
-            s = df[col]
-            if s.dtype == TYPES[logical][2]:
+            if typed and s.dtype == TYPES[logical][2]:
                 out[col] = s
                 continue
             try:
