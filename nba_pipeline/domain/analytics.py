@@ -351,7 +351,7 @@ def _mean_last(timeline: _Timeline | None, end: int, col: str, n: int = 10):
     """Mean of the last ``n`` values before row ``end`` (NaN ignored); None when there are no rows."""
     if timeline is None or end == 0:
         return None
-    values = timeline.cols[col][max(0, end - n):end].astype(float)
+    values = timeline.cols[col][max(0, end - n):end]
     values = values[~np.isnan(values)]
     return values.mean() if len(values) else np.nan
 
