@@ -17,22 +17,21 @@ import dagster as dg
 import pandas as pd
 
 from nba_pipeline import keys
+from nba_pipeline.automation_terms import HistoryNewer, HistoryReady, InRecentGameDates
 from nba_pipeline.environment import current as current_environment
 from nba_pipeline.resources import Clock
 from nba_pipeline.warehouse.base import Warehouse
 
 AC = dg.AutomationCondition
 
-RECENT_GAME_DATES = dt.timedelta(days=3)
-
-IN_RECENT_GAME_DATES = AC.in_latest_time_window(RECENT_GAME_DATES).with_label(
-    "game date is yesterday, today or tomorrow (ET)"
-)
+IN_RECENT_GAME_DATES = InRecentGameDates()
 
 
-# The optional parents of each condition, by label: the same list decides what a run computes for a
-# date (assets/common.py: a date whose required inputs are not ready is not computed).
+# The optional and history parents of each condition, by label: the same lists decide what a run
+# computes for a date (execution/readiness.py: a date whose required inputs are not ready is not
+# computed).
 _OPTIONAL_PARENTS: dict[str, frozenset[dg.AssetKey]] = {}
+_HISTORY_PARENTS: dict[str, frozenset[dg.AssetKey]] = {}
 
 
 def optional_parents(condition: dg.AutomationCondition | None) -> frozenset[dg.AssetKey]:
@@ -40,27 +39,51 @@ def optional_parents(condition: dg.AutomationCondition | None) -> frozenset[dg.A
     return _OPTIONAL_PARENTS.get(condition.get_label(), frozenset()) if condition is not None else frozenset()
 
 
-def parents_landed(label: str, optional: tuple[dg.AssetKey, ...] = ()) -> dg.AutomationCondition:
-    """All required parents of the date present, none running, their blocking checks passed.
+def history_parents(condition: dg.AutomationCondition | None) -> frozenset[dg.AssetKey]:
+    """Parents an asset with this condition reads as history: the rows strictly before its date. The
+    edge is same-date (it orders a run's steps and shows the lineage); date D waits for the parent's
+    partition D-1, not D (an upcoming game's context cannot wait for the game's own box scores)."""
+    return _HISTORY_PARENTS.get(condition.get_label(), frozenset()) if condition is not None else frozenset()
+
+
+def parents_landed(label: str, optional: tuple[dg.AssetKey, ...] = (),
+                   history: tuple[dg.AssetKey, ...] = ()) -> dg.AutomationCondition:
+    """All required parents of the date present, none running, their blocking checks passed, and
+    the history of the day before ready.
 
     Optional parents (a source that may be disabled or have nothing for the date) neither block
-    when missing nor when their checks fail, but their updates still re-request the child.
+    when missing nor when their checks fail, but their updates still re-request the child. History
+    parents are judged on the day before (``HistoryReady``), and a newer history re-requests the
+    date (``HistoryNewer``); their same-date partition plays no part.
     """
     _OPTIONAL_PARENTS[label] = frozenset(optional)
+    _HISTORY_PARENTS[label] = frozenset(history)
     deps_missing = AC.any_deps_missing()
     checks_passed = AC.all_deps_blocking_checks_passed()
-    if optional:
-        selection = dg.AssetSelection.assets(*optional)
-        deps_missing = deps_missing.ignore(selection)
-        checks_passed = checks_passed.ignore(selection)
-    return (
+    deps_in_progress = AC.any_deps_in_progress()
+    deps_updated = AC.any_deps_updated()
+    if optional or history:
+        not_required = dg.AssetSelection.assets(*optional, *history)
+        deps_missing = deps_missing.ignore(not_required)
+        checks_passed = checks_passed.ignore(not_required)
+    trigger = AC.newly_missing() | deps_updated
+    if history:
+        same_date_history = dg.AssetSelection.assets(*history)
+        deps_in_progress = deps_in_progress.ignore(same_date_history)
+        # newly_true() evaluates its operand on every partition unless the operand narrows first.
+        history_updated = (IN_RECENT_GAME_DATES & HistoryNewer(history)).newly_true()
+        trigger = AC.newly_missing() | deps_updated.ignore(same_date_history) | history_updated
+    condition = (
         IN_RECENT_GAME_DATES
-        & (AC.newly_missing() | AC.any_deps_updated()).since_last_handled()
+        & trigger.since_last_handled()
         & ~deps_missing
-        & ~AC.any_deps_in_progress()
+        & ~deps_in_progress
         & checks_passed
         & ~AC.in_progress()
-    ).with_label(label)
+    )
+    if history:
+        condition = condition & HistoryReady(history)
+    return condition.with_label(label)
 
 
 # Phase 2: a raw table follows its scrape of the same date.
@@ -88,22 +111,27 @@ PLAYER_SUMMARY_ON_RAW = parents_landed(
 UPCOMING_TEAM_ON_HISTORY = parents_landed(
     "phase 3: schedule and completed-game history landed (game lines, injuries optional)",
     optional=(keys.RAW_ODDS_GAME_LINES, keys.RAW_INJURY_REPORT),
+    history=(keys.TEAM_OFFENSE, keys.TEAM_DEFENSE),
 )
 UPCOMING_PLAYER_ON_HISTORY = parents_landed(
     "phase 3: schedule and completed-game history landed (lines, rosters, injuries optional)",
     optional=(keys.RAW_ODDS_PLAYER_POINTS, keys.RAW_ROSTERS, keys.RAW_INJURY_REPORT, keys.RAW_ODDS_GAME_LINES),
+    history=(keys.PLAYER_GAME_SUMMARY,),
 )
 
 # Phase 4: every Phase 3 parent of the date (and yesterday's completed-game history) landed and
 # passed its blocking checks; same-day line updates re-request the feature store.
-PRECOMPUTE_ON_ANALYTICS = parents_landed("phase 4: phase 3 parents of the date and yesterday's history landed")
+PRECOMPUTE_ON_ANALYTICS = parents_landed("phase 4: phase 3 parents of the date and yesterday's history landed",
+                                         history=(keys.PLAYER_GAME_SUMMARY, keys.TEAM_OFFENSE, keys.TEAM_DEFENSE))
 FEATURES_ON_PRECOMPUTE = parents_landed(
     "phase 4: precompute of the date landed (raw lines optional)",
     optional=(keys.RAW_ODDS_PLAYER_POINTS,),
+    history=(keys.PLAYER_GAME_SUMMARY,),
 )
 
 # Phase 5: the model of date D needs yesterday's features and results landed (training history).
-MODEL_ON_HISTORY = parents_landed("phase 5: yesterday's features and results landed (training history)")
+MODEL_ON_HISTORY = parents_landed("phase 5: yesterday's features and results landed (training history)",
+                                  history=(keys.ML_FEATURE_STORE, keys.PLAYER_GAME_SUMMARY))
 PREDICTIONS_ON_FEATURES = parents_landed("phase 5: feature store and model of the date landed")
 # Phase 6: exports follow their tables.
 EXPORT_ON_TABLES = parents_landed("phase 6: tables behind the export landed")
@@ -177,10 +205,11 @@ def latest_fire(crons: str | list[str], now: dt.datetime) -> dt.datetime:
 
 
 def _tick(context: dg.ScheduleEvaluationContext, clock: Clock, crons) -> dt.datetime:
-    """The scrape window this evaluation stands for. Normally the cron tick itself; in the accelerated
-    profile the schedule is evaluated every real minute and stands for the latest window the
-    simulated clock has passed (`_once` makes each window run once)."""
-    if ACCELERATED:
+    """The scrape window this evaluation stands for. On the wall clock, the cron tick itself. On a
+    replayed clock (NBA_PIPELINE_NOW, frozen or accelerated) the latest window that clock has
+    passed, never the wall-clock date: the accelerated profile evaluates every real minute, and
+    `_once` makes each window run once."""
+    if ACCELERATED or clock.frozen_now:
         return latest_fire(crons, clock.now())
     return context.scheduled_execution_time.astimezone(_ET)
 
@@ -305,9 +334,11 @@ AUTOMATION_SENSOR_INTERVAL_SECONDS = 10 if ACCELERATED else 30
 
 
 def _phase_sensor(name: str, group: str) -> dg.AutomationConditionSensorDefinition:
+    # Evaluated in the code location: the pipeline clock and the history terms are our own
+    # conditions, which the daemon-side evaluation would silently never fire.
     return dg.AutomationConditionSensorDefinition(
         name, target=dg.AssetSelection.groups(group), default_status=dg.DefaultSensorStatus.RUNNING,
-        minimum_interval_seconds=AUTOMATION_SENSOR_INTERVAL_SECONDS,
+        minimum_interval_seconds=AUTOMATION_SENSOR_INTERVAL_SECONDS, use_user_code_server=True,
         description=f"Evaluates the automation conditions of {group}.",
     )
 

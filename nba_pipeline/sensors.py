@@ -33,14 +33,9 @@ _PHASE1 = {k for k in _GRAPH.get_all_asset_keys() if _GRAPH.get(k).group_name ==
 
 
 def _same_date_parents(key: dg.AssetKey) -> set[dg.AssetKey]:
-    """Parents read for the same date (history parents of date D - 1 are healed as their own date)."""
+    """Parents read for the same date (history parents are read on date D - 1, healed as their own date)."""
     node = _GRAPH.get(key)
-    out = set()
-    for parent in node.parent_keys:
-        mapping = _GRAPH.get_partition_mapping(key, parent)
-        if not isinstance(mapping, dg.TimeWindowPartitionMapping) or mapping.start_offset == 0:
-            out.add(parent)
-    return out
+    return set(node.parent_keys) - automation.history_parents(node.automation_condition)
 
 
 def _same_date_children(key: dg.AssetKey) -> set[dg.AssetKey]:

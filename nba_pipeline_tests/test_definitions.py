@@ -12,17 +12,20 @@ from pathlib import Path
 
 import dagster as dg
 
-from nba_pipeline import keys
+from nba_pipeline import automation, keys
 from nba_pipeline.definitions import defs
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "definitions_surface.json"
 
 
-def _mapping(asset: dg.AssetsDefinition, dep_key: dg.AssetKey) -> str:
+def _mapping(asset: dg.AssetsDefinition, key: dg.AssetKey, dep_key: dg.AssetKey) -> str:
     pm = asset.get_partition_mapping_for_dep(dep_key)
     if isinstance(pm, dg.TimeWindowPartitionMapping):
         return f"time_window({pm.start_offset},{pm.end_offset})"
-    return "same_date" if pm is None or isinstance(pm, dg.IdentityPartitionMapping) else type(pm).__name__
+    if pm is not None and not isinstance(pm, dg.IdentityPartitionMapping):
+        return type(pm).__name__
+    history = automation.history_parents(asset.specs_by_key[key].automation_condition)
+    return "same_date, reads history before the date" if dep_key in history else "same_date"
 
 
 def surface() -> dict:
@@ -37,7 +40,7 @@ def surface() -> dict:
                 "group": spec.group_name,
                 "partitions": (f"daily {a.partitions_def.timezone} from {a.partitions_def.start:%Y-%m-%d} "
                                f"end_offset={a.partitions_def.end_offset}") if a.partitions_def else None,
-                "deps": {d.asset_key.to_user_string(): _mapping(a, d.asset_key) for d in spec.deps},
+                "deps": {d.asset_key.to_user_string(): _mapping(a, key, d.asset_key) for d in spec.deps},
                 "automation": cond.get_label() or cond.name if cond else None,
                 "backfill_policy": (f"{a.backfill_policy.policy_type.value} max {a.backfill_policy.max_partitions_per_run}"
                                     if a.backfill_policy else None),
@@ -63,7 +66,8 @@ def test_definitions_load():
 
 def test_definitions_surface_matches_snapshot():
     current = json.loads(json.dumps(surface(), default=str))
-    if os.environ.get("NBA_PIPELINE_UPDATE_SNAPSHOT"):
+    # Never in CI: there a changed shape must fail, not be written down.
+    if os.environ.get("NBA_PIPELINE_UPDATE_SNAPSHOT") and not os.environ.get("CI"):
         SNAPSHOT.write_text(json.dumps(current, indent=1, sort_keys=True) + "\n")
     expected = json.loads(SNAPSHOT.read_text())
     assert current == expected, "the graph's shape changed: regenerate the snapshot if that was intended"
@@ -92,3 +96,17 @@ def test_every_asset_shares_one_bounded_backfill_policy():
 
     policies = {a.backfill_policy for a in defs.assets if isinstance(a, dg.AssetsDefinition)}
     assert policies == {BACKFILL_POLICY} and BACKFILL_POLICY.max_partitions_per_run == MAX_DATES_PER_RUN
+
+
+def test_every_edge_is_same_date_so_a_ui_backfill_is_one_run_per_chunk():
+    """The UI's backfill dialog (assetSelection + partitionNames) targets the chosen dates and every
+    partition downstream of them through the partition mappings, and Dagster only puts a child in
+    its parent's run when the mapping is the identity (or, for an offset mapping, when the whole
+    target fits one run). An offset edge (D reads D-1) would spill the backfill past the last chosen
+    date and split it into a run per dependency level; history is declared on the automation
+    condition instead (automation.history_parents)."""
+    for a in defs.assets:
+        for spec in a.specs:
+            for dep in spec.deps:
+                pm = a.get_partition_mapping_for_dep(dep.asset_key)
+                assert pm is None or isinstance(pm, dg.IdentityPartitionMapping), (spec.key, dep.asset_key, pm)

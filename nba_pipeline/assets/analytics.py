@@ -38,15 +38,6 @@ from nba_pipeline.warehouse.base import Warehouse
 # Days of history the upcoming tables read: a whole season plus its predecessor's tail.
 HISTORY_DAYS = 400
 
-PREVIOUS_DAY = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1,
-                                             allow_nonexistent_upstream_partitions=True)
-
-
-def previous_day(key: dg.AssetKey) -> dg.AssetDep:
-    """History dependency: date D reads everything before D; D-1 is the partition that gates it."""
-    return dg.AssetDep(key, partition_mapping=PREVIOUS_DAY)
-
-
 def _coverage_checks(spec, description):
     return [check_spec(spec, CHECK_FINAL_GAMES_COVERED, description)]
 
@@ -151,7 +142,7 @@ def _history(warehouse: Warehouse, spec, dates: list[dt.date]) -> pd.DataFrame:
 
 @table_asset(
     t.UPCOMING_TEAM_CONTEXT, group=keys.PHASE3,
-    deps=[keys.RAW_SCHEDULE, previous_day(keys.TEAM_OFFENSE), previous_day(keys.TEAM_DEFENSE),
+    deps=[keys.RAW_SCHEDULE, keys.TEAM_OFFENSE, keys.TEAM_DEFENSE,
           keys.RAW_ODDS_GAME_LINES, keys.RAW_INJURY_REPORT],
     automation_condition=automation.UPCOMING_TEAM_ON_HISTORY,
     checks=[check_spec(t.UPCOMING_TEAM_CONTEXT, CHECK_TWO_ROWS_PER_GAME,
@@ -187,7 +178,7 @@ def upcoming_team_game_context(context: dg.AssetExecutionContext, warehouse: War
 
 @table_asset(
     t.UPCOMING_PLAYER_CONTEXT, group=keys.PHASE3,
-    deps=[keys.RAW_SCHEDULE, previous_day(keys.PLAYER_GAME_SUMMARY), keys.UPCOMING_TEAM_CONTEXT,
+    deps=[keys.RAW_SCHEDULE, keys.PLAYER_GAME_SUMMARY, keys.UPCOMING_TEAM_CONTEXT,
           keys.RAW_ODDS_PLAYER_POINTS, keys.RAW_ROSTERS, keys.RAW_INJURY_REPORT],
     automation_condition=automation.UPCOMING_PLAYER_ON_HISTORY,
     checks=[check_spec(t.UPCOMING_PLAYER_CONTEXT, CHECK_BOTH_TEAMS_HAVE_PLAYERS,

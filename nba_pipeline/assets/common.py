@@ -15,18 +15,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 
 import dagster as dg
 import pandas as pd
 from dagster._core.definitions.asset_checks.asset_check_evaluation import (
     AssetCheckEvaluationTargetMaterializationData,
 )
-from dagster._core.event_api import AssetRecordsFilter, PartitionKeyFilter
-from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+from dagster._core.event_api import AssetRecordsFilter
 
 from nba_pipeline.environment import current as current_environment
-from nba_pipeline.partitions import FIRST_GAME_DATE, GAME_DATE_PARTITIONS, context_dates
+from nba_pipeline.execution import readiness
+from nba_pipeline.partitions import GAME_DATE_PARTITIONS, context_dates
 from nba_pipeline.warehouse import tables as t
 from nba_pipeline.warehouse.base import Warehouse, WriteResult
 from nba_pipeline.warehouse.spec import TableSpec
@@ -47,6 +46,9 @@ WAREHOUSE_POOL = "warehouse"
 
 # Recorded on every materialization, so "which code wrote this partition" is never a guess.
 CODE_IDENTITY = current_environment().code_identity
+
+# Shown on assets that read a parent's history (the rows before the date) through a same-date edge.
+HISTORY_METADATA_KEY = "reads_history_before_the_date"
 
 # Check names (constants: the definitions snapshot and the status CLI refer to them).
 CHECK_INPUTS_READY = "inputs_ready"
@@ -105,7 +107,16 @@ def table_metadata(spec: TableSpec) -> dict:
 def table_asset(spec: TableSpec, *, group: str, deps: Sequence[dg.AssetDep | dg.AssetKey] = (),
                 checks: Sequence[dg.AssetCheckSpec] = (), automation_condition=None,
                 description: str | None = None):
-    """Decorator for a partitioned asset that writes ``spec``; the key is the table's address."""
+    """Decorator for a partitioned asset that writes ``spec``; the key is the table's address. Parents
+    the automation condition names as history are same-date edges read strictly before the date;
+    the asset's metadata says so, since the lineage cannot."""
+    from nba_pipeline.automation import history_parents
+
+    dep_keys = {d.asset_key if isinstance(d, dg.AssetDep) else d for d in deps}
+    history = sorted(k.to_user_string() for k in history_parents(automation_condition) & dep_keys)
+    metadata = table_metadata(spec)
+    if history:
+        metadata[HISTORY_METADATA_KEY] = ", ".join(history)
     return dg.asset(
         key=spec.asset_key,
         group_name=group,
@@ -115,7 +126,7 @@ def table_asset(spec: TableSpec, *, group: str, deps: Sequence[dg.AssetDep | dg.
         check_specs=[*base_checks(spec), *checks],
         automation_condition=automation_condition,
         pool=WAREHOUSE_POOL,
-        metadata=table_metadata(spec),
+        metadata=metadata,
         description=description or spec.description,
     )
 
@@ -188,83 +199,16 @@ def coverage_results(spec: TableSpec, frame: pd.DataFrame, finals: pd.DataFrame,
 
 # --- which dates of a run may be computed ----------------------------------------------------------
 
-@cache
-def _graph():
-    from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
-
-    from nba_pipeline.assets import ALL_ASSETS
-    from nba_pipeline.observe import check_specs_by_asset
-
-    return AssetGraph.from_assets(ALL_ASSETS), check_specs_by_asset(ALL_ASSETS)
-
-
-def parent_offsets(key: dg.AssetKey) -> dict[dg.AssetKey, int]:
-    """Each parent of ``key`` and the day offset of the partition date D reads (0, or -1 for history)."""
-    graph, _ = _graph()
-    out = {}
-    for parent in graph.get(key).parent_keys:
-        mapping = graph.get_partition_mapping(key, parent)
-        out[parent] = mapping.start_offset if isinstance(mapping, dg.TimeWindowPartitionMapping) else 0
-    return out
-
-
-def _unready_checks(instance: dg.DagsterInstance, parent: dg.AssetKey, partitions: list[str]) -> dict[str, list[str]]:
-    """Per parent partition, its blocking checks that did not pass on its latest materialization
-    (failed with ERROR severity, or never evaluated). WARN-severity failures (a coverage bypass) pass."""
-    _, specs = _graph()
-    blocking = [dg.AssetCheckKey(parent, s.name) for s in specs.get(parent, []) if s.blocking]
-    if not blocking or not partitions:
-        return {}
-    ok = {(i.check_key, i.partition_key) for i in instance.event_log_storage.get_asset_check_partition_info(
-        blocking, partition_keys=partitions)
-        if i.is_current and i.latest_execution_status == AssetCheckExecutionRecordStatus.SUCCEEDED}
-    out: dict[str, list[str]] = {}
-    for p in partitions:
-        for key in blocking:
-            if (key, p) in ok:
-                continue
-            latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(
-                [key], partition_filter=PartitionKeyFilter(key=p)).get(key)
-            event = latest.event.dagster_event.event_specific_data if latest and latest.event else None
-            if not isinstance(event, dg.AssetCheckEvaluation):
-                out.setdefault(p, []).append(f"{key.name} (not evaluated)")
-            elif event.passed or event.severity != dg.AssetCheckSeverity.WARN:
-                out.setdefault(p, []).append(key.name)
-    return out
-
-
 def unready_dates(context: dg.AssetExecutionContext, dates: Sequence[dt.date]) -> dict[dt.date, str]:
-    """Dates whose required inputs are not ready, with the reason. Required parents are those the
-    asset's automation condition requires (optional sources never block, legacy incident 16); the
-    same-date partition must have landed, and any partition read (the history partition D-1 too)
-    must not have a failed latest run or a blocking check that did not pass. A history partition
-    the home never held does not block: the first date of a home computes from the history there is."""
-    from nba_pipeline.automation import optional_parents
+    """Dates whose required inputs are not ready, with the reason (``execution/readiness.py``).
+    Required parents are those the asset's automation condition requires (optional sources never
+    block, legacy incident 16); history parents are judged on the day before."""
+    from nba_pipeline.automation import history_parents, optional_parents
 
     key = context.asset_key
-    optional = optional_parents(context.assets_def.automation_conditions_by_key.get(key))
-    first = dt.date.fromisoformat(FIRST_GAME_DATE)
-    reasons: dict[dt.date, list[str]] = {}
-    for parent, offset in sorted(parent_offsets(key).items(), key=lambda kv: kv[0].to_user_string()):
-        if parent in optional:
-            continue
-        wanted = {d: d + dt.timedelta(days=offset) for d in dates if d + dt.timedelta(days=offset) >= first}
-        partitions = sorted({p.isoformat() for p in wanted.values()})
-        status = context.instance.get_status_by_partition(parent, partitions, GAME_DATE_PARTITIONS) or {}
-        landed = [p for p in partitions if status.get(p) in (dg.AssetPartitionStatus.MATERIALIZED,
-                                                              dg.AssetPartitionStatus.IN_PROGRESS)]
-        unready = _unready_checks(context.instance, parent, landed)
-        name = parent.to_user_string()
-        for d, p in wanted.items():
-            pk = p.isoformat()
-            state = status.get(pk)
-            if state == dg.AssetPartitionStatus.FAILED:
-                reasons.setdefault(d, []).append(f"{name} {pk}: its latest run failed")
-            elif state is None and offset == 0:
-                reasons.setdefault(d, []).append(f"{name} {pk}: never materialized")
-            elif pk in unready:
-                reasons.setdefault(d, []).append(f"{name} {pk}: blocking check(s) {', '.join(unready[pk])} did not pass")
-    return {d: "; ".join(r) for d, r in reasons.items()}
+    condition = context.assets_def.automation_conditions_by_key.get(key)
+    return readiness.unready_dates(context.instance, context.job_def.asset_layer.asset_graph, key, dates,
+                                   optional=optional_parents(condition), history=history_parents(condition))
 
 
 def inputs_ready_result(reason: str | None) -> dg.AssetCheckResult:

@@ -10,7 +10,7 @@ import dagster as dg
 import pandas as pd
 
 from nba_pipeline import automation, keys
-from nba_pipeline.assets.analytics import HISTORY_DAYS, previous_day
+from nba_pipeline.assets.analytics import HISTORY_DAYS
 from nba_pipeline.assets.common import (
     CHECK_PRE_TIP_LINES_ONLY,
     ByDate,
@@ -36,7 +36,7 @@ def _history(warehouse: Warehouse, spec, start: dt.date, end: dt.date) -> pd.Dat
 
 
 @table_asset(
-    t.TEAM_DEFENSE_ZONE, group=keys.PHASE4, deps=[keys.RAW_SCHEDULE, previous_day(keys.TEAM_DEFENSE)],
+    t.TEAM_DEFENSE_ZONE, group=keys.PHASE4, deps=[keys.RAW_SCHEDULE, keys.TEAM_DEFENSE],
     automation_condition=automation.PRECOMPUTE_ON_ANALYTICS,
     checks=[check_spec(t.TEAM_DEFENSE_ZONE, CHECK_ALL_TEAMS_PLAYING, "One row per team playing on the date.")],
 )
@@ -60,7 +60,7 @@ def team_defense_zone_analysis(context: dg.AssetExecutionContext, warehouse: War
 
 @table_asset(
     t.PLAYER_SHOT_ZONE, group=keys.PHASE4,
-    deps=[keys.UPCOMING_PLAYER_CONTEXT, previous_day(keys.PLAYER_GAME_SUMMARY)],
+    deps=[keys.UPCOMING_PLAYER_CONTEXT, keys.PLAYER_GAME_SUMMARY],
     automation_condition=automation.PRECOMPUTE_ON_ANALYTICS,
 )
 def player_shot_zone_analysis(context: dg.AssetExecutionContext, warehouse: Warehouse):
@@ -80,8 +80,8 @@ def player_shot_zone_analysis(context: dg.AssetExecutionContext, warehouse: Ware
 
 @table_asset(
     t.PLAYER_DAILY_CACHE, group=keys.PHASE4,
-    deps=[keys.UPCOMING_PLAYER_CONTEXT, keys.PLAYER_SHOT_ZONE, previous_day(keys.PLAYER_GAME_SUMMARY),
-          previous_day(keys.TEAM_OFFENSE)],
+    deps=[keys.UPCOMING_PLAYER_CONTEXT, keys.PLAYER_SHOT_ZONE, keys.PLAYER_GAME_SUMMARY,
+          keys.TEAM_OFFENSE],
     automation_condition=automation.PRECOMPUTE_ON_ANALYTICS,
 )
 def player_daily_cache(context: dg.AssetExecutionContext, warehouse: Warehouse):
@@ -122,7 +122,7 @@ def player_composite_factors(context: dg.AssetExecutionContext, warehouse: Wareh
 @table_asset(
     t.ML_FEATURE_STORE, group=keys.PHASE4,
     deps=[keys.PLAYER_DAILY_CACHE, keys.PLAYER_COMPOSITE_FACTORS, keys.PLAYER_SHOT_ZONE, keys.TEAM_DEFENSE_ZONE,
-          keys.UPCOMING_PLAYER_CONTEXT, keys.UPCOMING_TEAM_CONTEXT, previous_day(keys.PLAYER_GAME_SUMMARY),
+          keys.UPCOMING_PLAYER_CONTEXT, keys.UPCOMING_TEAM_CONTEXT, keys.PLAYER_GAME_SUMMARY,
           keys.RAW_ODDS_PLAYER_POINTS],
     automation_condition=automation.FEATURES_ON_PRECOMPUTE,
     checks=[

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from nba_pipeline import automation, keys
-from nba_pipeline.assets.analytics import previous_day
 from nba_pipeline.assets.common import ByDate, TableOutput, check_spec, or_empty, table_asset, write_table
 from nba_pipeline.domain import model as m
 from nba_pipeline.domain import systems
@@ -65,7 +64,7 @@ def _train_or_reuse(system: systems.PredictionSystem, frame: pd.DataFrame, cutof
 
 @table_asset(
     t.POINTS_MODEL, group=keys.PHASE5,
-    deps=[previous_day(keys.ML_FEATURE_STORE), previous_day(keys.PLAYER_GAME_SUMMARY)],
+    deps=[keys.ML_FEATURE_STORE, keys.PLAYER_GAME_SUMMARY],
     automation_condition=automation.MODEL_ON_HISTORY,
 )
 def points_model(context: dg.AssetExecutionContext, warehouse: Warehouse, model_store: BlobStore, clock: Clock):
