@@ -22,6 +22,7 @@ import dagster as dg
 
 from nba_pipeline.assets.common import MAX_DATES_PER_RUN
 from nba_pipeline.environment import ENV_DEPLOYMENT, Deployment, Environment, EnvironmentError_
+from nba_pipeline.execution.runs import execute_asset_run
 from nba_pipeline.instance import LOCAL_INSTANCE_YAML
 
 # Step-level logs go to the instance (and the UI); the console stays quiet (failures are summarised by the caller).
@@ -135,44 +136,36 @@ def reap_dead_runs(instance: dg.DagsterInstance, only_this_process: bool = False
     return notes
 
 
-def _progress_logger(on_step: Callable[[StepDone], None], group_of: dict[str, str],
-                     on_warning: Callable[[str], None] | None = None) -> dg.LoggerDefinition:
-    """A Dagster logger that reports each finished step as it happens (the run itself is one call),
-    and warnings logged by the assets (a warehouse lock being waited on)."""
+class _Progress:
+    """Turns a run's events, as they happen, into the caller's step and warning callbacks."""
 
-    retries: dict[str, int] = {}
+    def __init__(self, on_step: Callable[[StepDone], None], group_of: dict[str, str],
+                 on_warning: Callable[[str], None] | None):
+        self.on_step, self.group_of, self.on_warning = on_step, group_of, on_warning
+        self.retries: dict[str, int] = {}
 
-    class _StepHandler(logging.Handler):
-        def emit(self, record):
-            meta = getattr(record, "dagster_meta", None) or {}
-            event = meta.get("dagster_event")
-            step = (meta.get("step_key") or "").replace("__", "/")
-            if event is None:
-                if on_warning is not None and record.levelno >= logging.WARNING:
-                    on_warning(f"{step}: {meta.get('orig_message', record.getMessage())}")
-                return
-            if event.event_type_value == "STEP_UP_FOR_RETRY" and on_warning is not None:
-                data = event.event_specific_data
-                retries[step] = retries.get(step, 0) + 1
-                on_warning(f"{step}: transient failure ({_root_cause(data.error)}); retry {retries[step]} "
-                           f"in {data.seconds_to_wait or 0:.0f} s")
-                return
-            if event.event_type_value not in ("STEP_SUCCESS", "STEP_FAILURE"):
-                return
-            asset = (event.step_key or "").replace("__", "/")
-            data = event.event_specific_data
-            if event.event_type_value == "STEP_SUCCESS":
-                on_step(StepDone(asset, group_of.get(asset, ""), "ok", data.duration_ms / 1000))
-            else:
-                on_step(StepDone(asset, group_of.get(asset, ""), "FAILED", 0.0, _root_cause(data.error)))
+    def event(self, event: dg.DagsterEvent) -> None:
+        step = (event.step_key or "").replace("__", "/")
+        data = event.event_specific_data
+        if event.event_type_value == "STEP_UP_FOR_RETRY" and self.on_warning is not None:
+            self.retries[step] = self.retries.get(step, 0) + 1
+            self.on_warning(f"{step}: transient failure ({_root_cause(data.error)}); retry {self.retries[step]} "
+                            f"in {data.seconds_to_wait or 0:.0f} s")
+        elif event.event_type_value == "STEP_SUCCESS":
+            self.on_step(StepDone(step, self.group_of.get(step, ""), "ok", data.duration_ms / 1000))
+        elif event.event_type_value == "STEP_FAILURE":
+            self.on_step(StepDone(step, self.group_of.get(step, ""), "FAILED", 0.0, _root_cause(data.error)))
 
-    @dg.logger(description="Reports finished steps and warnings to the CLI.")
-    def progress(_init_context):
-        log = logging.Logger("nba_pipeline.progress", level=logging.DEBUG)
-        log.addHandler(_StepHandler())
-        return log
 
-    return progress
+class _WarningHandler(logging.Handler):
+    """Warnings the assets log through Dagster's logger (a warehouse lock being waited on)."""
+
+    def __init__(self, on_warning: Callable[[str], None]):
+        super().__init__(level=logging.WARNING)
+        self.on_warning = on_warning
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.on_warning(record.getMessage())
 
 
 def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.date, end: dt.date,
@@ -180,56 +173,59 @@ def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.dat
                       chunk_days: int | None = None, raise_on_error: bool = True,
                       quiet: bool = True, on_warning: Callable[[str], None] | None = None) -> list[RangeRun]:
     """Materialize the assets of ``groups`` for ``start..end`` as Dagster's backfill of them does:
-    one run per chunk of at most ``chunk_days`` dates (default: the assets' BackfillPolicy), every
-    selected asset in that run in dependency order. Each date records its own materialization and
-    checks inside the assets, so a date's rows and check results do not depend on how it was run."""
-    assets = [a for a in defs.assets if isinstance(a, dg.AssetsDefinition)]
+    one run of the code location's asset job per chunk of at most ``chunk_days`` dates (default:
+    the assets' BackfillPolicy), every selected asset and its checks in that run in dependency
+    order. Each date records its own materialization and checks inside the assets, so a date's rows
+    and check results do not depend on how it was run; the runs are the code location's, so the UI
+    lists them and can re-execute them."""
     graph = defs.resolve_asset_graph()
-    selection = dg.AssetSelection.groups(*groups)
-    selected = selection.resolve(graph)
+    selected = sorted(dg.AssetSelection.groups(*groups).resolve(graph), key=lambda k: k.to_user_string())
     if not selected:
         return []
     group_of = {k.to_user_string(): graph.get(k).group_name for k in selected}
-    job = dg.define_asset_job("nba_pipeline_range", selection=selection)
-    loggers = {"console": dg.colored_console_logger}
-    run_config: dict = {"loggers": {}}
-    if quiet:
-        run_config["loggers"]["console"] = {"config": {"log_level": "CRITICAL"}}
     steps: list[StepDone] = []
 
     def _on_step(step: StepDone) -> None:
+        if step.asset not in group_of:
+            return  # a check of its own step (the standalone on-time and gap checks)
         steps.append(step)
         if on_step:
             on_step(step)
 
-    loggers["progress"] = _progress_logger(_on_step, group_of, on_warning)
-    run_config["loggers"]["progress"] = {}
-    job_def = dg.Definitions(assets=assets, resources=defs.resources, jobs=[job], loggers=loggers,
-                             executor=dg.in_process_executor).resolve_job_def(job.name)
+    progress = _Progress(_on_step, group_of, on_warning)
+    run_config = QUIET_RUN_CONFIG if quiet else {}
     runs = []
-    for lo, hi in date_chunks(start, end, chunk_days or MAX_DATES_PER_RUN):
-        steps.clear()
-        t0 = time.perf_counter()
-        result = job_def.execute_in_process(
-            instance=instance, run_config=run_config, raise_on_error=False,
-            tags={"dagster/asset_partition_range_start": lo.isoformat(),
-                  "dagster/asset_partition_range_end": hi.isoformat(),
-                  "nba_pipeline/trigger": "cli", PROCESS_TAG: this_process()})
-        run = RangeRun(lo, hi, time.perf_counter() - t0, result.success, result.run_id, list(steps),
-                       not_run=len(selected) - len(steps))
-        run.blocked, run.held = _blocked_dates(result)
-        runs.append(run)
-        if not result.success and raise_on_error:
-            raise RuntimeError(f"{lo}..{hi} failed: {run.error}")
+    handler = _WarningHandler(on_warning) if on_warning else None
+    dagster_logger = logging.getLogger("dagster.builtin")
+    if handler:
+        dagster_logger.addHandler(handler)
+    try:
+        for lo, hi in date_chunks(start, end, chunk_days or MAX_DATES_PER_RUN):
+            steps.clear()
+            t0 = time.perf_counter()
+            run, events = execute_asset_run(defs, instance, selected, run_config=run_config, on_event=progress.event,
+                                            tags={"dagster/asset_partition_range_start": lo.isoformat(),
+                                                  "dagster/asset_partition_range_end": hi.isoformat(),
+                                                  "nba_pipeline/trigger": "cli", PROCESS_TAG: this_process()})
+            success = run.status == dg.DagsterRunStatus.SUCCESS
+            result = RangeRun(lo, hi, time.perf_counter() - t0, success, run.run_id, list(steps),
+                              not_run=len(selected) - len(steps))
+            result.blocked, result.held = _blocked_dates(events)
+            runs.append(result)
+            if not success and raise_on_error:
+                raise RuntimeError(f"{lo}..{hi} failed: {result.error}")
+    finally:
+        if handler:
+            dagster_logger.removeHandler(handler)
     return runs
 
 
-def _blocked_dates(result) -> tuple[dict[dt.date, list[str]], dict[dt.date, int]]:
+def _blocked_dates(events) -> tuple[dict[dt.date, list[str]], dict[dt.date, int]]:
     from nba_pipeline.assets.common import CHECK_INPUTS_READY
 
     blocked: dict[dt.date, list[str]] = {}
     held: dict[dt.date, int] = {}
-    for event in result.all_events:
+    for event in events:
         if event.event_type_value != "ASSET_CHECK_EVALUATION":
             continue
         ev = event.event_specific_data

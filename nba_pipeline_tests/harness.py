@@ -11,6 +11,7 @@ import dagster as dg
 import pandas as pd
 
 from nba_pipeline import environment, keys, runner
+from nba_pipeline.checks import STANDALONE_CHECKS
 from nba_pipeline.definitions import ASSETS
 from nba_pipeline.deployment import local_resources
 from nba_pipeline.resources import AlertSink, Clock
@@ -42,16 +43,19 @@ class Pipeline:
 
     @property
     def defs(self) -> dg.Definitions:
-        return dg.Definitions(assets=ASSETS, resources=self.resources, executor=dg.in_process_executor)
+        # The code location's assets and standalone checks: a range run holds what a backfill's run holds.
+        return dg.Definitions(assets=ASSETS, asset_checks=STANDALONE_CHECKS, resources=self.resources,
+                              executor=dg.in_process_executor)
 
     @property
     def warehouse(self):
         return self.resources["warehouse"]
 
-    def run(self, groups, start: dt.date, end: dt.date | None = None, raise_on_error: bool = True):
+    def run(self, groups, start: dt.date, end: dt.date | None = None, raise_on_error: bool = True,
+            chunk_days: int | None = None):
         groups = [groups] if isinstance(groups, str) else list(groups)
         return runner.materialize_range(self.defs, groups, start, end or start, self.instance,
-                                        raise_on_error=raise_on_error)
+                                        raise_on_error=raise_on_error, chunk_days=chunk_days)
 
     def materialize(self, selection, day: dt.date, raise_on_error: bool = True, tags: dict | None = None):
         """One partition of an asset selection (keys or an AssetSelection), as automation would."""

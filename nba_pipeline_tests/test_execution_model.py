@@ -1,27 +1,19 @@
 """One execution model: however a date runs (alone, inside a range, from the CLI or from Dagster's
-own backfill), it gets its own check results, linked to its own materialization, and a failing date
-holds back only itself and what reads it."""
+own backfill: integration/test_ui_backfill.py), it gets its own check results, linked to its own
+materialization, and a failing date holds back only itself and what reads it."""
 
 import datetime as dt
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import dagster as dg
-import pandas as pd
 
 from nba_pipeline import keys
 from nba_pipeline.assets.common import CHECK_INPUTS_READY
 from nba_pipeline.observe import partition_state
 from nba_pipeline.sources.simulated import SimulatedSource, get_league
 from nba_pipeline.warehouse import tables as t
-from nba_pipeline.warehouse.duckdb import DuckDBWarehouse
 from nba_pipeline_tests.automation_helpers import CHECKS, ET, Automation
 from nba_pipeline_tests.conftest import SIM_SEED, make_pipeline
 
-ROOT = Path(__file__).resolve().parents[1]
 NIGHT = dt.date(2024, 11, 6)
 MORNING_AFTER = dt.datetime(2024, 11, 7, 8, 0, tzinfo=ET)
 PHASES_1_3 = [keys.PHASE1, keys.PHASE2, keys.PHASE3]
@@ -91,44 +83,6 @@ def test_a_range_run_records_each_dates_checks_and_a_failing_date_blocks_only_it
     tick = auto.tick()
     requested = set(tick.get_requested_partitions(keys.TEAM_DEFENSE_ZONE))
     assert NIGHT.isoformat() in requested and days[2].isoformat() not in requested
-
-
-def _backfill_env(home: Path, now: str) -> dict:
-    (home / "dagster").mkdir(parents=True)
-    (home / "dagster" / "dagster.yaml").write_text(
-        (ROOT / "nba_pipeline" / "instance" / "local_dagster.yaml").read_text())
-    return {**os.environ, "NBA_PIPELINE_HOME": str(home), "NBA_PIPELINE_SOURCE": "simulated",
-            "NBA_PIPELINE_SEED": str(SIM_SEED), "NBA_PIPELINE_NOW": now, "DAGSTER_HOME": str(home / "dagster")}
-
-
-def test_dagsters_own_partition_backfill_completes_and_gives_the_cli_rows(tmp_path):
-    """The UI's "Materialize all" over a date range (the webserver's launchPartitionBackfill
-    mutation, advanced by the backfill daemon's own iteration): the backfill completes, its runs
-    cover the range with at most the policy's dates each, every date lands with its checks, and
-    the tables hold the same rows as `nba-pipeline backfill` of the same dates."""
-    start, end, now = dt.date(2024, 11, 4), dt.date(2024, 11, 5), "2024-11-10T12:00:00-05:00"
-    home = tmp_path / "ui"
-    proc = subprocess.run([sys.executable, "-m", "nba_pipeline_tests.integration.dagster_backfill_driver",
-                           start.isoformat(), end.isoformat()], cwd=ROOT, env=_backfill_env(home, now),
-                          capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    report = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert report["status"] == "COMPLETED_SUCCESS"
-    assert all(r["status"] == "SUCCESS" for r in report["runs"])
-    # Dagster plans the whole graph over the range as one run (one BackfillPolicy, one partitions definition).
-    assert [r["range"] for r in report["runs"]] == [[start.isoformat(), end.isoformat()]]
-    assert len(report["runs"][0]["assets"]) == 31
-    assert all(report["unevaluated_checks"][d] == [] for d in report["unevaluated_checks"])
-
-    cli = make_pipeline(tmp_path / "cli", SimulatedSource(seed=SIM_SEED), now)
-    assert all(r.success for r in cli.run(keys.PHASE_GROUPS, start, end))
-    ui = DuckDBWarehouse(database=str(home / "warehouse" / "warehouse.duckdb"))
-    for spec in t.ALL_TABLES:
-        a, b = (w.read(spec, start, end) for w in (ui, cli.warehouse))
-        assert set(report["tables"][spec.address]) == {d.isoformat() for d in pd.to_datetime(a["game_date"]).dt.date}
-        key = list(spec.primary_key)
-        pd.testing.assert_frame_equal(a.sort_values(key).reset_index(drop=True),
-                                      b.sort_values(key).reset_index(drop=True), obj=spec.address)
 
 
 def test_a_fresh_home_runs_one_mid_season_date_through_every_phase(tmp_path):
