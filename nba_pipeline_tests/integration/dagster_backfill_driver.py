@@ -45,17 +45,23 @@ mutation($p: LaunchBackfillParams!) {
 }"""
 
 
+# What the dialog adds to every launch (ui-core/src/launchpad/uiExecutionTags.tsx).
+UI_EXECUTION_TAGS = [{"key": "dagster/from_ui", "value": "true"}]
+
+
 def launch_params(kind: str, asset_paths: list[list[str]], start: str, end: str) -> dict:
-    """The ``backfillParams`` of ``launchPartitionBackfill`` for each way of asking."""
+    """The ``backfillParams`` of ``launchPartitionBackfill`` for each way of asking. ``dialog`` and
+    ``all`` are what ui-core/src/assets/LaunchAssetChoosePartitionsDialog.tsx builds for an asset
+    selection outside a job (its third and second branches)."""
     if kind == "range":
         return {"partitionsByAssets": [{"assetKey": {"path": p}, "partitions": {"range": {"start": start, "end": end}}}
                                        for p in asset_paths]}
     selection = [{"path": p} for p in asset_paths]
     if kind == "all":
-        return {"assetSelection": selection, "allPartitions": True, "fromFailure": False}
+        return {"tags": UI_EXECUTION_TAGS, "assetSelection": selection, "allPartitions": True}
     lo, hi = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
     names = [(lo + dt.timedelta(days=i)).isoformat() for i in range((hi - lo).days + 1)]
-    return {"assetSelection": selection, "partitionNames": names, "fromFailure": False}
+    return {"tags": UI_EXECUTION_TAGS, "assetSelection": selection, "partitionNames": names, "fromFailure": False}
 
 
 def main(start: str, end: str, kind: str, plan_only: bool) -> dict:
