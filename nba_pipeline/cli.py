@@ -30,7 +30,7 @@ class UsageError(Exception):
 
 def _load(env_overrides: dict[str, str] | None = None):
     """Definitions and instance for the current environment (after applying CLI overrides), after
-    cleaning up runs that a killed nba-pipeline process left marked in progress."""
+    cleaning up runs left marked in progress by a process of this machine that is gone."""
     for k, v in (env_overrides or {}).items():
         os.environ[k] = v
     _quiet()

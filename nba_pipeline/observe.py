@@ -118,9 +118,11 @@ def runs_found_dead(instance: dg.DagsterInstance, assets, partition: str) -> lis
     process was gone (by run monitoring or the CLI), with that reason: newest first."""
     run_ids: set[str] = set()
     for key in assets:
-        planned = instance.fetch_planned_materializations(AssetRecordsFilter(asset_key=key, asset_partitions=[partition]),
-                                                          limit=50)
-        run_ids.update(record.run_id for record in planned.records)
+        # The storage's own query: the instance's equivalents are deprecated (without a successor)
+        # or warn about partition-subset events, which this project never records (one per date).
+        planned = instance.event_log_storage.get_event_records(dg.EventRecordsFilter(
+            dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED, asset_key=key, asset_partitions=[partition]), limit=50)
+        run_ids.update(record.run_id for record in planned)
     if not run_ids:
         return []
     dead = []

@@ -51,7 +51,7 @@ class LocalRunLauncher(DefaultRunLauncher):
         reason = gone_reason(self._instance, run)
         if reason is not None:
             return CheckRunHealthResult(WorkerStatus.FAILED, f"{reason} (killed with `dagster dev`, or out of "
-                                                             "memory): the run cannot finish")
+                                                             "memory); its pool slots are freed within seconds")
         # Alive, or not judged from here (another host, no worker recorded yet): run monitoring marks
         # anything but RUNNING or SUCCESS failed, so "cannot tell" must not be UNKNOWN.
         return CheckRunHealthResult(WorkerStatus.RUNNING)

@@ -75,6 +75,9 @@ class DagsterDev:
             raise RuntimeError(launched)
         return launched["run"]["runId"]
 
+    def signal(self, sig: int) -> None:
+        os.killpg(self.proc.pid, sig)
+
     def kill(self) -> None:
         """kill -9 of everything it started: a closed laptop, an OOM kill of the whole session."""
         try:

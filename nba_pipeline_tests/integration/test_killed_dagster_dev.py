@@ -11,6 +11,7 @@ would re-request them; a new run completes; `nba-pipeline status` names the dead
 
 import datetime as dt
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -72,7 +73,18 @@ def test_a_killed_dagster_dev_never_wedges_the_home(tmp_path, monkeypatch):
             info = instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL)
             return any(slot.run_id == run_id for slot in info.claimed_slots)
 
-        _wait("the run holding the warehouse slot", holds_slot, timeout=120, every=0.1)
+        # The run takes and releases the slot step by step: freeze the whole session, and kill it
+        # only if the frozen run holds the slot (else let it go on and try again).
+        def frozen_holding_slot():
+            if not holds_slot():
+                return False
+            dev.signal(signal.SIGSTOP)
+            if holds_slot():
+                return True
+            dev.signal(signal.SIGCONT)
+            return False
+
+        _wait("the run holding the warehouse slot", frozen_holding_slot, timeout=120, every=0.1)
         dev.kill()
     finally:
         dev.stop()
