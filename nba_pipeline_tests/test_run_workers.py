@@ -141,3 +141,19 @@ def test_nba_pipeline_dev_reaps_dead_runs_before_dagster_dev_starts(tmp_path, mo
     with dg.DagsterInstance.get() as inst:
         assert inst.get_run_by_id(run.run_id).status == dg.DagsterRunStatus.FAILURE
         assert inst.event_log_storage.get_concurrency_run_ids() == set()
+
+
+def test_nba_pipeline_dev_says_when_a_home_predates_the_launcher(tmp_path, monkeypatch, capsys):
+    from nba_pipeline.instance import LOCAL_INSTANCE_YAML
+
+    home = tmp_path / "home"
+    (home / "dagster").mkdir(parents=True)
+    old = LOCAL_INSTANCE_YAML.read_text().replace("class: LocalRunLauncher", "class: DefaultRunLauncher") \
+        .replace("module: nba_pipeline.instance.launcher", "module: dagster")
+    (home / "dagster" / "dagster.yaml").write_text(old)
+    monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
+    monkeypatch.setenv("NBA_PIPELINE_HOME", str(home))
+    monkeypatch.setattr(os, "execvp", lambda prog, argv: None)
+    monkeypatch.setattr(os, "chdir", lambda path: None)
+    assert cli.main(["dev", "--home", str(home)]) == 0
+    assert "predates the run launcher that detects dead run workers" in capsys.readouterr().out

@@ -50,8 +50,8 @@ class LocalRunLauncher(DefaultRunLauncher):
     def check_run_worker_health(self, run) -> CheckRunHealthResult:
         reason = gone_reason(self._instance, run)
         if reason is not None:
-            return CheckRunHealthResult(WorkerStatus.FAILED, f"{reason} (killed with `dagster dev`, or out of "
-                                                             "memory); its pool slots are freed within seconds")
+            return CheckRunHealthResult(WorkerStatus.FAILED, f"{reason} (killed, or out of memory); its pool "
+                                                             "slots are freed within seconds")
         # Alive, or not judged from here (another host, no worker recorded yet): run monitoring marks
         # anything but RUNNING or SUCCESS failed, so "cannot tell" must not be UNKNOWN.
         return CheckRunHealthResult(WorkerStatus.RUNNING)

@@ -97,8 +97,8 @@ def worker_of(instance: dg.DagsterInstance, run: dg.DagsterRun) -> Worker | None
     label = "worker process" if WORKER_HOST_TAG in run.tags else "process"
     owner = run.tags.get(PROCESS_TAG)
     if owner is not None:
-        host, pid, _ticks = owner.rsplit(":", 2)
-        return Worker(host, int(pid), owner, None, label)
+        parts = owner.rsplit(":", 2)  # host:pid:start-ticks; anything else names no process
+        return Worker(parts[0], int(parts[1]), owner, None, label) if len(parts) == 3 and parts[1].isdigit() else None
     host = run.tags.get(WORKER_HOST_TAG)
     if host is None:
         return None
