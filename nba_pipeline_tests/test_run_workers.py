@@ -91,6 +91,28 @@ def test_a_reused_pid_is_not_the_worker(instance, child):
     assert PROCESS_TAG not in instance.get_run_by_id(run.run_id).tags
 
 
+def test_a_retry_is_not_judged_by_the_dead_worker_whose_tags_it_copied(instance, child):
+    """Run retries (and the UI's re-execute) copy the parent's tags, the process tag of its dead
+    worker included: the retry is judged by its own worker, and left alone until it has one."""
+    dead = _daemon_run(instance, _dead_pid())
+    dead_identity = f"{socket.gethostname()}:{_dead_pid()}:1"
+    instance.add_run_tags(dead.run_id, {PROCESS_TAG: dead_identity})
+    copied = {**instance.get_run_by_id(dead.run_id).tags, "dagster/parent_run_id": dead.run_id}
+    retry = instance.add_run(dg.DagsterRun(job_name="__ASSET_JOB", run_id=make_new_run_id(), tags=copied,
+                                           status=dg.DagsterRunStatus.STARTING))
+    assert gone_reason(instance, retry) is None
+    notes = runner.reap_dead_runs(instance)  # the dead parent only
+    assert len(notes) == 1 and dead.run_id[:8] in notes[0], notes
+    assert instance.get_run_by_id(retry.run_id).status == dg.DagsterRunStatus.STARTING
+    event = DagsterEvent(DagsterEventType.ENGINE_EVENT.value, retry.job_name,
+                         message=f"Started process for run (pid: {child.pid}).",
+                         event_specific_data=EngineEventData.in_process(child.pid))
+    instance.report_dagster_event(event, retry.run_id)
+    instance.handle_run_event(retry.run_id, DagsterEvent(DagsterEventType.RUN_START.value, retry.job_name))
+    assert _health(instance, retry).status == WorkerStatus.RUNNING
+    assert instance.get_run_by_id(retry.run_id).tags[PROCESS_TAG] == runner.process_identity(child.pid)
+
+
 def test_runs_that_cannot_be_judged_here_are_left_running(instance):
     elsewhere = _daemon_run(instance, _dead_pid(), host="another-machine")
     not_started_yet = _daemon_run(instance, None)  # the worker has not logged its pid yet

@@ -25,10 +25,11 @@ _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 class LocalRunLauncher(DefaultRunLauncher):
     def launch_run(self, context: LaunchRunContext) -> None:
-        if self._worker_starts_here(context):
-            # Before the launch: a daemon killed right after it still leaves a run that says where
-            # its worker is.
-            self._instance.add_run_tags(context.dagster_run.run_id, {WORKER_HOST_TAG: socket.gethostname()})
+        # Before the launch: a daemon killed right after it still leaves a run that says where its
+        # worker is. Always written: a re-executed run starts with its parent's tags, and "" says
+        # that this run's worker is not known to be here.
+        here = socket.gethostname() if self._worker_starts_here(context) else ""
+        self._instance.add_run_tags(context.dagster_run.run_id, {WORKER_HOST_TAG: here})
         super().launch_run(context)
 
     @staticmethod

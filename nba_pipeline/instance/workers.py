@@ -12,6 +12,9 @@ therefore records where its work happens:
   reused pid, not the worker. The first check that finds the worker alive tags the run with its
   exact identity, so later checks compare start ticks and never clocks.
 
+A re-execution (run retries, the UI's re-execute) starts with a copy of its parent's tags: a process
+tag equal to the parent's is the parent's process and is ignored (the launcher rewrites the host).
+
 A worker is gone when no live (non-zombie) process with that identity exists on this host. Runs
 whose worker lives on another host or that name no worker are never judged: nothing here can see
 them, and a production instance (Postgres, other machines) is left to its own launcher.
@@ -33,6 +36,7 @@ WORKER_HOST_TAG = "nba_pipeline/worker_host"
 # Dagster's run worker logs this engine event, with its pid as metadata, before it starts the run
 # (dagster/_grpc/impl.py for a code server's worker, dagster/_cli/api.py for `dagster api execute_run`).
 _WORKER_EVENT_PREFIX = "Started process for run"
+_PARENT_RUN_ID_TAG = "dagster/parent_run_id"  # set by Dagster on every re-execution of a run
 # The start time in /proc is whole clock ticks after a boot time /proc/stat gives in whole seconds:
 # a live worker may compute as up to 1 s earlier than the event it logged, never later. The slack
 # covers clock adjustments between the event and the first check.
@@ -91,16 +95,25 @@ class Worker:
         return now if self.recorded_at is not None and started <= self.recorded_at + _START_SLACK_SECONDS else None
 
 
+def _inherited(instance: dg.DagsterInstance, run: dg.DagsterRun, key: str) -> bool:
+    """A re-execution (a run retry, the UI's re-execute) starts with a copy of its parent's tags: a
+    process tag equal to the parent's names the parent's process, never this run's (no process runs
+    two runs of one run group)."""
+    parent_id = run.tags.get(_PARENT_RUN_ID_TAG)
+    parent = instance.get_run_by_id(parent_id) if parent_id else None
+    return parent is not None and parent.tags.get(key) == run.tags.get(key)
+
+
 def worker_of(instance: dg.DagsterInstance, run: dg.DagsterRun) -> Worker | None:
     """Where the run's work happens, or None when the run does not say (not launched here, or its
     worker has not logged its pid yet)."""
-    label = "worker process" if WORKER_HOST_TAG in run.tags else "process"
+    host = run.tags.get(WORKER_HOST_TAG)
+    label = "worker process" if host else "process"
     owner = run.tags.get(PROCESS_TAG)
-    if owner is not None:
+    if owner is not None and not _inherited(instance, run, PROCESS_TAG):
         parts = owner.rsplit(":", 2)  # host:pid:start-ticks; anything else names no process
         return Worker(parts[0], int(parts[1]), owner, None, label) if len(parts) == 3 and parts[1].isdigit() else None
-    host = run.tags.get(WORKER_HOST_TAG)
-    if host is None:
+    if not host:
         return None
     logged = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.ENGINE_EVENT).records
     for record in reversed(logged):  # the latest worker, if Dagster ever resumed the run in a new one
