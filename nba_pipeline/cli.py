@@ -30,26 +30,36 @@ class UsageError(Exception):
 
 def _load(env_overrides: dict[str, str] | None = None):
     """Definitions and instance for the current environment (after applying CLI overrides), after
-    cleaning up runs that a killed nba-pipeline process left marked in progress."""
+    cleaning up runs left marked in progress by a process of this machine that is gone."""
     for k, v in (env_overrides or {}).items():
         os.environ[k] = v
     _quiet()
-    import dagster as dg
-
-    from nba_pipeline import environment, runner
+    from nba_pipeline import environment
 
     env = environment.current()
+    _home, instance = _open_instance(env)
+    from nba_pipeline.definitions import defs
+
+    return env, defs, instance
+
+
+def _open_instance(env):
+    """This environment's DAGSTER_HOME and Dagster instance, after cleaning up runs on this machine
+    whose process is gone (a killed nba-pipeline command, or the worker of a killed `dagster dev`):
+    marked failed, their pool slots freed, one "cleaned up:" line each."""
+    import dagster as dg
+
+    from nba_pipeline import runner
+
     try:
-        runner.ensure_local_instance(env)
+        home = runner.ensure_local_instance(env)
         instance = dg.DagsterInstance.get()
         cleaned = runner.reap_dead_runs(instance)
     except _instance_errors() as exc:
         raise UsageError(_instance_problem(exc, env)) from None
     for line in cleaned:
         print(f"cleaned up: {line}", flush=True)
-    from nba_pipeline.definitions import defs
-
-    return env, defs, instance
+    return home, instance
 
 
 def _instance_errors() -> tuple[type[Exception], ...]:
@@ -301,9 +311,16 @@ def cmd_dev(args) -> int:
     if args.home:
         os.environ[environment.ENV_HOME] = args.home
     env = environment.current()
-    from nba_pipeline import runner
+    _quiet()
+    # Runs a killed `dagster dev` left in progress are failed and their slots freed before the daemon
+    # starts, so the first queued run starts at once (the daemon's run monitoring would find them too).
+    home, instance = _open_instance(env)
+    from nba_pipeline.instance.launcher import lacks_worker_checks
 
-    home = runner.ensure_local_instance(env)
+    if lacks_worker_checks(instance):
+        _warn(f"{home / 'dagster.yaml'} predates the run launcher that detects dead run workers: copy the "
+              "run_launcher and run_monitoring sections of nba_pipeline/instance/local_dagster.yaml into it")
+    instance.dispose()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     cmd = ["dagster", "dev", "-w", os.path.join(root, "workspace.yaml"), "-h", args.host, "-p", str(args.port)]
     print(f"DAGSTER_HOME={home} {' '.join(cmd)}", flush=True)

@@ -12,6 +12,8 @@ import dagster as dg
 from dagster._core.event_api import AssetRecordsFilter, PartitionKeyFilter
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
+from nba_pipeline.instance.workers import found_gone
+
 IN_PROGRESS = {dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
                dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING}
 
@@ -103,3 +105,31 @@ def check_specs_by_asset(assets) -> dict[dg.AssetKey, list[dg.AssetCheckSpec]]:
             for spec in a.check_specs:
                 out.setdefault(spec.asset_key, []).append(spec)
     return out
+
+
+def run_span(run: dg.DagsterRun) -> str:
+    """The dates a run covers, as its tags say: "2025-01-10..2025-01-16", "2025-01-10" or ""."""
+    span = [run.tags.get("dagster/asset_partition_range_start"), run.tags.get("dagster/asset_partition_range_end")]
+    return "..".join(filter(None, span)) or run.tags.get("dagster/partition", "")
+
+
+def runs_found_dead(instance: dg.DagsterInstance, assets, partition: str) -> list[tuple[dg.DagsterRun, str]]:
+    """Runs that planned ``partition`` of any of ``assets`` and were marked failed because their
+    process was gone (by run monitoring or the CLI), with that reason: newest first."""
+    run_ids: set[str] = set()
+    for key in assets:
+        # The storage's own query: the instance's equivalents are deprecated (without a successor)
+        # or warn about partition-subset events, which this project never records (one per date).
+        planned = instance.event_log_storage.get_event_records(dg.EventRecordsFilter(
+            dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED, asset_key=key, asset_partitions=[partition]), limit=50)
+        run_ids.update(record.run_id for record in planned)
+    if not run_ids:
+        return []
+    dead = []
+    for run in instance.get_runs(dg.RunsFilter(run_ids=sorted(run_ids), statuses=[dg.DagsterRunStatus.FAILURE])):
+        failure = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.RUN_FAILURE,
+                                               ascending=False, limit=1).records
+        why = found_gone(failure[0].event_log_entry.dagster_event.message) if failure else None
+        if why is not None:
+            dead.append((run, why))
+    return dead

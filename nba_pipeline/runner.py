@@ -24,6 +24,8 @@ from nba_pipeline.assets.common import MAX_DATES_PER_RUN
 from nba_pipeline.environment import ENV_DEPLOYMENT, Deployment, Environment, EnvironmentError_
 from nba_pipeline.execution.runs import execute_asset_run
 from nba_pipeline.instance import LOCAL_INSTANCE_YAML
+# The process tag and the liveness test are shared with the daemon's run launcher.
+from nba_pipeline.instance.workers import PROCESS_TAG, gone_reason, process_identity
 
 # Step-level logs go to the instance (and the UI); the console stays quiet (failures are summarised by the caller).
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
@@ -84,55 +86,33 @@ class RangeRun:
         return "; ".join(failed) or (None if self.success else "run failed")
 
 
-# Every run the CLI executes names the process that runs it, so a run left "in progress" by a killed
-# process (kill -9, an OOM kill, a closed laptop) can be recognised as dead and cleaned up.
-PROCESS_TAG = "nba_pipeline/process"
-
-
-def _process_identity(pid: int) -> str | None:
-    """host:pid:start-time (Linux /proc start ticks), so a reused pid is not mistaken for the same process."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat.rsplit(")", 1)[1].split()
-    if fields[0] == "Z":  # a zombie has exited
-        return None
-    return f"{socket.gethostname()}:{pid}:{fields[19]}"
-
-
 def this_process() -> str:
-    return _process_identity(os.getpid()) or f"{socket.gethostname()}:{os.getpid()}:?"
+    return process_identity(os.getpid()) or f"{socket.gethostname()}:{os.getpid()}:?"
 
 
 def reap_dead_runs(instance: dg.DagsterInstance, only_this_process: bool = False) -> list[str]:
-    """Runs this machine's CLI started that are still marked in progress although their process is
-    gone (or, with ``only_this_process``, this process's own runs after an interrupt): mark them
-    failed and free the pool slots they held. Returns one line per run cleaned up."""
-    from nba_pipeline.observe import IN_PROGRESS
+    """Runs still marked in progress whose process on this machine is gone: a run the CLI executed
+    (every run it executes is tagged with its process), or one a `dagster dev` here launched whose
+    worker died (with it, or on its own). Or, with ``only_this_process``, this process's own runs
+    after an interrupt. Each is marked failed and the pool slots it held are freed at once (a dead
+    run keeps the one warehouse slot, and every later run would wait for it). One line per run."""
+    from nba_pipeline.observe import IN_PROGRESS, run_span
 
-    me, host = this_process(), socket.gethostname()
+    me = this_process()
     notes = []
     for run in instance.get_runs(dg.RunsFilter(statuses=list(IN_PROGRESS))):
-        owner = run.tags.get(PROCESS_TAG)
-        if owner is None or not owner.startswith(f"{host}:"):
-            continue  # launched by the daemon (Dagster's run monitoring watches those) or elsewhere
         if only_this_process:
-            if owner != me:
+            if run.tags.get(PROCESS_TAG) != me:
                 continue
             why = "interrupted"
         else:
-            pid = int(owner.split(":")[1])
-            if owner == me or _process_identity(pid) == owner:
-                continue
-            why = f"its process {pid} is gone"
-        span = "..".join(filter(None, [run.tags.get("dagster/asset_partition_range_start"),
-                                        run.tags.get("dagster/asset_partition_range_end")])) or run.tags.get(
-            "dagster/partition", "")
+            why = gone_reason(instance, run)
+            if why is None:
+                continue  # alive, or not a process of this machine
         instance.report_run_failed(run, message=f"nba-pipeline: run left in progress ({why}); marked failed")
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
-        notes.append(f"run {run.run_id[:8]} ({span}) was still marked in progress but {why}: marked FAILED and "
-                     f"freed the pool slots it held")
+        notes.append(f"run {run.run_id[:8]} ({run_span(run)}) was still marked in progress but {why}: marked FAILED "
+                     f"and freed the pool slots it held")
     return notes
 
 

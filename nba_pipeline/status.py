@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 from nba_pipeline import automation, keys
-from nba_pipeline.observe import PartitionState, check_specs_by_asset, partition_state
+from nba_pipeline.observe import PartitionState, check_specs_by_asset, partition_state, run_span, runs_found_dead
 from nba_pipeline.warehouse import tables as t
 
 _PHASE_LABEL = {keys.PHASE1: "PHASE_1", keys.PHASE2: "PHASE_2", keys.PHASE3: "PHASE_3", keys.PHASE4: "PHASE_4",
@@ -52,6 +52,9 @@ class DateStatus:
     verdict: str
     assets: list[AssetStatus] = field(default_factory=list)
     overdue: bool = False
+    # Runs of this date found dead (their process was gone: a killed `dagster dev`, an OOM kill) and
+    # marked failed, one line each: they explain a FAILED asset that nobody saw fail.
+    dead_runs: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -100,7 +103,9 @@ def date_status(defs: dg.Definitions, instance: dg.DagsterInstance, day: dt.date
         elif pending:
             verdict = f"{_PHASE_LABEL[pending[0].group]}_PENDING"
             overdue = any(s.late for s in pending)
-    return DateStatus(day, now, games, verdict, statuses, overdue)
+    dead_runs = [f"run {run.run_id[:8]} ({run_span(run)}) failed: {why}"
+                 for run, why in runs_found_dead(instance, [s.key for s in statuses], day.isoformat())]
+    return DateStatus(day, now, games, verdict, statuses, overdue, dead_runs)
 
 
 def render(status: DateStatus) -> str:
@@ -123,6 +128,8 @@ def render(status: DateStatus) -> str:
         note = "" if s.counts_for_verdict or s.group == keys.PHASE1 else " (after the games)"
         rows = "-" if s.rows is None else f"{s.rows:,}"
         lines.append(f"  {s.key.to_user_string():<46}{s.label:<9}{rows:>8}  {checks[:21]:<22}{due:<18}{run}{note}")
+    if status.dead_runs:
+        lines += ["", "runs found dead (marked failed, pool slots freed):"] + [f"  {line}" for line in status.dead_runs]
     identities = sorted({s.state.code_identity for s in status.assets if s.state.code_identity})
     lines += ["", f"written by: {'; '.join(identities) or '-'}"
               + ("  <- MIXED CODE VERSIONS" if len(identities) > 1 else "")]
