@@ -95,8 +95,10 @@ def _scraper(key: dg.AssetKey, description: str, endpoint: str) -> dg.AssetsDefi
         total = sum(m["record_count"] for m in per_date.values())
         context.log.info(f"{endpoint}: archived {sum(len(f) for f in archived.values())} files, {total} records "
                          f"({nba_source.source_name}, as of {as_of.isoformat()})")
+        # source_class tells a scrape from a rebuild's replay of the archive (ArchiveReplaySource).
         yield from record_dates(context, dates, per_date_metadata=per_date, checks=checks, metadata={
-            "source": nba_source.source_name, "code_identity": CODE_IDENTITY, "endpoint": endpoint,
+            "source": nba_source.source_name, "source_class": type(nba_source).__name__,
+            "code_identity": CODE_IDENTITY, "endpoint": endpoint,
             "endpoint_enabled": nba_source.is_enabled(endpoint), "as_of": as_of.isoformat()})
 
     return _asset

@@ -20,6 +20,9 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+import dagster as dg
+from pydantic import PrivateAttr
+
 from nba_pipeline.sources import base as src
 from nba_pipeline.storage import BlobStore, list_archived, read_archived
 
@@ -42,12 +45,24 @@ class ArchiveReplaySource(src.NbaSource):
     archive holds, as Phase 2 reads it, not what was published by a moment."""
 
     replayed_source: str
-    archive: BlobStore
+    _archive: BlobStore | None = PrivateAttr(default=None)
+
+    @classmethod
+    def reading(cls, archive: BlobStore, replayed_source: str) -> ArchiveReplaySource:
+        source = cls(replayed_source=replayed_source)
+        source._archive = archive
+        return source
 
     @property
     def source_name(self) -> str:
         # The archive folder it replays, so the re-archived payloads land on their own files.
         return self.replayed_source
+
+    @property
+    def archive(self) -> BlobStore:
+        if self._archive is None:
+            raise RuntimeError("ArchiveReplaySource reads an archive: build it with ArchiveReplaySource.reading")
+        return self._archive
 
     def _replay(self, endpoint: str, game_date: dt.date) -> list[src.Payload]:
         payloads = []
@@ -92,6 +107,19 @@ class ArchiveReplaySource(src.NbaSource):
 
 def replay_resources(resources: dict, replayed_source: str) -> dict:
     """The run's resources with the archive replay in place of the configured source."""
-    return {**resources, "nba_source": ArchiveReplaySource(replayed_source=replayed_source,
-                                                           archive=resources["archive"])}
+    return {**resources, "nba_source": replay_source(replayed_source)}
 
+
+def replay_source(replayed_source: str) -> dg.ResourceDefinition:
+    """``nba_source`` for a rebuild: the replay of the run's own ``archive`` resource, whatever its
+    implementation (a folder, a bucket). A resource that requires the ``archive`` key, rather than a
+    ConfigurableResource holding the store as a nested resource: Dagster 1.13.27 warns about its own
+    deprecated ``InitResourceContext.dagster_run`` on every run that initializes a configured nested
+    resource, and a normal run prints no warning."""
+
+    @dg.resource(required_resource_keys={"archive"},
+                 description=f"Replays the {replayed_source} payloads of the archive; calls no service.")
+    def _replay(init_context) -> ArchiveReplaySource:
+        return ArchiveReplaySource.reading(init_context.resources.archive, replayed_source)
+
+    return _replay
