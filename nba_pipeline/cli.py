@@ -239,16 +239,20 @@ def cmd_rebuild(args) -> int:
     env, defs, instance = _load({environment.ENV_HOME: args.home} if args.home else {})
     import time
 
+    import dagster as dg
+
     from nba_pipeline import keys, rebuild
 
-    archive = defs.resources["archive"]
-    try:
-        plan = rebuild.plan(archive, args.source or env.source.value, args.start, args.end)
-    except rebuild.NothingToRebuild as exc:
-        raise UsageError(str(exc)) from None
+    # Built as a run builds it, so a bucket named by an environment variable is that bucket.
+    with dg.build_resources({"archive": defs.resources["archive"]}) as built:
+        try:
+            plan = rebuild.plan(built.archive, args.source or env.source.value, args.start, args.end)
+        except rebuild.NothingToRebuild as exc:
+            raise UsageError(str(exc)) from None
+        where = plan.describe(built.archive)
     _check_range(env, plan.start, plan.end, args.chunk_days, source=False)
     _open_warehouse(defs)
-    print(plan.describe(archive))
+    print(where)
     t0 = time.perf_counter()
     runs = rebuild.rebuild(defs, instance, plan, chunk_days=args.chunk_days, on_warning=_warn,
                            on_step=_progress(_steps(defs, keys.PHASE_GROUPS, plan.start, plan.end, args.chunk_days)))
