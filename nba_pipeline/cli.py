@@ -115,10 +115,9 @@ def _check_range(env, start: dt.date, end: dt.date, chunk_days: int | None = Non
 
 
 def _open_warehouse(defs) -> None:
-    """Open the warehouse before anything runs, so a damaged one is the one line of
-    ``WarehouseDamagedError`` (exit 1) before a scrape runs, not a failed step per table after."""
-    with defs.resources["warehouse"].session():
-        pass
+    """Refuse a damaged warehouse before anything runs: the one line of ``WarehouseDamagedError``
+    (exit 1) before a scrape runs, not a failed step per table after."""
+    defs.resources["warehouse"].check_not_damaged()
 
 
 def _warn(text: str) -> None:

@@ -72,6 +72,11 @@ class Warehouse(dg.ConfigurableResource):
     def count_by_date(self, spec: TableSpec, start: dt.date, end: dt.date) -> dict[dt.date, int]:
         """Row counts per date in the window; dates without rows are absent."""
 
+    def check_not_damaged(self) -> None:
+        """Raise ``WarehouseDamagedError`` when the warehouse's own storage cannot be opened because it
+        is damaged (a local file). Cheap, writes nothing; a no-op for a service, whose storage is not
+        ours to damage (and whose credentials a run checks itself)."""
+
     @abstractmethod
     def check_reachable(self) -> str:
         """Prove the warehouse answers (``nba-pipeline doctor``): returns what was reached, raises

@@ -136,6 +136,12 @@ class DuckDBWarehouse(Warehouse):
         finally:
             con.close()
 
+    def check_not_damaged(self) -> None:
+        # Opening reads the headers and the catalog, which is where damage to the start of the file
+        # (the reported case) shows; a damaged data block is found by the first query that reads it.
+        with self._connect():
+            pass
+
     def check_reachable(self) -> str:
         with self._connect() as con:
             tables = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema LIKE 'nba_%'").fetchone()[0]
