@@ -1,4 +1,4 @@
-"""`nba-pipeline`: demo, backfill, status, evaluate, doctor, dev."""
+"""`nba-pipeline`: demo, backfill, rebuild, status, evaluate, doctor, dev."""
 
 from __future__ import annotations
 
@@ -97,8 +97,9 @@ def _instance_problem(exc: Exception, env) -> str:
     return f"cannot reach the database of the Dagster instance in {cfg}: {' '.join(str(root).split())}"
 
 
-def _check_range(env, start: dt.date, end: dt.date, chunk_days: int | None = None) -> None:
-    """A range a backfill can run: ordered, inside the game-date partitions, with data to run on."""
+def _check_range(env, start: dt.date, end: dt.date, chunk_days: int | None = None, source: bool = True) -> None:
+    """A range a backfill can run: ordered, inside the game-date partitions, with data to run on
+    (``source=False``: whatever the configured source holds, for a rebuild that never reads it)."""
     from nba_pipeline.environment import SourceKind
     from nba_pipeline.partitions import FIRST_GAME_DATE
 
@@ -113,7 +114,7 @@ def _check_range(env, start: dt.date, end: dt.date, chunk_days: int | None = Non
     if end > last:
         raise UsageError(f"{end} is after the last game-date partition ({last}, tomorrow in ET): there is nothing "
                          f"to scrape for it yet")
-    if env.source is SourceKind.HISTORICAL:
+    if source and env.source is SourceKind.HISTORICAL:
         from nba_pipeline.sources.historical import HistoricalSource
 
         covered = HistoricalSource(root=str(env.historical_dir)).covered_dates()
@@ -121,6 +122,12 @@ def _check_range(env, start: dt.date, end: dt.date, chunk_days: int | None = Non
             span = f"{covered[0]}..{covered[-1]}" if covered else "no dates"
             raise UsageError(f"the historical folder {env.historical_dir} has no games or lines between {start} and "
                              f"{end} (it covers {span})")
+
+
+def _open_warehouse(defs) -> None:
+    """Refuse a damaged warehouse before anything runs: the one line of ``WarehouseDamagedError``
+    (exit 1) before a scrape runs, not a failed step per table after."""
+    defs.resources["warehouse"].check_not_damaged()
 
 
 def _warn(text: str) -> None:
@@ -188,6 +195,7 @@ def cmd_demo(args) -> int:
 
     end = env.today_et() + dt.timedelta(days=1)
     start = end - dt.timedelta(days=args.days - 1)
+    _open_warehouse(defs)
     print(f"nba_pipeline demo: simulated league (seed {env.seed}), game dates {start}..{end}, home {env.home}")
     runs = runner.materialize_range(defs, keys.PHASE_GROUPS, start, end, instance,
                                     on_step=_progress(_steps(defs, keys.PHASE_GROUPS, start, end)),
@@ -220,6 +228,7 @@ def cmd_backfill(args) -> int:
     if unknown:
         raise UsageError(f"unknown group(s) {', '.join(unknown)}; choose from {', '.join(keys.PHASE_GROUPS)}")
     _check_range(env, args.start, args.end, args.chunk_days)
+    _open_warehouse(defs)
     print(f"backfill {args.start}..{args.end} ({env.source.value} source) groups: {', '.join(groups)}")
     import time
 
@@ -229,6 +238,35 @@ def cmd_backfill(args) -> int:
                                     raise_on_error=False, on_warning=_warn)
     print(f"done in {time.perf_counter() - t0:.1f} s wall")
     _summary(env, defs, args.start, args.end)
+    return _report(runs)
+
+
+def cmd_rebuild(args) -> int:
+    """Every table of a range from the payload archive alone (nba_pipeline/rebuild.py)."""
+    from nba_pipeline import environment
+
+    env, defs, instance = _load({environment.ENV_HOME: args.home} if args.home else {})
+    import time
+
+    import dagster as dg
+
+    from nba_pipeline import keys, rebuild
+
+    # Built as a run builds it, so a bucket named by an environment variable is that bucket.
+    with dg.build_resources({"archive": defs.resources["archive"]}) as built:
+        try:
+            plan = rebuild.plan(built.archive, args.source or env.source.value, args.start, args.end)
+        except rebuild.NothingToRebuild as exc:
+            raise UsageError(str(exc)) from None
+        where = plan.describe(built.archive)
+    _check_range(env, plan.start, plan.end, args.chunk_days, source=False)
+    _open_warehouse(defs)
+    print(where)
+    t0 = time.perf_counter()
+    runs = rebuild.rebuild(defs, instance, plan, chunk_days=args.chunk_days, on_warning=_warn,
+                           on_step=_progress(_steps(defs, keys.PHASE_GROUPS, plan.start, plan.end, args.chunk_days)))
+    print(f"done in {time.perf_counter() - t0:.1f} s wall")
+    _summary(env, defs, plan.start, plan.end)
     return _report(runs)
 
 
@@ -250,6 +288,7 @@ def cmd_evaluate(args) -> int:
     history_start = args.history_start or args.start - dt.timedelta(days=365)
     _check_range(env, history_start, args.end, args.chunk_days)
     _check_range(env, args.start, args.end)
+    _open_warehouse(defs)
     t0 = time.perf_counter()
     upstream = [keys.PHASE1, keys.PHASE2, keys.PHASE3, keys.PHASE4]
     downstream = [keys.PHASE5, keys.GRADING, keys.PHASE6]
@@ -349,6 +388,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="dates per run (default: the assets' BackfillPolicy, 100)")
     b.set_defaults(func=cmd_backfill)
 
+    r = sub.add_parser("rebuild", help="rebuild every table of a range from the payload archive alone (no source "
+                                       "call): a damaged or deleted warehouse, or a move to another warehouse")
+    r.add_argument("--start", type=_date, help="first game date (default: the first date the archive holds)")
+    r.add_argument("--end", type=_date, help="last game date (default: the last date the archive holds)")
+    r.add_argument("--source", choices=["simulated", "historical", "live"],
+                   help="whose archived payloads to replay (default: NBA_PIPELINE_SOURCE)")
+    r.add_argument("--home")
+    r.add_argument("--chunk-days", type=int, default=None,
+                   help="dates per run (default: the assets' BackfillPolicy, 100)")
+    r.set_defaults(func=cmd_rebuild)
+
     e = sub.add_parser("evaluate", help="walk-forward replay of a real-data folder and an evaluation of "
                                         "every prediction system with intervals")
     e.add_argument("--historical-dir", required=True, help="a folder in the layout of ../shared/data/real")
@@ -397,8 +447,12 @@ def main(argv: list[str] | None = None) -> int:
         import dagster as dg
 
         if isinstance(exc, dg.Failure):
+            from nba_pipeline.storage import ArchiveIntegrityError
+            from nba_pipeline.warehouse import WarehouseDamagedError
+
             print(f"nba-pipeline {args.command}: error: {exc.description}", file=sys.stderr)
-            return 2
+            # Exit 1: the home is damaged (the line says how to recover); 2 stays "bad input".
+            return 1 if isinstance(exc, (WarehouseDamagedError, ArchiveIntegrityError)) else 2
         raise
 
 

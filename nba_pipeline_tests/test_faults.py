@@ -27,6 +27,7 @@ from nba_pipeline.warehouse import tables as t
 from nba_pipeline.warehouse.duckdb import DuckDBWarehouse
 from nba_pipeline_tests.automation_helpers import ET
 from nba_pipeline_tests.conftest import SIM_SEED, make_pipeline
+from nba_pipeline_tests.harness import archived_as_returned
 
 ROOT = Path(__file__).resolve().parents[1]
 NIGHT = dt.date(2024, 11, 6)
@@ -197,7 +198,7 @@ def scraped_night(tmp_path):
 ])
 def test_a_truncated_or_html_payload_names_file_and_date_and_stops_the_date(scraped_night, damage, expected):
     p, game_log = scraped_night
-    game_log.write_bytes(damage(game_log.read_bytes()))
+    archived_as_returned(game_log, damage(game_log.read_bytes()))
     res = p.materialize([*RAW_RESULTS, *COMPLETED], NIGHT, raise_on_error=False)
     message = _failure(res)
     assert expected in message and str(NIGHT) in message and game_log.name in message
@@ -211,7 +212,7 @@ def test_a_non_numeric_value_in_a_payload_names_table_column_and_file(scraped_ni
     body = json.loads(game_log.read_bytes())
     rs = body["resultSets"][0]
     rs["rowSet"][2][rs["headers"].index("PTS")] = "abc"
-    game_log.write_text(json.dumps(body))
+    archived_as_returned(game_log, json.dumps(body).encode())
     res = p.materialize(RAW_RESULTS, NIGHT, raise_on_error=False)
     message = _failure(res)
     assert "field 'rowSet[2].PTS': 'abc' is not a number" in message

@@ -43,14 +43,16 @@ from nba_pipeline.parsers.odds import game_lines_records, player_points_records
 from nba_pipeline.partitions import season_year
 from nba_pipeline.resources import Clock
 from nba_pipeline.sources import base as src
-from nba_pipeline.storage import ArchivedFile, BlobStore, list_archived
+from nba_pipeline.storage import ArchivedFile, BlobStore, list_archived, read_archived
 from nba_pipeline.warehouse import tables as t
 from nba_pipeline.warehouse.base import Warehouse
 
 
 def _load(archive: BlobStore, source: src.NbaSource, endpoint: str, day: dt.date, latest_only: bool):
     for f in list_archived(archive, source.source_name, endpoint, day, latest_only=latest_only):
-        raw = archive.get(f.path)
+        # Verified against the sha256 recorded at archive time: a changed file fails the step here,
+        # naming it, before a byte of it is parsed.
+        raw = read_archived(archive, f.path, day)
         try:
             body = json.loads(raw) if f.path.endswith(".json") else raw.decode()
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -324,7 +326,8 @@ def nbac_injury_report(context: dg.AssetExecutionContext, nba_source: src.NbaSou
             for f in list_archived(archive, nba_source.source_name, src.INJURY_REPORT, day, latest_only=False):
                 uri = archive.uri(f.path)
                 try:
-                    text = injury_report_text(archive.get(f.path), day, uri, source=nba_source.source_name)
+                    text = injury_report_text(read_archived(archive, f.path, day), day, uri,
+                                              source=nba_source.source_name)
                     rows = parse_injury_report(text, day, uri, f.name, source=nba_source.source_name)
                 except PayloadError as exc:
                     # The file stays archived as it came; the report is left out (the previous one

@@ -17,7 +17,7 @@ from nba_pipeline.assets.common import (
 from nba_pipeline.partitions import GAME_DATE_PARTITIONS, context_dates
 from nba_pipeline.resources import Clock
 from nba_pipeline.sources import base as src
-from nba_pipeline.storage import ArchivedPayload, BlobStore, archive_payload
+from nba_pipeline.storage import ArchivedPayload, ArchiveIntegrityError, BlobStore, archive_payload, read_archived
 
 _DESCRIPTIONS = {
     keys.SCRAPED_SCHEDULE: ("cdn.nba.com scheduleLeagueV2: the date's games with status and scores.", src.SCHEDULE),
@@ -44,6 +44,14 @@ def _files_table(archived: list[ArchivedPayload]) -> dg.MetadataValue:
         schema=dg.TableSchema(columns=[dg.TableColumn("path"), dg.TableColumn("bytes", "int"),
                                        dg.TableColumn("sha256"), dg.TableColumn("records", "int")]),
     )
+
+
+def _intact(archive: BlobStore, archived: ArchivedPayload, day) -> bool:
+    """The file reads back (verified against the store's record) as the bytes just archived."""
+    try:
+        return hashlib.sha256(read_archived(archive, archived.path, day)).hexdigest() == archived.sha256
+    except ArchiveIntegrityError:
+        return False
 
 
 def _scraper(key: dg.AssetKey, description: str, endpoint: str) -> dg.AssetsDefinition:
@@ -76,7 +84,7 @@ def _scraper(key: dg.AssetKey, description: str, endpoint: str) -> dg.AssetsDefi
             archived[day] = [archive_payload(archive, nba_source.source_name, day, p) for p in payloads]
         per_date, checks = {}, {}
         for day, files in archived.items():
-            corrupt = [a.path for a in files if hashlib.sha256(archive.get(a.path)).hexdigest() != a.sha256]
+            corrupt = [a.path for a in files if not _intact(archive, a, day)]
             per_date[day] = {"record_count": sum(f.records for f in files), "files": len(files),
                              "bytes": sum(a.bytes for a in files), "archive": _files_table(files),
                              "path": files[0].uri.rsplit("/", 1)[0] if files else "",
@@ -87,8 +95,10 @@ def _scraper(key: dg.AssetKey, description: str, endpoint: str) -> dg.AssetsDefi
         total = sum(m["record_count"] for m in per_date.values())
         context.log.info(f"{endpoint}: archived {sum(len(f) for f in archived.values())} files, {total} records "
                          f"({nba_source.source_name}, as of {as_of.isoformat()})")
+        # source_class tells a scrape from a rebuild's replay of the archive (ArchiveReplaySource).
         yield from record_dates(context, dates, per_date_metadata=per_date, checks=checks, metadata={
-            "source": nba_source.source_name, "code_identity": CODE_IDENTITY, "endpoint": endpoint,
+            "source": nba_source.source_name, "source_class": type(nba_source).__name__,
+            "code_identity": CODE_IDENTITY, "endpoint": endpoint,
             "endpoint_enabled": nba_source.is_enabled(endpoint), "as_of": as_of.isoformat()})
 
     return _asset

@@ -1,4 +1,4 @@
-from nba_pipeline.warehouse.base import Warehouse, WriteResult
+from nba_pipeline.warehouse.base import Warehouse, WarehouseDamagedError, WriteResult
 from nba_pipeline.warehouse.spec import SchemaError, TableSpec
 
-__all__ = ["SchemaError", "TableSpec", "Warehouse", "WriteResult"]
+__all__ = ["SchemaError", "TableSpec", "Warehouse", "WarehouseDamagedError", "WriteResult"]

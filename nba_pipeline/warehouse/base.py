@@ -27,6 +27,23 @@ class WriteResult:
     deleted: int
 
 
+class WarehouseDamagedError(dg.Failure):
+    """The warehouse cannot be read because its storage is damaged (a DuckDB file whose blocks fail
+    their checksums, a truncated or overwritten file). Not retried: waiting does not repair a file.
+    The description is one line naming the warehouse and the way out, which every CLI command prints
+    as it is (exit 1) and a step fails with: every table is rebuilt from the payload archive."""
+
+    def __init__(self, where: str, problem: str):
+        self.where, self.problem = where, problem
+        super().__init__(
+            description=f"warehouse {where} is damaged ({problem}): move it aside and run \"nba-pipeline rebuild\" "
+                        "to rebuild every table from the payload archive",
+            metadata={"warehouse": where, "problem": problem}, allow_retries=False)
+
+    def __reduce__(self):  # keep the fields through pickling (multiprocess executors)
+        return type(self), (self.where, self.problem)
+
+
 class Warehouse(dg.ConfigurableResource):
     """Same resource key ("warehouse") in every environment; DuckDB locally, BigQuery in production."""
 
@@ -54,6 +71,11 @@ class Warehouse(dg.ConfigurableResource):
     @abstractmethod
     def count_by_date(self, spec: TableSpec, start: dt.date, end: dt.date) -> dict[dt.date, int]:
         """Row counts per date in the window; dates without rows are absent."""
+
+    def check_not_damaged(self) -> None:
+        """Raise ``WarehouseDamagedError`` when the warehouse's own storage cannot be opened because it
+        is damaged (a local file). Cheap, writes nothing; a no-op for a service, whose storage is not
+        ours to damage (and whose credentials a run checks itself)."""
 
     @abstractmethod
     def check_reachable(self) -> str:

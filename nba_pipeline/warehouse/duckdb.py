@@ -11,6 +11,7 @@ also share the ``warehouse`` concurrency pool (see assets/common.py).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 import time
 from collections import defaultdict
@@ -22,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import dagster as dg
 
-from nba_pipeline.warehouse.base import Warehouse, WriteResult, prepare_for_write
+from nba_pipeline.warehouse.base import Warehouse, WarehouseDamagedError, WriteResult, prepare_for_write
 from nba_pipeline.warehouse.spec import TYPES, TableSpec
 
 
@@ -33,6 +34,24 @@ _CONFLICT_RETRIES = 5
 _SESSIONS = threading.local()
 # Warehouse integers and booleans read as pandas' nullable dtypes, the spec's types for them.
 _ARROW_DTYPES = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+
+
+# What DuckDB says when the file itself is damaged, on open or when a damaged block is first read
+# (measured on DuckDB 1.x/2.0 with overwritten, truncated and foreign files): a block or header
+# whose checksum fails, a file that is not a database, a file shorter than its own header says, a
+# catalog that cannot be deserialized.
+_DAMAGE = re.compile(r"Corrupt database file|not a valid DuckDB database file|Could not read enough bytes|"
+                     r"checksum .* does not match|Failed to deserializ", re.IGNORECASE)
+
+
+def _damaged(database: str, exc: BaseException) -> WarehouseDamagedError | None:
+    """The one-line error for a damaged file, or None when ``exc`` is something else."""
+    if not isinstance(exc, duckdb.Error):
+        return None
+    text = " ".join(str(exc).split())
+    if not (_DAMAGE.search(text) or isinstance(exc, duckdb.SerializationException)):
+        return None
+    return WarehouseDamagedError(database, text if len(text) <= 240 else text[:237] + "...")
 
 
 class WarehouseLockedError(RuntimeError):
@@ -72,11 +91,18 @@ class DuckDBWarehouse(Warehouse):
     @contextmanager
     def _connect(self):
         con = _SESSIONS.__dict__.get("cons", {}).get(self.database)
-        if con is not None:
-            yield con
-        else:
-            with self._open() as con:
+        try:
+            if con is not None:
                 yield con
+            else:
+                with self._open() as con:
+                    yield con
+        except duckdb.Error as exc:
+            # A damaged block is only found when a query first reads it.
+            damaged = _damaged(self.database, exc)
+            if damaged is not None:
+                raise damaged from None
+            raise
 
     @contextmanager
     def _open(self):
@@ -88,8 +114,11 @@ class DuckDBWarehouse(Warehouse):
             try:
                 con = duckdb.connect(self.database)
                 break
-            except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower():
+            except duckdb.Error as exc:
+                damaged = _damaged(self.database, exc)
+                if damaged is not None:
+                    raise damaged from None
+                if not isinstance(exc, duckdb.IOException) or "lock" not in str(exc).lower():
                     raise
                 waited = time.monotonic() - started
                 if waited >= self.lock_wait_seconds:
@@ -106,6 +135,12 @@ class DuckDBWarehouse(Warehouse):
             yield con
         finally:
             con.close()
+
+    def check_not_damaged(self) -> None:
+        # Opening reads the headers and the catalog, which is where damage to the start of the file
+        # (the reported case) shows; a damaged data block is found by the first query that reads it.
+        with self._connect():
+            pass
 
     def check_reachable(self) -> str:
         with self._connect() as con:

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 
 from nba_pipeline import environment as e
@@ -48,7 +49,7 @@ def staging(postgres_server, gcs_emulator, tmp_path_factory):
     status = _cli("status", "--date", NIGHT.isoformat(), env=env)
     objects = sorted(b.name for b in gcs_emulator.client().list_blobs(bucket))
     return SimpleNamespace(home=home, bucket=bucket, doctor=doctor, backfill=backfill, status=status,
-                           objects=objects, emulator=gcs_emulator, server=postgres_server)
+                           objects=objects, emulator=gcs_emulator, server=postgres_server, env=env)
 
 
 def test_doctor_passes_on_the_staging_setup(staging):
@@ -89,3 +90,28 @@ def test_status_reads_the_date_back_from_postgres(staging):
     with staging.server.connect("staging") as con, con.cursor() as cur:
         cur.execute("SELECT count(*) FROM runs WHERE status = 'SUCCESS'")
         assert cur.fetchone()[0] >= 1
+
+
+def test_a_deleted_warehouse_is_rebuilt_from_the_bucket(staging):
+    """The rebuild reads the archive where the environment keeps it (the bucket) and writes the same
+    rows; the home's Dagster instance is the Postgres one. Last in the module: it replaces the warehouse."""
+    from nba_pipeline.warehouse import tables as t
+    from nba_pipeline.warehouse.duckdb import DuckDBWarehouse
+
+    database = staging.home / "warehouse" / "warehouse.duckdb"
+    before = {spec.address: DuckDBWarehouse(database=str(database)).read(spec, NIGHT, NIGHT) for spec in t.ALL_TABLES}
+    archived = [o for o in staging.objects if o.startswith(f"{GCS_PREFIXES['archive']}/")]
+    database.unlink()
+
+    out = _cli("rebuild", env=staging.env)
+
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert f"rebuild {NIGHT}..{NIGHT} from the payload archive gs://{staging.bucket}/" in out.stdout
+    after = DuckDBWarehouse(database=str(database))
+    for spec in t.ALL_TABLES:
+        key = list(spec.primary_key)
+        pd.testing.assert_frame_equal(before[spec.address].sort_values(key).reset_index(drop=True),
+                                      after.read(spec, NIGHT, NIGHT).sort_values(key).reset_index(drop=True),
+                                      obj=spec.address)
+    now = sorted(b.name for b in staging.emulator.client().list_blobs(staging.bucket))
+    assert [o for o in now if o.startswith(f"{GCS_PREFIXES['archive']}/")] == archived  # nothing archived anew
