@@ -200,6 +200,7 @@ def cmd_demo(args) -> int:
     runs = runner.materialize_range(defs, keys.PHASE_GROUPS, start, end, instance,
                                     on_step=_progress(_steps(defs, keys.PHASE_GROUPS, start, end)),
                                     raise_on_error=False, on_warning=_warn)
+    runner.evaluate_standalone_checks(defs, instance)
     _summary(env, defs, start, end)
     exports = sorted((env.export_dir).rglob("*.json"))
     print(f"\nExports: {len(exports)} JSON files under {env.export_dir}")
@@ -236,6 +237,7 @@ def cmd_backfill(args) -> int:
     runs = runner.materialize_range(defs, groups, args.start, args.end, instance, chunk_days=args.chunk_days,
                                     on_step=_progress(_steps(defs, groups, args.start, args.end, args.chunk_days)),
                                     raise_on_error=False, on_warning=_warn)
+    runner.evaluate_standalone_checks(defs, instance)
     print(f"done in {time.perf_counter() - t0:.1f} s wall")
     _summary(env, defs, args.start, args.end)
     return _report(runs)
@@ -265,6 +267,7 @@ def cmd_rebuild(args) -> int:
     t0 = time.perf_counter()
     runs = rebuild.rebuild(defs, instance, plan, chunk_days=args.chunk_days, on_warning=_warn,
                            on_step=_progress(_steps(defs, keys.PHASE_GROUPS, plan.start, plan.end, args.chunk_days)))
+    runner.evaluate_standalone_checks(defs, instance)
     print(f"done in {time.perf_counter() - t0:.1f} s wall")
     _summary(env, defs, plan.start, plan.end)
     return _report(runs)
@@ -302,6 +305,7 @@ def cmd_evaluate(args) -> int:
                                         on_warning=_warn)
         runs += runner.materialize_range(defs, downstream, args.start, args.end, instance, on_step=progress,
                                          raise_on_error=False, on_warning=_warn)
+        runner.evaluate_standalone_checks(defs, instance)
         ok = all(r.success for r in runs)
         print(f"replay {'finished' if ok else 'finished WITH FAILURES'} in {time.perf_counter() - t0:.0f} s")
     graded = defs.resources["warehouse"].read(t.PREDICTION_ACCURACY, args.start, args.end)

@@ -22,7 +22,7 @@ import dagster as dg
 
 from nba_pipeline.assets.common import MAX_DATES_PER_RUN
 from nba_pipeline.environment import ENV_DEPLOYMENT, Deployment, Environment, EnvironmentError_
-from nba_pipeline.execution.runs import execute_asset_run
+from nba_pipeline.execution.runs import execute_asset_run, standalone_check_keys
 from nba_pipeline.instance import LOCAL_INSTANCE_YAML
 # The process tag and the liveness test are shared with the daemon's run launcher.
 from nba_pipeline.instance.workers import PROCESS_TAG, gone_reason, process_identity
@@ -198,6 +198,18 @@ def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.dat
         if handler:
             dagster_logger.removeHandler(handler)
     return runs
+
+
+def evaluate_standalone_checks(defs: dg.Definitions, instance: dg.DagsterInstance) -> dg.DagsterRun | None:
+    """One run of the checks that judge whole tables (on-time, season gaps), after a command's runs,
+    so the UI shows every check of the command's dates evaluated (the 15-minute schedule keeps them
+    current afterwards)."""
+    checks = standalone_check_keys(defs)
+    if not checks:
+        return None
+    run, _ = execute_asset_run(defs, instance, [], checks=checks, run_config=QUIET_RUN_CONFIG,
+                               tags={"nba_pipeline/trigger": "cli", PROCESS_TAG: this_process()})
+    return run
 
 
 def _blocked_dates(events) -> tuple[dict[dt.date, list[str]], dict[dt.date, int]]:

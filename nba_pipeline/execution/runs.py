@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import dagster as dg
@@ -50,13 +50,24 @@ def code_location_job_origin(job_name: str = ASSET_JOB_NAME) -> RemoteJobOrigin:
     return RemoteJobOrigin(RemoteRepositoryOrigin(location, REPOSITORY_NAME), job_name)
 
 
+def standalone_check_keys(defs: dg.Definitions) -> set[dg.AssetCheckKey]:
+    """Checks defined apart from their assets (on-time, season gaps): they judge the whole table at
+    the moment they run, not a date, so they run once after a command's runs, not once per chunk."""
+    return {k for c in defs.asset_checks or [] for k in c.check_keys}
+
+
 def execute_asset_run(defs: dg.Definitions, instance: dg.DagsterInstance, selection: Sequence[dg.AssetKey],
                       tags: Mapping[str, str], run_config: Mapping | None = None,
-                      on_event: Callable[[dg.DagsterEvent], None] | None = None) -> tuple[dg.DagsterRun, list]:
-    """Create a run of the asset job for ``selection`` (with every check of the selected assets, as a
-    backfill's run has) and execute it here; ``on_event`` sees each event as it happens."""
+                      on_event: Callable[[dg.DagsterEvent], None] | None = None,
+                      checks: Iterable[dg.AssetCheckKey] | None = None) -> tuple[dg.DagsterRun, list]:
+    """Create a run of the asset job for ``selection`` and ``checks`` (default: the per-date checks of
+    the selected assets) and execute it here; ``on_event`` sees each event as it happens."""
     asset_job = defs.resolve_implicit_global_asset_job_def()
-    job_def = asset_job.get_subset(asset_selection=set(selection))
+    if checks is None:
+        standalone = standalone_check_keys(defs)
+        checks = {k for k in asset_job.asset_layer.asset_graph.asset_check_keys
+                  if k.asset_key in set(selection) and k not in standalone}
+    job_def = asset_job.get_subset(asset_selection=set(selection), asset_check_selection=set(checks))
     job = InMemoryJob(job_def=job_def)
     run_config = dict(run_config or {})
     plan = create_execution_plan(job, run_config=run_config,
