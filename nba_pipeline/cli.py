@@ -51,10 +51,14 @@ def _open_instance(env):
 
     from nba_pipeline import runner
 
+    from nba_pipeline.execution.leases import home_lock
+
     try:
         home = runner.ensure_local_instance(env)
-        instance = dg.DagsterInstance.get()
-        cleaned = runner.reap_dead_runs(instance)
+        # Two commands starting on an empty home would both create the instance's tables.
+        with home_lock(home):
+            instance = dg.DagsterInstance.get()
+            cleaned = runner.reap_dead_runs(instance)
     except _instance_errors() as exc:
         raise UsageError(_instance_problem(exc, env)) from None
     for line in cleaned:
@@ -134,6 +138,10 @@ def _warn(text: str) -> None:
     print(f"  ! {text}", flush=True)
 
 
+def _waiting(text: str) -> None:
+    print(f"  waiting: {text}", flush=True)
+
+
 def _progress(total: int):
     state = {"done": 0}
 
@@ -199,7 +207,7 @@ def cmd_demo(args) -> int:
     print(f"nba_pipeline demo: simulated league (seed {env.seed}), game dates {start}..{end}, home {env.home}")
     runs = runner.materialize_range(defs, keys.PHASE_GROUPS, start, end, instance,
                                     on_step=_progress(_steps(defs, keys.PHASE_GROUPS, start, end)),
-                                    raise_on_error=False, on_warning=_warn)
+                                    raise_on_error=False, on_warning=_warn, on_wait=_waiting)
     runner.evaluate_standalone_checks(defs, instance)
     _summary(env, defs, start, end)
     exports = sorted((env.export_dir).rglob("*.json"))
@@ -236,7 +244,7 @@ def cmd_backfill(args) -> int:
     t0 = time.perf_counter()
     runs = runner.materialize_range(defs, groups, args.start, args.end, instance, chunk_days=args.chunk_days,
                                     on_step=_progress(_steps(defs, groups, args.start, args.end, args.chunk_days)),
-                                    raise_on_error=False, on_warning=_warn)
+                                    raise_on_error=False, on_warning=_warn, on_wait=_waiting)
     runner.evaluate_standalone_checks(defs, instance)
     print(f"done in {time.perf_counter() - t0:.1f} s wall")
     _summary(env, defs, args.start, args.end)
@@ -252,7 +260,7 @@ def cmd_rebuild(args) -> int:
 
     import dagster as dg
 
-    from nba_pipeline import keys, rebuild
+    from nba_pipeline import keys, rebuild, runner
 
     # Built as a run builds it, so a bucket named by an environment variable is that bucket.
     with dg.build_resources({"archive": defs.resources["archive"]}) as built:
@@ -265,7 +273,7 @@ def cmd_rebuild(args) -> int:
     _open_warehouse(defs)
     print(where)
     t0 = time.perf_counter()
-    runs = rebuild.rebuild(defs, instance, plan, chunk_days=args.chunk_days, on_warning=_warn,
+    runs = rebuild.rebuild(defs, instance, plan, chunk_days=args.chunk_days, on_warning=_warn, on_wait=_waiting,
                            on_step=_progress(_steps(defs, keys.PHASE_GROUPS, plan.start, plan.end, args.chunk_days)))
     runner.evaluate_standalone_checks(defs, instance)
     print(f"done in {time.perf_counter() - t0:.1f} s wall")
@@ -302,9 +310,9 @@ def cmd_evaluate(args) -> int:
                              + _steps(defs, downstream, args.start, args.end))
         runs = runner.materialize_range(defs, upstream, history_start, args.end, instance,
                                         chunk_days=args.chunk_days, on_step=progress, raise_on_error=False,
-                                        on_warning=_warn)
+                                        on_warning=_warn, on_wait=_waiting)
         runs += runner.materialize_range(defs, downstream, args.start, args.end, instance, on_step=progress,
-                                         raise_on_error=False, on_warning=_warn)
+                                         raise_on_error=False, on_warning=_warn, on_wait=_waiting)
         runner.evaluate_standalone_checks(defs, instance)
         ok = all(r.success for r in runs)
         print(f"replay {'finished' if ok else 'finished WITH FAILURES'} in {time.perf_counter() - t0:.0f} s")

@@ -68,8 +68,10 @@ def rebuild_definitions(defs: dg.Definitions, replayed_source: str) -> dg.Defini
 
 def rebuild(defs: dg.Definitions, instance: dg.DagsterInstance, rebuild_plan: RebuildPlan,
             on_step: Callable[[runner.StepDone], None] | None = None, chunk_days: int | None = None,
-            on_warning: Callable[[str], None] | None = None, raise_on_error: bool = False) -> list[runner.RangeRun]:
+            on_warning: Callable[[str], None] | None = None, raise_on_error: bool = False,
+            on_wait: Callable[[str], None] | None = None) -> list[runner.RangeRun]:
     """Every phase of the plan's range from the archive, as ``backfill`` runs a range."""
     return runner.materialize_range(rebuild_definitions(defs, rebuild_plan.replayed_source), keys.PHASE_GROUPS,
                                     rebuild_plan.start, rebuild_plan.end, instance, on_step=on_step,
-                                    chunk_days=chunk_days, raise_on_error=raise_on_error, on_warning=on_warning)
+                                    chunk_days=chunk_days, raise_on_error=raise_on_error, on_warning=on_warning,
+                                    on_wait=on_wait)

@@ -22,7 +22,13 @@ import dagster as dg
 
 from nba_pipeline.assets.common import MAX_DATES_PER_RUN
 from nba_pipeline.environment import ENV_DEPLOYMENT, Deployment, Environment, EnvironmentError_
-from nba_pipeline.execution.runs import execute_asset_run, standalone_check_keys
+from nba_pipeline.execution import leases
+from nba_pipeline.execution.runs import (
+    create_asset_run,
+    execute_asset_run,
+    execute_prepared_run,
+    standalone_check_keys,
+)
 from nba_pipeline.instance import LOCAL_INSTANCE_YAML
 # The process tag and the liveness test are shared with the daemon's run launcher.
 from nba_pipeline.instance.workers import PROCESS_TAG, gone_reason, process_identity
@@ -49,7 +55,11 @@ def ensure_local_instance(env: Environment) -> Path:
             "DAGSTER_PG_HOST, DAGSTER_PG_PORT, DAGSTER_PG_USERNAME, DAGSTER_PG_PASSWORD, DAGSTER_PG_DB set)")
     home.mkdir(parents=True, exist_ok=True)
     if not cfg.exists():
-        shutil.copyfile(str(LOCAL_INSTANCE_YAML), cfg)
+        # Written whole or not at all: a second command starting on the same empty home never reads
+        # half a config.
+        partial = home / f".dagster.yaml.{os.getpid()}"
+        shutil.copyfile(str(LOCAL_INSTANCE_YAML), partial)
+        os.replace(partial, cfg)
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 
@@ -151,7 +161,8 @@ class _WarningHandler(logging.Handler):
 def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.date, end: dt.date,
                       instance: dg.DagsterInstance, on_step: Callable[[StepDone], None] | None = None,
                       chunk_days: int | None = None, raise_on_error: bool = True,
-                      quiet: bool = True, on_warning: Callable[[str], None] | None = None) -> list[RangeRun]:
+                      quiet: bool = True, on_warning: Callable[[str], None] | None = None,
+                      on_wait: Callable[[str], None] | None = None) -> list[RangeRun]:
     """Materialize the assets of ``groups`` for ``start..end`` as Dagster's backfill of them does:
     one run of the code location's asset job per chunk of at most ``chunk_days`` dates (default:
     the assets' BackfillPolicy), every selected asset and its checks in that run in dependency
@@ -183,10 +194,14 @@ def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.dat
         for lo, hi in date_chunks(start, end, chunk_days or MAX_DATES_PER_RUN):
             steps.clear()
             t0 = time.perf_counter()
-            run, events = execute_asset_run(defs, instance, selected, run_config=run_config, on_event=progress.event,
-                                            tags={"dagster/asset_partition_range_start": lo.isoformat(),
-                                                  "dagster/asset_partition_range_end": hi.isoformat(),
-                                                  "nba_pipeline/trigger": "cli", PROCESS_TAG: this_process()})
+            tags = {"dagster/asset_partition_range_start": lo.isoformat(),
+                    "dagster/asset_partition_range_end": hi.isoformat(),
+                    "nba_pipeline/trigger": "cli", PROCESS_TAG: this_process()}
+            # A lease on the chunk's assets and dates: wait while another run holds any of them.
+            prepared = leases.claim(
+                instance, _dagster_home(instance), selected, lo, hi, on_wait=on_wait,
+                create=lambda: create_asset_run(defs, instance, selected, tags, run_config=run_config))
+            run, events = execute_prepared_run(prepared, instance, on_event=progress.event)
             success = run.status == dg.DagsterRunStatus.SUCCESS
             result = RangeRun(lo, hi, time.perf_counter() - t0, success, run.run_id, list(steps),
                               not_run=len(selected) - len(steps))
@@ -198,6 +213,12 @@ def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.dat
         if handler:
             dagster_logger.removeHandler(handler)
     return runs
+
+
+def _dagster_home(instance: dg.DagsterInstance) -> str | None:
+    """Where the home's lock lives: the instance's folder. An ephemeral instance lives in this
+    process only, so nothing else can race it and it needs no lock."""
+    return instance.root_directory if instance.is_persistent else None
 
 
 def evaluate_standalone_checks(defs: dg.Definitions, instance: dg.DagsterInstance) -> dg.DagsterRun | None:

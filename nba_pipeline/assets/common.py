@@ -208,7 +208,8 @@ def unready_dates(context: dg.AssetExecutionContext, dates: Sequence[dt.date]) -
     key = context.asset_key
     condition = context.assets_def.automation_conditions_by_key.get(key)
     return readiness.unready_dates(context.instance, context.job_def.asset_layer.asset_graph, key, dates,
-                                   optional=optional_parents(condition), history=history_parents(condition))
+                                   optional=optional_parents(condition), history=history_parents(condition),
+                                   run_id=context.run.run_id)
 
 
 def inputs_ready_result(reason: str | None) -> dg.AssetCheckResult:

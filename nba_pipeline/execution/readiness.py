@@ -57,8 +57,15 @@ def _status(instance: dg.DagsterInstance, parent: dg.AssetKey, partitions: list[
     return instance.get_status_by_partition(parent, partitions, GAME_DATE_PARTITIONS) or {} if partitions else {}
 
 
+def _being_written(instance: dg.DagsterInstance, parent: dg.AssetKey, day: dt.date, run_id: str | None) -> str:
+    from nba_pipeline.execution.leases import holders
+
+    held = [h for h in holders(instance, [parent], day, day) if h.run.run_id != run_id]
+    return f"being materialized by {held[0].describe()}" if held else "being materialized by another run"
+
+
 def same_date_unready(instance: dg.DagsterInstance, graph: BaseAssetGraph, parents: Iterable[dg.AssetKey],
-                      dates: Sequence[dt.date]) -> dict[dt.date, list[str]]:
+                      dates: Sequence[dt.date], run_id: str | None = None) -> dict[dt.date, list[str]]:
     """Dates whose partition of a required same-date parent is missing, failed or blocked."""
     reasons: dict[dt.date, list[str]] = {}
     partitions = [d.isoformat() for d in dates]
@@ -73,14 +80,15 @@ def same_date_unready(instance: dg.DagsterInstance, graph: BaseAssetGraph, paren
             elif state is None:
                 reasons.setdefault(d, []).append(f"{name} {p}: never materialized")
             elif state == dg.AssetPartitionStatus.IN_PROGRESS:
-                reasons.setdefault(d, []).append(f"{name} {p}: being materialized by another run")
+                reasons.setdefault(d, []).append(f"{name} {p}: {_being_written(instance, parent, d, run_id)}")
             elif p in unpassed:
                 reasons.setdefault(d, []).append(f"{name} {p}: blocking check(s) {', '.join(unpassed[p])} did not pass")
     return reasons
 
 
 def history_unready(instance: dg.DagsterInstance, graph: BaseAssetGraph, parents: Iterable[dg.AssetKey],
-                    dates: Sequence[dt.date], missing_blocks: bool = False) -> dict[dt.date, list[str]]:
+                    dates: Sequence[dt.date], missing_blocks: bool = False,
+                    run_id: str | None = None) -> dict[dt.date, list[str]]:
     """Dates whose history (a history parent's partition of the day before) is not ready.
 
     A day before the home's first partition of that parent is no gap: the first date of a home (a
@@ -103,7 +111,8 @@ def history_unready(instance: dg.DagsterInstance, graph: BaseAssetGraph, parents
             if state == dg.AssetPartitionStatus.FAILED:
                 reasons.setdefault(d, []).append(f"{name} {p} (history): its latest run failed")
             elif state == dg.AssetPartitionStatus.IN_PROGRESS:
-                reasons.setdefault(d, []).append(f"{name} {p} (history): being materialized by another run")
+                reasons.setdefault(d, []).append(
+                    f"{name} {p} (history): {_being_written(instance, parent, before, run_id)}")
             elif state is None:
                 if held is None and not missing_blocks:
                     held = sorted(instance.get_materialized_partitions(parent))
@@ -119,12 +128,13 @@ def history_unready(instance: dg.DagsterInstance, graph: BaseAssetGraph, parents
 
 
 def unready_dates(instance: dg.DagsterInstance, graph: BaseAssetGraph, key: dg.AssetKey, dates: Sequence[dt.date],
-                  optional: Iterable[dg.AssetKey] = (), history: Iterable[dg.AssetKey] = ()) -> dict[dt.date, str]:
+                  optional: Iterable[dg.AssetKey] = (), history: Iterable[dg.AssetKey] = (),
+                  run_id: str | None = None) -> dict[dt.date, str]:
     """Dates of ``key`` whose required inputs are not ready, with the reason (parent, date, check)."""
     parents = set(graph.get(key).parent_keys)
     history = set(history) & parents
     same_date = parents - set(optional) - history
-    reasons = same_date_unready(instance, graph, same_date, dates)
-    for d, why in history_unready(instance, graph, history, dates).items():
+    reasons = same_date_unready(instance, graph, same_date, dates, run_id)
+    for d, why in history_unready(instance, graph, history, dates, run_id=run_id).items():
         reasons.setdefault(d, []).extend(why)
     return {d: "; ".join(r) for d, r in sorted(reasons.items())}

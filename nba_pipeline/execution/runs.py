@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -56,12 +57,21 @@ def standalone_check_keys(defs: dg.Definitions) -> set[dg.AssetCheckKey]:
     return {k for c in defs.asset_checks or [] for k in c.check_keys}
 
 
-def execute_asset_run(defs: dg.Definitions, instance: dg.DagsterInstance, selection: Sequence[dg.AssetKey],
-                      tags: Mapping[str, str], run_config: Mapping | None = None,
-                      on_event: Callable[[dg.DagsterEvent], None] | None = None,
-                      checks: Iterable[dg.AssetCheckKey] | None = None) -> tuple[dg.DagsterRun, list]:
-    """Create a run of the asset job for ``selection`` and ``checks`` (default: the per-date checks of
-    the selected assets) and execute it here; ``on_event`` sees each event as it happens."""
+@dataclass
+class PreparedRun:
+    """A run recorded in the instance, with what executing it here needs."""
+
+    run: dg.DagsterRun
+    job: InMemoryJob
+    plan: object
+    run_config: dict
+
+
+def create_asset_run(defs: dg.Definitions, instance: dg.DagsterInstance, selection: Sequence[dg.AssetKey],
+                     tags: Mapping[str, str], run_config: Mapping | None = None,
+                     checks: Iterable[dg.AssetCheckKey] | None = None) -> PreparedRun:
+    """Record a run of the asset job for ``selection`` and ``checks`` (default: the per-date checks
+    of the selected assets) with the code location's origin; nothing executes yet."""
     asset_job = defs.resolve_implicit_global_asset_job_def()
     if checks is None:
         standalone = standalone_check_keys(defs)
@@ -75,15 +85,30 @@ def execute_asset_run(defs: dg.Definitions, instance: dg.DagsterInstance, select
     run = instance.create_run_for_job(
         job_def=job_def, run_config=run_config, tags={**asset_job.run_tags, **tags},
         asset_selection=frozenset(selection), execution_plan=plan, remote_job_origin=code_location_job_origin())
+    return PreparedRun(run, job, plan, run_config)
+
+
+def execute_prepared_run(prepared: PreparedRun, instance: dg.DagsterInstance,
+                         on_event: Callable[[dg.DagsterEvent], None] | None = None) -> tuple[dg.DagsterRun, list]:
+    """Execute a recorded run in this process; ``on_event`` sees each event as it happens."""
     events = []
     iterable = ExecuteRunWithPlanIterable(
-        execution_plan=plan, iterator=job_execution_iterator,
+        execution_plan=prepared.plan, iterator=job_execution_iterator,
         execution_context_manager=PlanOrchestrationContextManager(
-            context_event_generator=orchestration_context_event_generator, job=job, execution_plan=plan,
-            dagster_run=run, instance=instance, run_config=run_config, executor_defs=None, output_capture=None,
-            raise_on_error=False))
+            context_event_generator=orchestration_context_event_generator, job=prepared.job,
+            execution_plan=prepared.plan, dagster_run=prepared.run, instance=instance,
+            run_config=prepared.run_config, executor_defs=None, output_capture=None, raise_on_error=False))
     for event in iterable:
         events.append(event)
         if on_event is not None:
             on_event(event)
-    return instance.get_run_by_id(run.run_id), events
+    return instance.get_run_by_id(prepared.run.run_id), events
+
+
+def execute_asset_run(defs: dg.Definitions, instance: dg.DagsterInstance, selection: Sequence[dg.AssetKey],
+                      tags: Mapping[str, str], run_config: Mapping | None = None,
+                      on_event: Callable[[dg.DagsterEvent], None] | None = None,
+                      checks: Iterable[dg.AssetCheckKey] | None = None) -> tuple[dg.DagsterRun, list]:
+    """Record a run (``create_asset_run``) and execute it here."""
+    return execute_prepared_run(create_asset_run(defs, instance, selection, tags, run_config, checks), instance,
+                                on_event)
