@@ -236,3 +236,36 @@ def test_a_scrape_window_runs_once_even_when_evaluated_again_later(tmp_path):
     instance.add_run(dg.DagsterRun(job_name=automation.SCRAPE_ROSTERS_JOB.name, tags=first[0].tags))
     again = tick()
     assert not again.run_requests and "already scraped" in again.skip_message
+
+
+def test_one_clock_a_replayed_moment_never_works_on_the_wall_clock_date(tmp_path, monkeypatch):
+    """With NBA_PIPELINE_NOW set, schedules and the automation sensors read the replayed clock: a
+    tick at the wall clock's time stands for the replayed day's windows, and automation considers the
+    replayed day's dates, never the wall clock's."""
+    from nba_pipeline.automation_terms import InRecentGameDates
+    from nba_pipeline.resources import Clock
+    from nba_pipeline.warehouse.duckdb import DuckDBWarehouse
+
+    from nba_pipeline.definitions import defs
+
+    replayed = "2025-04-15T12:00:00-04:00"
+    wall = dt.datetime(2026, 12, 6, 11, 5, tzinfo=ET)  # a cron tick of the real day
+    res = {"clock": Clock(frozen_now=replayed), "warehouse": DuckDBWarehouse(database=str(tmp_path / "w.duckdb"))}
+    repo = defs.get_repository_def()
+    for schedule in automation.SCHEDULES:
+        ctx = dg.build_schedule_context(scheduled_execution_time=wall, resources=res, repository_def=repo)
+        requested = {r.partition_key for r in schedule.evaluate_tick(ctx).run_requests or []}
+        assert requested <= {"2025-04-14", "2025-04-15", "2025-04-16"}, (schedule.name, requested)
+    ctx = dg.build_schedule_context(scheduled_execution_time=wall, resources=res, repository_def=repo)
+    assert [r.partition_key for r in automation.rosters_daily.evaluate_tick(ctx).run_requests] == ["2025-04-15"]
+
+    monkeypatch.setenv("NBA_PIPELINE_NOW", replayed)
+    window = dg.AssetSpec("probe", partitions_def=defs.resolve_assets_def(keys.RAW_SCHEDULE).partitions_def,
+                          automation_condition=InRecentGameDates())
+    result = dg.evaluate_automation_conditions(defs=[window], instance=dg.DagsterInstance.ephemeral(),
+                                               evaluation_time=wall)
+    assert result.get_requested_partitions(window.key) == {"2025-04-14", "2025-04-15", "2025-04-16"}
+    monkeypatch.delenv("NBA_PIPELINE_NOW")
+    result = dg.evaluate_automation_conditions(defs=[window], instance=dg.DagsterInstance.ephemeral(),
+                                               evaluation_time=wall)
+    assert result.get_requested_partitions(window.key) == {"2026-12-05", "2026-12-06", "2026-12-07"}
