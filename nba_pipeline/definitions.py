@@ -1,19 +1,24 @@
-"""The Dagster definitions: composition only (assets, checks, automation, schedules, resources)."""
+"""The Dagster definitions: composition only (assets, checks, automation, schedules, resources of the
+current environment, resolved once, here)."""
 
 import dagster as dg
 
-from nba_pipeline import automation, checks, environment, sensors
+from nba_pipeline import checks, environment
 from nba_pipeline.assets import ALL_ASSETS
+from nba_pipeline.automation import SCRAPE_JOBS, build_automation_sensors, build_schedules
+from nba_pipeline.automation.alerts import ALERT_SENSORS
+from nba_pipeline.automation.self_heal import self_heal
 from nba_pipeline.deployment import build_resources
 
 ASSETS = ALL_ASSETS
+ENVIRONMENT = environment.current()
 
 defs = dg.Definitions(
     assets=ASSETS,
     asset_checks=checks.STANDALONE_CHECKS,
-    schedules=[*automation.SCHEDULES, checks.CHECKS_SCHEDULE],
-    sensors=[*automation.AUTOMATION_SENSORS, *sensors.SENSORS],
-    jobs=[*automation.SCRAPE_JOBS, checks.CHECKS_JOB],
-    resources=build_resources(environment.current()),
+    schedules=[*build_schedules(ENVIRONMENT.accelerated_schedules), checks.CHECKS_SCHEDULE],
+    sensors=[*build_automation_sensors(ENVIRONMENT.accelerated_schedules), self_heal, *ALERT_SENSORS],
+    jobs=[*SCRAPE_JOBS, checks.CHECKS_JOB],
+    resources=build_resources(ENVIRONMENT),
     executor=dg.in_process_executor,
 )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 from nba_pipeline import automation, keys
+from nba_pipeline.calendar import ET
 from nba_pipeline.observe import PartitionState, check_specs_by_asset, partition_state, run_span, runs_found_dead
 from nba_pipeline.warehouse import tables as t
 
@@ -65,7 +66,7 @@ def date_status(defs: dg.Definitions, instance: dg.DagsterInstance, day: dt.date
     warehouse = defs.resources["warehouse"]
     graph = defs.resolve_asset_graph()
     checks = check_specs_by_asset([a for a in defs.assets if isinstance(a, dg.AssetsDefinition)])
-    today = now.astimezone(automation._ET).date()
+    today = now.astimezone(ET).date()
     pre_game = day >= today
     statuses = []
     for group in keys.RUN_ORDER:
@@ -109,7 +110,7 @@ def date_status(defs: dg.Definitions, instance: dg.DagsterInstance, day: dt.date
 
 
 def render(status: DateStatus) -> str:
-    lines = [f"nba_pipeline status for game date {status.day} (as of {status.now.astimezone(automation._ET):%Y-%m-%d %H:%M} ET)",
+    lines = [f"nba_pipeline status for game date {status.day} (as of {status.now.astimezone(ET):%Y-%m-%d %H:%M} ET)",
              f"games on the schedule: {status.games if status.games is not None else 'schedule not scraped'}", ""]
     head = f"  {'asset':<46}{'state':<9}{'rows':>8}  {'checks':<22}{'due (ET)':<18}last run"
     current_group = None

@@ -7,6 +7,7 @@ import pytest
 from dagster._core.event_api import PartitionKeyFilter
 
 from nba_pipeline import automation, keys
+from nba_pipeline.automation.schedules import SCRAPE_ROSTERS_JOB, build_schedules
 from nba_pipeline_tests.automation_helpers import ET, Automation, land
 
 TODAY = dt.date(2026, 11, 22)
@@ -14,6 +15,7 @@ YESTERDAY = TODAY - dt.timedelta(days=1)
 NOW = dt.datetime(2026, 11, 22, 10, 0, tzinfo=ET)
 
 PHASE3_FOR_PSZA = [keys.UPCOMING_PLAYER_CONTEXT]
+SCHEDULE = {s.name: s for s in build_schedules()}
 
 
 def defs_graph():
@@ -137,12 +139,12 @@ def test_schedules_request_the_right_game_date_in_et(tmp_path):
         return [r.partition_key for r in out.run_requests or []], out.skip_message
 
     at = lambda day, h, m=0: dt.datetime.combine(day, dt.time(h, m), tzinfo=ET)  # noqa: E731
-    assert run(automation.results_post_game, at(TODAY + dt.timedelta(days=1), 4))[0] == [TODAY.isoformat()]
-    assert run(automation.results_post_game, at(TODAY, 23, 30))[0] == [TODAY.isoformat()]
-    assert run(automation.schedule_refresh, at(TODAY, 21))[0] == [TODAY.isoformat(), (TODAY + dt.timedelta(days=1)).isoformat()]
-    assert run(automation.schedule_refresh, at(TODAY, 6, 15))[0] == [TODAY.isoformat()]
+    assert run(SCHEDULE['results_post_game'], at(TODAY + dt.timedelta(days=1), 4))[0] == [TODAY.isoformat()]
+    assert run(SCHEDULE['results_post_game'], at(TODAY, 23, 30))[0] == [TODAY.isoformat()]
+    assert run(SCHEDULE['schedule_refresh'], at(TODAY, 21))[0] == [TODAY.isoformat(), (TODAY + dt.timedelta(days=1)).isoformat()]
+    assert run(SCHEDULE['schedule_refresh'], at(TODAY, 6, 15))[0] == [TODAY.isoformat()]
     # Lines with no schedule loaded yet: scrape (fail-safe) rather than miss the window.
-    assert run(automation.lines_pre_game, at(TODAY, 7, 5))[0] == [TODAY.isoformat()]
+    assert run(SCHEDULE['lines_pre_game'], at(TODAY, 7, 5))[0] == [TODAY.isoformat()]
     # Every schedule starts running with the deployment (legacy incident 32: 94 jobs silently deleted).
     assert all(s.default_status == dg.DefaultScheduleStatus.RUNNING for s in defs.schedules)
     assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in defs.sensors)
@@ -194,7 +196,7 @@ def test_post_game_windows_skip_a_complete_night_but_the_morning_recovery_always
 
     def run(when):
         ctx = dg.build_schedule_context(scheduled_execution_time=when, resources=res, repository_def=repo)
-        out = automation.results_post_game.evaluate_tick(ctx)
+        out = SCHEDULE['results_post_game'].evaluate_tick(ctx)
         return [r.partition_key for r in out.run_requests or []]
 
     def land(statuses: list[int], boxed: list[str]):
@@ -229,11 +231,11 @@ def test_a_scrape_window_runs_once_even_when_evaluated_again_later(tmp_path):
     def tick():
         ctx = dg.build_schedule_context(instance=instance, scheduled_execution_time=when, resources=res,
                                         repository_def=defs.get_repository_def())
-        return automation.rosters_daily.evaluate_tick(ctx)
+        return SCHEDULE['rosters_daily'].evaluate_tick(ctx)
 
     first = tick().run_requests
     assert [r.partition_key for r in first] == [TODAY.isoformat()]
-    instance.add_run(dg.DagsterRun(job_name=automation.SCRAPE_ROSTERS_JOB.name, tags=first[0].tags))
+    instance.add_run(dg.DagsterRun(job_name=SCRAPE_ROSTERS_JOB.name, tags=first[0].tags))
     again = tick()
     assert not again.run_requests and "already scraped" in again.skip_message
 
@@ -242,7 +244,7 @@ def test_one_clock_a_replayed_moment_never_works_on_the_wall_clock_date(tmp_path
     """With NBA_PIPELINE_NOW set, schedules and the automation sensors read the replayed clock: a
     tick at the wall clock's time stands for the replayed day's windows, and automation considers the
     replayed day's dates, never the wall clock's."""
-    from nba_pipeline.automation_terms import InRecentGameDates
+    from nba_pipeline.automation.terms import InRecentGameDates
     from nba_pipeline.resources import Clock
     from nba_pipeline.warehouse.duckdb import DuckDBWarehouse
 
@@ -252,12 +254,12 @@ def test_one_clock_a_replayed_moment_never_works_on_the_wall_clock_date(tmp_path
     wall = dt.datetime(2026, 12, 6, 11, 5, tzinfo=ET)  # a cron tick of the real day
     res = {"clock": Clock(frozen_now=replayed), "warehouse": DuckDBWarehouse(database=str(tmp_path / "w.duckdb"))}
     repo = defs.get_repository_def()
-    for schedule in automation.SCHEDULES:
+    for schedule in SCHEDULE.values():
         ctx = dg.build_schedule_context(scheduled_execution_time=wall, resources=res, repository_def=repo)
         requested = {r.partition_key for r in schedule.evaluate_tick(ctx).run_requests or []}
         assert requested <= {"2025-04-14", "2025-04-15", "2025-04-16"}, (schedule.name, requested)
     ctx = dg.build_schedule_context(scheduled_execution_time=wall, resources=res, repository_def=repo)
-    assert [r.partition_key for r in automation.rosters_daily.evaluate_tick(ctx).run_requests] == ["2025-04-15"]
+    assert [r.partition_key for r in SCHEDULE['rosters_daily'].evaluate_tick(ctx).run_requests] == ["2025-04-15"]
 
     monkeypatch.setenv("NBA_PIPELINE_NOW", replayed)
     window = dg.AssetSpec("probe", partitions_def=defs.resolve_assets_def(keys.RAW_SCHEDULE).partitions_def,

@@ -204,7 +204,7 @@ def test_run_limits_name_the_pools_and_tags_the_code_uses():
 
     from nba_pipeline.assets import ALL_ASSETS
     from nba_pipeline.assets.common import WAREHOUSE_POOL
-    from nba_pipeline.sensors import SELF_HEAL_TAG
+    from nba_pipeline.automation.self_heal import SELF_HEAL_TAG
 
     v = values()
     # The chart sets limits for pools by default only; the code has exactly one pool.

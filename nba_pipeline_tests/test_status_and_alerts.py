@@ -6,7 +6,8 @@ from typing import ClassVar
 import dagster as dg
 import pytest
 
-from nba_pipeline import automation, keys, sensors
+from nba_pipeline import automation, keys
+from nba_pipeline.automation import alerts as sensors
 from nba_pipeline.parsers.nba import parse_schedule
 from nba_pipeline.resources import AlertSink, Clock
 from nba_pipeline.sources.simulated import SimulatedSource

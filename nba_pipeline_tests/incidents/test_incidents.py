@@ -13,7 +13,8 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from nba_pipeline import automation, keys, sensors
+from nba_pipeline import automation, keys
+from nba_pipeline.automation import self_heal as sensors
 from nba_pipeline.checks.completeness import no_missing_game_dates_this_season
 from nba_pipeline.domain import analytics as an
 from nba_pipeline.observe import check_specs_by_asset, partition_state

@@ -1,4 +1,4 @@
-"""Self-heal (bounded) and alerting.
+"""Self-heal: the bounded retry of recent game dates.
 
 Declarative automation never re-requests a failed partition (by design; an unbounded "retry on
 failure" condition re-fired ~368,000 runs elsewhere). Self-heal is the bounded retry: for recent game
@@ -14,11 +14,13 @@ import json
 from dataclasses import dataclass
 
 import dagster as dg
-from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 
-from nba_pipeline import automation, keys
+from nba_pipeline import keys
 from nba_pipeline.assets import ALL_ASSETS
 from nba_pipeline.assets.common import COVERAGE_BYPASS_AFTER_DAYS
+from nba_pipeline.automation.conditions import history_parents
+from nba_pipeline.automation.deadlines import DEADLINES
+from nba_pipeline.calendar import ET
 from nba_pipeline.environment import current as current_environment
 from nba_pipeline.observe import check_specs_by_asset, partition_state
 from nba_pipeline.resources import Alert, AlertSink, Clock
@@ -27,19 +29,20 @@ SELF_HEAL_TAG = "nba_pipeline/self_heal"
 SELF_HEAL_SPACING = dt.timedelta(minutes=30)  # x attempt number between attempts
 SELF_HEAL_DAYS_BACK = COVERAGE_BYPASS_AFTER_DAYS  # yesterday, plus the day a coverage bypass applies
 
-_GRAPH = AssetGraph.from_assets(ALL_ASSETS)
+# The graph as the asset specs declare it: each asset's parents, condition and group.
+_SPECS = {spec.key: spec for asset in ALL_ASSETS for spec in asset.specs}
 _CHECKS = check_specs_by_asset(ALL_ASSETS)
-_PHASE1 = {k for k in _GRAPH.get_all_asset_keys() if _GRAPH.get(k).group_name == keys.PHASE1}
+_PHASE1 = {key for key, spec in _SPECS.items() if spec.group_name == keys.PHASE1}
 
 
 def _same_date_parents(key: dg.AssetKey) -> set[dg.AssetKey]:
     """Parents read for the same date (history parents are read on date D - 1, healed as their own date)."""
-    node = _GRAPH.get(key)
-    return set(node.parent_keys) - automation.history_parents(node.automation_condition)
+    spec = _SPECS[key]
+    return {dep.asset_key for dep in spec.deps} - history_parents(spec.automation_condition)
 
 
 def _same_date_children(key: dg.AssetKey) -> set[dg.AssetKey]:
-    return {child for child in _GRAPH.get(key).child_keys if key in _same_date_parents(child)}
+    return {child for child in _SPECS if key in _same_date_parents(child)}
 
 
 @dataclass
@@ -61,7 +64,7 @@ def plan_day(instance: dg.DagsterInstance, day: dt.date, now: dt.datetime, attem
             states[key] = partition_state(instance, key, day.isoformat(), _CHECKS.get(key, []))
         return states[key]
 
-    for key, deadline in automation.DEADLINES.items():
+    for key, deadline in DEADLINES.items():
         if now < deadline.due(day):
             continue
         st = state(key)
@@ -72,7 +75,7 @@ def plan_day(instance: dg.DagsterInstance, day: dt.date, now: dt.datetime, attem
         reasons[key.to_user_string()] = (
             f"blocking check(s) failed: {', '.join(st.failed_blocking_checks)}" if st.failed_blocking_checks
             else f"latest run {st.latest_run_status}" if st.attempt_failed else "not materialized")
-        bypass_day = (now.astimezone(automation._ET).date() - day).days >= COVERAGE_BYPASS_AFTER_DAYS
+        bypass_day = (now.astimezone(ET).date() - day).days >= COVERAGE_BYPASS_AFTER_DAYS
         bypass_once = bool(st.failed_blocking_checks) and bypass_day and not record.get("bypass_tried")
         if n >= max_attempts and not bypass_once:
             exhausted.append(key)
@@ -88,7 +91,7 @@ def plan_day(instance: dg.DagsterInstance, day: dt.date, now: dt.datetime, attem
     frontier = list(bypassed)
     while frontier:
         for child in _same_date_children(frontier.pop()):
-            if child in automation.DEADLINES and child not in due and not state(child).healthy:
+            if child in DEADLINES and child not in due and not state(child).healthy:
                 due.append(child)
                 frontier.append(child)
     exhausted = [k for k in exhausted if k not in due]
@@ -122,7 +125,7 @@ def _attempt_key(key: dg.AssetKey, day: dt.date) -> str:
                        "failed or blocked; at most NBA_PIPELINE_SELF_HEAL_MAX_ATTEMPTS times each, then one alert.")
 def self_heal(context: dg.SensorEvaluationContext, clock: Clock, alerts: AlertSink):
     now = clock.now()
-    today = now.astimezone(automation._ET).date()
+    today = now.astimezone(ET).date()
     max_attempts = current_environment().self_heal_max_attempts
     cursor = json.loads(context.cursor) if context.cursor else {"attempts": {}, "alerted": []}
     attempts, alerted = cursor["attempts"], set(cursor["alerted"])
@@ -139,7 +142,7 @@ def self_heal(context: dg.SensorEvaluationContext, clock: Clock, alerts: AlertSi
                 alerted.add(tag)
         if not plan.due:
             continue
-        for key in [k for k in plan.selection if k in automation.DEADLINES]:
+        for key in [k for k in plan.selection if k in DEADLINES]:
             rec = attempts.setdefault(_attempt_key(key, day), {"n": 0})
             if rec["n"] >= max_attempts:
                 rec["bypass_tried"] = True
@@ -159,78 +162,3 @@ def self_heal(context: dg.SensorEvaluationContext, clock: Clock, alerts: AlertSi
     alerted = {k for k in alerted if k.split("|")[1] >= horizon}
     context.update_cursor(json.dumps({"attempts": attempts, "alerted": sorted(alerted)}))
     return requests or dg.SkipReason("nothing past its deadline needs healing")
-
-
-# --- alerts ------------------------------------------------------------------------------------------
-
-def _partition_of(run: dg.DagsterRun) -> str | None:
-    tags = run.tags
-    if "dagster/partition" in tags:
-        return tags["dagster/partition"]
-    start, end = tags.get("dagster/asset_partition_range_start"), tags.get("dagster/asset_partition_range_end")
-    return f"{start}..{end}" if start else None
-
-
-@dg.run_failure_sensor(name="alert_on_run_failure", default_status=dg.DefaultSensorStatus.RUNNING,
-                       monitor_all_code_locations=False, minimum_interval_seconds=30,
-                       description="One alert per failed run, naming the assets, date and error.")
-def alert_on_run_failure(context: dg.RunFailureSensorContext, alerts: AlertSink):
-    run = context.dagster_run
-    failed_steps = [e for e in context.get_step_failure_events()]
-    assets = sorted({s.step_key.replace("__", "/") for s in failed_steps if s.step_key}) or \
-        sorted(k.to_user_string() for k in (run.asset_selection or []))
-    reason = (failed_steps[0].event_specific_data.error.message.strip().splitlines()[-1][:300]
-              if failed_steps and failed_steps[0].event_specific_data and failed_steps[0].event_specific_data.error
-              else context.failure_event.message or "run failed")
-    alerts.send(Alert("run_failure", ", ".join(assets) or run.job_name, _partition_of(run), reason))
-
-
-def _all_check_keys() -> list[dg.AssetCheckKey]:
-    from nba_pipeline.checks import STANDALONE_CHECKS
-
-    keys_ = [dg.AssetCheckKey(spec.asset_key, spec.name) for specs in _CHECKS.values() for spec in specs]
-    return keys_ + [k for c in STANDALONE_CHECKS for k in c.check_keys]
-
-
-@dg.sensor(name="alert_on_check_failure", minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
-           description="One alert per failed blocking check (asset, date, reason), and one per late partition "
-                       "reported by the partition_on_time checks.")
-def alert_on_check_failure(context: dg.SensorEvaluationContext, alerts: AlertSink):
-    from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
-
-    from nba_pipeline.checks.freshness import CHECK_PARTITION_ON_TIME
-
-    cursor = json.loads(context.cursor) if context.cursor else {"seen": {}, "late": []}
-    seen, late_seen = cursor["seen"], set(cursor["late"])
-    sent = 0
-    # Per check key (works on every event log storage, run-sharded SQLite included).
-    for key in _all_check_keys():
-        name = f"{key.asset_key.to_user_string()}:{key.name}"
-        history = context.instance.event_log_storage.get_asset_check_execution_history(key, limit=50)
-        new = [r for r in history if r.id > seen.get(name, 0)]
-        if history:
-            seen[name] = max(r.id for r in history)
-        for rec in sorted(new, key=lambda r: r.id):
-            if rec.status != AssetCheckExecutionRecordStatus.FAILED or rec.event is None:
-                continue
-            ev = rec.event.dagster_event.event_specific_data
-            if ev.severity == dg.AssetCheckSeverity.WARN:
-                continue
-            asset = key.asset_key.to_user_string()
-            if key.name == CHECK_PARTITION_ON_TIME:
-                partition = str(ev.metadata["partition"].value) if "partition" in ev.metadata else None
-                tag = f"{asset}|{partition}"
-                if tag in late_seen:
-                    continue
-                late_seen.add(tag)
-                alerts.send(Alert("late_partition", asset, partition, ev.description or "late"))
-                sent += 1
-            elif ev.blocking:
-                detail = ev.description or json.dumps({k: str(v.value) for k, v in ev.metadata.items()})[:300]
-                alerts.send(Alert("blocking_check_failed", asset, ev.partition, f"{key.name}: {detail}"))
-                sent += 1
-    context.update_cursor(json.dumps({"seen": seen, "late": sorted(late_seen)[-500:]}))
-    return dg.SkipReason(f"{sent} alert(s) sent") if sent else dg.SkipReason("no new failed checks")
-
-
-SENSORS = (self_heal, alert_on_run_failure, alert_on_check_failure)

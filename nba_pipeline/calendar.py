@@ -1,0 +1,57 @@
+"""The NBA's calendar: the Eastern time zone game dates are reckoned in, game statuses, spans of
+game dates, UTC conversion and the final-games filter. Every module asks here; none spells the zone
+or a status code itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+# The league's game date is the date in New York: a 10:30 pm PT tip is still that day's game.
+ET_NAME = "America/New_York"
+ET = ZoneInfo(ET_NAME)
+
+
+class GameStatus(enum.IntEnum):
+    """cdn.nba.com / stats.nba.com `gameStatus`."""
+
+    SCHEDULED = 1
+    IN_PROGRESS = 2
+    FINAL = 3
+
+
+def span(game_dates: Iterable[dt.date]) -> tuple[dt.date, dt.date]:
+    """First and last of some game dates (a run's range, a frame's dates)."""
+    ordered = sorted(game_dates)
+    if not ordered:
+        raise ValueError("no game dates")
+    return ordered[0], ordered[-1]
+
+
+def span_text(game_dates: Iterable[dt.date]) -> str:
+    first, last = span(game_dates)
+    return first.isoformat() if first == last else f"{first}..{last}"
+
+
+def date_range(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def et_date(instant: dt.datetime) -> dt.date:
+    """The game date an instant falls on."""
+    return instant.astimezone(ET).date()
+
+
+def to_utc(instant: dt.datetime) -> dt.datetime:
+    """An aware instant in UTC; a naive one is read as ET (the league's clock)."""
+    return (instant if instant.tzinfo else instant.replace(tzinfo=ET)).astimezone(dt.timezone.utc)
+
+
+def final_games(schedule: pd.DataFrame) -> pd.DataFrame:
+    """The schedule's final games that were played (a postponed game can carry a stale status)."""
+    postponed = schedule["is_postponed"].fillna(False).astype(bool)
+    return schedule[(schedule["game_status"] == GameStatus.FINAL) & ~postponed]
