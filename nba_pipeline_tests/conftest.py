@@ -85,3 +85,21 @@ def postgres_server():
         pytest.skip(str(exc))
     with throwaway_postgres() as server:
         yield server
+
+
+# Under CI (which has ../shared/data/real and PostgreSQL) a skipped test is a test that did not run:
+# the session fails, naming it. Locally a skip stays a skip, with its reason.
+_SKIPPED: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _SKIPPED.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    import os
+
+    if os.environ.get("CI") and _SKIPPED and exitstatus == 0:
+        print(f"\nCI: {len(_SKIPPED)} test(s) skipped, which CI does not allow: {', '.join(sorted(_SKIPPED)[:10])}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import dagster as dg
@@ -144,12 +143,11 @@ def _corrupt_pts(folder: Path) -> tuple[Path, int]:
 
 
 def test_a_missing_historical_folder_fails_at_once_with_one_line(tmp_path):
-    t0 = time.monotonic()
     out = _cli("backfill", "--start", "2025-01-10", "--end", "2025-01-11", "--source", "historical",
                "--historical-dir", str(tmp_path / "nope"), home=tmp_path / "home")
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert str(tmp_path / "nope") in out.stderr and "does not exist" in out.stderr
-    assert time.monotonic() - t0 < 60  # no retries (it took 280 s of retries before)
+    assert "retry" not in out.stdout + out.stderr  # refused at once (it took 280 s of retries before)
     # The same fault met by a run (a UI backfill): the scrape fails once, without retrying.
     p = make_pipeline(tmp_path / "run", HistoricalSource(root=str(tmp_path / "nope")), "2025-04-15T12:00:00-04:00")
     res = p.materialize([keys.SCRAPED_SCHEDULE], dt.date(2025, 1, 10), raise_on_error=False)

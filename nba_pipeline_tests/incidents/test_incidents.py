@@ -141,7 +141,10 @@ def test_07_09_35_every_partition_records_which_code_and_model_wrote_it(sim_grap
         failure = next(e for e in res.all_events if e.event_type_value == "STEP_FAILURE")
         assert "does not match its recorded sha256" in str(failure.event_specific_data.error.cause)
     finally:
+        # The shared graph as the other tests expect it: the artifact back, and the date's latest run
+        # of predictions a successful one again.
         store.put(model["artifact_path"], original)
+        assert p.materialize([keys.PLAYER_PROP_PREDICTIONS], SIM_END).success
 
 
 # --- 3: self-heal covers today and runs before the publish deadline ------------------------------------

@@ -57,7 +57,7 @@ def test_doctor_passes_on_the_staging_setup(staging):
     assert staging.doctor.returncode == 0, out + staging.doctor.stderr
     assert "ready to run" in out
     lines = {line.split(None, 2)[1]: line for line in out.splitlines() if line.startswith(("ok", "warn"))}
-    assert "PooledPostgresStorage" in lines["dagster"] or "Postgres" in lines["dagster"], out
+    assert "(PooledPostgresRunStorage, " in lines["dagster"], out
     assert "DuckDB" in lines["warehouse"]
     for key in ("archive", "exports", "model_store"):
         assert lines[key].startswith("ok") and f"gs://{staging.bucket}/" in lines[key], out
