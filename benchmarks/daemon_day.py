@@ -51,14 +51,16 @@ def main() -> int:
     os.environ["NBA_PIPELINE_NOW"] = (start_sim - dt.timedelta(hours=1)).isoformat()
     import dagster as dg
 
-    from nba_pipeline import environment, keys, runner
+    from nba_pipeline import environment, keys
+    from nba_pipeline.instance.home import ensure_local_instance
+    from nba_pipeline.execution import range_runs
 
-    runner.ensure_local_instance(environment.current())
+    ensure_local_instance(environment.current())
     from nba_pipeline.definitions import defs
 
     t0 = time.perf_counter()
     hist_start, hist_end = day - dt.timedelta(days=args.history_days), day - dt.timedelta(days=1)
-    runner.materialize_range(defs, keys.RUN_ORDER, hist_start, hist_end, dg.DagsterInstance.get())
+    range_runs.materialize_range(defs, keys.RUN_ORDER, hist_start, hist_end, dg.DagsterInstance.get())
     print(f"history {hist_start}..{hist_end} backfilled in {time.perf_counter() - t0:.0f} s (home {home})")
 
     # 2. The day, driven by the daemon.

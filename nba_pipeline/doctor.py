@@ -117,12 +117,12 @@ def _credentials(env, environ) -> Iterator[Finding]:
 
 def _instance(env, timeout: float) -> Iterator[Finding]:
     from nba_pipeline import environment as e
-    from nba_pipeline import runner
+    from nba_pipeline.instance.home import ensure_local_instance
 
     try:
         # The instance every command would use (and, locally, the config written if missing); in
         # production a missing config is refused with the variables to set.
-        home = runner.ensure_local_instance(env)
+        home = ensure_local_instance(env)
     except e.EnvironmentError_ as exc:
         yield Finding(FAIL, "dagster instance", str(exc))
         return

@@ -11,8 +11,11 @@ import datetime as dt
 import enum
 import os
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from zoneinfo import ZoneInfo
+
+from nba_pipeline.calendar import ET
+from nba_pipeline.resources import Clock
 
 # Variable names, so that docs, CLI and tests refer to one spelling.
 ENV_DEPLOYMENT = "NBA_PIPELINE_ENV"
@@ -48,7 +51,6 @@ DEFAULT_SEED = 20241022
 DEFAULT_SELF_HEAL_MAX_ATTEMPTS = 3
 DEFAULT_LOCK_WAIT_SECONDS = 60.0
 
-ET = ZoneInfo("America/New_York")
 
 
 class Deployment(str, enum.Enum):
@@ -107,14 +109,7 @@ class Environment:
 
     @property
     def code_identity(self) -> str:
-        """Which code wrote a partition (legacy incidents 2, 7, 9, 35: the wrong code was deployed)."""
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            v = version("nba_pipeline")
-        except PackageNotFoundError:
-            v = "unknown"
-        return f"nba_pipeline {v} ({self.build_sha})"
+        return code_identity({ENV_BUILD_SHA: self.build_sha})
 
     @property
     def warehouse_path(self) -> Path:
@@ -140,13 +135,23 @@ class Environment:
 
     def now(self) -> dt.datetime:
         """Current instant (UTC-aware). A frozen clock replays a past moment exactly."""
-        from nba_pipeline.resources import Clock
-
         return Clock(frozen_now=self.frozen_now.isoformat() if self.frozen_now else None,
                      anchor_epoch=self.clock_anchor, speed=self.clock_speed).now()
 
     def today_et(self) -> dt.date:
         return self.now().astimezone(ET).date()
+
+
+def code_identity(environ: dict[str, str] | None = None) -> str:
+    """Which code wrote a partition (legacy incidents 2, 7, 9, 35: the wrong code was deployed): the
+    package version and the commit the image was built from. Read when a run records a partition,
+    and reads nothing else, so a bad unrelated variable never stops a run from saying who wrote it."""
+    env = os.environ if environ is None else environ
+    try:
+        v = version("nba_pipeline")
+    except PackageNotFoundError:
+        v = "unknown"
+    return f"nba_pipeline {v} ({env.get(ENV_BUILD_SHA) or 'dev'})"
 
 
 def _float(name: str, raw: str | None, default):
@@ -171,8 +176,8 @@ def current(environ: dict[str, str] | None = None) -> Environment:
     historical_dir = Path(historical_raw).expanduser().resolve() if historical_raw else None
     if source is SourceKind.HISTORICAL and historical_dir is None:
         raise EnvironmentError_(
-            f"{ENV_SOURCE}=historical needs {ENV_HISTORICAL_DIR}: a folder in the layout of "
-            "../shared/data/real (schedule/, box_scores/, props/)"
+            f"{ENV_SOURCE}=historical needs {ENV_HISTORICAL_DIR}: a folder in the layout of a "
+            "historical data folder (schedule/, box_scores/, props/, api_payloads/)"
         )
 
     seed_raw = env.get(ENV_SEED)

@@ -6,7 +6,8 @@ import datetime as dt
 
 import dagster as dg
 
-GAME_DATE_TIMEZONE = "America/New_York"
+from nba_pipeline.calendar import ET_NAME
+
 # The 2024-25 preseason opens in early October; the data epoch of this project.
 FIRST_GAME_DATE = "2024-10-01"
 
@@ -14,7 +15,7 @@ FIRST_GAME_DATE = "2024-10-01"
 # upcoming-game context both have a partition before their games start.
 GAME_DATE_PARTITIONS = dg.DailyPartitionsDefinition(
     start_date=FIRST_GAME_DATE,
-    timezone=GAME_DATE_TIMEZONE,
+    timezone=ET_NAME,
     end_offset=2,
 )
 

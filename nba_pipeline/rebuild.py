@@ -17,12 +17,12 @@ columns that record when a row was computed (a prediction's ``created_at``, ``gr
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import dagster as dg
 
-from nba_pipeline import keys, runner
+from nba_pipeline import keys
+from nba_pipeline.execution.range_runs import Callbacks, RangeRun, materialize_range
 from nba_pipeline.environment import SourceKind
 from nba_pipeline.sources.archive import replay_resources
 from nba_pipeline.storage import BlobStore, archived_dates
@@ -67,11 +67,9 @@ def rebuild_definitions(defs: dg.Definitions, replayed_source: str) -> dg.Defini
 
 
 def rebuild(defs: dg.Definitions, instance: dg.DagsterInstance, rebuild_plan: RebuildPlan,
-            on_step: Callable[[runner.StepDone], None] | None = None, chunk_days: int | None = None,
-            on_warning: Callable[[str], None] | None = None, raise_on_error: bool = False,
-            on_wait: Callable[[str], None] | None = None) -> list[runner.RangeRun]:
+            chunk_days: int | None = None, raise_on_error: bool = False,
+            callbacks: Callbacks | None = None) -> list[RangeRun]:
     """Every phase of the plan's range from the archive, as ``backfill`` runs a range."""
-    return runner.materialize_range(rebuild_definitions(defs, rebuild_plan.replayed_source), keys.PHASE_GROUPS,
-                                    rebuild_plan.start, rebuild_plan.end, instance, on_step=on_step,
-                                    chunk_days=chunk_days, raise_on_error=raise_on_error, on_warning=on_warning,
-                                    on_wait=on_wait)
+    return materialize_range(rebuild_definitions(defs, rebuild_plan.replayed_source), keys.PHASE_GROUPS,
+                             rebuild_plan.start, rebuild_plan.end, instance, chunk_days=chunk_days,
+                             raise_on_error=raise_on_error, callbacks=callbacks)

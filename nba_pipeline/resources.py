@@ -10,11 +10,11 @@ import datetime as dt
 import logging
 import time
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-ET = ZoneInfo("America/New_York")
+from nba_pipeline.calendar import ET
+
 logger = logging.getLogger("nba_pipeline.alerts")
 
 

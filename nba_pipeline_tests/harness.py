@@ -11,7 +11,8 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from nba_pipeline import environment, keys, runner
+from nba_pipeline.execution import range_runs
+from nba_pipeline import environment, keys
 from nba_pipeline.checks import STANDALONE_CHECKS
 from nba_pipeline.definitions import ASSETS
 from nba_pipeline.deployment import local_resources
@@ -56,7 +57,7 @@ class Pipeline:
     def run(self, groups, start: dt.date, end: dt.date | None = None, raise_on_error: bool = True,
             chunk_days: int | None = None):
         groups = [groups] if isinstance(groups, str) else list(groups)
-        return runner.materialize_range(self.defs, groups, start, end or start, self.instance,
+        return range_runs.materialize_range(self.defs, groups, start, end or start, self.instance,
                                         raise_on_error=raise_on_error, chunk_days=chunk_days)
 
     def materialize(self, selection, day: dt.date, raise_on_error: bool = True, tags: dict | None = None):
@@ -65,7 +66,7 @@ class Pipeline:
             selection = dg.AssetSelection.assets(*selection)
         return dg.materialize(ASSETS, instance=self.instance, selection=selection, resources=self.resources,
                               partition_key=day.isoformat(), raise_on_error=raise_on_error, tags=tags,
-                              run_config=runner.QUIET_RUN_CONFIG)
+                              run_config=range_runs.QUIET_RUN_CONFIG)
 
     def read(self, spec: TableSpec, start: dt.date | None = None, end: dt.date | None = None) -> pd.DataFrame:
         return self.warehouse.read(spec, start, end)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from nba_pipeline_tests.harness import free_port
 
-# What the Dagster instance config (the repository's dagster.yaml) reads its connection from.
+# What the Dagster instance config (deploy/dagster.yaml) reads its connection from.
 PG_ENV_VARS = ("DAGSTER_PG_HOST", "DAGSTER_PG_PORT", "DAGSTER_PG_USERNAME", "DAGSTER_PG_PASSWORD", "DAGSTER_PG_DB")
 
 _SERVER_BINARIES = ("initdb", "pg_ctl", "postgres")

@@ -11,7 +11,8 @@ import json
 
 import pytest
 
-from nba_pipeline import keys, runner
+from nba_pipeline.execution import range_runs
+from nba_pipeline import keys
 from nba_pipeline.sources.historical import HistoricalSource
 from nba_pipeline.sources.simulated import SimulatedSource
 from nba_pipeline.status import date_status
@@ -28,7 +29,7 @@ RAW = [keys.RAW_SCHEDULE, keys.RAW_PLAYER_BOXSCORES, keys.RAW_TEAM_BOXSCORE]
 def _failure(result) -> str:
     failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     assert failures, "expected a failed step (the edited payload was parsed)"
-    return runner._root_cause(failures[0].event_specific_data.error)
+    return range_runs.root_cause(failures[0].event_specific_data.error)
 
 
 def _succeeded(result) -> set[str]:

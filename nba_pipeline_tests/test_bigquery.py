@@ -23,7 +23,7 @@ from google.cloud.bigquery import _pandas_helpers
 from google.cloud.bigquery.schema import LEGACY_TO_STANDARD_TYPES
 from sqlglot import exp
 
-from nba_pipeline import runner
+from nba_pipeline.execution import range_runs
 from nba_pipeline.assets.common import BACKFILL_POLICY, MAX_DATES_PER_RUN
 from nba_pipeline.partitions import date_range
 from nba_pipeline.warehouse import bigquery as bq
@@ -374,7 +374,7 @@ def _season_backfill(fake: FakeBigQuery, day: dt.date) -> list[tuple[dt.date, dt
     """What a season backfill asks of the warehouse: one run per chunk of dates (Dagster's
     BackfillPolicy), and in each run one replace_dates per asset's table over the run's dates."""
     fake.today = day
-    runs = runner.date_chunks(*SEASON, MAX_DATES_PER_RUN)
+    runs = range_runs.date_chunks(*SEASON, MAX_DATES_PER_RUN)
     season = {spec.address: sample(spec, date_range(*SEASON), per_date=1) for spec in t.ALL_TABLES}
     for lo, hi in runs:
         warehouse = BigQueryWarehouse(project=PROJECT, location="US")  # each run: its own process

@@ -15,7 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from nba_pipeline import keys, runner
+from nba_pipeline.execution import range_runs
+from nba_pipeline import keys
 from nba_pipeline.sources.simulated import SimulatedSource
 from nba_pipeline.warehouse import WarehouseDamagedError
 from nba_pipeline.warehouse import tables as t
@@ -110,7 +111,7 @@ def test_inside_a_run_the_step_fails_with_the_same_line_and_is_not_retried(damag
 
     [failure] = [e for e in res.all_events if e.event_type_value == "STEP_FAILURE"]
     assert sum(e.event_type_value == "STEP_UP_FOR_RETRY" for e in res.all_events) == 0
-    message = runner._root_cause(failure.event_specific_data.error)
+    message = range_runs.root_cause(failure.event_specific_data.error)
     assert "WarehouseDamagedError" in message and str(damaged_home / "warehouse" / "warehouse.duckdb") in message
     assert "nba-pipeline rebuild" in message
 

@@ -218,7 +218,7 @@ def test_run_limits_name_the_pools_and_tags_the_code_uses():
 
 def test_the_daemon_settings_match_the_shipped_instances():
     v = values()
-    example = yaml.safe_load((ROOT / "dagster.yaml").read_text())
+    example = yaml.safe_load((ROOT / "deploy" / "dagster.yaml").read_text())
     local = yaml.safe_load((ROOT / "nba_pipeline" / "instance" / "local_dagster.yaml").read_text())
     assert v["dagsterDaemon"]["runRetries"] == {"enabled": example["run_retries"]["enabled"],
                                                 "maxRetries": example["run_retries"]["max_retries"]}

@@ -18,7 +18,10 @@ from dagster._core.utils import make_new_run_id
 import pandas as pd
 import pytest
 
-from nba_pipeline import keys, runner
+from nba_pipeline.execution import range_runs
+from nba_pipeline.instance import reaper
+from nba_pipeline.instance import workers
+from nba_pipeline import keys
 from nba_pipeline.sources.historical import HistoricalSource, clear_cache
 from nba_pipeline.sources.simulated import SimulatedSource
 from nba_pipeline.status import date_status
@@ -55,7 +58,7 @@ def _cli(*args: str, home: Path, env: dict | None = None, timeout: float = 300) 
 def _failure(result) -> str:
     failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     assert failures, "expected a failed step"
-    return runner._root_cause(failures[0].event_specific_data.error)
+    return range_runs.root_cause(failures[0].event_specific_data.error)
 
 
 def _retries(result) -> int:
@@ -102,13 +105,13 @@ def test_the_reaper_frees_only_runs_whose_process_is_gone(tmp_path):
         def started(owner: str) -> dg.DagsterRun:
             run = instance.add_run(dg.DagsterRun(job_name="x", run_id=make_new_run_id(),
                                                  status=dg.DagsterRunStatus.STARTED,
-                                                 tags={runner.PROCESS_TAG: owner}))
+                                                 tags={workers.PROCESS_TAG: owner}))
             instance.event_log_storage.claim_concurrency_slot("warehouse", run.run_id, "step")
             return run
 
         gone = started(f"{os.uname().nodename}:{dead.stdout.strip()}:123")
-        alive = started(runner.this_process())
-        notes = runner.reap_dead_runs(instance)
+        alive = started(reaper.this_process())
+        notes = reaper.reap_dead_runs(instance)
         assert len(notes) == 1 and gone.run_id[:8] in notes[0]
         assert instance.get_run_by_id(gone.run_id).status == dg.DagsterRunStatus.FAILURE
         assert instance.get_run_by_id(alive.run_id).status == dg.DagsterRunStatus.STARTED

@@ -14,7 +14,10 @@ from dagster._core.events import DagsterEvent, DagsterEventType, EngineEventData
 from dagster._core.launcher.base import WorkerStatus
 from dagster._core.utils import make_new_run_id
 
-from nba_pipeline import cli, runner
+from nba_pipeline.instance.home import ensure_local_instance
+from nba_pipeline.instance import reaper
+from nba_pipeline.instance import workers
+from nba_pipeline import cli
 from nba_pipeline.instance.launcher import LocalRunLauncher
 from nba_pipeline.instance.workers import PROCESS_TAG, WORKER_HOST_TAG, found_gone, gone_reason
 
@@ -69,7 +72,7 @@ def test_a_live_worker_is_running_and_then_known_exactly(instance, child):
     # Seen alive once, the run names its worker exactly (pid and start ticks): later checks compare
     # those, not clocks.
     identity = instance.get_run_by_id(run.run_id).tags[PROCESS_TAG]
-    assert identity == runner.process_identity(child.pid)
+    assert identity == workers.process_identity(child.pid)
     assert _health(instance, run).status == WorkerStatus.RUNNING
     child.kill()
     child.wait()
@@ -101,7 +104,7 @@ def test_a_retry_is_not_judged_by_the_dead_worker_whose_tags_it_copied(instance,
     retry = instance.add_run(dg.DagsterRun(job_name="__ASSET_JOB", run_id=make_new_run_id(), tags=copied,
                                            status=dg.DagsterRunStatus.STARTING))
     assert gone_reason(instance, retry) is None
-    notes = runner.reap_dead_runs(instance)  # the dead parent only
+    notes = reaper.reap_dead_runs(instance)  # the dead parent only
     assert len(notes) == 1 and dead.run_id[:8] in notes[0], notes
     assert instance.get_run_by_id(retry.run_id).status == dg.DagsterRunStatus.STARTING
     event = DagsterEvent(DagsterEventType.ENGINE_EVENT.value, retry.job_name,
@@ -110,7 +113,7 @@ def test_a_retry_is_not_judged_by_the_dead_worker_whose_tags_it_copied(instance,
     instance.report_dagster_event(event, retry.run_id)
     instance.handle_run_event(retry.run_id, DagsterEvent(DagsterEventType.RUN_START.value, retry.job_name))
     assert _health(instance, retry).status == WorkerStatus.RUNNING
-    assert instance.get_run_by_id(retry.run_id).tags[PROCESS_TAG] == runner.process_identity(child.pid)
+    assert instance.get_run_by_id(retry.run_id).tags[PROCESS_TAG] == workers.process_identity(child.pid)
 
 
 def test_runs_that_cannot_be_judged_here_are_left_running(instance):
@@ -123,7 +126,7 @@ def test_runs_that_cannot_be_judged_here_are_left_running(instance):
         # UNKNOWN would make run monitoring fail a run nobody here can see.
         assert _health(instance, run).status == WorkerStatus.RUNNING
         assert gone_reason(instance, run) is None
-    assert runner.reap_dead_runs(instance) == []
+    assert reaper.reap_dead_runs(instance) == []
 
 
 def test_the_reaper_fails_daemon_runs_whose_worker_is_gone_starting_ones_too(instance, child):
@@ -131,7 +134,7 @@ def test_the_reaper_fails_daemon_runs_whose_worker_is_gone_starting_ones_too(ins
     dead_started = _daemon_run(instance, pid)
     dead_starting = _daemon_run(instance, pid, status=dg.DagsterRunStatus.STARTING)
     alive = _daemon_run(instance, child.pid)
-    notes = runner.reap_dead_runs(instance)
+    notes = reaper.reap_dead_runs(instance)
     assert len(notes) == 2 and all(f"its worker process {pid} is gone" in n for n in notes), notes
     for run in (dead_started, dead_starting):
         assert instance.get_run_by_id(run.run_id).status == dg.DagsterRunStatus.FAILURE
@@ -150,7 +153,7 @@ def test_nba_pipeline_dev_reaps_dead_runs_before_dagster_dev_starts(tmp_path, mo
     monkeypatch.setattr(os, "chdir", lambda path: None)
     from nba_pipeline.environment import current
 
-    runner.ensure_local_instance(current())
+    ensure_local_instance(current())
     pid = _dead_pid()
     with dg.DagsterInstance.get() as inst:  # the shipped local config: this launcher
         assert isinstance(inst.run_launcher, LocalRunLauncher)

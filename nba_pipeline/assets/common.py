@@ -23,7 +23,7 @@ from dagster._core.definitions.asset_checks.asset_check_evaluation import (
 )
 from dagster._core.event_api import AssetRecordsFilter
 
-from nba_pipeline.environment import current as current_environment
+from nba_pipeline.environment import code_identity
 from nba_pipeline.execution import readiness
 from nba_pipeline.partitions import GAME_DATE_PARTITIONS, context_dates
 from nba_pipeline.warehouse import tables as t
@@ -44,8 +44,6 @@ BACKFILL_POLICY = dg.BackfillPolicy.multi_run(max_partitions_per_run=MAX_DATES_P
 # so two runs never hold DuckDB's single write lock at the same time.
 WAREHOUSE_POOL = "warehouse"
 
-# Recorded on every materialization, so "which code wrote this partition" is never a guess.
-CODE_IDENTITY = current_environment().code_identity
 
 # Shown on assets that read a parent's history (the rows before the date) through a same-date edge.
 HISTORY_METADATA_KEY = "reads_history_before_the_date"
@@ -327,7 +325,7 @@ def write_table(context: dg.AssetExecutionContext, warehouse: Warehouse, spec: T
             *out.checks(d),
         ]
     yield from record_dates(context, dates, checks=checks, per_date_metadata=per_date_meta, metadata={
-        "table": spec.address, "dates": span, "rows_written": len(conformed), "code_identity": CODE_IDENTITY,
+        "table": spec.address, "dates": span, "rows_written": len(conformed), "code_identity": code_identity(),
         **({"dates_not_written": dg.MetadataValue.json({str(d): r for d, r in sorted(keep.items())})} if keep else {}),
         **out.metadata,
     })

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from nba_pipeline import automation, keys
+from nba_pipeline.environment import code_identity
 from nba_pipeline.assets.common import (
     BACKFILL_POLICY,
     ByDate,
-    CODE_IDENTITY,
     check_spec,
     inputs_ready_result,
     inputs_ready_spec,
@@ -86,7 +86,7 @@ def _publish(context: dg.AssetExecutionContext, exports: BlobStore, folder: str,
                        dg.AssetCheckResult(check_name=CHECK_EXPORT_READABLE, passed=readable,
                                            metadata={"path": ref.uri})]
     yield from record_dates(context, dates, per_date_metadata=per_date, checks=checks, metadata={
-        "files": len(docs), "folder": folder, "code_identity": CODE_IDENTITY})
+        "files": len(docs), "folder": folder, "code_identity": code_identity()})
 
 
 def _active(preds: pd.DataFrame) -> pd.DataFrame:

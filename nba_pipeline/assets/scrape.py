@@ -6,10 +6,10 @@ import hashlib
 import dagster as dg
 
 from nba_pipeline import keys
+from nba_pipeline.environment import code_identity
 from nba_pipeline.assets.common import (
     BACKFILL_POLICY,
     CHECK_ARCHIVE_INTACT,
-    CODE_IDENTITY,
     SOURCE_RETRY_POLICY,
     check_spec,
     record_dates,
@@ -98,7 +98,7 @@ def _scraper(key: dg.AssetKey, description: str, endpoint: str) -> dg.AssetsDefi
         # source_class tells a scrape from a rebuild's replay of the archive (ArchiveReplaySource).
         yield from record_dates(context, dates, per_date_metadata=per_date, checks=checks, metadata={
             "source": nba_source.source_name, "source_class": type(nba_source).__name__,
-            "code_identity": CODE_IDENTITY, "endpoint": endpoint,
+            "code_identity": code_identity(), "endpoint": endpoint,
             "endpoint_enabled": nba_source.is_enabled(endpoint), "as_of": as_of.isoformat()})
 
     return _asset

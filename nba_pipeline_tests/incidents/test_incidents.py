@@ -121,11 +121,11 @@ def test_02_same_day_features_need_only_todays_context_and_yesterdays_results():
 
 
 def test_07_09_35_every_partition_records_which_code_and_model_wrote_it(sim_graph):
-    from nba_pipeline.assets.common import CODE_IDENTITY
+    from nba_pipeline.environment import code_identity
 
     p, _ = sim_graph
     for key in (keys.RAW_PLAYER_BOXSCORES, keys.PLAYER_GAME_SUMMARY, keys.ML_FEATURE_STORE, keys.PLAYER_PROP_PREDICTIONS):
-        assert _state(p, key, SIM_END).code_identity == CODE_IDENTITY
+        assert _state(p, key, SIM_END).code_identity == code_identity()
     preds = p.read(t.PLAYER_PROP_PREDICTIONS, SIM_END, SIM_END)
     cb = preds[preds["system_id"] == "catboost_points_v1"]
     models = p.read(t.POINTS_MODEL, SIM_END, SIM_END)

@@ -1,4 +1,4 @@
-"""The production Dagster instance (the repository's dagster.yaml: dagster-postgres) on a real
+"""The production Dagster instance (deploy/dagster.yaml: dagster-postgres) on a real
 PostgreSQL server: a game date runs through every phase with its runs, materializations and per-date
 check results stored there, `nba-pipeline status` reads the date back, and automation evaluates on it.
 
@@ -39,7 +39,7 @@ def _production_home(home: Path, env_db: dict[str, str]) -> dict[str, str]:
     """A pipeline home whose DAGSTER_HOME holds the shipped production dagster.yaml, and the
     environment a deployment would set for it (connection settings only in variables)."""
     (home / "dagster").mkdir(parents=True)
-    shutil.copyfile(ROOT / "dagster.yaml", home / "dagster" / "dagster.yaml")
+    shutil.copyfile(ROOT / "deploy" / "dagster.yaml", home / "dagster" / "dagster.yaml")
     return {**os.environ, **env_db, "NBA_PIPELINE_ENV": "local", "NBA_PIPELINE_HOME": str(home),
             "NBA_PIPELINE_SOURCE": "simulated", "NBA_PIPELINE_SEED": str(SIM_SEED),
             "NBA_PIPELINE_NOW": MORNING_AFTER.isoformat(), "DAGSTER_HOME": str(home / "dagster")}
@@ -78,7 +78,7 @@ def night(postgres_server, tmp_path_factory):
 
 
 def test_the_shipped_instance_config_keeps_every_connection_setting_in_the_environment():
-    storage = yaml.safe_load((ROOT / "dagster.yaml").read_text())["storage"]["custom"]
+    storage = yaml.safe_load((ROOT / "deploy" / "dagster.yaml").read_text())["storage"]["custom"]
     assert (storage["module"], storage["class"]) == ("nba_pipeline.instance.postgres", "PooledPostgresStorage")
     settings = {k: v for k, v in storage["config"]["postgres_db"].items() if k != "scheme"}
     assert settings == {"hostname": {"env": "DAGSTER_PG_HOST"}, "port": {"env": "DAGSTER_PG_PORT"},

@@ -34,7 +34,7 @@ def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 def staging(postgres_server, gcs_emulator, tmp_path_factory):
     home = tmp_path_factory.mktemp("staging_home")
     (home / "dagster").mkdir()
-    shutil.copyfile(ROOT / "dagster.yaml", home / "dagster" / "dagster.yaml")
+    shutil.copyfile(ROOT / "deploy" / "dagster.yaml", home / "dagster" / "dagster.yaml")
     bucket = gcs_emulator.create_bucket()
     env = {k: v for k, v in os.environ.items() if k not in GOOGLE_ENV and not k.startswith("NBA_PIPELINE_")}
     env.update(postgres_server.create_database("staging"))

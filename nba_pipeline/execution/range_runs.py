@@ -1,27 +1,22 @@
-"""Running the graph from Python: the local instance and range materializations.
+"""Range runs: a range of game dates materialized the way Dagster's backfill of these assets runs it.
 
-Used by the CLI (demo, backfill, evaluate) and the benchmarks. A range is materialized the way
-Dagster's own backfill of these assets runs it (the UI's "Materialize all" over a partition range):
-one run per chunk of at most the assets' BackfillPolicy size, every selected asset in the run in
-dependency order; here the run executes in-process, with a line per finished asset.
+One run of the code location's asset job per chunk of at most the assets' BackfillPolicy size (100
+dates), every selected asset and its per-date checks in the run in dependency order, each run a
+lease on its assets and dates; the run executes in this process and reports each finished asset.
+Used by the CLI (demo, backfill, evaluate, rebuild), the benchmarks and the tests.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import shutil
-import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import dagster as dg
 
-from nba_pipeline.assets.common import MAX_DATES_PER_RUN
-from nba_pipeline.environment import ENV_DEPLOYMENT, Deployment, Environment, EnvironmentError_
+from nba_pipeline.assets.common import CHECK_INPUTS_READY, MAX_DATES_PER_RUN
 from nba_pipeline.execution import leases
 from nba_pipeline.execution.runs import (
     create_asset_run,
@@ -29,39 +24,22 @@ from nba_pipeline.execution.runs import (
     execute_prepared_run,
     standalone_check_keys,
 )
-from nba_pipeline.instance import LOCAL_INSTANCE_YAML
-# The process tag and the liveness test are shared with the daemon's run launcher.
-from nba_pipeline.instance.workers import PROCESS_TAG, gone_reason, process_identity
+from nba_pipeline.instance.reaper import this_process
+from nba_pipeline.instance.workers import PROCESS_TAG
 
-# Step-level logs go to the instance (and the UI); the console stays quiet (failures are summarised by the caller).
+# Step-level logs go to the instance (and the UI); the console stays quiet (failures are summarised
+# by the caller). A run config every code-location job accepts, so the UI can re-execute the run.
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
-def ensure_local_instance(env: Environment) -> Path:
-    """The DAGSTER_HOME every command uses, and so its Dagster instance (``dagster.yaml`` there).
+@dataclass
+class Callbacks:
+    """What the caller hears while a range runs: each finished asset, warnings the assets log (a
+    warehouse lock being waited on, a retry), and a wait for another run holding the dates."""
 
-    DAGSTER_HOME, when set, wins, and its dagster.yaml is used as it is, as Dagster's own tools
-    would (the production instance: the repository's dagster.yaml, Postgres from DAGSTER_PG_*).
-    Otherwise the home is ``$NBA_PIPELINE_HOME/dagster``. A missing dagster.yaml is written from the
-    shipped local config (SQLite under the home) only for a local deployment: in prod it is an error,
-    because runs recorded in a SQLite file on one machine would be invisible to the webserver,
-    the daemon and every other worker."""
-    home = Path(os.environ.get("DAGSTER_HOME") or env.dagster_home)
-    cfg = home / "dagster.yaml"
-    if env.deployment is Deployment.PROD and not cfg.is_file():
-        raise EnvironmentError_(
-            f"{ENV_DEPLOYMENT}=prod needs the production Dagster instance config, and {cfg} does not exist: "
-            "set DAGSTER_HOME to the folder holding it (the repository's dagster.yaml: Postgres, with "
-            "DAGSTER_PG_HOST, DAGSTER_PG_PORT, DAGSTER_PG_USERNAME, DAGSTER_PG_PASSWORD, DAGSTER_PG_DB set)")
-    home.mkdir(parents=True, exist_ok=True)
-    if not cfg.exists():
-        # Written whole or not at all: a second command starting on the same empty home never reads
-        # half a config.
-        partial = home / f".dagster.yaml.{os.getpid()}"
-        shutil.copyfile(str(LOCAL_INSTANCE_YAML), partial)
-        os.replace(partial, cfg)
-    os.environ["DAGSTER_HOME"] = str(home)
-    return home
+    on_step: Callable[["StepDone"], None] | None = None
+    on_warning: Callable[[str], None] | None = None
+    on_wait: Callable[[str], None] | None = None
 
 
 @dataclass
@@ -96,36 +74,6 @@ class RangeRun:
         return "; ".join(failed) or (None if self.success else "run failed")
 
 
-def this_process() -> str:
-    return process_identity(os.getpid()) or f"{socket.gethostname()}:{os.getpid()}:?"
-
-
-def reap_dead_runs(instance: dg.DagsterInstance, only_this_process: bool = False) -> list[str]:
-    """Runs still marked in progress whose process on this machine is gone: a run the CLI executed
-    (every run it executes is tagged with its process), or one a `dagster dev` here launched whose
-    worker died (with it, or on its own). Or, with ``only_this_process``, this process's own runs
-    after an interrupt. Each is marked failed and the pool slots it held are freed at once (a dead
-    run keeps the one warehouse slot, and every later run would wait for it). One line per run."""
-    from nba_pipeline.observe import IN_PROGRESS, run_span
-
-    me = this_process()
-    notes = []
-    for run in instance.get_runs(dg.RunsFilter(statuses=list(IN_PROGRESS))):
-        if only_this_process:
-            if run.tags.get(PROCESS_TAG) != me:
-                continue
-            why = "interrupted"
-        else:
-            why = gone_reason(instance, run)
-            if why is None:
-                continue  # alive, or not a process of this machine
-        instance.report_run_failed(run, message=f"nba-pipeline: run left in progress ({why}); marked failed")
-        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
-        notes.append(f"run {run.run_id[:8]} ({run_span(run)}) was still marked in progress but {why}: marked FAILED "
-                     f"and freed the pool slots it held")
-    return notes
-
-
 class _Progress:
     """Turns a run's events, as they happen, into the caller's step and warning callbacks."""
 
@@ -139,12 +87,12 @@ class _Progress:
         data = event.event_specific_data
         if event.event_type_value == "STEP_UP_FOR_RETRY" and self.on_warning is not None:
             self.retries[step] = self.retries.get(step, 0) + 1
-            self.on_warning(f"{step}: transient failure ({_root_cause(data.error)}); retry {self.retries[step]} "
+            self.on_warning(f"{step}: transient failure ({root_cause(data.error)}); retry {self.retries[step]} "
                             f"in {data.seconds_to_wait or 0:.0f} s")
         elif event.event_type_value == "STEP_SUCCESS":
             self.on_step(StepDone(step, self.group_of.get(step, ""), "ok", data.duration_ms / 1000))
         elif event.event_type_value == "STEP_FAILURE":
-            self.on_step(StepDone(step, self.group_of.get(step, ""), "FAILED", 0.0, _root_cause(data.error)))
+            self.on_step(StepDone(step, self.group_of.get(step, ""), "FAILED", 0.0, root_cause(data.error)))
 
 
 class _WarningHandler(logging.Handler):
@@ -159,10 +107,8 @@ class _WarningHandler(logging.Handler):
 
 
 def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.date, end: dt.date,
-                      instance: dg.DagsterInstance, on_step: Callable[[StepDone], None] | None = None,
-                      chunk_days: int | None = None, raise_on_error: bool = True,
-                      quiet: bool = True, on_warning: Callable[[str], None] | None = None,
-                      on_wait: Callable[[str], None] | None = None) -> list[RangeRun]:
+                      instance: dg.DagsterInstance, *, chunk_days: int | None = None, raise_on_error: bool = True,
+                      callbacks: Callbacks | None = None) -> list[RangeRun]:
     """Materialize the assets of ``groups`` for ``start..end`` as Dagster's backfill of them does:
     one run of the code location's asset job per chunk of at most ``chunk_days`` dates (default:
     the assets' BackfillPolicy), every selected asset and its checks in that run in dependency
@@ -174,6 +120,8 @@ def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.dat
     if not selected:
         return []
     group_of = {k.to_user_string(): graph.get(k).group_name for k in selected}
+    callbacks = callbacks or Callbacks()
+    on_step, on_warning, on_wait = callbacks.on_step, callbacks.on_warning, callbacks.on_wait
     steps: list[StepDone] = []
 
     def _on_step(step: StepDone) -> None:
@@ -184,7 +132,7 @@ def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.dat
             on_step(step)
 
     progress = _Progress(_on_step, group_of, on_warning)
-    run_config = QUIET_RUN_CONFIG if quiet else {}
+    run_config = QUIET_RUN_CONFIG
     runs = []
     handler = _WarningHandler(on_warning) if on_warning else None
     dagster_logger = logging.getLogger("dagster.builtin")
@@ -234,8 +182,6 @@ def evaluate_standalone_checks(defs: dg.Definitions, instance: dg.DagsterInstanc
 
 
 def _blocked_dates(events) -> tuple[dict[dt.date, list[str]], dict[dt.date, int]]:
-    from nba_pipeline.assets.common import CHECK_INPUTS_READY
-
     blocked: dict[dt.date, list[str]] = {}
     held: dict[dt.date, int] = {}
     for event in events:
@@ -253,7 +199,7 @@ def _blocked_dates(events) -> tuple[dict[dt.date, list[str]], dict[dt.date, int]
     return blocked, held
 
 
-def _root_cause(error) -> str:
+def root_cause(error) -> str:
     """The innermost error of a step failure, in one line (what the user needs to read)."""
     while getattr(error, "cause", None) is not None:
         error = error.cause
