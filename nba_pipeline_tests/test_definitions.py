@@ -92,7 +92,7 @@ def test_phase_4_waits_on_every_phase_3_parent_and_blocking_checks():
 def test_every_asset_shares_one_bounded_backfill_policy():
     """One execution model: Dagster's backfills run a range of dates per run, and only put a parent
     and its child in one run when their policies are equal."""
-    from nba_pipeline.assets.common import BACKFILL_POLICY, MAX_DATES_PER_RUN
+    from nba_pipeline.assets.definition import BACKFILL_POLICY, MAX_DATES_PER_RUN
 
     policies = {a.backfill_policy for a in defs.assets if isinstance(a, dg.AssetsDefinition)}
     assert policies == {BACKFILL_POLICY} and BACKFILL_POLICY.max_partitions_per_run == MAX_DATES_PER_RUN

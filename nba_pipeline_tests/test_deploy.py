@@ -203,7 +203,7 @@ def test_run_limits_name_the_pools_and_tags_the_code_uses():
     from dagster._core.storage.tags import BACKFILL_ID_TAG, SENSOR_NAME_TAG
 
     from nba_pipeline.assets import ALL_ASSETS
-    from nba_pipeline.assets.common import WAREHOUSE_POOL
+    from nba_pipeline.assets.definition import WAREHOUSE_POOL
     from nba_pipeline.automation.self_heal import SELF_HEAL_TAG
 
     v = values()

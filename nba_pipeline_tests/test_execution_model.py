@@ -7,7 +7,7 @@ import datetime as dt
 import dagster as dg
 
 from nba_pipeline import keys
-from nba_pipeline.assets.common import CHECK_INPUTS_READY
+from nba_pipeline.checks.names import CHECK_INPUTS_READY
 from nba_pipeline.observe import partition_state
 from nba_pipeline.sources.simulated import SimulatedSource, get_league
 from nba_pipeline.warehouse import tables as t

@@ -12,23 +12,18 @@ import datetime as dt
 import dagster as dg
 import pandas as pd
 
-from nba_pipeline import automation, keys
-from nba_pipeline.assets.common import (
+from nba_pipeline import automation, calendar, keys
+from nba_pipeline.assets.definition import check_spec, table_asset
+from nba_pipeline.checks.coverage import coverage_results, final_games, zero_row_dates
+from nba_pipeline.checks.names import (
     CHECK_BOTH_TEAMS_HAVE_PLAYERS,
     CHECK_FINAL_GAMES_COVERED,
     CHECK_MINUTES_COVERAGE,
     CHECK_TWO_ROWS_PER_GAME,
     CHECK_USAGE_RANGE,
-    ByDate,
-    TableOutput,
-    check_spec,
-    coverage_results,
-    final_games,
-    or_empty,
-    table_asset,
-    write_table,
-    zero_row_dates,
 )
+from nba_pipeline.execution.frames import ByDate, or_empty
+from nba_pipeline.execution.tables import TableOutput, write_table
 from nba_pipeline.assets.raw import minutes_coverage_result
 from nba_pipeline.domain import analytics as an
 from nba_pipeline.resources import Clock
@@ -63,7 +58,7 @@ def team_offense_game_summary(context: dg.AssetExecutionContext, warehouse: Ware
     the team box score has nothing for a game (quality tier silver). Grain: team x game."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
-        start, end = min(dates), max(dates)
+        start, end = calendar.span(dates)
         schedule = warehouse.read(t.NBAC_SCHEDULE, start, end)
         frame = an.team_offense(warehouse.read(t.NBAC_TEAM_BOXSCORE, start, end),
                                 warehouse.read(t.NBAC_PLAYER_BOXSCORES, start, end), schedule)
@@ -83,7 +78,7 @@ def team_defense_game_summary(context: dg.AssetExecutionContext, warehouse: Ware
     rating, opponent possessions (legacy 'opponent_pace'), forced turnovers. Grain: team x game."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
-        start, end = min(dates), max(dates)
+        start, end = calendar.span(dates)
         frame = an.team_defense(warehouse.read(t.TEAM_OFFENSE, start, end))
         return _completed_games(t.TEAM_DEFENSE, frame, final_games(warehouse, start, end), dates, clock)
 
@@ -110,7 +105,7 @@ def player_game_summary(context: dg.AssetExecutionContext, warehouse: Warehouse,
     FanDuel > others) and OVER/UNDER/PUSH against it. Grain: player x game."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
-        start, end = min(dates), max(dates)
+        start, end = calendar.span(dates)
         frame = or_empty(t.PLAYER_GAME_SUMMARY, an.player_game_summary(
             warehouse.read(t.NBAC_PLAYER_BOXSCORES, start, end), warehouse.read(t.TEAM_OFFENSE, start, end),
             warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, start, end)))
@@ -136,10 +131,6 @@ def player_game_summary(context: dg.AssetExecutionContext, warehouse: Warehouse,
     yield from write_table(context, warehouse, t.PLAYER_GAME_SUMMARY, compute)
 
 
-def _history(warehouse: Warehouse, spec, dates: list[dt.date]) -> pd.DataFrame:
-    return warehouse.read(spec, min(dates) - dt.timedelta(days=HISTORY_DAYS), max(dates) - dt.timedelta(days=1))
-
-
 @table_asset(
     t.UPCOMING_TEAM_CONTEXT, group=keys.PHASE3,
     deps=[keys.RAW_SCHEDULE, keys.TEAM_OFFENSE, keys.TEAM_DEFENSE,
@@ -155,9 +146,9 @@ def upcoming_team_game_context(context: dg.AssetExecutionContext, warehouse: War
     date. Grain: team x upcoming game."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
-        start, end = min(dates), max(dates)
+        start, end = calendar.span(dates)
         schedule = warehouse.read(t.NBAC_SCHEDULE, start - dt.timedelta(days=HISTORY_DAYS), end)
-        offense, defense = _history(warehouse, t.TEAM_OFFENSE, dates), _history(warehouse, t.TEAM_DEFENSE, dates)
+        offense, defense = warehouse.read_history(t.TEAM_OFFENSE, dates, HISTORY_DAYS), warehouse.read_history(t.TEAM_DEFENSE, dates, HISTORY_DAYS)
         lines, injuries = warehouse.read(t.ODDS_GAME_LINES, start, end), warehouse.read(t.NBAC_INJURY_REPORT, start, end)
         frame = or_empty(t.UPCOMING_TEAM_CONTEXT, an.upcoming_team_contexts(
             dates, schedule, an.team_games_long(schedule), offense, defense, lines, injuries))
@@ -192,9 +183,9 @@ def upcoming_player_game_context(context: dg.AssetExecutionContext, warehouse: W
     before the date. Grain: player x upcoming game."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
-        start, end = min(dates), max(dates)
+        start, end = calendar.span(dates)
         schedule = warehouse.read(t.NBAC_SCHEDULE, start, end)
-        pgs = _history(warehouse, t.PLAYER_GAME_SUMMARY, dates)
+        pgs = warehouse.read_history(t.PLAYER_GAME_SUMMARY, dates, HISTORY_DAYS)
         team_ctx = warehouse.read(t.UPCOMING_TEAM_CONTEXT, start, end)
         rosters = warehouse.read(t.TEAM_ROSTERS, start, end)
         injuries = warehouse.read(t.NBAC_INJURY_REPORT, start, end)

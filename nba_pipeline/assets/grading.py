@@ -5,16 +5,11 @@ import datetime as dt
 import dagster as dg
 import pandas as pd
 
-from nba_pipeline import automation, keys
-from nba_pipeline.assets.common import (
-    ByDate,
-    TableOutput,
-    check_spec,
-    final_games,
-    or_empty,
-    table_asset,
-    write_table,
-)
+from nba_pipeline import automation, calendar, keys
+from nba_pipeline.assets.definition import check_spec, table_asset
+from nba_pipeline.checks.coverage import final_games
+from nba_pipeline.execution.frames import ByDate, or_empty
+from nba_pipeline.execution.tables import TableOutput, write_table
 from nba_pipeline.domain import evaluation as ev
 from nba_pipeline.domain import grading as gr
 from nba_pipeline.domain.systems import SYSTEM_IDS
@@ -40,7 +35,7 @@ def prediction_accuracy(context: dg.AssetExecutionContext, warehouse: Warehouse,
     wait: a date with unfinished games grades only what is final. Grain: prediction."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
-        start, end = min(dates), max(dates)
+        start, end = calendar.span(dates)
         preds = warehouse.read(t.PLAYER_PROP_PREDICTIONS, start, end)
         finals = final_games(warehouse, start, end)
         if len(preds):
@@ -75,7 +70,7 @@ def model_performance_daily(context: dg.AssetExecutionContext, warehouse: Wareho
     INSUFFICIENT_DATA under 5 picks in 7 days). Grain: system x date."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
-        start, end = min(dates), max(dates)
+        start, end = calendar.span(dates)
         accuracy = warehouse.read(t.PREDICTION_ACCURACY, start - dt.timedelta(days=max(gr.PERFORMANCE_WINDOWS)), end)
         frame = gr.daily_performance(dates, accuracy, SYSTEM_IDS)
         by_date = ByDate(frame)

@@ -9,17 +9,12 @@ import datetime as dt
 import dagster as dg
 import pandas as pd
 
-from nba_pipeline import automation, keys
+from nba_pipeline import automation, calendar, keys
 from nba_pipeline.assets.analytics import HISTORY_DAYS
-from nba_pipeline.assets.common import (
-    CHECK_PRE_TIP_LINES_ONLY,
-    ByDate,
-    TableOutput,
-    check_spec,
-    or_empty,
-    table_asset,
-    write_table,
-)
+from nba_pipeline.assets.definition import check_spec, table_asset
+from nba_pipeline.checks.names import CHECK_PRE_TIP_LINES_ONLY
+from nba_pipeline.execution.frames import ByDate, or_empty
+from nba_pipeline.execution.tables import TableOutput, write_table
 from nba_pipeline.domain import precompute as pc
 from nba_pipeline.domain.analytics import closing_lines
 from nba_pipeline.domain.features import UNAVAILABLE, build_feature_store
@@ -29,10 +24,6 @@ from nba_pipeline.warehouse.base import Warehouse
 CHECK_ALL_TEAMS_PLAYING = "every_team_playing_has_a_row"
 CHECK_ONE_ROW_PER_EXPECTED_PLAYER = "one_row_per_expected_player"
 CHECK_QUALITY_SCORE_RANGE = "quality_score_in_range"
-
-
-def _history(warehouse: Warehouse, spec, start: dt.date, end: dt.date) -> pd.DataFrame:
-    return warehouse.read(spec, start - dt.timedelta(days=HISTORY_DAYS), end - dt.timedelta(days=1))
 
 
 @table_asset(
@@ -46,10 +37,10 @@ def team_defense_zone_analysis(context: dg.AssetExecutionContext, warehouse: War
     mid-range need play-by-play and stay NULL. Grain: team x analysis date (teams playing)."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
-        start, end = min(dates), max(dates)
+        start, end = calendar.span(dates)
         schedule = ByDate(warehouse.read(t.NBAC_SCHEDULE, start, end))
         teams = {d: set(schedule[d]["home_team_tricode"]) | set(schedule[d]["away_team_tricode"]) for d in dates}
-        frame = pc.team_defense_zone_analysis(dates, teams, _history(warehouse, t.TEAM_DEFENSE, start, end))
+        frame = pc.team_defense_zone_analysis(dates, teams, warehouse.read_history(t.TEAM_DEFENSE, dates, HISTORY_DAYS))
         by_date = ByDate(frame)
         return TableOutput(frame, lambda d: [dg.AssetCheckResult(
             check_name=CHECK_ALL_TEAMS_PLAYING, passed=len(by_date[d]) == len(teams[d]),
@@ -69,9 +60,9 @@ def player_shot_zone_analysis(context: dg.AssetExecutionContext, warehouse: Ware
     (perimeter / interior / balanced). Grain: player x analysis date."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
-        start, end = min(dates), max(dates)
+        start, end = calendar.span(dates)
         upgc = warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end)
-        frame = pc.player_shot_zone_analysis(upgc, _history(warehouse, t.PLAYER_GAME_SUMMARY, start, end))
+        frame = pc.player_shot_zone_analysis(upgc, warehouse.read_history(t.PLAYER_GAME_SUMMARY, dates, HISTORY_DAYS))
         return TableOutput(frame, metadata={
             "unavailable_columns": "paint_rate_last_10, mid_range_rate_last_10 (need play-by-play)"})
 
@@ -90,10 +81,10 @@ def player_daily_cache(context: dg.AssetExecutionContext, warehouse: Warehouse):
     Windows end before the date. Grain: player x cache date."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
-        start, end = min(dates), max(dates)
+        start, end = calendar.span(dates)
         return TableOutput(pc.player_daily_cache(
-            warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end), _history(warehouse, t.PLAYER_GAME_SUMMARY, start, end),
-            _history(warehouse, t.TEAM_OFFENSE, start, end),
+            warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end), warehouse.read_history(t.PLAYER_GAME_SUMMARY, dates, HISTORY_DAYS),
+            warehouse.read_history(t.TEAM_OFFENSE, dates, HISTORY_DAYS),
             warehouse.read(t.TEAM_ROSTERS, start - dt.timedelta(days=HISTORY_DAYS), end),
             warehouse.read(t.PLAYER_SHOT_ZONE, start, end)))
 
@@ -111,7 +102,7 @@ def player_composite_factors(context: dg.AssetExecutionContext, warehouse: Wareh
     (+-10, two measurable zones), pace score (+-3), usage spike (+-3). Grain: player x game date."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
-        start, end = min(dates), max(dates)
+        start, end = calendar.span(dates)
         return TableOutput(pc.player_composite_factors(
             warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end), warehouse.read(t.PLAYER_DAILY_CACHE, start, end),
             warehouse.read(t.PLAYER_SHOT_ZONE, start, end), warehouse.read(t.TEAM_DEFENSE_ZONE, start, end)))
@@ -139,13 +130,13 @@ def ml_feature_store_v2(context: dg.AssetExecutionContext, warehouse: Warehouse)
     cannot give are NULL with source 'missing'. Grain: player x game date."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
-        start, end = min(dates), max(dates)
+        start, end = calendar.span(dates)
         upgc = warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end)
         odds = warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, start, end)
         frame = or_empty(t.ML_FEATURE_STORE, build_feature_store(
             upgc, warehouse.read(t.PLAYER_DAILY_CACHE, start, end), warehouse.read(t.PLAYER_COMPOSITE_FACTORS, start, end),
             warehouse.read(t.PLAYER_SHOT_ZONE, start, end), warehouse.read(t.TEAM_DEFENSE_ZONE, start, end),
-            warehouse.read(t.UPCOMING_TEAM_CONTEXT, start, end), _history(warehouse, t.PLAYER_GAME_SUMMARY, start, end),
+            warehouse.read(t.UPCOMING_TEAM_CONTEXT, start, end), warehouse.read_history(t.PLAYER_GAME_SUMMARY, dates, HISTORY_DAYS),
             closing_lines(odds)[["game_date", "player_lookup", "line_std"]] if len(odds) else pd.DataFrame(
                 columns=["game_date", "player_lookup", "line_std"])))
         by_date, expected_by = ByDate(frame), ByDate(upgc.drop_duplicates(["game_date", "player_id"]))

@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 
 from nba_pipeline import automation, keys
-from nba_pipeline.assets.common import ByDate, TableOutput, check_spec, or_empty, table_asset, write_table
+from nba_pipeline.assets.definition import check_spec, table_asset
+from nba_pipeline.execution.frames import ByDate, or_empty
+from nba_pipeline.execution.tables import TableOutput, write_table
 from nba_pipeline.domain import model as m
 from nba_pipeline.domain import systems
 from nba_pipeline.domain.features import value_col

@@ -15,15 +15,10 @@ import pandas as pd
 
 from nba_pipeline import automation, keys
 from nba_pipeline.environment import code_identity
-from nba_pipeline.assets.common import (
-    BACKFILL_POLICY,
-    ByDate,
-    check_spec,
-    inputs_ready_result,
-    inputs_ready_spec,
-    record_dates,
-    unready_dates,
-)
+from nba_pipeline.assets.definition import BACKFILL_POLICY, check_spec, inputs_ready_spec
+from nba_pipeline.execution.frames import ByDate
+from nba_pipeline.execution.recording import inputs_ready_result, record_dates
+from nba_pipeline.execution.tables import unready_dates
 from nba_pipeline.domain import systems
 from nba_pipeline.partitions import GAME_DATE_PARTITIONS, context_dates
 from nba_pipeline.resources import Clock

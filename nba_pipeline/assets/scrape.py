@@ -7,13 +7,9 @@ import dagster as dg
 
 from nba_pipeline import keys
 from nba_pipeline.environment import code_identity
-from nba_pipeline.assets.common import (
-    BACKFILL_POLICY,
-    CHECK_ARCHIVE_INTACT,
-    SOURCE_RETRY_POLICY,
-    check_spec,
-    record_dates,
-)
+from nba_pipeline.assets.definition import BACKFILL_POLICY, SOURCE_RETRY_POLICY, check_spec
+from nba_pipeline.checks.names import CHECK_ARCHIVE_INTACT
+from nba_pipeline.execution.recording import record_dates
 from nba_pipeline.partitions import GAME_DATE_PARTITIONS, context_dates
 from nba_pipeline.resources import Clock
 from nba_pipeline.sources import base as src

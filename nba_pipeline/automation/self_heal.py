@@ -17,7 +17,7 @@ import dagster as dg
 
 from nba_pipeline import keys
 from nba_pipeline.assets import ALL_ASSETS
-from nba_pipeline.assets.common import COVERAGE_BYPASS_AFTER_DAYS
+from nba_pipeline.checks.coverage import COVERAGE_BYPASS_AFTER_DAYS
 from nba_pipeline.automation.conditions import history_parents
 from nba_pipeline.automation.deadlines import DEADLINES
 from nba_pipeline.calendar import ET

@@ -6,7 +6,7 @@ import datetime as dt
 import dagster as dg
 import pandas as pd
 
-from nba_pipeline import keys
+from nba_pipeline import calendar, keys
 from nba_pipeline.partitions import season_opener, season_year
 from nba_pipeline.resources import Clock
 from nba_pipeline.warehouse import tables as t
@@ -36,7 +36,7 @@ def no_missing_game_dates_this_season(context: dg.AssetCheckExecutionContext, wa
     if start is None:
         return dg.AssetCheckResult(passed=True, metadata=meta, description="this home holds no date of the season yet")
     sched = warehouse.read(t.NBAC_SCHEDULE, start, yesterday)
-    finals = sched[(sched["game_status"] == 3) & ~sched["is_postponed"].fillna(False).astype(bool)]
+    finals = calendar.final_games(sched)
     pgs = warehouse.read(t.PLAYER_GAME_SUMMARY, start, yesterday, columns=["game_date", "game_id"])
     have = set(zip(pd.to_datetime(pgs["game_date"]).dt.date, pgs["game_id"]))
     missing = sorted({pd.Timestamp(d).date().isoformat() for d, g in zip(finals["game_date"], finals["game_id"])

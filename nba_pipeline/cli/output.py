@@ -7,7 +7,7 @@ import datetime as dt
 
 import dagster as dg
 
-from nba_pipeline.assets.common import MAX_DATES_PER_RUN
+from nba_pipeline.assets.definition import MAX_DATES_PER_RUN
 from nba_pipeline.execution.range_runs import Callbacks, date_chunks
 from nba_pipeline.warehouse import tables as t
 

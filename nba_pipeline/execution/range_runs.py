@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
-from nba_pipeline.assets.common import CHECK_INPUTS_READY, MAX_DATES_PER_RUN
+from nba_pipeline.assets.definition import MAX_DATES_PER_RUN
+from nba_pipeline.checks.names import CHECK_INPUTS_READY
 from nba_pipeline.execution import leases
 from nba_pipeline.execution.runs import (
     create_asset_run,

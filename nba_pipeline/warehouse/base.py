@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import dagster as dg
 import pandas as pd
 
+from nba_pipeline.calendar import span
+
 from nba_pipeline.warehouse.spec import SchemaError, TableSpec
 
 
@@ -82,13 +84,11 @@ class Warehouse(dg.ConfigurableResource):
         """Prove the warehouse answers (``nba-pipeline doctor``): returns what was reached, raises
         with a one-line reason otherwise. Writes nothing."""
 
-    def read_before(self, spec: TableSpec, before: dt.date, days: int | None = None,
-                    columns: list[str] | None = None) -> pd.DataFrame:
-        """History strictly before ``before`` (optionally only the last ``days`` days): the only
-        way point-in-time tables read their history."""
-        end = before - dt.timedelta(days=1)
-        start = None if days is None else before - dt.timedelta(days=days)
-        return self.read(spec, start=start, end=end, columns=columns)
+    def read_history(self, spec: TableSpec, game_dates: Collection[dt.date], days: int) -> pd.DataFrame:
+        """The history a run over ``game_dates`` reads: the ``days`` days before the first date up to
+        the day before the last. Each date then keeps only its own past (strictly before it)."""
+        first, last = span(game_dates)
+        return self.read(spec, start=first - dt.timedelta(days=days), end=last - dt.timedelta(days=1))
 
 
 def prepare_for_write(spec: TableSpec, df: pd.DataFrame, start: dt.date, end: dt.date,

@@ -18,7 +18,7 @@ BigQuery's limits this design stays under (cloud.google.com/bigquery/quotas, "St
   column-partitioned tables like ours; at most 4,000 partitions modified by one job.
 * 10,000 partitions per table (27 years of daily partitions).
 
-One write per asset per run, a run covering up to 100 dates (``assets/common.py``), makes a season
+One write per asset per run, a run covering up to 100 dates (``assets/definition.py``), makes a season
 backfill two operations per table; ``nba_pipeline_tests/test_bigquery.py`` counts them.
 """
 

@@ -5,7 +5,7 @@ When another program holds the file (a notebook, a second pipeline process), the
 it with a visible log line per attempt and a bound (``lock_wait_seconds``), then fails with one line
 naming the file and the holder. dagster-duckdb's resource retries such locks silently for up to
 minutes, which left users staring at a hang, so the warehouse opens its own connections. Writers
-also share the ``warehouse`` concurrency pool (see assets/common.py).
+also share the ``warehouse`` concurrency pool (see assets/definition.py).
 """
 
 from __future__ import annotations

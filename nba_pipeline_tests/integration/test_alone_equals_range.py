@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 
 from nba_pipeline import keys
-from nba_pipeline.assets.common import MAX_DATES_PER_RUN
+from nba_pipeline.assets.definition import MAX_DATES_PER_RUN
 from nba_pipeline.definitions import ASSETS
 from nba_pipeline.sources.historical import HistoricalSource
 from nba_pipeline.warehouse import tables as t

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from nba_pipeline import keys
-from nba_pipeline.assets.common import CHECK_INJURY_REPORTS_READABLE
+from nba_pipeline.checks.names import CHECK_INJURY_REPORTS_READABLE
 from nba_pipeline.sources.live import LiveSource
 from nba_pipeline.status import partition_state
 from nba_pipeline.warehouse import tables as t

@@ -19,7 +19,7 @@ import time
 import dagster as dg
 
 from nba_pipeline import keys
-from nba_pipeline.assets.common import WAREHOUSE_POOL
+from nba_pipeline.assets.definition import WAREHOUSE_POOL
 from nba_pipeline.instance.workers import process_identity
 from nba_pipeline_tests.integration.dagster_dev import ROOT, DagsterDev, free_port
 

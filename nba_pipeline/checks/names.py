@@ -1,0 +1,15 @@
+"""Check names: named constants, because the definitions snapshot, `status`, alerts and the tests
+refer to them."""
+
+CHECK_INPUTS_READY = "inputs_ready"
+CHECK_PRIMARY_KEY = "primary_key_unique"
+CHECK_ROWS_WRITTEN = "record_count_matches_rows_written"
+CHECK_FINAL_GAMES_COVERED = "final_games_covered"
+CHECK_MINUTES_COVERAGE = "minutes_coverage_non_dnp"
+CHECK_USAGE_RANGE = "usage_rate_in_range"
+CHECK_ARCHIVE_INTACT = "archived_payloads_intact"
+CHECK_SCORES_FOR_FINALS = "final_games_have_scores"
+CHECK_PRE_TIP_LINES_ONLY = "lines_pre_tip_only"
+CHECK_TWO_ROWS_PER_GAME = "two_rows_per_game"
+CHECK_BOTH_TEAMS_HAVE_PLAYERS = "both_teams_have_players"
+CHECK_INJURY_REPORTS_READABLE = "injury_reports_readable"
