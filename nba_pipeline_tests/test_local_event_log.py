@@ -1,6 +1,7 @@
-"""The local instance's event log writes a step's materializations as one batch: what Dagster reads
-back (each date's record, its metadata and data-version tags, the asset's latest materialization,
-the materialized partitions) is the same as when the events are stored one at a time."""
+"""The local instance's event log keeps its connections: what Dagster reads back (each date's
+record, its metadata and data-version tags, the asset's latest materialization, the materialized
+partitions) is what Dagster's own consolidated SQLite storage reads back for the same events, and a
+second process's storage on the same folder sees every write at once."""
 
 import time
 
@@ -12,6 +13,8 @@ from dagster._core.events import (
     StepMaterializationData,
 )
 from dagster._core.events.log import EventLogEntry
+
+from dagster._core.storage.event_log.sqlite.consolidated_sqlite_event_log import ConsolidatedSqliteEventLogStorage
 
 from nba_pipeline.instance.event_log import LocalSqliteEventLogStorage
 
@@ -47,27 +50,36 @@ def _read_back(storage: LocalSqliteEventLogStorage) -> dict:
     }
 
 
-def test_a_batch_of_materializations_reads_back_as_if_stored_one_by_one(tmp_path):
-    batched = LocalSqliteEventLogStorage(str(tmp_path / "batched"))
-    single = LocalSqliteEventLogStorage(str(tmp_path / "single"))
-    batched.store_event_batch(_materializations("run-a"))
-    for event in _materializations("run-a"):
-        single.store_event(event)
-
-    got, want = _read_back(batched), _read_back(single)
+def test_it_reads_back_what_dagsters_own_sqlite_storage_reads_back(tmp_path):
+    ours = LocalSqliteEventLogStorage(str(tmp_path / "ours"))
+    stock = ConsolidatedSqliteEventLogStorage(str(tmp_path / "stock"))
+    for storage in (ours, stock):
+        for event in _materializations("run-a"):
+            storage.store_event(event)
+    got, want = _read_back(ours), _read_back(stock)
     assert got == want
     assert got["order"] == DAYS and got["latest"] == DAYS[-1]
     assert got["by_date"][3] == (DAYS[3], 103, "v3") and got["tags"][3] == (DAYS[3], "v3")
 
 
-def test_other_batches_are_stored_one_event_at_a_time(tmp_path):
+def test_a_second_process_sees_every_write_at_once(tmp_path):
+    """The webserver, the daemon and a run each open the folder; kept connections hide nothing."""
+    writer, reader = (LocalSqliteEventLogStorage(str(tmp_path)) for _ in range(2))
+    assert reader.get_materialized_partitions(KEY) == set()
+    for event in _materializations("run-b")[:3]:
+        writer.store_event(event)
+    assert _read_back(reader)["partitions"] == DAYS[:3]
+
+
+def test_a_batch_is_stored_one_event_at_a_time(tmp_path):
+    """Dagster's default for a batch (we do not batch: README, "the instance"): every event lands."""
     storage = LocalSqliteEventLogStorage(str(tmp_path))
     planned = [EventLogEntry(
-        error_info=None, level=10, user_message="", run_id="run-b", timestamp=time.time(),
+        error_info=None, level=10, user_message="", run_id="run-c", timestamp=time.time(),
         dagster_event=DagsterEvent.build_asset_materialization_planned_event(
             "job", "step", AssetMaterializationPlannedData(KEY, partition=day)))
         for day in DAYS]
-    storage.store_event_batch([*planned, *_materializations("run-b")[:1]])
-    types = [r.event_log_entry.dagster_event.event_type for r in storage.get_records_for_run("run-b").records]
+    storage.store_event_batch([*planned, *_materializations("run-c")])
+    types = [r.event_log_entry.dagster_event.event_type for r in storage.get_records_for_run("run-c").records]
     assert types.count(DagsterEventType.ASSET_MATERIALIZATION_PLANNED) == len(DAYS)
-    assert types.count(DagsterEventType.ASSET_MATERIALIZATION) == 1
+    assert types.count(DagsterEventType.ASSET_MATERIALIZATION) == len(DAYS)
