@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import dagster as dg
-from dagster._core.event_api import AssetRecordsFilter, PartitionKeyFilter
-from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+
+from nba_pipeline.execution.readiness import latest_check_executions
 
 from nba_pipeline.instance.workers import found_gone
 
@@ -57,7 +57,7 @@ class PartitionState:
 def partition_state(instance: dg.DagsterInstance, asset: dg.AssetKey, partition: str,
                     check_specs: list[dg.AssetCheckSpec] = ()) -> PartitionState:
     state = PartitionState(asset, partition)
-    mats = instance.fetch_materializations(AssetRecordsFilter(asset_key=asset, asset_partitions=[partition]), limit=1)
+    mats = instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=asset, asset_partitions=[partition]), limit=1)
     mat = mats.records[0] if mats.records else None
     if mat is not None:
         state.materialized_at = mat.timestamp
@@ -80,15 +80,14 @@ def partition_state(instance: dg.DagsterInstance, asset: dg.AssetKey, partition:
         state.latest_run_status = run.status.value if run else None
     if check_specs:
         keys = [dg.AssetCheckKey(asset, c.name) for c in check_specs]
-        latest = dict(instance.event_log_storage.get_latest_asset_check_execution_by_key(
-            keys, partition_filter=PartitionKeyFilter(key=partition)))
+        latest = latest_check_executions(instance, keys, partition)
         by_name = {c.name: c for c in check_specs}
         for key, rec in latest.items():
             if mat is not None and rec.run_id != state.materialized_run_id and rec.create_timestamp < mat.timestamp:
                 continue  # a check of an older materialization
-            if rec.status == AssetCheckExecutionRecordStatus.SUCCEEDED:
+            if rec.status.value == "SUCCEEDED":
                 state.passed_checks.append(key.name)
-            elif rec.status == AssetCheckExecutionRecordStatus.FAILED:
+            elif rec.status.value == "FAILED":
                 severity = None
                 if rec.event is not None and rec.event.dagster_event is not None:
                     severity = getattr(rec.event.dagster_event.event_specific_data, "severity", None)

@@ -13,11 +13,11 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 import dagster as dg
+# The type of a job's asset graph and of automation's: neither is exported, and readiness takes both.
 from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
 # Dagster has no public query for "the latest evaluation of a check on a partition"; the UI and
 # automation read this storage method (covered by nba_pipeline_tests/execution/test_dagster_contract.py).
 from dagster._core.event_api import PartitionKeyFilter
-from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from nba_pipeline.partitions import FIRST_GAME_DATE, GAME_DATE_PARTITIONS
 
@@ -26,6 +26,12 @@ _LANDED = (dg.AssetPartitionStatus.MATERIALIZED,)
 
 def _blocking_check_keys(graph: BaseAssetGraph, parent: dg.AssetKey) -> list[dg.AssetCheckKey]:
     return sorted((k for k in graph.get(parent).check_keys if graph.get(k).blocking), key=lambda k: k.name)
+
+
+def latest_check_executions(instance: dg.DagsterInstance, keys: Sequence[dg.AssetCheckKey], partition: str) -> dict:
+    """Each check's latest execution record on one partition (status, event, run, timestamp)."""
+    return dict(instance.event_log_storage.get_latest_asset_check_execution_by_key(
+        list(keys), partition_filter=PartitionKeyFilter(key=partition)))
 
 
 def _unpassed_checks(instance: dg.DagsterInstance, graph: BaseAssetGraph, parent: dg.AssetKey,
@@ -37,7 +43,7 @@ def _unpassed_checks(instance: dg.DagsterInstance, graph: BaseAssetGraph, parent
         return {}
     ok = {(i.check_key, i.partition_key) for i in instance.event_log_storage.get_asset_check_partition_info(
         blocking, partition_keys=partitions)
-        if i.is_current and i.latest_execution_status == AssetCheckExecutionRecordStatus.SUCCEEDED}
+        if i.is_current and i.latest_execution_status.value == "SUCCEEDED"}
     out: dict[str, list[str]] = {}
     for p in partitions:
         for key in blocking:
