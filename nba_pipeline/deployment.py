@@ -13,7 +13,7 @@ import dagster as dg
 from nba_pipeline import environment as envmod
 from nba_pipeline.environment import Environment, SourceKind, StorageKind, WarehouseKind
 from nba_pipeline.resources import AlertSink, Clock
-from nba_pipeline.storage import GCSBlobStore, LocalBlobStore
+from nba_pipeline.storage import LocalBlobStore
 from nba_pipeline.warehouse.duckdb import DuckDBWarehouse
 
 RESOURCE_KEYS = ("warehouse", "archive", "exports", "model_store", "nba_source", "clock", "alerts")
@@ -57,6 +57,9 @@ def build_resources(env: Environment) -> dict:
 def gcs_blob_stores() -> dict:
     """The three blob-store keys as prefixes of one bucket (layout in README, "Production")."""
     project = dg.EnvVar(envmod.ENV_GCP_PROJECT)
+    # Imported when chosen: the Google clients behind it cost a second of every local command.
+    from nba_pipeline.storage.gcs import GCSBlobStore
+
     bucket = dg.EnvVar(envmod.ENV_GCS_BUCKET)
     return {key: GCSBlobStore(bucket=bucket, prefix=prefix, project=project) for key, prefix in GCS_PREFIXES.items()}
 

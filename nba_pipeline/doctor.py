@@ -17,6 +17,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import dagster as dg
+import yaml
+
+from nba_pipeline import environment as e
+from nba_pipeline.deployment import build_resources
+from nba_pipeline.storage import LocalBlobStore
+
 OK, WARN, FAIL = "ok", "warn", "FAIL"
 CHECK_TIMEOUT_SECONDS = 30.0
 
@@ -56,7 +63,6 @@ def _bounded(check: str, fn: Callable[[], str], timeout: float) -> Finding:
 
 def instance_env_vars(config_path: Path) -> list[str]:
     """The environment variables a Dagster instance config reads (``{env: NAME}`` anywhere)."""
-    import yaml
 
     found: list[str] = []
 
@@ -76,7 +82,6 @@ def instance_env_vars(config_path: Path) -> list[str]:
 
 
 def _credentials(env, environ) -> Iterator[Finding]:
-    from nba_pipeline import environment as e
 
     needs: dict[str, str] = {}
     if env.warehouse is e.WarehouseKind.BIGQUERY:
@@ -116,7 +121,6 @@ def _credentials(env, environ) -> Iterator[Finding]:
 
 
 def _instance(env, timeout: float) -> Iterator[Finding]:
-    from nba_pipeline import environment as e
     from nba_pipeline.instance.home import ensure_local_instance
 
     try:
@@ -134,7 +138,6 @@ def _instance(env, timeout: float) -> Iterator[Finding]:
         return
 
     def probe() -> str:
-        import dagster as dg
 
         with dg.DagsterInstance.from_config(str(home)) as instance:
             runs = instance.get_runs_count()
@@ -145,10 +148,7 @@ def _instance(env, timeout: float) -> Iterator[Finding]:
 
 
 def _resources(env, timeout: float) -> Iterator[Finding]:
-    import dagster as dg
 
-    from nba_pipeline import environment as e
-    from nba_pipeline.deployment import build_resources
 
     resources = build_resources(env)
     for key in ("warehouse", "archive", "exports", "model_store"):
@@ -192,11 +192,9 @@ def _resources(env, timeout: float) -> Iterator[Finding]:
 
 
 def _where(store) -> str:
-    from nba_pipeline.storage import GCSBlobStore, LocalBlobStore
-
     if isinstance(store, LocalBlobStore):
         return f"folder {Path(store.root).resolve()}"
-    if isinstance(store, GCSBlobStore):
+    if hasattr(store, "bucket"):  # the GCS store (not imported here: see nba_pipeline/storage)
         return f"gs://{store.bucket}/{store.prefix.strip('/')}/"
     return type(store).__name__
 
@@ -204,7 +202,6 @@ def _where(store) -> str:
 def diagnose(timeout: float = CHECK_TIMEOUT_SECONDS) -> list[Finding]:
     """Every check, in the order a run meets them, for the process environment (Dagster resolves
     the resources' dagster.EnvVar values from it, as a run would)."""
-    from nba_pipeline import environment as e
 
     environ = dict(os.environ)
     try:

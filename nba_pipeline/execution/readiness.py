@@ -13,12 +13,15 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 import dagster as dg
+
 # The type of a job's asset graph and of automation's: neither is exported, and readiness takes both.
 from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
+
 # Dagster has no public query for "the latest evaluation of a check on a partition"; the UI and
 # automation read this storage method (covered by nba_pipeline_tests/execution/test_dagster_contract.py).
 from dagster._core.event_api import PartitionKeyFilter
 
+from nba_pipeline.execution.leases import holders
 from nba_pipeline.partitions import FIRST_GAME_DATE, GAME_DATE_PARTITIONS
 
 _LANDED = (dg.AssetPartitionStatus.MATERIALIZED,)
@@ -64,7 +67,6 @@ def _status(instance: dg.DagsterInstance, parent: dg.AssetKey, partitions: list[
 
 
 def _being_written(instance: dg.DagsterInstance, parent: dg.AssetKey, day: dt.date, run_id: str | None) -> str:
-    from nba_pipeline.execution.leases import holders
 
     held = [h for h in holders(instance, [parent], day, day) if h.run.run_id != run_id]
     return f"being materialized by {held[0].describe()}" if held else "being materialized by another run"

@@ -15,9 +15,11 @@ from __future__ import annotations
 import socket
 
 from dagster import DefaultRunLauncher
+
 # The health check's result types (and the launch context) are not exported by dagster itself.
 from dagster._core.launcher.base import CheckRunHealthResult, LaunchRunContext, WorkerStatus
 
+from nba_pipeline.instance.event_log import LocalSqliteEventLogStorage
 from nba_pipeline.instance.workers import WORKER_HOST_TAG, gone_reason
 
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
@@ -61,7 +63,6 @@ class LocalRunLauncher(DefaultRunLauncher):
 def lacks_worker_checks(instance) -> bool:
     """A local (SQLite) home whose dagster.yaml predates this launcher: the CLI never rewrites an
     existing config, so its daemon still cannot see a dead run worker."""
-    from nba_pipeline.instance.event_log import LocalSqliteEventLogStorage
 
     return isinstance(instance.event_log_storage, LocalSqliteEventLogStorage) and \
         not isinstance(instance.run_launcher, LocalRunLauncher)

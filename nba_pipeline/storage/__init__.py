@@ -2,7 +2,8 @@
 
 ``blobs``: the store interface and the folder store; ``gcs``: the bucket store; ``archive``: the
 payload archive's layout, its write-once writes and its verified reads. Everything is importable
-from ``nba_pipeline.storage``.
+from ``nba_pipeline.storage``. The GCS store (``storage.gcs``) is imported where it is chosen:
+the Google clients it needs cost a second of every command otherwise.
 """
 
 from nba_pipeline.storage.archive import (
@@ -23,10 +24,9 @@ from nba_pipeline.storage.blobs import (
     BlobStoreError,
     LocalBlobStore,
 )
-from nba_pipeline.storage.gcs import GCSBlobStore
 
 __all__ = [
     "SHA256_METADATA_KEY", "TEMP_PREFIX", "ArchiveIntegrityError", "ArchivedFile", "ArchivedPayload", "BlobRef",
-    "BlobStore", "BlobStoreError", "GCSBlobStore", "LocalBlobStore", "archive_payload", "archive_prefix",
+    "BlobStore", "BlobStoreError", "LocalBlobStore", "archive_payload", "archive_prefix",
     "archived_dates", "list_archived", "read_archived",
 ]

@@ -9,6 +9,12 @@ import mimetypes
 import uuid
 from typing import Any
 
+import requests
+from dagster_gcp import GCSResource
+from google.api_core import exceptions as api
+from google.api_core.exceptions import NotFound, PreconditionFailed
+from google.auth import exceptions as auth
+from google.cloud.storage.retry import DEFAULT_RETRY
 from pydantic import PrivateAttr
 
 from nba_pipeline.storage.blobs import SHA256_METADATA_KEY, TEMP_PREFIX, BlobRef, BlobStore, BlobStoreError, _checked
@@ -46,7 +52,6 @@ class GCSBlobStore(BlobStore):
 
     def _bucket(self):
         if self._client is None:
-            from dagster_gcp import GCSResource
 
             with self._errors():
                 self._client = GCSResource(project=self.project).get_client()
@@ -62,9 +67,6 @@ class GCSBlobStore(BlobStore):
     def _errors(self):
         """Turn Google's exceptions about the store as a whole into one line that says what to do.
         A missing object is not one of them: it stays ``FileNotFoundError`` (see ``get``)."""
-        import requests
-        from google.api_core import exceptions as api
-        from google.auth import exceptions as auth
 
         where = self._where()
         try:
@@ -103,8 +105,6 @@ class GCSBlobStore(BlobStore):
                                  "STORAGE_EMULATOR_HOST) and GCS status, then retry", retryable=True) from None
 
     def put(self, path: str, data: bytes, *, overwrite: bool = True) -> BlobRef:
-        from google.api_core.exceptions import PreconditionFailed
-        from google.cloud.storage.retry import DEFAULT_RETRY
 
         digest = hashlib.sha256(data).hexdigest()
         blob = self._bucket().blob(self._key(path))
@@ -123,7 +123,6 @@ class GCSBlobStore(BlobStore):
         return BlobRef(path, self.uri(path), len(data), digest)
 
     def get(self, path: str) -> bytes:
-        from google.api_core.exceptions import NotFound
 
         bucket = self._bucket()
         with self._errors():
@@ -169,7 +168,6 @@ class GCSBlobStore(BlobStore):
         return f"gs://{self.bucket}/{self._key(path)}"
 
     def check_reachable(self) -> None:
-        from google.cloud.storage.retry import DEFAULT_RETRY
 
         timeout = self.check_timeout_seconds
         retry = DEFAULT_RETRY.with_timeout(timeout)

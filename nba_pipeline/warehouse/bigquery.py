@@ -32,7 +32,12 @@ import uuid
 from contextlib import contextmanager
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from dagster_gcp import BigQueryResource
+from google.api_core.exceptions import NotFound
+from google.cloud import bigquery
+from google.cloud.bigquery.schema import LEGACY_TO_STANDARD_TYPES
 
 from nba_pipeline.warehouse.base import Warehouse, WriteResult, prepare_for_write
 from nba_pipeline.warehouse.spec import TYPES, SchemaError, TableSpec
@@ -135,14 +140,12 @@ def read_sql(project: str, spec: TableSpec, columns: list[str], start: bool, end
 
 def schema_fields(spec: TableSpec) -> list:
     """The load job's schema: the DDL's columns, same order, same types."""
-    from google.cloud import bigquery
 
     return [bigquery.SchemaField(c, bigquery_type(t), mode="NULLABLE") for c, t in spec.columns.items()]
 
 
 def arrow_schema(spec: TableSpec):
     """The Parquet (Arrow) type of each column, the ones BigQuery loads into the column's type."""
-    import pyarrow as pa
 
     arrow = {"DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us", tz="UTC"), "STRING": pa.string(),
              "INT64": pa.int64(), "FLOAT64": pa.float64(), "BOOL": pa.bool_()}
@@ -153,8 +156,6 @@ def to_parquet(spec: TableSpec, frame: pd.DataFrame) -> bytes:
     """A conformed frame as Parquet typed by the table's schema (google-cloud-bigquery's own DataFrame
     loader is deprecated in favour of pandas-gbq). BigQuery keeps microseconds, so timestamps are
     floored to them (Arrow refuses to drop nanoseconds silently)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
     frame = frame.copy()
     for c, t in spec.columns.items():
@@ -169,14 +170,12 @@ def to_parquet(spec: TableSpec, frame: pd.DataFrame) -> bytes:
 def _to_pandas(rows) -> pd.DataFrame:
     """Arrow rows as pandas; nullable integers and booleans keep their type (no float or object detour).
     (The client's own ``to_dataframe`` is deprecated in favour of pandas-gbq.)"""
-    import pyarrow as pa
 
     mapper = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
     return rows.to_pandas(types_mapper=mapper.get)
 
 
 def _standard_type(field_type: str) -> str:
-    from google.cloud.bigquery.schema import LEGACY_TO_STANDARD_TYPES
 
     standard = LEGACY_TO_STANDARD_TYPES.get(field_type.upper())
     return standard.value if standard is not None else field_type.upper()
@@ -218,7 +217,6 @@ class BigQueryWarehouse(Warehouse):
         return {"app": JOB_LABEL, "table": f"{spec.schema}__{spec.name}"[:63]}
 
     def _query(self, client, sql: str, spec: TableSpec, params=()):
-        from google.cloud import bigquery
 
         return client.query(sql, job_config=bigquery.QueryJobConfig(
             query_parameters=list(params), labels=self._labels(spec)))
@@ -226,7 +224,6 @@ class BigQueryWarehouse(Warehouse):
     def _ensure_table(self, client, spec: TableSpec) -> None:
         """Create the dataset and table on first use (one DDL job); afterwards only read its metadata,
         which is not a table operation, and add columns the spec gained."""
-        from google.api_core.exceptions import NotFound
 
         try:
             table = client.get_table(f"{self.project}.{spec.schema}.{spec.name}")
@@ -250,7 +247,6 @@ class BigQueryWarehouse(Warehouse):
 
     def _ensure_staging(self, client, spec: TableSpec) -> None:
         """The staging dataset, whose tables expire by themselves (set again if someone removed it)."""
-        from google.api_core.exceptions import NotFound
 
         try:
             dataset = client.get_dataset(f"{self.project}.{STAGING_DATASET}")
@@ -264,7 +260,6 @@ class BigQueryWarehouse(Warehouse):
             client.update_dataset(dataset, ["default_table_expiration_ms"])
 
     def replace_dates(self, spec, df, start, end, keep=()) -> WriteResult:
-        from google.cloud import bigquery
 
         frame = prepare_for_write(spec, df, start, end, keep)
         params = [bigquery.ScalarQueryParameter("start", "DATE", start),
@@ -296,7 +291,6 @@ class BigQueryWarehouse(Warehouse):
         return WriteResult(spec.address, start, end, sum(rows_by_date.values()), rows_by_date, deleted=deleted)
 
     def _counts(self, client, spec, start, end) -> dict[dt.date, int]:
-        from google.cloud import bigquery
 
         job = self._query(client, counts_sql(self.project, spec), spec, [
             bigquery.ScalarQueryParameter("start", "DATE", start),
@@ -304,8 +298,6 @@ class BigQueryWarehouse(Warehouse):
         return {row["d"]: int(row["n"]) for row in job.result()}
 
     def read(self, spec, start=None, end=None, columns=None) -> pd.DataFrame:
-        from google.api_core.exceptions import NotFound
-        from google.cloud import bigquery
 
         wanted = list(spec.columns) if not columns else list(dict.fromkeys([spec.date_column, *columns]))
         unknown = [c for c in wanted if c not in spec.columns]
@@ -328,7 +320,6 @@ class BigQueryWarehouse(Warehouse):
         return frame[columns] if columns else frame
 
     def count_by_date(self, spec, start, end) -> dict[dt.date, int]:
-        from google.api_core.exceptions import NotFound
 
         with self._client() as client:
             try:
@@ -338,7 +329,6 @@ class BigQueryWarehouse(Warehouse):
 
     def check_reachable(self) -> str:
         # A dry run needs credentials and the project but bills and writes nothing.
-        from google.cloud import bigquery
 
         with self._client() as client:
             client.query("SELECT 1", job_config=bigquery.QueryJobConfig(dry_run=True)).result(timeout=20)

@@ -16,12 +16,12 @@ from nba_pipeline.sources import base as src
 from nba_pipeline.sources.base import Payload
 from nba_pipeline.storage import (
     ArchiveIntegrityError,
-    GCSBlobStore,
     LocalBlobStore,
     archive_payload,
     list_archived,
     read_archived,
 )
+from nba_pipeline.storage.gcs import GCSBlobStore
 from nba_pipeline_tests.production.gcs_emulator import FAKE_PROJECT
 
 PREFIX = "nba-scraped"

@@ -19,13 +19,13 @@ from nba_pipeline.sources import base as src
 from nba_pipeline.sources.base import Payload
 from nba_pipeline.storage import (
     BlobStoreError,
-    GCSBlobStore,
     LocalBlobStore,
     archive_payload,
     list_archived,
 )
 from nba_pipeline_tests.conftest import SIM_NOW, SIM_SEED
 from nba_pipeline_tests.harness import free_port
+from nba_pipeline.storage.gcs import GCSBlobStore
 from nba_pipeline_tests.production.gcs_emulator import FAKE_PROJECT, GOOGLE_ENV
 
 PREFIX = "nba-scraped"
@@ -305,7 +305,8 @@ def test_local_store_under_a_file_is_not_reachable(tmp_path):
 
 _NO_CREDENTIALS_SCRIPT = textwrap.dedent("""
     import json, os, sys
-    from nba_pipeline.storage import BlobStoreError, GCSBlobStore
+    from nba_pipeline.storage import BlobStoreError
+    from nba_pipeline.storage.gcs import GCSBlobStore
     from nba_pipeline_tests.production.gcs_emulator import loopback_only
 
     out = {}
