@@ -93,6 +93,7 @@ FEATURES: tuple[Feature, ...] = (
 )
 N_FEATURES = len(FEATURES)
 FEATURE_NAMES = tuple(f.name for f in FEATURES)
+FEATURE_INDEX = {f.name: f.index for f in FEATURES}
 OPTIONAL = frozenset(f.index for f in FEATURES if f.optional)
 UNAVAILABLE = tuple(f for f in FEATURES if not f.available)
 CATEGORIES = ("matchup", "player_history", "team_context", "vegas", "game_context")
@@ -104,6 +105,11 @@ SOURCE_WEIGHT = {"phase4": 100.0, "phase3": 87.0, "calculated": 100.0, "vegas": 
 
 def value_col(i: int) -> str:
     return f"feature_{i}_value"
+
+
+def value_column(name: str) -> str:
+    """The stored value column of a feature, by name: "points_avg_last_5" -> "feature_0_value"."""
+    return value_col(FEATURE_INDEX[name])
 
 
 def quality_col(i: int) -> str:
