@@ -29,6 +29,7 @@ from nba_pipeline.assets.common import (
     write_table,
     zero_row_dates,
 )
+from nba_pipeline.domain.dates import span
 from nba_pipeline.domain.formulas import is_dnp
 from nba_pipeline.parsers import PayloadError
 from nba_pipeline.parsers.injuries import injury_report_text, parse_injury_report, report_published_at
@@ -211,7 +212,7 @@ def nbac_player_boxscores(context: dg.AssetExecutionContext, nba_source: src.Nba
             frame["season_year"] = [season_year(pd.Timestamp(d).date()) for d in frame["game_date"]]
             frame["reb"] = frame["reb"].fillna(pd.to_numeric(frame["oreb"], errors="coerce")
                                                 + pd.to_numeric(frame["dreb"], errors="coerce"))
-        finals = final_games(warehouse, min(dates), max(dates))
+        finals = final_games(warehouse, *span(dates))
         coverage = coverage_results(t.NBAC_PLAYER_BOXSCORES, frame, finals, dates, clock.today_et())
         by_date = ByDate(frame)
         return TableOutput(
@@ -244,7 +245,7 @@ def nbac_team_boxscore(context: dg.AssetExecutionContext, nba_source: src.NbaSou
             ok = (pd.to_numeric(frame["pts"], errors="coerce") > 0) & (pd.to_numeric(frame["fga"], errors="coerce") > 0)
             dropped = int((~ok).sum())
             frame = frame[ok]
-        finals = final_games(warehouse, min(dates), max(dates))
+        finals = final_games(warehouse, *span(dates))
         coverage = coverage_results(t.NBAC_TEAM_BOXSCORE, frame, finals, dates, clock.today_et())
         by_date = ByDate(frame)
 
