@@ -92,10 +92,10 @@ def performance_state(hit_rate_7: float | None, n7: int) -> str:
     return "HEALTHY"
 
 
-def daily_performance(dates: list[dt.date], accuracy: pd.DataFrame, systems: tuple[str, ...]) -> pd.DataFrame:
+def daily_performance(game_dates: list[dt.date], accuracy: pd.DataFrame, systems: tuple[str, ...]) -> pd.DataFrame:
     """Per date and system: rolling 7/14/30-day hit rate of its picks (the OVER / UNDER it
     recommended, decided: pushes and voids out) with counts, MAE, bias, and state, over graded rows
-    dated in (day - window, day]. Each system's rows are sorted once; a window is a slice."""
+    dated in (game_date - window, game_date]. Each system's rows are sorted once; a window is a slice."""
     acc = accuracy.assign(game_date=pd.to_datetime(accuracy["game_date"])) if len(accuracy) else accuracy
     series = {}
     for system in systems:
@@ -114,12 +114,12 @@ def daily_performance(dates: list[dt.date], accuracy: pd.DataFrame, systems: tup
         return None if not n_rows else float(values.mean()) if len(values) else float("nan")
 
     rows = []
-    for day in dates:
-        ts = np.datetime64(pd.Timestamp(day), "ns")
+    for game_date in game_dates:
+        ts = np.datetime64(pd.Timestamp(game_date), "ns")
         for system in systems:
             days, graded, decided, correct, abs_err, signed_err = series[system]
             hi = np.searchsorted(days, ts, side="right")
-            row = {"game_date": day, "system_id": system}
+            row = {"game_date": game_date, "system_id": system}
             for w in PERFORMANCE_WINDOWS:
                 lo = np.searchsorted(days, ts - np.timedelta64(w, "D"), side="right")
                 g = graded[lo:hi]

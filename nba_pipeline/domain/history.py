@@ -7,12 +7,8 @@ takes, per player or team, the last row strictly before D (``merge_asof`` with
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
-
-from nba_pipeline.partitions import season_year
 
 
 def _slope(values: np.ndarray) -> float:
@@ -213,10 +209,6 @@ def dnp_state(pgs: pd.DataFrame) -> pd.DataFrame:
     g["dnp_rate_l10"] = rolling.mean().reset_index(level=0, drop=True)
     g["rows_l10"] = rolling.count().reset_index(level=0, drop=True)
     return g.drop(columns=["is_dnp"])
-
-
-def season_of(day) -> int:
-    return season_year(pd.Timestamp(day).date() if not isinstance(day, dt.date) else day)
 
 
 def season_years(days: pd.Series) -> pd.Series:

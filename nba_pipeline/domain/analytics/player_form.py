@@ -15,13 +15,13 @@ HISTORY_COLUMNS = ["player_id", "player_name", "player_lookup", "team_tricode", 
 
 
 def prepared_history(player_history: pd.DataFrame) -> pd.DataFrame:
-    """Player game rows in (player, date) order with their timestamp ``ts`` and date ``day``,
+    """Player game rows in (player, date) order with their timestamp ``ts`` and date ``played_on``,
     prepared once for a range: a date's history is then a filter on ``ts`` that keeps this order."""
     history = player_history[HISTORY_COLUMNS]
     if history.empty:
-        return history.assign(ts=pd.Series(dtype="datetime64[ns]"), day=pd.Series(dtype=object))
+        return history.assign(ts=pd.Series(dtype="datetime64[ns]"), played_on=pd.Series(dtype=object))
     ts = as_timestamps(history["game_date"])
-    return history.assign(ts=ts, day=ts.dt.date).sort_values(["player_id", "ts"], kind="stable")
+    return history.assign(ts=ts, played_on=ts.dt.date).sort_values(["player_id", "ts"], kind="stable")
 
 
 def _trailing_streak(results: pd.DataFrame, want: str) -> pd.Series:

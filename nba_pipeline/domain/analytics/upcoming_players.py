@@ -34,7 +34,7 @@ def _add_from_history(expected: dict[int, tuple], game_date: dt.date, playing: d
     if not len(history):
         return
     latest = history.groupby("player_id").tail(1)
-    recent = history[(history["day"] >= game_date - dt.timedelta(days=recent_days)) & history["is_active"].astype(bool)]
+    recent = history[(history["played_on"] >= game_date - dt.timedelta(days=recent_days)) & history["is_active"].astype(bool)]
     active_ids = set(recent["player_id"])
     for r in latest.itertuples():
         if r.team_tricode in playing and r.team_tricode not in roster_teams and r.player_id in active_ids:
@@ -48,8 +48,8 @@ def _add_from_history(expected: dict[int, tuple], game_date: dt.date, playing: d
     # recent games, however old (off-season moves are corrected by rosters and lines).
     for team in set(playing) - {v[0] for v in expected.values()} - roster_teams:
         team_rows = history[history["team_tricode"] == team]
-        recent_dates = sorted(set(team_rows["day"]))[-OPENER_RECENT_DATES:]
-        last_games = team_rows[team_rows["day"].isin(recent_dates) & team_rows["is_active"].astype(bool)]
+        recent_dates = sorted(set(team_rows["played_on"]))[-OPENER_RECENT_DATES:]
+        last_games = team_rows[team_rows["played_on"].isin(recent_dates) & team_rows["is_active"].astype(bool)]
         current = set(latest.loc[latest["team_tricode"] == team, "player_id"])
         for r in last_games.drop_duplicates("player_id").itertuples():
             if r.player_id in current:
@@ -72,7 +72,7 @@ def expected_players(game_date: dt.date, playing: dict, history: pd.DataFrame, r
 def _stars(game_date: dt.date, history: pd.DataFrame) -> set:
     """The lookups of the season's stars (STAR_* thresholds) as of the date."""
     season_start = season_opener(season_year(game_date)) - dt.timedelta(days=SEASON_LEAD_DAYS)
-    played = history[(~history["is_dnp"].astype(bool)) & (history["day"] >= season_start)] if len(history) else history
+    played = history[(~history["is_dnp"].astype(bool)) & (history["played_on"] >= season_start)] if len(history) else history
     if not len(played):
         return set()
     stats = played.groupby("player_lookup").agg(ppg=("points", "mean"), mpg=("minutes", "mean"),
@@ -97,7 +97,7 @@ def _records(frame: pd.DataFrame, key: str, keep: str = "first") -> dict:
 
 
 @dataclass(frozen=True)
-class _Day:
+class _DateContext:
     """What every player row of one upcoming date reads, keyed for lookups."""
 
     game_date: dt.date
@@ -121,18 +121,18 @@ def _season_phase(season_type: str) -> str:
             "preseason" if season_type == "Pre Season" else "regular_season")
 
 
-def _stars_missing(day: _Day, r, status) -> tuple[int, int]:
-    stars_out, stars_q = day.stars_out.get(r.team_tricode, (0, 0))
-    if status is not None and r.player_lookup in day.stars:
+def _stars_missing(at: _DateContext, r, status) -> tuple[int, int]:
+    stars_out, stars_q = at.stars_out.get(r.team_tricode, (0, 0))
+    if status is not None and r.player_lookup in at.stars:
         # The player himself is not his own teammate.
         stars_out -= int(status in NOT_PLAYING)
         stars_q -= int(status == "questionable")
     return max(stars_out, 0), max(stars_q, 0)
 
 
-def _form_fields(day: _Day, r) -> dict:
+def _form_fields(at: _DateContext, r) -> dict:
     last = r.last_played
-    days_rest = (day.game_date - last.date()).days if pd.notna(last) else None
+    days_rest = (at.game_date - last.date()).days if pd.notna(last) else None
     n10 = 0 if pd.isna(r.games_used_last_10) else int(r.games_used_last_10)
     return {
         "days_rest": days_rest, "back_to_back": days_rest == 1 if days_rest is not None else False,
@@ -148,45 +148,45 @@ def _form_fields(day: _Day, r) -> dict:
     }
 
 
-def _line_fields(day: _Day, lookup: str) -> dict:
-    has_line = lookup in day.lines
-    opening, current = day.pick(day.lines, lookup, "opening_line"), day.pick(day.lines, lookup, "points_line")
-    line = {c: day.pick(day.lines, lookup, src) for c, src in (
+def _line_fields(at: _DateContext, lookup: str) -> dict:
+    has_line = lookup in at.lines
+    opening, current = at.pick(at.lines, lookup, "opening_line"), at.pick(at.lines, lookup, "points_line")
+    line = {c: at.pick(at.lines, lookup, src) for c, src in (
         ("line_bookmaker", "bookmaker"), ("line_snapshot_at", "snapshot_timestamp"),
         ("line_minutes_before_tipoff", "minutes_before_tipoff"))}
     return {"has_prop_line": has_line, "current_points_line": current, "opening_points_line": opening,
             "line_movement": (current - opening) if has_line and pd.notna(opening) else None, **line,
-            "line_book_count": day.pick(day.lines, lookup, "book_count") if has_line else 0,
-            "consensus_points_line": day.pick(day.lines, lookup, "consensus_line"),
-            "line_over_price": day.pick(day.lines, lookup, "over_price"),
-            "line_under_price": day.pick(day.lines, lookup, "under_price")}
+            "line_book_count": at.pick(at.lines, lookup, "book_count") if has_line else 0,
+            "consensus_points_line": at.pick(at.lines, lookup, "consensus_line"),
+            "line_over_price": at.pick(at.lines, lookup, "over_price"),
+            "line_under_price": at.pick(at.lines, lookup, "under_price")}
 
 
-def _matchup_fields(day: _Day, team: str, opp: str) -> dict:
-    ctx = day.team_context
-    t_pace, o_pace = day.pick(ctx, team, "pace_last_10"), day.pick(ctx, opp, "pace_last_10")
+def _matchup_fields(at: _DateContext, team: str, opp: str) -> dict:
+    ctx = at.team_context
+    t_pace, o_pace = at.pick(ctx, team, "pace_last_10"), at.pick(ctx, opp, "pace_last_10")
     return {"pace_differential": (t_pace - o_pace) if t_pace is not None and o_pace is not None
             and pd.notna(t_pace) and pd.notna(o_pace) else None,
-            "opponent_def_rating_last_10": day.pick(ctx, opp, "def_rating_last_10"),
-            "opponent_off_rating_last_10": day.pick(ctx, opp, "off_rating_last_10"),
-            "opponent_days_rest": day.pick(ctx, team, "opponent_days_rest"),
-            "game_spread": day.pick(ctx, team, "game_spread"), "game_total": day.pick(ctx, team, "game_total")}
+            "opponent_def_rating_last_10": at.pick(ctx, opp, "def_rating_last_10"),
+            "opponent_off_rating_last_10": at.pick(ctx, opp, "off_rating_last_10"),
+            "opponent_days_rest": at.pick(ctx, team, "opponent_days_rest"),
+            "game_spread": at.pick(ctx, team, "game_spread"), "game_total": at.pick(ctx, team, "game_total")}
 
 
-def _player_row(day: _Day, r) -> dict:
-    g, opp, is_home = day.playing[r.team_tricode]
-    status = day.pick(day.injuries, r.player_lookup, "injury_status")
-    stars_out, stars_q = _stars_missing(day, r, status)
-    form = _form_fields(day, r)
+def _player_row(at: _DateContext, r) -> dict:
+    g, opp, is_home = at.playing[r.team_tricode]
+    status = at.pick(at.injuries, r.player_lookup, "injury_status")
+    stars_out, stars_q = _stars_missing(at, r, status)
+    form = _form_fields(at, r)
     return {
-        "game_date": day.game_date, "game_id": g.game_id, "internal_game_id": g.internal_game_id,
+        "game_date": at.game_date, "game_id": g.game_id, "internal_game_id": g.internal_game_id,
         "player_id": r.player_id, "player_lookup": r.player_lookup, "player_name": r.player_name,
         "team_tricode": r.team_tricode, "opponent_tricode": opp, "is_home": is_home, "tipoff_utc": g.tipoff_utc,
         "roster_source": r.roster_source, "injury_status": status,
-        "injury_reason": day.pick(day.injuries, r.player_lookup, "reason"), **form,
-        **_line_fields(day, r.player_lookup),
+        "injury_reason": at.pick(at.injuries, r.player_lookup, "reason"), **form,
+        **_line_fields(at, r.player_lookup),
         "prop_over_streak": int(_num(r.prop_over_streak, 0)), "prop_under_streak": int(_num(r.prop_under_streak, 0)),
-        **_matchup_fields(day, r.team_tricode, opp),
+        **_matchup_fields(at, r.team_tricode, opp),
         "star_teammates_out": stars_out, "questionable_star_teammates": stars_q,
         "season_phase": _season_phase(getattr(g, "season_type", "Regular Season") or "Regular Season"),
         "is_production_ready": form["games_used_last_10"] >= 5,
@@ -212,9 +212,9 @@ def _upcoming_players(game_date: dt.date, schedule: pd.DataFrame, history: pd.Da
     form = player_form(history, game_date) if len(history) else pd.DataFrame()
     expected = expected.join(form, on="player_id") if len(form) else expected.reindex(
         columns=[*expected.columns, *player_form(history.iloc[0:0], game_date).columns])
-    day = _Day(game_date, playing, _records(lines, "player_lookup"), _records(inj, "player_lookup", keep="last"),
+    at = _DateContext(game_date, playing, _records(lines, "player_lookup"), _records(inj, "player_lookup", keep="last"),
                _records(team_context, "team_tricode"), stars, _stars_out_by_team(inj, stars))
-    return [_player_row(day, r) for r in expected.itertuples(index=False)]
+    return [_player_row(at, r) for r in expected.itertuples(index=False)]
 
 
 def _by_date(frame: pd.DataFrame) -> dict[dt.date, pd.DataFrame]:

@@ -87,7 +87,7 @@ def _mean_last(timeline: _Timeline | None, end: int, col: str, n: int = 10):
 
 
 @dataclass(frozen=True)
-class _Day:
+class _DateContext:
     """What every team row of one upcoming date reads: the date, the teams' timelines and the
     date's injury report by team."""
 
@@ -107,10 +107,10 @@ class _Day:
         return np.datetime64(opener - dt.timedelta(days=SEASON_LEAD_DAYS), "D")
 
 
-def _days_rest(day: _Day, timeline: _Timeline | None) -> tuple[int, int | None]:
+def _days_rest(at: _DateContext, timeline: _Timeline | None) -> tuple[int, int | None]:
     """(games before the date, days since the last of them or None)."""
-    end = timeline.before(day.d64) if timeline else 0
-    return end, (day.game_date - timeline.game_date(end - 1)).days if end else None
+    end = timeline.before(at.d64) if timeline else 0
+    return end, (at.game_date - timeline.game_date(end - 1)).days if end else None
 
 
 def _season_record(timeline: _Timeline | None, start: int, end: int) -> tuple[int, int, int]:
@@ -139,35 +139,35 @@ def _game_line(line, is_home: bool) -> tuple[float | None, float | None]:
     return spread, line.game_total if pd.notna(line.game_total) else None
 
 
-def _travel(day: _Day, timeline: _Timeline, last: int | None, venue: str) -> tuple[float | None, float | None]:
+def _travel(at: _DateContext, timeline: _Timeline, last: int | None, venue: str) -> tuple[float | None, float | None]:
     """(miles from the last game's arena to tonight's, hours of time-zone change)."""
     if last is None:
         return None, None
     last_venue = timeline.cols["venue"][last]
     return (round(haversine_miles(last_venue, venue), 1),
-            _tz_offset_hours(venue, day.game_date) - _tz_offset_hours(last_venue, day.game_date))
+            _tz_offset_hours(venue, at.game_date) - _tz_offset_hours(last_venue, at.game_date))
 
 
-def _team_row(day: _Day, g, team: str, opp: str, is_home: bool, line) -> dict:
-    tg = day.played.get(team)
-    end, days_rest = _days_rest(day, tg)
-    start = min(tg.before(day.season_start), end) if tg else 0
+def _team_row(at: _DateContext, g, team: str, opp: str, is_home: bool, line) -> dict:
+    tg = at.played.get(team)
+    end, days_rest = _days_rest(at, tg)
+    start = min(tg.before(at.season_start), end) if tg else 0
     last = end - 1 if end else None
     wins, losses, streak = _season_record(tg, start, end)
-    to, td = day.offense.get(team), day.defense.get(team)
-    to_end, td_end = (to.before(day.d64) if to else 0), (td.before(day.d64) if td else 0)
+    to, td = at.offense.get(team), at.defense.get(team)
+    to_end, td_end = (to.before(at.d64) if to else 0), (td.before(at.d64) if td else 0)
     spread, total = _game_line(line, is_home)
-    travel_miles, tz_change = _travel(day, tg, last, g.home_team_tricode)
-    ti = day.injuries.get(team)
+    travel_miles, tz_change = _travel(at, tg, last, g.home_team_tricode)
+    ti = at.injuries.get(team)
     last_margin = tg.cols["margin"][last] if last is not None else None
     return {
-        "game_date": day.game_date, "game_id": g.game_id, "internal_game_id": g.internal_game_id,
+        "game_date": at.game_date, "game_id": g.game_id, "internal_game_id": g.internal_game_id,
         "team_tricode": team, "opponent_tricode": opp, "is_home": is_home, "tipoff_utc": g.tipoff_utc,
         "game_number_in_season": end - start + 1, "days_rest": days_rest,
         "is_back_to_back": days_rest == 1 if days_rest is not None else False,
-        "games_last_7_days": end - min(tg.before(day.d64 - 7), end) if tg else 0,
-        "games_last_14_days": end - min(tg.before(day.d64 - 14), end) if tg else 0,
-        "opponent_days_rest": _days_rest(day, day.played.get(opp))[1], "streak_entering": streak,
+        "games_last_7_days": end - min(tg.before(at.d64 - 7), end) if tg else 0,
+        "games_last_14_days": end - min(tg.before(at.d64 - 14), end) if tg else 0,
+        "opponent_days_rest": _days_rest(at, at.played.get(opp))[1], "streak_entering": streak,
         "last_game_margin": last_margin if last_margin is not None and pd.notna(last_margin) else None,
         "season_wins": wins, "season_losses": losses,
         "team_win_pct": wins / (wins + losses) if wins + losses else None,
@@ -210,10 +210,10 @@ def upcoming_team_contexts(game_dates: list[dt.date], schedule: pd.DataFrame, te
             continue
         first_tip = pd.to_datetime(games["tipoff_utc"], utc=True).min()
         inj = latest_injuries(injuries_by.get(game_date, injuries.iloc[0:0]), before=first_tip)
-        day = _Day(game_date, played, offense, defense,
+        at = _DateContext(game_date, played, offense, defense,
                    {team: g for team, g in inj.groupby("team_tricode")} if len(inj) else {})
         for g in games.itertuples():
             line = line_of.get((game_date, g.home_team_tricode, g.away_team_tricode))
-            rows.append(_team_row(day, g, g.home_team_tricode, g.away_team_tricode, True, line))
-            rows.append(_team_row(day, g, g.away_team_tricode, g.home_team_tricode, False, line))
+            rows.append(_team_row(at, g, g.home_team_tricode, g.away_team_tricode, True, line))
+            rows.append(_team_row(at, g, g.away_team_tricode, g.home_team_tricode, False, line))
     return pd.DataFrame(rows)
