@@ -54,7 +54,8 @@ def test_the_registry_holds_its_contract():
     with pytest.raises(ValueError, match="exactly one"):
         systems.validate(tuple(dataclasses.replace(s, published=False) for s in systems.REGISTRY))
     with pytest.raises(ValueError, match=r"reads features \[18\]"):
-        systems.validate((*systems.REGISTRY, dataclasses.replace(systems.MOVING_AVERAGE, system_id="x", features=("points_avg_last_5", "pct_paint"))))
+        systems.validate((*systems.REGISTRY, dataclasses.replace(systems.MOVING_AVERAGE, system_id="x",
+                                                                 features=("points_avg_last_5", "pct_paint"))))
 
 
 CANDIDATES = (*systems.REGISTRY, systems.LINE_ANCHORED_WITH_ERROR_MODEL)
