@@ -35,14 +35,17 @@ sys.path.insert(0, str(ROOT))
 from nba_pipeline.domain import evaluation as ev  # noqa: E402
 from nba_pipeline.domain import model as m  # noqa: E402
 from nba_pipeline.domain import systems  # noqa: E402
+from nba_pipeline.domain.features import value_column  # noqa: E402
 
 GROUPS = {
-    "recent form (L5, L10, season, std)": (0, 1, 2, 3),
-    "minutes expectation and rest": (16, 31, 33, 39, 40, 58),
-    "teammates out (stars OUT, usage of absent teammates)": (37, 47),
-    "opponent pace and defence": (13, 14),
-    "game spread and total": (38, 41),
-    "line movement and book disagreement": (27, 50),
+    "recent form (L5, L10, season, std)": ("points_avg_last_5", "points_avg_last_10", "points_avg_season",
+                                           "points_std_last_10"),
+    "minutes expectation and rest": ("back_to_back", "minutes_avg_last_10", "dnp_rate", "days_rest",
+                                     "minutes_load_last_7d", "minutes_volatility_last_10"),
+    "teammates out (stars OUT, usage of absent teammates)": ("star_teammates_out", "teammate_usage_available"),
+    "opponent pace and defence": ("opponent_def_rating", "opponent_pace"),
+    "game spread and total": ("game_total_line", "spread_magnitude"),
+    "line movement and book disagreement": ("vegas_line_move", "multi_book_line_std"),
 }
 
 
@@ -81,7 +84,7 @@ def walk_forward(system: systems.PredictionSystem, features: pd.DataFrame, pgs: 
         pred = system.predictor(loaded, rows)
         p = rows.assign(predicted_points=np.round(pred.predicted_points, 1), p_over=pred.p_over)
         p["edge"] = (p["predicted_points"] - p["current_points_line"]).round(1)
-        p["recommendation"] = system.rule(p, m.DEFAULT_EDGE_THRESHOLD)
+        p["recommendation"] = system.rule(p, systems.DEFAULT_EDGE_THRESHOLD)
         out.append(p)
     if not out:
         return pd.DataFrame()
@@ -102,7 +105,7 @@ BLEND_WEIGHTS = (0.1, 0.2, 0.3, 0.5)
 def blends(graded: pd.DataFrame) -> list[pd.DataFrame]:
     """CatBoost shrunk toward the consensus: consensus + k x (CatBoost - consensus), scored on MAE
     (they make no picks: the question is only whether any k beats the line)."""
-    cb = graded[graded["system_id"] == m.CATBOOST_SYSTEM] if len(graded) else graded
+    cb = graded[graded["system_id"] == systems.CATBOOST_V1.system_id] if len(graded) else graded
     if cb.empty:
         return []
     base = cb["consensus_line"].fillna(cb["line_value"])
@@ -123,7 +126,7 @@ def main(argv=None) -> int:
     variants = [full, systems.LINE_ANCHORED,
                 dataclasses.replace(systems.LINE_ANCHORED, system_id="consensus, no opinion (no model)", trainer=None)]
     for name, group in GROUPS.items():
-        kept = tuple(i for i in full.features if i not in group)
+        kept = tuple(name for name in full.features if name not in group)
         variants.append(systems.line_anchored(f"line_anchored - {name}", kept))
     frames = [walk_forward(v, features, pgs, args.start, args.end) for v in variants]
     registry = graded[graded["system_id"] != systems.LINE_ANCHORED.system_id] if len(graded) else graded
@@ -140,7 +143,7 @@ def main(argv=None) -> int:
     for name, group in GROUPS.items():
         r = base.loc[f"line_anchored - {name}"]
         # How much of the group the data holds: a group with no values cannot help, whatever the numbers say.
-        filled = float(window[[f"feature_{i}_value" for i in group]].notna().to_numpy().mean())
+        filled = float(window[[value_column(name) for name in group]].notna().to_numpy().mean())
         print(f"  without {name:<40} MAE - line {r['mae_minus_line']:+.3f} "
               f"({r['mae_minus_line'] - ref['mae_minus_line']:+.3f} vs all), ROI at -110 {r['roi_110']:+.1%} on "
               f"{r['picks_decided']} picks; the group's values present in {filled:.0%} of rows")

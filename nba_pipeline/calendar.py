@@ -24,12 +24,23 @@ class GameStatus(enum.IntEnum):
     FINAL = 3
 
 
+# Days of history the upcoming-game tables and Phase 4 read: a whole season plus its predecessor's tail.
+HISTORY_DAYS = 400
+
+
 def span(game_dates: Iterable[dt.date]) -> tuple[dt.date, dt.date]:
     """First and last of some game dates (a run's range, a frame's dates)."""
-    ordered = sorted(game_dates)
-    if not ordered:
+    game_dates = list(game_dates)
+    if not game_dates:
         raise ValueError("no game dates")
-    return ordered[0], ordered[-1]
+    return min(game_dates), max(game_dates)
+
+
+def history_window(game_dates: Iterable[dt.date]) -> tuple[dt.date, dt.date]:
+    """The dates of completed-game history that upcoming dates read: HISTORY_DAYS before the first
+    through the day before the last (each date then keeps only what lies strictly before it)."""
+    first, last = span(game_dates)
+    return first - dt.timedelta(days=HISTORY_DAYS), last - dt.timedelta(days=1)
 
 
 def span_text(game_dates: Iterable[dt.date]) -> str:
@@ -51,7 +62,24 @@ def to_utc(instant: dt.datetime) -> dt.datetime:
     return (instant if instant.tzinfo else instant.replace(tzinfo=ET)).astimezone(dt.timezone.utc)
 
 
+def as_timestamps(values: pd.Series) -> pd.Series:
+    """Dates as timestamps. Warehouse reads are datetime64 already, and pd.to_datetime walks such a
+    column anyway (its cache check iterates it): called per date over a year of history, that cost
+    a second a month of dates."""
+    return values if pd.api.types.is_datetime64_any_dtype(values) else pd.to_datetime(values)
+
+
+def as_dates(values: pd.Series) -> pd.Series:
+    """A date column as datetime.date values (the keys of per-date groupings)."""
+    return pd.to_datetime(values).dt.date
+
+
+def played_games(schedule: pd.DataFrame) -> pd.DataFrame:
+    """The schedule's games that are played on their date: every game not postponed."""
+    return schedule[~schedule["is_postponed"].fillna(False).astype(bool)]
+
+
 def final_games(schedule: pd.DataFrame) -> pd.DataFrame:
     """The schedule's final games that were played (a postponed game can carry a stale status)."""
-    postponed = schedule["is_postponed"].fillna(False).astype(bool)
-    return schedule[(schedule["game_status"] == GameStatus.FINAL) & ~postponed]
+    played = played_games(schedule)
+    return played[played["game_status"] == GameStatus.FINAL]

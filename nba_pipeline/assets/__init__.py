@@ -9,7 +9,6 @@ from nba_pipeline.assets.predictions import PREDICTION_ASSETS
 from nba_pipeline.assets.publishing import PUBLISHING_ASSETS
 from nba_pipeline.assets.raw import RAW_ASSETS
 from nba_pipeline.assets.scrape import SCRAPER_ASSETS
-
 from nba_pipeline.automation import attach_freshness
 
 # Every table of Phases 2-6 and grading carries the freshness policy of its deadline (automation.py).

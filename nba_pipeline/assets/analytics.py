@@ -12,8 +12,10 @@ import datetime as dt
 import dagster as dg
 import pandas as pd
 
-from nba_pipeline import automation, calendar, keys
+from nba_pipeline import automation, keys
 from nba_pipeline.assets.definition import check_spec, table_asset
+from nba_pipeline.assets.raw import minutes_coverage_result
+from nba_pipeline.calendar import HISTORY_DAYS, played_games, span
 from nba_pipeline.checks.coverage import coverage_results, final_games, zero_row_dates
 from nba_pipeline.checks.names import (
     CHECK_BOTH_TEAMS_HAVE_PLAYERS,
@@ -22,28 +24,25 @@ from nba_pipeline.checks.names import (
     CHECK_TWO_ROWS_PER_GAME,
     CHECK_USAGE_RANGE,
 )
+from nba_pipeline.domain import analytics as an
 from nba_pipeline.execution.frames import ByDate, or_empty
 from nba_pipeline.execution.tables import TableOutput, write_table
-from nba_pipeline.assets.raw import minutes_coverage_result
-from nba_pipeline.domain import analytics as an
 from nba_pipeline.resources import Clock
 from nba_pipeline.warehouse import tables as t
 from nba_pipeline.warehouse.base import Warehouse
 
-# Days of history the upcoming tables read: a whole season plus its predecessor's tail.
-HISTORY_DAYS = 400
 
 def _coverage_checks(spec, description):
     return [check_spec(spec, CHECK_FINAL_GAMES_COVERED, description)]
 
 
-def _completed_games(spec, frame: pd.DataFrame, finals: pd.DataFrame, dates: list[dt.date], clock: Clock,
-                     extra=lambda day: (), metadata: dict | None = None) -> TableOutput:
+def _completed_games(spec, frame: pd.DataFrame, finals: pd.DataFrame, game_dates: list[dt.date], clock: Clock,
+                     extra=lambda game_date: (), metadata: dict | None = None) -> TableOutput:
     """A completed-game table: every final game covered per date; a date with finals and no rows
     keeps its previous rows (incident 26)."""
-    coverage = coverage_results(spec, frame, finals, dates, clock.today_et())
+    coverage = coverage_results(spec, frame, finals, game_dates, clock.today_et())
     return TableOutput(frame, lambda d: [coverage[d], *extra(d)], metadata=metadata or {},
-                       keep=zero_row_dates(spec, frame, finals, dates))
+                       keep=zero_row_dates(spec, frame, finals, game_dates))
 
 
 @table_asset(
@@ -57,12 +56,12 @@ def team_offense_game_summary(context: dg.AssetExecutionContext, warehouse: Ware
     pace per 48, TS%, eFG%, result. From the team box score, or reconstructed from player rows when
     the team box score has nothing for a game (quality tier silver). Grain: team x game."""
 
-    def compute(dates: list[dt.date]) -> TableOutput:
-        start, end = calendar.span(dates)
-        schedule = warehouse.read(t.NBAC_SCHEDULE, start, end)
-        frame = an.team_offense(warehouse.read(t.NBAC_TEAM_BOXSCORE, start, end),
-                                warehouse.read(t.NBAC_PLAYER_BOXSCORES, start, end), schedule)
-        return _completed_games(t.TEAM_OFFENSE, frame, final_games(warehouse, start, end), dates, clock, metadata={
+    def compute(game_dates: list[dt.date]) -> TableOutput:
+        first, last = span(game_dates)
+        schedule = warehouse.read(t.NBAC_SCHEDULE, first, last)
+        frame = an.team_offense(warehouse.read(t.NBAC_TEAM_BOXSCORE, first, last),
+                                warehouse.read(t.NBAC_PLAYER_BOXSCORES, first, last), schedule)
+        return _completed_games(t.TEAM_OFFENSE, frame, final_games(warehouse, first, last), game_dates, clock, metadata={
             "reconstructed_teams": int((frame["data_source"] == "reconstructed_from_players").sum()) if len(frame) else 0})
 
     yield from write_table(context, warehouse, t.TEAM_OFFENSE, compute)
@@ -77,10 +76,10 @@ def team_defense_game_summary(context: dg.AssetExecutionContext, warehouse: Ware
     """Team defense per completed game, the opponent's offense flipped: points allowed, defensive
     rating, opponent possessions (legacy 'opponent_pace'), forced turnovers. Grain: team x game."""
 
-    def compute(dates: list[dt.date]) -> TableOutput:
-        start, end = calendar.span(dates)
-        frame = an.team_defense(warehouse.read(t.TEAM_OFFENSE, start, end))
-        return _completed_games(t.TEAM_DEFENSE, frame, final_games(warehouse, start, end), dates, clock)
+    def compute(game_dates: list[dt.date]) -> TableOutput:
+        first, last = span(game_dates)
+        frame = an.team_defense(warehouse.read(t.TEAM_OFFENSE, first, last))
+        return _completed_games(t.TEAM_DEFENSE, frame, final_games(warehouse, first, last), game_dates, clock)
 
     yield from write_table(context, warehouse, t.TEAM_DEFENSE, compute)
 
@@ -104,15 +103,15 @@ def player_game_summary(context: dg.AssetExecutionContext, warehouse: Warehouse,
     against the team's same-date row (NULL above 100), the pre-tip closing line (DraftKings >
     FanDuel > others) and OVER/UNDER/PUSH against it. Grain: player x game."""
 
-    def compute(dates: list[dt.date]) -> TableOutput:
-        start, end = calendar.span(dates)
+    def compute(game_dates: list[dt.date]) -> TableOutput:
+        first, last = span(game_dates)
         frame = or_empty(t.PLAYER_GAME_SUMMARY, an.player_game_summary(
-            warehouse.read(t.NBAC_PLAYER_BOXSCORES, start, end), warehouse.read(t.TEAM_OFFENSE, start, end),
-            warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, start, end)))
+            warehouse.read(t.NBAC_PLAYER_BOXSCORES, first, last), warehouse.read(t.TEAM_OFFENSE, first, last),
+            warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, first, last)))
         by_date = ByDate(frame)
 
-        def usage_checks(day):
-            f = by_date[day]
+        def usage_checks(game_date):
+            f = by_date[game_date]
             usage = pd.to_numeric(f["usage_rate"], errors="coerce")
             bad_usage = int(((usage <= 0) | (usage > 100)).sum())
             non_dnp = f[~f["is_dnp"].astype(bool)]
@@ -122,7 +121,7 @@ def player_game_summary(context: dg.AssetExecutionContext, warehouse: Warehouse,
                                         metadata={"out_of_range": bad_usage,
                                                   "usage_coverage_non_dnp": round(usage_cov, 4)})]
 
-        return _completed_games(t.PLAYER_GAME_SUMMARY, frame, final_games(warehouse, start, end), dates, clock,
+        return _completed_games(t.PLAYER_GAME_SUMMARY, frame, final_games(warehouse, first, last), game_dates, clock,
                                 extra=usage_checks, metadata={
                                     "active_rows": int(frame["is_active"].sum()) if len(frame) else 0,
                                     "dnp_rows": int(frame["is_dnp"].sum()) if len(frame) else 0,
@@ -145,21 +144,22 @@ def upcoming_team_game_context(context: dg.AssetExecutionContext, warehouse: War
     consensus spread and total (pre-tip snapshots), injured players. History strictly before the
     date. Grain: team x upcoming game."""
 
-    def compute(dates: list[dt.date]) -> TableOutput:
-        start, end = calendar.span(dates)
-        schedule = warehouse.read(t.NBAC_SCHEDULE, start - dt.timedelta(days=HISTORY_DAYS), end)
-        offense, defense = warehouse.read_history(t.TEAM_OFFENSE, dates, HISTORY_DAYS), warehouse.read_history(t.TEAM_DEFENSE, dates, HISTORY_DAYS)
-        lines, injuries = warehouse.read(t.ODDS_GAME_LINES, start, end), warehouse.read(t.NBAC_INJURY_REPORT, start, end)
+    def compute(game_dates: list[dt.date]) -> TableOutput:
+        first, last = span(game_dates)
+        schedule = warehouse.read(t.NBAC_SCHEDULE, first - dt.timedelta(days=HISTORY_DAYS), last)
+        offense = warehouse.read_history(t.TEAM_OFFENSE, game_dates)
+        defense = warehouse.read_history(t.TEAM_DEFENSE, game_dates)
+        lines, injuries = warehouse.read(t.ODDS_GAME_LINES, first, last), warehouse.read(t.NBAC_INJURY_REPORT, first, last)
         frame = or_empty(t.UPCOMING_TEAM_CONTEXT, an.upcoming_team_contexts(
-            dates, schedule, an.team_games_long(schedule), offense, defense, lines, injuries))
-        games = ByDate(schedule[~schedule["is_postponed"].fillna(False).astype(bool)])
+            game_dates, schedule, an.team_games_long(schedule), offense, defense, lines, injuries))
+        games = ByDate(played_games(schedule))
         by_date = ByDate(frame)
 
-        def checks(day):
-            per_game = by_date[day].groupby("game_id").size()
-            wrong = sorted(set(games[day]["game_id"]) - set(per_game[per_game == 2].index))
+        def checks(game_date):
+            per_game = by_date[game_date].groupby("game_id").size()
+            wrong = sorted(set(games[game_date]["game_id"]) - set(per_game[per_game == 2].index))
             return [dg.AssetCheckResult(check_name=CHECK_TWO_ROWS_PER_GAME, passed=not wrong,
-                                        metadata={"games": len(games[day]),
+                                        metadata={"games": len(games[game_date]),
                                                   "games_without_two_rows": dg.MetadataValue.json(wrong)})]
 
         return TableOutput(frame, checks)
@@ -182,20 +182,20 @@ def upcoming_player_game_context(context: dg.AssetExecutionContext, warehouse: W
     movement), prop streaks, pace differential, opponent ratings, stars out. History strictly
     before the date. Grain: player x upcoming game."""
 
-    def compute(dates: list[dt.date]) -> TableOutput:
-        start, end = calendar.span(dates)
-        schedule = warehouse.read(t.NBAC_SCHEDULE, start, end)
-        pgs = warehouse.read_history(t.PLAYER_GAME_SUMMARY, dates, HISTORY_DAYS)
-        team_ctx = warehouse.read(t.UPCOMING_TEAM_CONTEXT, start, end)
-        rosters = warehouse.read(t.TEAM_ROSTERS, start, end)
-        injuries = warehouse.read(t.NBAC_INJURY_REPORT, start, end)
-        odds = warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, start, end)
+    def compute(game_dates: list[dt.date]) -> TableOutput:
+        first, last = span(game_dates)
+        schedule = warehouse.read(t.NBAC_SCHEDULE, first, last)
+        player_history = warehouse.read_history(t.PLAYER_GAME_SUMMARY, game_dates)
+        team_context = warehouse.read(t.UPCOMING_TEAM_CONTEXT, first, last)
+        rosters = warehouse.read(t.TEAM_ROSTERS, first, last)
+        injuries = warehouse.read(t.NBAC_INJURY_REPORT, first, last)
+        odds = warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, first, last)
         frame = or_empty(t.UPCOMING_PLAYER_CONTEXT, an.upcoming_player_contexts(
-            dates, schedule, pgs, team_ctx, rosters, injuries, odds))
-        sched_by, frame_by, rosters_by = ByDate(schedule), ByDate(frame), ByDate(rosters)
-        first_seen = first_game_by_team(pgs)
+            game_dates, schedule, player_history, team_context, rosters, injuries, odds))
+        schedule_by, frame_by, rosters_by = ByDate(schedule), ByDate(frame), ByDate(rosters)
+        first_seen = first_game_by_team(player_history)
         return TableOutput(
-            frame, lambda d: [both_teams_result(sched_by[d], frame_by[d], first_seen, rosters_by[d])], metadata={
+            frame, lambda d: [both_teams_result(schedule_by[d], frame_by[d], first_seen, rosters_by[d])], metadata={
                 "with_line": int(frame["has_prop_line"].sum()) if len(frame) else 0,
                 "roster_sources": dg.MetadataValue.json(frame["roster_source"].value_counts().to_dict()
                                                         if len(frame) else {})})
@@ -203,28 +203,28 @@ def upcoming_player_game_context(context: dg.AssetExecutionContext, warehouse: W
     yield from write_table(context, warehouse, t.UPCOMING_PLAYER_CONTEXT, compute)
 
 
-def first_game_by_team(pgs_hist: pd.DataFrame) -> pd.Series:
+def first_game_by_team(player_history: pd.DataFrame) -> pd.Series:
     """Each team's first game date in the history (computed once for a range of dates)."""
-    if pgs_hist.empty:
+    if player_history.empty:
         return pd.Series(dtype=object)
-    return pd.to_datetime(pgs_hist["game_date"]).groupby(pgs_hist["team_tricode"]).min().dt.date
+    return pd.to_datetime(player_history["game_date"]).groupby(player_history["team_tricode"]).min().dt.date
 
 
 def both_teams_result(schedule: pd.DataFrame, frame: pd.DataFrame, first_seen: pd.Series,
                       rosters: pd.DataFrame) -> dg.AssetCheckResult:
     """Both teams of every game have expected players. A team with no roster and no history at all
     (the first game a replay knows of) cannot have any: a warning, not a block. Otherwise an error."""
-    games = schedule[~schedule["is_postponed"].fillna(False).astype(bool)]
+    games = played_games(schedule)
     have = set(zip(frame["game_id"], frame["team_tricode"])) if len(frame) else set()
     rostered = set(zip(pd.to_datetime(rosters["game_date"]).dt.date, rosters["team_tricode"])) if len(rosters) else set()
 
-    def knowable(day: dt.date, team: str) -> bool:
-        return (team in first_seen.index and first_seen[team] < day) or (day, team) in rostered
+    def knowable(game_date: dt.date, team: str) -> bool:
+        return (team in first_seen.index and first_seen[team] < game_date) or (game_date, team) in rostered
 
     missing = [(pd.Timestamp(g.game_date).date(), g.game_id, team) for g in games.itertuples()
                for team in (g.home_team_tricode, g.away_team_tricode) if (g.game_id, team) not in have]
-    unknowable = [f"{gid}:{team}" for day, gid, team in missing if not knowable(day, team)]
-    blocking = [f"{gid}:{team}" for day, gid, team in missing if knowable(day, team)]
+    unknowable = [f"{gid}:{team}" for game_date, gid, team in missing if not knowable(game_date, team)]
+    blocking = [f"{gid}:{team}" for game_date, gid, team in missing if knowable(game_date, team)]
     meta = {"teams_without_players": dg.MetadataValue.json(blocking),
             "teams_without_any_history": dg.MetadataValue.json(unknowable)}
     if blocking:

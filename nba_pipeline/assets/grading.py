@@ -5,14 +5,16 @@ import datetime as dt
 import dagster as dg
 import pandas as pd
 
-from nba_pipeline import automation, calendar, keys
+from nba_pipeline import automation, keys
 from nba_pipeline.assets.definition import check_spec, table_asset
+from nba_pipeline.calendar import span
 from nba_pipeline.checks.coverage import final_games
-from nba_pipeline.execution.frames import ByDate, or_empty
-from nba_pipeline.execution.tables import TableOutput, write_table
 from nba_pipeline.domain import evaluation as ev
 from nba_pipeline.domain import grading as gr
+from nba_pipeline.domain.predictions import active_predictions
 from nba_pipeline.domain.systems import SYSTEM_IDS
+from nba_pipeline.execution.frames import ByDate, or_empty
+from nba_pipeline.execution.tables import TableOutput, write_table
 from nba_pipeline.resources import Clock
 from nba_pipeline.warehouse import tables as t
 from nba_pipeline.warehouse.base import Warehouse
@@ -34,22 +36,22 @@ def prediction_accuracy(context: dg.AssetExecutionContext, warehouse: Warehouse,
     player did not play (reason from the pre-game injury status). Predictions of games not final yet
     wait: a date with unfinished games grades only what is final. Grain: prediction."""
 
-    def compute(dates: list[dt.date]) -> TableOutput:
-        start, end = calendar.span(dates)
-        preds = warehouse.read(t.PLAYER_PROP_PREDICTIONS, start, end)
-        finals = final_games(warehouse, start, end)
-        if len(preds):
-            preds = preds[preds["game_id"].isin(set(finals["game_id"])) & preds["is_active"].astype(bool)]
-        frame = gr.grade(preds, warehouse.read(t.PLAYER_GAME_SUMMARY, start, end))
+    def compute(game_dates: list[dt.date]) -> TableOutput:
+        first, last = span(game_dates)
+        predictions = active_predictions(warehouse.read(t.PLAYER_PROP_PREDICTIONS, first, last))
+        finals = final_games(warehouse, first, last)
+        if len(predictions):
+            predictions = predictions[predictions["game_id"].isin(set(finals["game_id"]))]
+        frame = gr.grade(predictions, warehouse.read(t.PLAYER_GAME_SUMMARY, first, last))
         if len(frame):
             frame["graded_at"] = pd.Timestamp(clock.now())
         frame = or_empty(t.PREDICTION_ACCURACY, frame)
-        preds_by, graded_by = ByDate(preds), ByDate(frame)
+        predictions_by, graded_by = ByDate(predictions), ByDate(frame)
 
-        def checks(day):
-            missing = set(preds_by[day]["prediction_id"]) - set(graded_by[day]["prediction_id"])
+        def checks(game_date):
+            missing = set(predictions_by[game_date]["prediction_id"]) - set(graded_by[game_date]["prediction_id"])
             return [dg.AssetCheckResult(check_name=CHECK_ALL_FINAL_PREDICTIONS_GRADED, passed=not missing,
-                                        metadata={"predictions_of_final_games": len(preds_by[day]),
+                                        metadata={"predictions_of_final_games": len(predictions_by[game_date]),
                                                   "ungraded": len(missing)})]
 
         return TableOutput(frame, checks, metadata={
@@ -69,12 +71,12 @@ def model_performance_daily(context: dg.AssetExecutionContext, warehouse: Wareho
     bias and the decay state (HEALTHY >= 58%, WATCH >= 55%, DEGRADING >= 52.4%, BLOCKED below;
     INSUFFICIENT_DATA under 5 picks in 7 days). Grain: system x date."""
 
-    def compute(dates: list[dt.date]) -> TableOutput:
-        start, end = calendar.span(dates)
-        accuracy = warehouse.read(t.PREDICTION_ACCURACY, start - dt.timedelta(days=max(gr.PERFORMANCE_WINDOWS)), end)
-        frame = gr.daily_performance(dates, accuracy, SYSTEM_IDS)
+    def compute(game_dates: list[dt.date]) -> TableOutput:
+        first, last = span(game_dates)
+        accuracy = warehouse.read(t.PREDICTION_ACCURACY, first - dt.timedelta(days=max(gr.PERFORMANCE_WINDOWS)), last)
+        frame = gr.daily_performance(game_dates, accuracy, SYSTEM_IDS)
         by_date = ByDate(frame)
-        return TableOutput(frame, metadata=_evaluation_metadata(accuracy, end), checks=lambda d: [dg.AssetCheckResult(
+        return TableOutput(frame, metadata=_evaluation_metadata(accuracy, last), checks=lambda d: [dg.AssetCheckResult(
             check_name=CHECK_ONE_ROW_PER_SYSTEM, passed=len(by_date[d]) == len(SYSTEM_IDS),
             metadata={"systems": len(by_date[d]), "states": dg.MetadataValue.json(
                 {r.system_id: r.state for r in by_date[d].itertuples()})})])
@@ -87,12 +89,13 @@ EVALUATION_WINDOW_DAYS = 30
 METADATA_BOOTSTRAP = 500
 
 
-def _evaluation_metadata(accuracy: pd.DataFrame, end: dt.date) -> dict:
+def _evaluation_metadata(accuracy: pd.DataFrame, last_game_date: dt.date) -> dict:
     """The evaluation of the graded rows of the 30 days ending at the run's last date: the
     reliability diagram of P(over) and the systems against the consensus line, with intervals."""
     if accuracy.empty:
         return {}
-    window = accuracy[pd.to_datetime(accuracy["game_date"]) > pd.Timestamp(end - dt.timedelta(days=EVALUATION_WINDOW_DAYS))]
+    first_excluded = last_game_date - dt.timedelta(days=EVALUATION_WINDOW_DAYS)
+    window = accuracy[pd.to_datetime(accuracy["game_date"]) > pd.Timestamp(first_excluded)]
     if window.empty or (~window["is_voided"].astype(bool)).sum() == 0:
         return {}
     try:
@@ -103,7 +106,7 @@ def _evaluation_metadata(accuracy: pd.DataFrame, end: dt.date) -> dict:
         return {"evaluation_refused": str(exc)}
     return {
         "calibration": dg.MetadataValue.md(ev.calibration_chart_markdown(result)),
-        "evaluation": dg.MetadataValue.md(f"Graded rows {end - dt.timedelta(days=EVALUATION_WINDOW_DAYS - 1)}..{end}\n\n"
+        "evaluation": dg.MetadataValue.md(f"Graded rows {first_excluded + dt.timedelta(days=1)}..{last_game_date}\n\n"
                                           f"```\n{ev.format_evaluation(result)}\n```"),
         **{f"mae_minus_line/{r['system_id']}": float(r["mae_minus_line"]) for r in result.summary.to_dict("records")
            if r["system_id"] != ev.CONSENSUS_SYSTEM and pd.notna(r["mae_minus_line"])},

@@ -9,15 +9,15 @@ import datetime as dt
 import dagster as dg
 import pandas as pd
 
-from nba_pipeline import automation, calendar, keys
-from nba_pipeline.assets.analytics import HISTORY_DAYS
+from nba_pipeline import automation, keys
 from nba_pipeline.assets.definition import check_spec, table_asset
+from nba_pipeline.calendar import HISTORY_DAYS, span
 from nba_pipeline.checks.names import CHECK_PRE_TIP_LINES_ONLY
-from nba_pipeline.execution.frames import ByDate, or_empty
-from nba_pipeline.execution.tables import TableOutput, write_table
 from nba_pipeline.domain import precompute as pc
 from nba_pipeline.domain.analytics import closing_lines
 from nba_pipeline.domain.features import UNAVAILABLE, build_feature_store
+from nba_pipeline.execution.frames import ByDate, or_empty
+from nba_pipeline.execution.tables import TableOutput, write_table
 from nba_pipeline.warehouse import tables as t
 from nba_pipeline.warehouse.base import Warehouse
 
@@ -36,11 +36,11 @@ def team_defense_zone_analysis(context: dg.AssetExecutionContext, warehouse: War
     possessions, three- and two-point percentages allowed vs the league's prior 30 days. Paint and
     mid-range need play-by-play and stay NULL. Grain: team x analysis date (teams playing)."""
 
-    def compute(dates: list[dt.date]) -> TableOutput:
-        start, end = calendar.span(dates)
-        schedule = ByDate(warehouse.read(t.NBAC_SCHEDULE, start, end))
-        teams = {d: set(schedule[d]["home_team_tricode"]) | set(schedule[d]["away_team_tricode"]) for d in dates}
-        frame = pc.team_defense_zone_analysis(dates, teams, warehouse.read_history(t.TEAM_DEFENSE, dates, HISTORY_DAYS))
+    def compute(game_dates: list[dt.date]) -> TableOutput:
+        first, last = span(game_dates)
+        schedule = ByDate(warehouse.read(t.NBAC_SCHEDULE, first, last))
+        teams = {d: set(schedule[d]["home_team_tricode"]) | set(schedule[d]["away_team_tricode"]) for d in game_dates}
+        frame = pc.team_defense_zone_analysis(game_dates, teams, warehouse.read_history(t.TEAM_DEFENSE, game_dates))
         by_date = ByDate(frame)
         return TableOutput(frame, lambda d: [dg.AssetCheckResult(
             check_name=CHECK_ALL_TEAMS_PLAYING, passed=len(by_date[d]) == len(teams[d]),
@@ -59,10 +59,10 @@ def player_shot_zone_analysis(context: dg.AssetExecutionContext, warehouse: Ware
     three-point and two-point attempt shares and percentages, free-throw rate, primary zone
     (perimeter / interior / balanced). Grain: player x analysis date."""
 
-    def compute(dates: list[dt.date]) -> TableOutput:
-        start, end = calendar.span(dates)
-        upgc = warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end)
-        frame = pc.player_shot_zone_analysis(upgc, warehouse.read_history(t.PLAYER_GAME_SUMMARY, dates, HISTORY_DAYS))
+    def compute(game_dates: list[dt.date]) -> TableOutput:
+        first, last = span(game_dates)
+        frame = pc.player_shot_zone_analysis(warehouse.read(t.UPCOMING_PLAYER_CONTEXT, first, last),
+                                             warehouse.read_history(t.PLAYER_GAME_SUMMARY, game_dates))
         return TableOutput(frame, metadata={
             "unavailable_columns": "paint_rate_last_10, mid_range_rate_last_10 (need play-by-play)"})
 
@@ -80,13 +80,13 @@ def player_daily_cache(context: dg.AssetExecutionContext, warehouse: Warehouse):
     usage, TS%, points per minute, team pace and offensive rating over its last 10, fatigue counts.
     Windows end before the date. Grain: player x cache date."""
 
-    def compute(dates: list[dt.date]) -> TableOutput:
-        start, end = calendar.span(dates)
+    def compute(game_dates: list[dt.date]) -> TableOutput:
+        first, last = span(game_dates)
         return TableOutput(pc.player_daily_cache(
-            warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end), warehouse.read_history(t.PLAYER_GAME_SUMMARY, dates, HISTORY_DAYS),
-            warehouse.read_history(t.TEAM_OFFENSE, dates, HISTORY_DAYS),
-            warehouse.read(t.TEAM_ROSTERS, start - dt.timedelta(days=HISTORY_DAYS), end),
-            warehouse.read(t.PLAYER_SHOT_ZONE, start, end)))
+            warehouse.read(t.UPCOMING_PLAYER_CONTEXT, first, last),
+            warehouse.read_history(t.PLAYER_GAME_SUMMARY, game_dates), warehouse.read_history(t.TEAM_OFFENSE, game_dates),
+            warehouse.read(t.TEAM_ROSTERS, first - dt.timedelta(days=HISTORY_DAYS), last),
+            warehouse.read(t.PLAYER_SHOT_ZONE, first, last)))
 
     yield from write_table(context, warehouse, t.PLAYER_DAILY_CACHE, compute)
 
@@ -101,11 +101,11 @@ def player_composite_factors(context: dg.AssetExecutionContext, warehouse: Wareh
     """Legacy composite factors per expected player: fatigue score (0-100), shot-zone mismatch
     (+-10, two measurable zones), pace score (+-3), usage spike (+-3). Grain: player x game date."""
 
-    def compute(dates: list[dt.date]) -> TableOutput:
-        start, end = calendar.span(dates)
+    def compute(game_dates: list[dt.date]) -> TableOutput:
+        first, last = span(game_dates)
         return TableOutput(pc.player_composite_factors(
-            warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end), warehouse.read(t.PLAYER_DAILY_CACHE, start, end),
-            warehouse.read(t.PLAYER_SHOT_ZONE, start, end), warehouse.read(t.TEAM_DEFENSE_ZONE, start, end)))
+            warehouse.read(t.UPCOMING_PLAYER_CONTEXT, first, last), warehouse.read(t.PLAYER_DAILY_CACHE, first, last),
+            warehouse.read(t.PLAYER_SHOT_ZONE, first, last), warehouse.read(t.TEAM_DEFENSE_ZONE, first, last)))
 
     yield from write_table(context, warehouse, t.PLAYER_COMPOSITE_FACTORS, compute)
 
@@ -125,30 +125,32 @@ def player_composite_factors(context: dg.AssetExecutionContext, warehouse: Wareh
     ],
 )
 def ml_feature_store_v2(context: dg.AssetExecutionContext, warehouse: Warehouse):
-    """The feature store: one row per expected player per upcoming game with the 60 legacy features
+    """The feature store: one row per expected player per upcoming game with every feature
     (value, quality, source), the quality score and tier and is_quality_ready. Features our sources
     cannot give are NULL with source 'missing'. Grain: player x game date."""
 
-    def compute(dates: list[dt.date]) -> TableOutput:
-        start, end = calendar.span(dates)
-        upgc = warehouse.read(t.UPCOMING_PLAYER_CONTEXT, start, end)
-        odds = warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, start, end)
+    def compute(game_dates: list[dt.date]) -> TableOutput:
+        first, last = span(game_dates)
+        players = warehouse.read(t.UPCOMING_PLAYER_CONTEXT, first, last)
+        odds = warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, first, last)
         frame = or_empty(t.ML_FEATURE_STORE, build_feature_store(
-            upgc, warehouse.read(t.PLAYER_DAILY_CACHE, start, end), warehouse.read(t.PLAYER_COMPOSITE_FACTORS, start, end),
-            warehouse.read(t.PLAYER_SHOT_ZONE, start, end), warehouse.read(t.TEAM_DEFENSE_ZONE, start, end),
-            warehouse.read(t.UPCOMING_TEAM_CONTEXT, start, end), warehouse.read_history(t.PLAYER_GAME_SUMMARY, dates, HISTORY_DAYS),
+            players, *(warehouse.read(spec, first, last) for spec in (
+                t.PLAYER_DAILY_CACHE, t.PLAYER_COMPOSITE_FACTORS, t.PLAYER_SHOT_ZONE, t.TEAM_DEFENSE_ZONE,
+                t.UPCOMING_TEAM_CONTEXT)),
+            warehouse.read_history(t.PLAYER_GAME_SUMMARY, game_dates),
             closing_lines(odds)[["game_date", "player_lookup", "line_std"]] if len(odds) else pd.DataFrame(
                 columns=["game_date", "player_lookup", "line_std"])))
-        by_date, expected_by = ByDate(frame), ByDate(upgc.drop_duplicates(["game_date", "player_id"]))
+        by_date, expected_by = ByDate(frame), ByDate(players.drop_duplicates(["game_date", "player_id"]))
 
-        def checks(day):
-            f = by_date[day]
+        def checks(game_date):
+            f = by_date[game_date]
             score = pd.to_numeric(f["feature_quality_score"], errors="coerce")
             with_line = f[f["current_points_line"].notna()]
             post_tip = int((pd.to_numeric(with_line["line_minutes_before_tipoff"], errors="coerce") < 0).sum())
             return [
-                dg.AssetCheckResult(check_name=CHECK_ONE_ROW_PER_EXPECTED_PLAYER, passed=len(f) == len(expected_by[day]),
-                                    metadata={"expected_players": len(expected_by[day]), "rows": len(f)}),
+                dg.AssetCheckResult(check_name=CHECK_ONE_ROW_PER_EXPECTED_PLAYER,
+                                    passed=len(f) == len(expected_by[game_date]),
+                                    metadata={"expected_players": len(expected_by[game_date]), "rows": len(f)}),
                 dg.AssetCheckResult(check_name=CHECK_QUALITY_SCORE_RANGE,
                                     passed=bool(((score >= 0) & (score <= 100)).all()),
                                     metadata={"min": float(score.min()) if len(score) else 0.0,

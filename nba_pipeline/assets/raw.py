@@ -13,9 +13,9 @@ import json
 import dagster as dg
 import pandas as pd
 
-from nba_pipeline import automation, calendar, keys
-from nba_pipeline.calendar import GameStatus
+from nba_pipeline import automation, keys
 from nba_pipeline.assets.definition import check_spec, table_asset
+from nba_pipeline.calendar import span
 from nba_pipeline.checks.coverage import MINUTES_COVERAGE_MIN, coverage_results, final_games, zero_row_dates
 from nba_pipeline.checks.names import (
     CHECK_FINAL_GAMES_COVERED,
@@ -23,9 +23,9 @@ from nba_pipeline.checks.names import (
     CHECK_MINUTES_COVERAGE,
     CHECK_SCORES_FOR_FINALS,
 )
+from nba_pipeline.domain.formulas import is_dnp
 from nba_pipeline.execution.frames import ByDate
 from nba_pipeline.execution.tables import TableOutput, write_table
-from nba_pipeline.domain.formulas import is_dnp
 from nba_pipeline.parsers import PayloadError
 from nba_pipeline.parsers.injuries import injury_report_text, parse_injury_report, report_published_at
 from nba_pipeline.parsers.nba import (
@@ -126,12 +126,12 @@ def nbac_schedule(context: dg.AssetExecutionContext, nba_source: src.NbaSource, 
         by_date = ByDate(frame)
 
         def checks(day):
-            finals = by_date[day][by_date[day]["game_status"] == GameStatus.FINAL]
+            finals = by_date[day][by_date[day]["game_status"] == 3]
             no_score = finals[finals["home_team_score"].isna() | finals["away_team_score"].isna()]
             return [dg.AssetCheckResult(check_name=CHECK_SCORES_FOR_FINALS, passed=no_score.empty,
                                         metadata={"final_games": len(finals), "without_scores": len(no_score)})]
 
-        n_final = int((frame["game_status"] == GameStatus.FINAL).sum()) if len(frame) else 0
+        n_final = int((frame["game_status"] == 3).sum()) if len(frame) else 0
         return TableOutput(frame, checks, metadata={"games": len(frame), "final_games": n_final})
 
     yield from write_table(context, warehouse, t.NBAC_SCHEDULE, compute)
@@ -207,7 +207,7 @@ def nbac_player_boxscores(context: dg.AssetExecutionContext, nba_source: src.Nba
             frame["season_year"] = [season_year(pd.Timestamp(d).date()) for d in frame["game_date"]]
             frame["reb"] = frame["reb"].fillna(pd.to_numeric(frame["oreb"], errors="coerce")
                                                 + pd.to_numeric(frame["dreb"], errors="coerce"))
-        finals = final_games(warehouse, *calendar.span(dates))
+        finals = final_games(warehouse, *span(dates))
         coverage = coverage_results(t.NBAC_PLAYER_BOXSCORES, frame, finals, dates, clock.today_et())
         by_date = ByDate(frame)
         return TableOutput(
@@ -240,7 +240,7 @@ def nbac_team_boxscore(context: dg.AssetExecutionContext, nba_source: src.NbaSou
             ok = (pd.to_numeric(frame["pts"], errors="coerce") > 0) & (pd.to_numeric(frame["fga"], errors="coerce") > 0)
             dropped = int((~ok).sum())
             frame = frame[ok]
-        finals = final_games(warehouse, *calendar.span(dates))
+        finals = final_games(warehouse, *span(dates))
         coverage = coverage_results(t.NBAC_TEAM_BOXSCORE, frame, finals, dates, clock.today_et())
         by_date = ByDate(frame)
 

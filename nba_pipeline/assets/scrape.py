@@ -6,9 +6,9 @@ import hashlib
 import dagster as dg
 
 from nba_pipeline import keys
-from nba_pipeline.environment import code_identity
 from nba_pipeline.assets.definition import BACKFILL_POLICY, SOURCE_RETRY_POLICY, check_spec
 from nba_pipeline.checks.names import CHECK_ARCHIVE_INTACT
+from nba_pipeline.environment import code_identity
 from nba_pipeline.execution.recording import record_dates
 from nba_pipeline.partitions import GAME_DATE_PARTITIONS, context_dates
 from nba_pipeline.resources import Clock

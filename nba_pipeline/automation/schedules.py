@@ -14,7 +14,7 @@ import pandas as pd
 from croniter import croniter
 
 from nba_pipeline import keys
-from nba_pipeline.calendar import ET, ET_NAME, GameStatus
+from nba_pipeline.calendar import ET, ET_NAME, GameStatus, played_games
 from nba_pipeline.resources import Clock
 from nba_pipeline.warehouse import tables as t
 from nba_pipeline.warehouse.base import Warehouse
@@ -80,7 +80,7 @@ def night_complete(warehouse: Warehouse, day: dt.date) -> bool:
     sched = warehouse.read(t.NBAC_SCHEDULE, day, day)
     if sched.empty:
         return False
-    sched = sched[~sched["is_postponed"].fillna(False).astype(bool)]
+    sched = played_games(sched)
     if (sched["game_status"] != GameStatus.FINAL).any():
         return False
     covered = set(warehouse.read(t.NBAC_PLAYER_BOXSCORES, day, day)["game_id"])
@@ -88,8 +88,7 @@ def night_complete(warehouse: Warehouse, day: dt.date) -> bool:
 
 
 def _tips(warehouse: Warehouse, day: dt.date) -> list:
-    sched = warehouse.read(t.NBAC_SCHEDULE, day, day)
-    sched = sched[~sched["is_postponed"].fillna(False).astype(bool)]
+    sched = played_games(warehouse.read(t.NBAC_SCHEDULE, day, day))
     return sorted(sched["tipoff_utc"].dropna()) if len(sched) else []
 
 

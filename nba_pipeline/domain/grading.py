@@ -7,17 +7,22 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-EDGE_BUCKETS = ((0.0, 3.0, "<3"), (3.0, 5.0, "3-5"), (5.0, np.inf, "5+"))
-BREAK_EVEN_HIT_RATE = 0.524  # -110 pricing
+from nba_pipeline.domain.betting import (
+    DEFAULT_PRICE,
+    LOSS,
+    PUSH,
+    WIN,
+    bet_result,
+    break_even,
+    graded_edge_bucket,
+    line_result,
+)
+
+# A system's picks must at least break even at -110 (110/210 = 52.38 %; the README's "52.4 %"):
+# a hit rate below it loses money, whatever it is rounded to.
+BREAK_EVEN_HIT_RATE = break_even(DEFAULT_PRICE)
 PERFORMANCE_WINDOWS = (7, 14, 30)
 MIN_PICKS_FOR_STATE = 5
-
-
-def edge_bucket(edge_abs: pd.Series) -> pd.Series:
-    out = pd.Series(None, index=edge_abs.index, dtype=object)
-    for lo, hi, label in EDGE_BUCKETS:
-        out[(edge_abs >= lo) & (edge_abs < hi)] = label
-    return out
 
 
 def grade(predictions: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
@@ -45,10 +50,10 @@ def grade(predictions: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
     line = pd.to_numeric(g["current_points_line"], errors="coerce")
     actual_graded = actual.where(~no_play)
     err = (pred - actual_graded)
-    is_push = (actual_graded == line) & line.notna()
-    directional = g["recommendation"].isin(["OVER", "UNDER"])
-    correct = ((actual_graded > line) == (g["recommendation"] == "OVER")).astype("boolean")
-    correct = correct.where(directional & ~is_push & ~no_play & line.notna(), pd.NA)
+    is_push = line_result(actual_graded, line) == PUSH
+    settled = bet_result(g["recommendation"], actual_graded, line)
+    correct = (settled == WIN).astype("boolean").where(settled.isin([WIN, LOSS]), pd.NA)
+
     def optional(col):
         # Columns predictions gained later (consensus, prices, probability): NULL on older rows.
         return pd.to_numeric(g[col], errors="coerce") if col in g else pd.Series(np.nan, index=g.index)
@@ -69,12 +74,13 @@ def grade(predictions: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
         "is_voided": no_play, "void_reason": void_reason, "model_id": g["model_id"],
         "feature_quality_score": g["feature_quality_score"],
     })
-    out["edge_bucket"] = edge_bucket(out["edge_abs"])
+    out["edge_bucket"] = graded_edge_bucket(out["edge_abs"])
     return out
 
 
 def performance_state(hit_rate_7: float | None, n7: int) -> str:
-    """Legacy decay states on the 7-day hit rate of the picks."""
+    """Legacy decay states on the 7-day hit rate of the picks: BLOCKED below break-even at -110,
+    DEGRADING below 55 %, WATCH below 58 %, else HEALTHY."""
     if n7 < MIN_PICKS_FOR_STATE or hit_rate_7 is None:
         return "INSUFFICIENT_DATA"
     if hit_rate_7 < BREAK_EVEN_HIT_RATE:
@@ -86,10 +92,10 @@ def performance_state(hit_rate_7: float | None, n7: int) -> str:
     return "HEALTHY"
 
 
-def daily_performance(dates: list[dt.date], accuracy: pd.DataFrame, systems: tuple[str, ...]) -> pd.DataFrame:
+def daily_performance(game_dates: list[dt.date], accuracy: pd.DataFrame, systems: tuple[str, ...]) -> pd.DataFrame:
     """Per date and system: rolling 7/14/30-day hit rate of its picks (the OVER / UNDER it
     recommended, decided: pushes and voids out) with counts, MAE, bias, and state, over graded rows
-    dated in (day - window, day]. Each system's rows are sorted once; a window is a slice."""
+    dated in (game_date - window, game_date]. Each system's rows are sorted once; a window is a slice."""
     acc = accuracy.assign(game_date=pd.to_datetime(accuracy["game_date"])) if len(accuracy) else accuracy
     series = {}
     for system in systems:
@@ -108,12 +114,12 @@ def daily_performance(dates: list[dt.date], accuracy: pd.DataFrame, systems: tup
         return None if not n_rows else float(values.mean()) if len(values) else float("nan")
 
     rows = []
-    for day in dates:
-        ts = np.datetime64(pd.Timestamp(day), "ns")
+    for game_date in game_dates:
+        ts = np.datetime64(pd.Timestamp(game_date), "ns")
         for system in systems:
             days, graded, decided, correct, abs_err, signed_err = series[system]
             hi = np.searchsorted(days, ts, side="right")
-            row = {"game_date": day, "system_id": system}
+            row = {"game_date": game_date, "system_id": system}
             for w in PERFORMANCE_WINDOWS:
                 lo = np.searchsorted(days, ts - np.timedelta64(w, "D"), side="right")
                 g = graded[lo:hi]

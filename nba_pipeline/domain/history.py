@@ -7,12 +7,8 @@ takes, per player or team, the last row strictly before D (``merge_asof`` with
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
-
-from nba_pipeline.partitions import season_year
 
 
 def _slope(values: np.ndarray) -> float:
@@ -61,34 +57,28 @@ def _expanding_mean(values: pd.Series, groups: list[pd.Series]) -> pd.Series:
     return by_sum / by_n.where(by_n > 0)
 
 
-def player_game_state(pgs: pd.DataFrame) -> pd.DataFrame:
-    """Per played game (not DNP), the player's rolling state after that game."""
-    cols = ["player_id", "game_date", "team_tricode", "opponent_tricode", "points", "minutes", "usage_rate",
-            "ts_pct", "ftm", "fta", "fga", "fg3a", "fg3m", "fgm", "points_line", "over_under_result",
-            "margin_vs_line", "season_year"]
-    if pgs.empty:
-        return pd.DataFrame(columns=cols)
-    g = pgs[~pgs["is_dnp"].astype(bool)].copy()
-    g["game_date"] = pd.to_datetime(g["game_date"])
-    g = g.sort_values(["player_id", "game_date"]).reset_index(drop=True)
-    for c in ("points", "minutes", "usage_rate", "ts_pct", "ftm", "fta", "fga", "fg3a", "fg3m", "fgm",
-              "points_line", "margin_vs_line"):
-        g[c] = pd.to_numeric(g[c], errors="coerce").astype(float)
+_NUMERIC = ("points", "minutes", "usage_rate", "ts_pct", "ftm", "fta", "fga", "fg3a", "fg3m", "fgm", "points_line",
+            "margin_vs_line")
+_STATE_SOURCE = ["player_id", "game_date", "team_tricode", "opponent_tricode", "points", "minutes", "usage_rate",
+                 "ts_pct", "ftm", "fta", "fga", "fg3a", "fg3m", "fgm", "points_line", "over_under_result",
+                 "margin_vs_line", "season_year"]
+
+
+def _rolling_form(g: pd.DataFrame) -> None:
+    """Scoring, minutes, usage and shooting over each player's last 2..20 played games, and the
+    slopes of his points."""
     by = g.groupby("player_id", sort=False)
 
     def roll(col, n, fn="mean", minp=1):
         return getattr(by[col].rolling(n, min_periods=minp), fn)().reset_index(level=0, drop=True)
 
-    g["pts_l2"] = roll("points", 2)
-    g["pts_l3"] = roll("points", 3)
-    g["pts_l5"] = roll("points", 5)
-    g["pts_l10"] = roll("points", 10)
+    for n in (2, 3, 5, 10):
+        g[f"pts_l{n}"] = roll("points", n)
     g["pts_std_l10"] = roll("points", 10, "std", 2)
     g["min_l10"] = roll("minutes", 10)
     g["min_std_l10"] = roll("minutes", 10, "std", 2)
-    g["usage_l5"] = roll("usage_rate", 5)
-    g["usage_l7"] = roll("usage_rate", 7)
-    g["usage_l10"] = roll("usage_rate", 10)
+    for n in (5, 7, 10):
+        g[f"usage_l{n}"] = roll("usage_rate", n)
     g["ts_l10"] = roll("ts_pct", 10)
     g["games_l10"] = by["points"].rolling(10, min_periods=1).count().reset_index(level=0, drop=True)
     sums = {c: roll(c, 10, "sum") for c in ("points", "minutes", "ftm", "fta", "fga", "fg3a", "fg3m", "fgm")}
@@ -102,29 +92,38 @@ def player_game_state(pgs: pd.DataFrame) -> pd.DataFrame:
     g["three_rate_l20"] = 100 * s20["fg3a"] / s20["fga"].where(s20["fga"] > 0)
     g["pts_slope_l10"] = grouped_rolling_slope(g["points"], g["player_id"], 10, 5)
     g["pts_slope_l7"] = grouped_rolling_slope(g["points"], g["player_id"], 7, 4)
-    # Season-to-date (within the game's season).
+
+
+def _season_to_date(g: pd.DataFrame) -> None:
+    """Means and games so far within the game's season."""
     season_keys = [g["player_id"], g["season_year"]]
-    bs = g.groupby(["player_id", "season_year"], sort=False)
     g["pts_season"] = _expanding_mean(g["points"], season_keys)
     g["min_season"] = _expanding_mean(g["minutes"], season_keys)
     g["usage_season"] = _expanding_mean(g["usage_rate"], season_keys)
-    g["games_season"] = bs.cumcount() + 1
-    # Lines: share of the last 10 lined games that went over, margin vs line over the last 5.
+    g["games_season"] = g.groupby(["player_id", "season_year"], sort=False).cumcount() + 1
+
+
+def _line_record(g: pd.DataFrame) -> None:
+    """Share of the last 10 lined games that went over, margin vs line over the last 5."""
     over = (g["over_under_result"] == "OVER").astype(float).where(g["over_under_result"].isin(["OVER", "UNDER", "PUSH"]))
-    g["_over"] = over
-    by_player = g.groupby("player_id", sort=False)
+    by_player = g.assign(_over=over).groupby("player_id", sort=False)
     g["over_rate_l10"] = by_player["_over"].rolling(10, min_periods=1).mean().reset_index(level=0, drop=True)
     g["margin_line_l5"] = by_player["margin_vs_line"].rolling(5, min_periods=1).mean().reset_index(level=0, drop=True)
+
+
+def _streaks(g: pd.DataFrame) -> None:
+    """60-day scoring, the cold streak, games since a structural change and the last known line."""
     g["pts_mean_60d"] = (g.groupby("player_id").rolling("60D", on="game_date")["points"].mean()
                          .reset_index(level=0, drop=True).values)
     g["pts_std_60d"] = (g.groupby("player_id").rolling("60D", on="game_date")["points"].std()
                         .reset_index(level=0, drop=True).values)
     # Cold streak: consecutive most recent games below the season mean known before each game.
-    prev_mean = g["pts_season"].groupby(season_keys, sort=False).shift(1)
+    prev_mean = g["pts_season"].groupby([g["player_id"], g["season_year"]], sort=False).shift(1)
     below = (g["points"] < prev_mean).astype(int)
     runs = ((below != below.shift()) | (g["player_id"] != g["player_id"].shift())).cumsum()
     g["below_avg_streak"] = below.groupby(runs).cumsum()
     # Structural change: a new team or a gap of 14+ days restarts the count.
+    by = g.groupby("player_id", sort=False)
     prev_team = by["team_tricode"].shift()
     gap = by["game_date"].diff().dt.days
     restart = prev_team.isna() | (prev_team != g["team_tricode"]) | (gap >= 14)
@@ -134,7 +133,20 @@ def player_game_state(pgs: pd.DataFrame) -> pd.DataFrame:
     g["last_line"] = g["points_line"].where(lined)
     g["last_line_date"] = g["game_date"].where(lined)
     g[["last_line", "last_line_date"]] = g.groupby("player_id")[["last_line", "last_line_date"]].ffill()
-    return g.drop(columns=["_over"])
+
+
+def player_game_state(pgs: pd.DataFrame) -> pd.DataFrame:
+    """Per played game (not DNP), the player's rolling state after that game."""
+    if pgs.empty:
+        return pd.DataFrame(columns=_STATE_SOURCE)
+    g = pgs[~pgs["is_dnp"].astype(bool)].copy()
+    g["game_date"] = pd.to_datetime(g["game_date"])
+    g = g.sort_values(["player_id", "game_date"]).reset_index(drop=True)
+    for c in _NUMERIC:
+        g[c] = pd.to_numeric(g[c], errors="coerce").astype(float)
+    for step in (_rolling_form, _season_to_date, _line_record, _streaks):
+        step(g)
+    return g
 
 
 def player_game_state_of(players: pd.Series, pgs: pd.DataFrame) -> pd.DataFrame:
@@ -145,6 +157,30 @@ def player_game_state_of(players: pd.Series, pgs: pd.DataFrame) -> pd.DataFrame:
     own = pgs[pgs["player_id"].isin(set(players))] if len(pgs) else pgs
     state = player_game_state(own)
     return state if len(state) else player_game_state(pgs)
+
+
+# Rolling state columns of player_game_state that Phase 4 reads.
+PHASE4_STATE_COLUMNS = (
+    "pts_l2", "pts_l3", "pts_l5", "pts_l10", "pts_std_l10", "min_l10", "min_std_l10", "usage_l5", "usage_l7",
+    "usage_l10", "ts_l10", "games_l10", "ppm_l10", "ftm_share_l10", "three_rate_l10", "three_pct_l10", "two_pct_l10",
+    "fta_rate_l10", "three_rate_l20", "pts_slope_l10", "pts_slope_l7", "pts_season", "min_season", "usage_season",
+    "games_season", "over_rate_l10", "margin_line_l5")
+
+
+def player_state_asof(players: pd.DataFrame, player_history: pd.DataFrame) -> pd.DataFrame:
+    """Each (game_date, player) of ``players`` joined to his rolling state before that date, with
+    the date of that state (last_game_date) and its season (state_season_year)."""
+    state = player_game_state_of(players["player_id"], player_history)
+    keep = ["player_id", "game_date", "season_year", *PHASE4_STATE_COLUMNS]
+    targets = players[["game_date", "player_id"]].copy()
+    targets["player_id"] = targets["player_id"].astype("int64")
+    # reindex: a home's first date has no history, hence no state columns; its players join
+    # NULL state (and their sample-size columns say so) instead of failing the date.
+    state = state.reindex(columns=keep).rename(columns={"season_year": "state_season_year"})
+    state["player_id"] = state["player_id"].astype("int64")
+    merged = asof(state, targets, "player_id")
+    merged["last_game_date"] = merged.pop("_d_state")
+    return merged
 
 
 def asof(state: pd.DataFrame, targets: pd.DataFrame, by: str, target_date_col: str = "game_date") -> pd.DataFrame:
@@ -173,10 +209,6 @@ def dnp_state(pgs: pd.DataFrame) -> pd.DataFrame:
     g["dnp_rate_l10"] = rolling.mean().reset_index(level=0, drop=True)
     g["rows_l10"] = rolling.count().reset_index(level=0, drop=True)
     return g.drop(columns=["is_dnp"])
-
-
-def season_of(day) -> int:
-    return season_year(pd.Timestamp(day).date() if not isinstance(day, dt.date) else day)
 
 
 def season_years(days: pd.Series) -> pd.Series:

@@ -1,4 +1,6 @@
-"""The CatBoost points model (walk-forward) and the moving-average baseline.
+"""The walk-forward model of each trainable prediction system: the weekly cutoff and training frame,
+the model of each (system, cutoff) trained or reused from the model store, the points_model rows
+saying which model serves each game date, and loading a served model (its bytes verified).
 
 Walk-forward: the model serving game date D is the weekly model whose cutoff is the Monday on or
 before D; it is trained only on feature rows dated before that cutoff (``TRAIN_DAYS`` back) joined
@@ -9,48 +11,44 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import tempfile
-from dataclasses import dataclass, field
+import json
+from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 
-from nba_pipeline.domain.analytics import as_timestamps
-from nba_pipeline.domain.features import FEATURES, value_col
+from nba_pipeline.calendar import as_timestamps, span
+from nba_pipeline.domain.systems import TRAINABLE, PredictionSystem, catboost_points_v1
+from nba_pipeline.storage import BlobStore
 
 TRAIN_DAYS = 365
-MIN_TRAIN_ROWS = 400
-MODEL_FEATURES = tuple(f.index for f in FEATURES if f.available)
-# Shallow and strongly regularised: on the real 2025-26 replay (walk-forward, 848 graded player-games)
-# depth 6 / 500 iterations / l2 3 scored MAE 5.21, worse than the moving average (5.16); depth 4 /
-# 300 iterations / l2 10 scored 5.10 (benchmarks in the README).
-CATBOOST_PARAMS = {"iterations": 300, "learning_rate": 0.05, "depth": 4, "l2_leaf_reg": 10.0,
-                   "loss_function": "RMSE", "random_seed": 7, "thread_count": 2, "verbose": False,
-                   "allow_writing_files": False}
-PREDICTION_CLAMP = (0.0, 60.0)
-
-CATBOOST_SYSTEM = "catboost_points_v1"
-BASELINE_SYSTEM = "moving_average_baseline_v1"
-DEFAULT_EDGE_THRESHOLD = 3.0
+TRAINED, INSUFFICIENT = "trained", "insufficient_training_data"
+_SUMMARY_FIELDS = ("status", "model_id", "train_start", "train_end", "train_rows", "artifact_sha256")
 
 
-def model_cutoff(day: dt.date) -> dt.date:
+def model_cutoff(game_date: dt.date) -> dt.date:
     """Weekly retraining: the Monday on or before the date."""
-    return day - dt.timedelta(days=day.weekday())
+    return game_date - dt.timedelta(days=game_date.weekday())
 
 
-def training_frame(features: pd.DataFrame, pgs: pd.DataFrame, cutoff: dt.date, train_days: int = TRAIN_DAYS) -> pd.DataFrame:
+def training_window(game_dates: Iterable[dt.date], train_days: int = TRAIN_DAYS) -> tuple[dt.date, dt.date]:
+    """(first, last) date of the rows the models serving ``game_dates`` train on."""
+    first_cutoff, last_cutoff = span(model_cutoff(d) for d in game_dates)
+    return first_cutoff - dt.timedelta(days=train_days), last_cutoff - dt.timedelta(days=1)
+
+
+def training_frame(features: pd.DataFrame, player_games: pd.DataFrame, cutoff: dt.date,
+                   train_days: int = TRAIN_DAYS) -> pd.DataFrame:
     """Feature rows dated in [cutoff - train_days, cutoff) with the actual points of the games the
     player played (minutes > 0). Each prediction system filters further (catboost_points_v1: the
     legacy filter, no required defaults and quality >= 70)."""
-    if features.empty or pgs.empty:
+    if features.empty or player_games.empty:
         return pd.DataFrame()
     lo, hi = pd.Timestamp(cutoff - dt.timedelta(days=train_days)), pd.Timestamp(cutoff)
-    days = as_timestamps(features["game_date"])
+    game_dates = as_timestamps(features["game_date"])
+    inside = (game_dates >= lo) & (game_dates < hi)
     # Filter before anything is copied: the store is 200+ columns and a run trains weekly cutoffs.
-    f = features[(days >= lo) & (days < hi)].assign(game_date=days[(days >= lo) & (days < hi)])
-    actual = pgs[["game_date", "player_id", "points", "minutes", "is_dnp"]]
+    f = features[inside].assign(game_date=game_dates[inside])
+    actual = player_games[["game_date", "player_id", "points", "minutes", "is_dnp"]]
     actual = actual.assign(game_date=as_timestamps(actual["game_date"]))
     actual = actual[(actual["game_date"] < hi) & ~actual["is_dnp"].astype(bool)
                     & (pd.to_numeric(actual["minutes"], errors="coerce") > 0)]
@@ -58,99 +56,114 @@ def training_frame(features: pd.DataFrame, pgs: pd.DataFrame, cutoff: dt.date, t
     return out[out["points"].notna()]
 
 
-def design_matrix(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame[[value_col(i) for i in MODEL_FEATURES]].astype(float)
+def model_identity(system: PredictionSystem, frame: pd.DataFrame) -> str:
+    """Identity of a model: the system, its training rows, features and parameters (a change of any
+    retrains)."""
+    if frame.empty:
+        return "empty"
+    cols = ["game_date", "player_id", "points", "current_points_line", "consensus_points_line",
+            "required_default_count", "feature_quality_score", *system.feature_columns()]
+    cols = list(dict.fromkeys(c for c in cols if c in frame))
+    rows = pd.util.hash_pandas_object(frame[cols].sort_values(["game_date", "player_id"]), index=False).sum()
+    return hashlib.sha256(f"{system.system_id}|{rows}|{json.dumps(system.params, sort_keys=True)}".encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class TrainedArtifact:
-    """What a prediction system's trainer returns: the artifact's bytes, what it was trained on, and
-    anything it measured (``info``: a calibration, say)."""
-
-    blob: bytes
-    rows: int
-    train_start: dt.date | None
-    train_end: dt.date | None
-    train_mae: float | None
-    info: dict = field(default_factory=dict)
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.blob).hexdigest()
+def model_path(system: PredictionSystem, cutoff: dt.date, identity: str) -> str:
+    return f"{system.system_id}/{cutoff:%Y%m%d}_{identity[:12]}{system.artifact_suffix}"
 
 
-def train(train: pd.DataFrame) -> TrainedArtifact | None:
-    """Fit CatBoost on the frame; None when there is too little history to train on."""
-    if len(train) < MIN_TRAIN_ROWS:
-        return None
-    from catboost import CatBoostRegressor
-
-    model = CatBoostRegressor(**CATBOOST_PARAMS)
-    x, y = design_matrix(train), train["points"].astype(float)
-    model.fit(x, y)
-    blob = to_bytes(model)
-    pred = np.clip(model.predict(x), *PREDICTION_CLAMP)
-    dates = as_timestamps(train["game_date"])
-    return TrainedArtifact(blob, len(train), dates.min().date(), dates.max().date(),
-                           float(np.mean(np.abs(pred - y))))
-
-
-# CatBoost writes a random model GUID and the wall-clock finish time into the file; without them the
-# same training rows and parameters give the same bytes, so a model id (its sha256) names a model.
-_UNSTABLE_METADATA = ("model_guid", "train_finish_time")
-
-
-def to_bytes(model) -> bytes:
-    """A fitted CatBoost model as the bytes of its .cbm file (reproducible: see _UNSTABLE_METADATA)."""
-    metadata = model.get_metadata()
-    for key in _UNSTABLE_METADATA:
-        if key in metadata:
-            del metadata[key]
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "model.cbm")
-        model.save_model(path)
-        with open(path, "rb") as fh:
-            return fh.read()
+def train_or_reuse(system: PredictionSystem, frame: pd.DataFrame, cutoff: dt.date, model_store: BlobStore,
+                   now: dt.datetime) -> dict:
+    """The system's model for the cutoff: the stored one when the same training data made it, else
+    trained now and stored with a JSON sidecar of what it was trained on."""
+    path = model_path(system, cutoff, model_identity(system, frame))
+    sidecar = path.rsplit(".", 1)[0] + ".json"
+    if model_store.exists(path) and model_store.exists(sidecar):
+        return {"status": TRAINED, **model_store.get_json(sidecar)}
+    trained = system.trainer(frame, cutoff)
+    if trained is None:
+        return {"status": INSUFFICIENT, "train_rows": len(frame)}
+    ref = model_store.put(path, trained.blob)
+    info = {"model_id": f"{system.system_id}_{cutoff:%Y%m%d}_{trained.sha256[:10]}", "cutoff_date": cutoff.isoformat(),
+            "train_start": trained.train_start.isoformat() if trained.train_start else None,
+            "train_end": trained.train_end.isoformat() if trained.train_end else None,
+            "train_rows": trained.rows, "artifact_path": ref.uri, "artifact_sha256": trained.sha256,
+            "train_mae": trained.train_mae, "trained_at": now.isoformat(), "store_path": path,
+            "calibration": trained.info}
+    model_store.put_json(sidecar, info)
+    return {"status": TRAINED, **info}
 
 
-def load(artifact: bytes):
-    from catboost import CatBoostRegressor
-
-    model = CatBoostRegressor()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "model.cbm")
-        with open(path, "wb") as fh:
-            fh.write(artifact)
-        model.load_model(path)
-    return model
-
-
-def predict_catboost(model, rows: pd.DataFrame) -> np.ndarray:
-    return np.clip(model.predict(design_matrix(rows)), *PREDICTION_CLAMP)
+def train_models(game_dates: list[dt.date], features: pd.DataFrame, player_games: pd.DataFrame,
+                 model_store: BlobStore, now: dt.datetime,
+                 systems: tuple[PredictionSystem, ...] = TRAINABLE) -> dict[tuple[str, dt.date], dict]:
+    """The model of every trainable system for every cutoff serving ``game_dates``, by (system, cutoff)."""
+    models = {}
+    for cutoff in sorted({model_cutoff(d) for d in game_dates}):
+        frame = training_frame(features, player_games, cutoff)
+        for system in systems:
+            models[(system.system_id, cutoff)] = train_or_reuse(system, frame, cutoff, model_store, now)
+    return models
 
 
-def predict_moving_average(rows: pd.DataFrame) -> np.ndarray:
-    """Baseline: 0.5 x L5 + 0.3 x L10 + 0.2 x season, each falling back to the next available."""
-    l5, l10, season = (rows[value_col(i)].astype(float) for i in (0, 1, 2))
-    l10 = l10.fillna(l5)
-    season = season.fillna(l10)
-    l5 = l5.fillna(l10)
-    return np.clip((0.5 * l5 + 0.3 * l10 + 0.2 * season).to_numpy(), *PREDICTION_CLAMP)
+def model_rows(game_dates: list[dt.date], models: dict[tuple[str, dt.date], dict],
+               systems: tuple[PredictionSystem, ...] = TRAINABLE) -> pd.DataFrame:
+    """The points_model rows: per game date and trainable system, the model serving it."""
+    rows = []
+    for game_date in game_dates:
+        cutoff = model_cutoff(game_date)
+        for system in systems:
+            info = models[(system.system_id, cutoff)]
+            rows.append({
+                "game_date": game_date, "system_id": system.system_id, "model_id": info.get("model_id"),
+                "status": info["status"], "cutoff_date": cutoff, "train_start": info.get("train_start"),
+                "train_end": info.get("train_end"), "train_rows": info.get("train_rows"), "train_days": TRAIN_DAYS,
+                "feature_count": len(system.features), "artifact_path": info.get("store_path"),
+                "artifact_sha256": info.get("artifact_sha256"), "train_mae": info.get("train_mae"),
+                "params_json": json.dumps(system.params, sort_keys=True),
+                "calibration_json": json.dumps(info["calibration"], sort_keys=True) if info.get("calibration") else None,
+                "trained_at": info.get("trained_at"),
+            })
+    return pd.DataFrame(rows)
 
 
-def confidence(quality: pd.Series, std_l10: pd.Series) -> pd.Series:
-    """Legacy V8/V9: 75 + quality bonus (>=90: 10, >=80: 7, >=70: 5, else 2) + consistency bonus by
-    std L10 (<4: 10, <6: 7, <8: 5, else 2), capped at 100."""
-    q = quality.fillna(0)
-    qb = np.select([q >= 90, q >= 80, q >= 70], [10, 7, 5], 2)
-    s = std_l10.fillna(99)
-    cb = np.select([s < 4, s < 6, s < 8], [10, 7, 5], 2)
-    return pd.Series(np.minimum(75 + qb + cb, 100), index=quality.index, dtype=float)
+def training_summary(models: dict[tuple[str, dt.date], dict]) -> dict:
+    """What a training run did: each model's status and identity by "system:cutoff", the rows the
+    trained ones learnt from and how many there are."""
+    trained = [v for v in models.values() if v["status"] == TRAINED]
+    return {
+        "models": {f"{s}:{c}": {k: v.get(k) for k in _SUMMARY_FIELDS} for (s, c), v in models.items()},
+        "train_rows": int(sum(v["train_rows"] for v in trained)) if trained else 0,
+        "trained_models": len(trained),
+        "training_window_days": TRAIN_DAYS,
+    }
 
 
-def recommend(edge: pd.Series, threshold: float = DEFAULT_EDGE_THRESHOLD) -> pd.Series:
-    """OVER when edge >= threshold, UNDER when edge <= -threshold, else PASS; NO_LINE without a line.
-    The direction always agrees with the sign of the edge (legacy direction guard)."""
-    out = np.where(edge.isna(), "NO_LINE", np.where(edge >= threshold, "OVER", np.where(edge <= -threshold, "UNDER", "PASS")))
-    return pd.Series(out, index=edge.index)
+class ServedModels:
+    """The model serving each date, per system: each artifact loaded once, and refused when its
+    bytes differ from the recorded sha256."""
 
+    def __init__(self, models: pd.DataFrame, model_store: BlobStore):
+        # Rows written before the registry (system_id NULL) are catboost_points_v1's models.
+        self.models = models.assign(game_date=pd.to_datetime(models["game_date"]),
+                                    system_id=models["system_id"].fillna(catboost_points_v1.SYSTEM_ID)) \
+            if len(models) else models
+        self.store, self.loaded = model_store, {}
+
+    def serving(self, system: PredictionSystem, game_date: pd.Timestamp):
+        """(loaded model, model_id, sha256) serving the date, or None when the system has no trained model."""
+        if self.models.empty:
+            return None
+        info = self.models[(self.models["game_date"] == game_date) & (self.models["system_id"] == system.system_id)
+                           & (self.models["status"] == TRAINED)]
+        if info.empty:
+            return None
+        info = info.iloc[0]
+        if info["model_id"] not in self.loaded:
+            path = info["artifact_path"]
+            blob = self.store.get(path)
+            if hashlib.sha256(blob).hexdigest() != info["artifact_sha256"]:
+                raise RuntimeError(f"model artifact {path} does not match its recorded sha256 "
+                                   f"{info['artifact_sha256']} (wrong model would be served)")
+            self.loaded[info["model_id"]] = system.load(blob)
+        return self.loaded[info["model_id"]], info["model_id"], info["artifact_sha256"]

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 import dagster as dg
 import pandas as pd
 
-from nba_pipeline.calendar import span
-
+from nba_pipeline.calendar import history_window
 from nba_pipeline.warehouse.spec import SchemaError, TableSpec
 
 
@@ -84,11 +83,10 @@ class Warehouse(dg.ConfigurableResource):
         """Prove the warehouse answers (``nba-pipeline doctor``): returns what was reached, raises
         with a one-line reason otherwise. Writes nothing."""
 
-    def read_history(self, spec: TableSpec, game_dates: Collection[dt.date], days: int) -> pd.DataFrame:
-        """The history a run over ``game_dates`` reads: the ``days`` days before the first date up to
-        the day before the last. Each date then keeps only its own past (strictly before it)."""
-        first, last = span(game_dates)
-        return self.read(spec, start=first - dt.timedelta(days=days), end=last - dt.timedelta(days=1))
+    def read_history(self, spec: TableSpec, game_dates: Collection[dt.date]) -> pd.DataFrame:
+        """The completed-game rows a run over ``game_dates`` reads as history (``calendar.history_window``):
+        each date then keeps only its own past (strictly before it)."""
+        return self.read(spec, *history_window(game_dates))
 
 
 def prepare_for_write(spec: TableSpec, df: pd.DataFrame, start: dt.date, end: dt.date,

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from nba_pipeline.domain import betting
 from nba_pipeline.domain import evaluation as ev
 
 MON, WED, SUN = pd.Timestamp("2025-01-06"), pd.Timestamp("2025-01-08"), pd.Timestamp("2025-01-12")
@@ -36,19 +37,19 @@ SET_B = [dict(r, system_id="B", predicted_points=r["actual_points"] + 1, recomme
 
 
 def test_prices():
-    assert ev.american_profit(-110) == pytest.approx(100 / 110) == pytest.approx(0.9091, abs=1e-4)
-    assert ev.american_profit(150) == 1.5
-    assert ev.american_profit(-200) == 0.5
-    assert ev.break_even(-110) == pytest.approx(0.5238, abs=1e-4)
-    assert ev.break_even(150) == pytest.approx(0.4)
-    assert ev.break_even(-200) == pytest.approx(2 / 3)
-    assert ev.expected_value(0.55, -110) == pytest.approx(0.55 * 100 / 110 - 0.45)  # 0.05
-    assert ev.expected_value(0.5, 150) == pytest.approx(0.25)
-    assert ev.expected_value(2 / 3, -200) == pytest.approx(0.0)
-    s = ev.american_profit(pd.Series([-110.0, 150.0, np.nan], index=[3, 4, 5]))
+    assert betting.american_profit(-110) == pytest.approx(100 / 110) == pytest.approx(0.9091, abs=1e-4)
+    assert betting.american_profit(150) == 1.5
+    assert betting.american_profit(-200) == 0.5
+    assert betting.break_even(-110) == pytest.approx(0.5238, abs=1e-4)
+    assert betting.break_even(150) == pytest.approx(0.4)
+    assert betting.break_even(-200) == pytest.approx(2 / 3)
+    assert betting.expected_value(0.55, -110) == pytest.approx(0.55 * 100 / 110 - 0.45)  # 0.05
+    assert betting.expected_value(0.5, 150) == pytest.approx(0.25)
+    assert betting.expected_value(2 / 3, -200) == pytest.approx(0.0)
+    s = betting.american_profit(pd.Series([-110.0, 150.0, np.nan], index=[3, 4, 5]))
     assert list(s.index) == [3, 4, 5] and s.iloc[1] == 1.5 and np.isnan(s.iloc[2])
     with pytest.raises(ValueError, match="-100"):
-        ev.american_profit(-50)
+        betting.american_profit(-50)
 
 
 def test_summary_arithmetic_with_push_and_void():

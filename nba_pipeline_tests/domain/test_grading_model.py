@@ -8,11 +8,14 @@ import pandas as pd
 
 from nba_pipeline.domain import grading as gr
 from nba_pipeline.domain import model as m
+from nba_pipeline.domain import systems
+from nba_pipeline.domain.predictions import confidence
+from nba_pipeline.domain.systems import catboost_points_v1
 
 DAY = pd.Timestamp("2025-01-10")
 
 
-def _pred(pid, predicted, line, rec, status=None, system=m.CATBOOST_SYSTEM):
+def _pred(pid, predicted, line, rec, status=None, system=catboost_points_v1.SYSTEM_ID):
     return {"game_date": DAY, "prediction_id": f"p{pid}-{system}", "system_id": system, "game_id": "g", "player_id": pid,
             "player_lookup": f"p{pid}", "player_name": f"P {pid}", "team_tricode": "NYK", "opponent_tricode": "BOS",
             "predicted_points": predicted, "current_points_line": line, "line_bookmaker": "draftkings",
@@ -57,9 +60,9 @@ def test_performance_states():
 
 def test_recommendation_and_confidence_rules():
     edge = pd.Series([3.0, 2.9, -3.0, -2.9, np.nan])
-    assert m.recommend(edge).tolist() == ["OVER", "PASS", "UNDER", "PASS", "NO_LINE"]
-    assert m.recommend(pd.Series([4.0]), threshold=5).tolist() == ["PASS"]
-    conf = m.confidence(pd.Series([95.0, 75.0, 50.0]), pd.Series([3.0, 7.0, 9.0]))
+    assert systems.recommend(edge).tolist() == ["OVER", "PASS", "UNDER", "PASS", "NO_LINE"]
+    assert systems.recommend(pd.Series([4.0]), threshold=5).tolist() == ["PASS"]
+    conf = confidence(pd.Series([95.0, 75.0, 50.0]), pd.Series([3.0, 7.0, 9.0]))
     assert conf.tolist() == [95.0, 85.0, 79.0]  # 75+10+10, 75+5+5, 75+2+2
 
 

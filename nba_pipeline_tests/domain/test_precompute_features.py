@@ -8,6 +8,7 @@ import pytest
 
 from nba_pipeline.domain import features as F
 from nba_pipeline.domain import history, precompute as pc
+from nba_pipeline.domain.features.definitions import bucket
 
 
 def test_fatigue_score_rules():
@@ -85,9 +86,26 @@ def test_quality_score_caps_and_readiness():
     assert q["matchup_quality"] == pytest.approx((4 * 87 + 2 * 100) / 6, abs=0.01) and q["is_quality_ready"]
 
 
+LEGACY_FEATURE_NAMES = (
+    "points_avg_last_5", "points_avg_last_10", "points_avg_season", "points_std_last_10", "games_in_last_7_days",
+    "fatigue_score", "shot_zone_mismatch_score", "pace_score", "usage_spike_score", "rest_advantage", "injury_risk",
+    "recent_trend", "minutes_change", "opponent_def_rating", "opponent_pace", "home_away", "back_to_back",
+    "playoff_game", "pct_paint", "pct_mid_range", "pct_three", "pct_free_throw", "team_pace", "team_off_rating",
+    "team_win_pct", "vegas_points_line", "vegas_opening_line", "vegas_line_move", "has_vegas_line",
+    "avg_points_vs_opponent", "games_vs_opponent", "minutes_avg_last_10", "ppm_avg_last_10", "dnp_rate",
+    "pts_slope_10g", "pts_vs_season_zscore", "breakout_flag", "star_teammates_out", "game_total_line", "days_rest",
+    "minutes_load_last_7d", "spread_magnitude", "implied_team_total", "points_avg_last_3", "scoring_trend_slope",
+    "deviation_from_avg_last3", "consecutive_games_below_avg", "teammate_usage_available", "usage_rate_last_5",
+    "games_since_structural_change", "multi_book_line_std", "prop_over_streak", "prop_under_streak",
+    "line_vs_season_avg", "prop_line_delta", "over_rate_last_10", "margin_vs_line_avg_last_5",
+    "blowout_minutes_risk", "minutes_volatility_last_10", "opponent_pace_mismatch")
+
+
 def test_feature_contract():
-    assert [f.index for f in F.FEATURES] == list(range(60))
-    assert len(set(F.FEATURE_NAMES)) == 60
+    assert [f.index for f in F.FEATURES] == list(range(len(F.FEATURES)))
+    assert len(set(F.FEATURE_NAMES)) == len(F.FEATURES)
+    # The legacy store's 60 features are the contract: their names in their order (legacy 4.1).
+    assert F.FEATURE_NAMES[:F.LEGACY_FEATURE_COUNT] == LEGACY_FEATURE_NAMES and F.LEGACY_FEATURE_COUNT == 60
     assert {f.index for f in F.UNAVAILABLE} == {18, 19}
     assert {25, 26, 27}.issubset(F.OPTIONAL) and 28 not in F.OPTIONAL
-    assert F._bucket(5.0, 5, 2, -2, -5) == 2 and F._bucket(-2.5, 5, 2, -2, -5) == -1 and F._bucket(0, 5, 2, -2, -5) == 0
+    assert bucket(5.0, 5, 2, -2, -5) == 2 and bucket(-2.5, 5, 2, -2, -5) == -1 and bucket(0, 5, 2, -2, -5) == 0

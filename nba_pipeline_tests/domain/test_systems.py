@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
-from nba_pipeline.assets.predictions import build_predictions
+from nba_pipeline.domain import betting, systems
 from nba_pipeline.domain import model as m
-from nba_pipeline.domain import systems
 from nba_pipeline.domain.features import N_FEATURES, value_col
+from nba_pipeline.domain.predictions import build_predictions
+from nba_pipeline.domain.systems import catboost_points_v1, moving_average_baseline_v1
 from nba_pipeline.storage import LocalBlobStore
 
 CUTOFF = dt.date(2025, 3, 3)  # a Monday
@@ -43,7 +44,7 @@ def _features(n_days=28, players=40, seed=3, end=CUTOFF) -> pd.DataFrame:
 def test_the_registry_holds_its_contract():
     systems.validate()
     assert len(set(systems.SYSTEM_IDS)) == len(systems.REGISTRY) >= 3
-    assert systems.published().system_id == m.CATBOOST_SYSTEM
+    assert systems.published().system_id == catboost_points_v1.SYSTEM_ID
     for s in systems.REGISTRY:
         assert s.description and s.features and callable(s.eligible) and callable(s.predictor) and callable(s.rule)
         assert s.trainable == (s.trainer is not None)
@@ -53,7 +54,8 @@ def test_the_registry_holds_its_contract():
     with pytest.raises(ValueError, match="exactly one"):
         systems.validate(tuple(dataclasses.replace(s, published=False) for s in systems.REGISTRY))
     with pytest.raises(ValueError, match=r"reads features \[18\]"):
-        systems.validate((*systems.REGISTRY, dataclasses.replace(systems.MOVING_AVERAGE, system_id="x", features=(0, 18))))
+        systems.validate((*systems.REGISTRY, dataclasses.replace(systems.MOVING_AVERAGE, system_id="x",
+                                                                 features=("points_avg_last_5", "pct_paint"))))
 
 
 CANDIDATES = (*systems.REGISTRY, systems.LINE_ANCHORED_WITH_ERROR_MODEL)
@@ -73,12 +75,12 @@ def test_every_system_trains_walk_forward_predicts_and_recommends_within_its_con
     rows = today[systems.has_pre_tip_line(today) & system.eligible(today)]
     out = system.predictor(loaded, rows)
     assert len(out.predicted_points) == len(out.p_over) == len(rows) > 0
-    assert ((out.predicted_points >= m.PREDICTION_CLAMP[0]) & (out.predicted_points <= m.PREDICTION_CLAMP[1])).all()
+    assert ((out.predicted_points >= systems.PREDICTION_CLAMP[0]) & (out.predicted_points <= systems.PREDICTION_CLAMP[1])).all()
     p = pd.Series(out.p_over)
     assert p.isna().all() or p.between(0, 1).all()
     frame = rows.assign(predicted_points=out.predicted_points, p_over=out.p_over)
     frame["edge"] = (frame["predicted_points"] - frame["current_points_line"]).round(1)
-    rec = system.rule(frame, m.DEFAULT_EDGE_THRESHOLD)
+    rec = system.rule(frame, systems.DEFAULT_EDGE_THRESHOLD)
     assert set(rec) <= {"OVER", "UNDER", "PASS", "NO_LINE"}
     assert (frame.loc[rec == "OVER", "edge"] > 0).all() and (frame.loc[rec == "UNDER", "edge"] < 0).all()
 
@@ -153,7 +155,7 @@ def test_positive_expected_value_rule_at_offered_prices():
     # p_over 0.45 with a positive edge: the side would disagree with the edge: PASS. No line: NO_LINE.
     # 0.55 at -130: 0.55 x 0.769 - 0.45 = -0.027: PASS. Unknown price: -110: OVER.
     assert systems.positive_ev_rule(p, 3.0).tolist() == ["OVER", "PASS", "UNDER", "PASS", "NO_LINE", "PASS", "OVER"]
-    assert systems.expected_value([0.55], [-110])[0] == pytest.approx(0.55 * 100 / 110 - 0.45)
+    assert betting.expected_value([0.55], [-110])[0] == pytest.approx(0.55 * 100 / 110 - 0.45)
 
 
 def test_the_registry_alone_decides_which_systems_predict(tmp_path):
@@ -165,7 +167,7 @@ def test_the_registry_alone_decides_which_systems_predict(tmp_path):
                               rule=systems.positive_ev_rule, eligible=systems.has_pre_tip_line)
     preds = build_predictions(today, pd.DataFrame(), LocalBlobStore(root=str(tmp_path)), 3.0,
                               registry=(systems.MOVING_AVERAGE, toy))
-    assert set(preds["system_id"]) == {m.BASELINE_SYSTEM, "toy_line_plus_one"}
+    assert set(preds["system_id"]) == {moving_average_baseline_v1.SYSTEM_ID, "toy_line_plus_one"}
     t = preds[preds["system_id"] == "toy_line_plus_one"]
     assert (t["edge"] == 1.0).all() and (t["recommendation"] == "OVER").all()
     assert t["expected_value"].to_numpy() == pytest.approx(0.6 * 100 / 110 - 0.4)

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nba_pipeline.domain.features import _teammate_usage_available
+from nba_pipeline.domain.features.inputs import teammate_usage_available
 from nba_pipeline.domain.history import team_absences
 
 DAYS = pd.date_range("2025-01-01", periods=5)
@@ -48,7 +48,7 @@ def test_feature_sums_absent_teammates_once_without_the_player_himself_and_befor
                          "injury_status": [None, None, "out", None]})
     usage10 = pd.Series([20.0, 29.5, 25.0, 30.0])
     out_flag = base["injury_status"].isin(["out", "doubtful"])
-    got = _teammate_usage_available(base, usage10, out_flag, _history())
+    got = teammate_usage_available(base, usage10, out_flag, _history())
     # Player 2: 1 (29.5) and 4 (15) missed the last game, 5 is OUT today (25).
     assert got[0] == pytest.approx(29.5 + 15 + 25)
     # Player 1 is back: his own absence is not his teammates'.
@@ -57,15 +57,15 @@ def test_feature_sums_absent_teammates_once_without_the_player_himself_and_befor
     assert got[3] == 0.0  # BOS: nobody missing
     # Rows dated on the date itself (a game tonight) change nothing: strictly before.
     tonight = pd.concat([_history(), pd.DataFrame([_row(day, 2, 30, 20.0)])], ignore_index=True)
-    assert _teammate_usage_available(base, usage10, out_flag, tonight).tolist() == got.tolist()
+    assert teammate_usage_available(base, usage10, out_flag, tonight).tolist() == got.tolist()
     # A team with neither history nor an injury report for the date: unknown, not 0.
     fresh = pd.DataFrame({"game_date": day, "team_tricode": ["LAL"], "player_id": [7], "injury_status": [None]})
-    assert _teammate_usage_available(fresh, pd.Series([20.0]), pd.Series([False]), _history()).isna().all()
+    assert teammate_usage_available(fresh, pd.Series([20.0]), pd.Series([False]), _history()).isna().all()
 
 
 def test_last_seasons_final_game_says_nothing_about_an_opener():
     opener = pd.Timestamp("2025-10-22")
     base = pd.DataFrame({"game_date": opener, "team_tricode": ["NYK"], "player_id": [2], "injury_status": [None]})
-    got = _teammate_usage_available(base, pd.Series([20.0]), pd.Series([False]), _history())
+    got = teammate_usage_available(base, pd.Series([20.0]), pd.Series([False]), _history())
     # The team's last game (2025-01-05) had two absent rotation players, but in another season.
     assert got.isna().all()

@@ -10,6 +10,7 @@ import pytest
 from nba_pipeline import keys
 from nba_pipeline.domain import model as m
 from nba_pipeline.domain import systems
+from nba_pipeline.domain.systems import catboost_points_v1
 from nba_pipeline.warehouse import tables as t
 
 from nba_pipeline_tests.conftest import SIM_PREDICT_START as PREDICT_START
@@ -50,7 +51,7 @@ def test_walk_forward_model(graph):
     for r in reg.itertuples():
         cutoff = m.model_cutoff(r.game_date.date())
         assert r.cutoff_date.date() == cutoff and r.train_end.date() < cutoff <= r.game_date.date()
-        assert r.train_rows >= m.MIN_TRAIN_ROWS and len(r.artifact_sha256) == 64
+        assert r.train_rows >= catboost_points_v1.MIN_TRAIN_ROWS and len(r.artifact_sha256) == 64
         assert p.resources["model_store"].exists(r.artifact_path)
 
 

@@ -1,0 +1,74 @@
+"""The registry of prediction systems, one module each.
+
+The model asset trains every trainable system, predictions run every system, grading and model
+performance report every system, the website publishes the one marked ``published``, and
+``nba-pipeline evaluate`` scores them all. Adding a system is a module here (its ``SYSTEM``, a
+``base.PredictionSystem``), an entry in ``REGISTRY`` and its test. ``validate`` checks the registry
+when the definitions load.
+"""
+
+from __future__ import annotations
+
+from nba_pipeline.domain.features import FEATURE_INDEX, FEATURES
+from nba_pipeline.domain.systems import catboost_points_v1, line_anchored_v1, moving_average_baseline_v1
+from nba_pipeline.domain.systems.base import (
+    DEFAULT_EDGE_THRESHOLD,
+    PREDICTION_CLAMP,
+    PredictionSystem,
+    SystemPrediction,
+    TrainedArtifact,
+    edge_rule,
+    has_pre_tip_line,
+    positive_ev_rule,
+    quality_ready_with_line,
+    recommend,
+)
+from nba_pipeline.domain.systems.line_anchored_v1 import line_anchored
+
+CATBOOST_V1 = catboost_points_v1.SYSTEM
+MOVING_AVERAGE = moving_average_baseline_v1.SYSTEM
+LINE_ANCHORED = line_anchored_v1.SYSTEM
+LINE_ANCHORED_WITH_ERROR_MODEL = line_anchored_v1.WITH_ERROR_MODEL
+
+REGISTRY: tuple[PredictionSystem, ...] = (CATBOOST_V1, MOVING_AVERAGE, LINE_ANCHORED)
+SYSTEM_IDS = tuple(s.system_id for s in REGISTRY)
+TRAINABLE = tuple(s for s in REGISTRY if s.trainable)
+
+
+def get(system_id: str) -> PredictionSystem:
+    for s in REGISTRY:
+        if s.system_id == system_id:
+            return s
+    raise KeyError(f"no prediction system {system_id!r} (registered: {', '.join(SYSTEM_IDS)})")
+
+
+def published() -> PredictionSystem:
+    """The system whose predictions the website shows."""
+    return next(s for s in REGISTRY if s.published)
+
+
+def validate(registry: tuple[PredictionSystem, ...] = REGISTRY) -> None:
+    """The registry's contract, checked when the definitions load: unique ids, exactly one
+    published system, features that exist and are available."""
+    ids = [s.system_id for s in registry]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"duplicate prediction system ids: {ids}")
+    if sum(s.published for s in registry) != 1:
+        raise ValueError("exactly one prediction system must be published")
+    available = {f.name for f in FEATURES if f.available}
+    for s in registry:
+        unknown = sorted(set(s.features) - set(FEATURE_INDEX))
+        if unknown:
+            raise ValueError(f"{s.system_id} reads features {unknown} that do not exist")
+        bad = sorted(set(s.features) - available, key=FEATURE_INDEX.get)
+        if bad:
+            raise ValueError(f"{s.system_id} reads features {[FEATURE_INDEX[n] for n in bad]} ({', '.join(bad)}), "
+                             "which our sources do not provide")
+
+
+__all__ = [
+    "CATBOOST_V1", "DEFAULT_EDGE_THRESHOLD", "LINE_ANCHORED", "LINE_ANCHORED_WITH_ERROR_MODEL", "MOVING_AVERAGE",
+    "PREDICTION_CLAMP", "REGISTRY", "SYSTEM_IDS", "TRAINABLE", "PredictionSystem", "SystemPrediction",
+    "TrainedArtifact", "edge_rule", "get", "has_pre_tip_line", "line_anchored", "positive_ev_rule", "published",
+    "quality_ready_with_line", "recommend", "validate",
+]
