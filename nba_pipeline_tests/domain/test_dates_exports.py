@@ -6,7 +6,8 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from nba_pipeline.domain import dates, exports
+from nba_pipeline import calendar as dates
+from nba_pipeline.domain import exports
 
 
 def test_span_history_window_and_game_filters():
