@@ -8,7 +8,7 @@ import pandas as pd
 
 from nba_pipeline.domain.formulas import MinutesFormatError, parse_minutes
 from nba_pipeline.domain.names import player_lookup
-from nba_pipeline.domain.teams import is_nba_team, normalize_tricode
+from nba_pipeline.domain.teams import BY_ID, is_nba_team, normalize_tricode
 from nba_pipeline.parsers import PayloadError
 from nba_pipeline.partitions import season_year
 from nba_pipeline.sources.base import BOXSCORE_TRADITIONAL, PLAYER_GAME_LOG, SCHEDULE, TEAM_ROSTER
@@ -235,8 +235,6 @@ def boxscore_v3_records(body: dict, game_date: dt.date, path: str) -> tuple[list
 # --- commonteamroster ----------------------------------------------------------------------------
 
 def parse_common_team_roster(body: dict, game_date: dt.date, path: str) -> pd.DataFrame:
-    from nba_pipeline.domain.teams import BY_ID
-
     kw = dict(endpoint=TEAM_ROSTER, game_date=game_date, path=path)
     headers, rows = _result_set(body, "CommonTeamRoster", **kw)
     idx = {h: i for i, h in enumerate(headers)}

@@ -66,7 +66,8 @@ def _played_rows(path: Path, games: dict[str, Game], game_by_date_team: GameByDa
 
 
 def _dnp_rows(path: Path, game_by_date_team: GameByDateTeam, data: FolderData) -> None:
-    df = read_csv(path, "inferred_dnp", dtype={"game_id": str}, usecols=["player", "player_id", "date", "matchup", "dnp"])
+    df = read_csv(path, "inferred_dnp", dtype={"game_id": str},
+                  usecols=["player", "player_id", "date", "matchup", "dnp"])
     df = df[df["dnp"].astype(str).str.lower() == "true"]
     for name, pid, day, matchup in df[["player", "player_id", "date", "matchup"]].itertuples(index=False):
         code = str(matchup).split()[0]

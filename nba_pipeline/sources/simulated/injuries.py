@@ -222,8 +222,8 @@ def draw_availability(rng: np.random.Generator, plan: AvailabilityPlan, players:
         dnd=np.array([plan.info[players[i]].get(column, ("", False, 0))[1] for i in range(n)]),
         statuses=[[None] * reports.count for _ in range(n)], reasons=[None] * n,
     )
-    _report_timelines(rng, side, doubtful, u, [plan.info[players[i]].get(column, (None, False, 0))[0] for i in range(n)],
-                      reports)
+    plan_reasons = [plan.info[players[i]].get(column, (None, False, 0))[0] for i in range(n)]
+    _report_timelines(rng, side, doubtful, u, plan_reasons, reports)
     return side
 
 

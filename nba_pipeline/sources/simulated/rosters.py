@@ -182,7 +182,8 @@ class BaseLeague:
         self.roster_pos = []
         for p in self.pos:
             x = rng.random()
-            self.roster_pos.append({0: "G" if x < 0.75 else "G-F", 1: "F" if x < 0.55 else ("G-F" if x < 0.8 else "F-C"),
+            self.roster_pos.append({0: "G" if x < 0.75 else "G-F",
+                                    1: "F" if x < 0.55 else ("G-F" if x < 0.8 else "F-C"),
                                     2: "C" if x < 0.7 else "C-F"}[int(p)])
         self.jersey = []
         for t in range(N_TEAMS):
@@ -200,7 +201,8 @@ def _how_acquired(rng: np.random.Generator, two_way: bool, experience: int) -> s
         return f"#{1 + int(rng.integers(58))} Pick in {year} Draft"
     if x < 0.7:
         other = TRICODES[int(rng.integers(N_TEAMS))]
-        return f"Traded from {other} on {1 + int(rng.integers(12)):02d}/{1 + int(rng.integers(28)):02d}/{str(year)[-2:]}"
+        month = 1 + int(rng.integers(12))
+        return f"Traded from {other} on {month:02d}/{1 + int(rng.integers(28)):02d}/{str(year)[-2:]}"
     return f"Signed on {7 + int(rng.integers(3)):02d}/{1 + int(rng.integers(28)):02d}/{str(year)[-2:]}"
 
 
@@ -265,7 +267,8 @@ class SeasonRosters:
             experience=int(max(0, base.exp0[i] + year - BASE_YEAR)), how_acquired=how,
             typical_minutes=round(float(self.tmin[i]), 2), points_per_minute=round(float(self.ppm[i]), 4),
             three_point_rate=round(float(base.r3[i]), 3), free_throw_rate=round(float(base.ftr[i]), 3),
-            fg2_pct=round(float(base.p2[i]), 3), fg3_pct=round(float(base.p3[i]), 3), ft_pct=round(float(base.pft[i]), 3),
+            fg2_pct=round(float(base.p2[i]), 3), fg3_pct=round(float(base.p3[i]), 3),
+            ft_pct=round(float(base.pft[i]), 3),
             injury_proneness=round(float(base.prone[i]), 3),
         )
 
