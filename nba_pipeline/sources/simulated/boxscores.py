@@ -203,20 +203,22 @@ def box_lines(rng: np.random.Generator, base: BaseLeague, s: SideResult, margin:
               periods: int) -> tuple[list[fmt.PlayerLine], list[PlayerAvailability]]:
     """The side's box-score lines in stats.nba.com order (starters, bench by minutes, DNPs) and why
     each player did or did not play."""
-    pm = _plus_minus(rng, s, margin, periods)
+    pm = _plus_minus(rng, s, margin, periods).tolist()
     team = TRICODES[s.team]
     avail = s.availability
+    # Plain lists: a season writes 43,000 lines, and indexing numpy arrays one scalar at a time is slow.
+    play, secs = s.play.tolist(), s.secs.tolist()
+    stats = {k: s.stats[k].tolist() for k in _LINE_STATS}
+    comments = _comments(s)
     lines, out = [], []
-    for i in range(len(s.players)):
-        ident = base.ids[s.players[i]]
-        played = bool(s.play[i])
-        comment = _comment(s, i)
+    for i, p in enumerate(s.players.tolist()):
+        ident, played, comment = base.ids[p], play[i], comments[i]
         lines.append(fmt.PlayerLine(
             person_id=ident.person_id, first_name=ident.first_name, family_name=ident.family_name, team=team,
-            minutes=float(s.secs[i]) / 60.0 if played else None, jersey=base.jersey[s.players[i]],
+            minutes=float(secs[i]) / 60.0 if played else None, jersey=base.jersey[p],
             starter_position=s.starter_pos[i] if played else "", comment=comment,
             plus_minus=float(pm[i]) if played else 0.0,
-            **({k: int(s.stats[k][i]) for k in _LINE_STATS} if played else {}),
+            **({k: int(stats[k][i]) for k in _LINE_STATS} if played else {}),
         ))
         listed = any(x is not None for x in avail.statuses[i])
         out.append(PlayerAvailability(
@@ -246,19 +248,24 @@ def _plus_minus(rng: np.random.Generator, s: SideResult, margin: int, periods: i
     return pm
 
 
-def _comment(s: SideResult, i: int) -> str:
-    """The box-score comment of player ``i`` ("" when he played)."""
-    avail = s.availability
-    if s.play[i]:
+def _comments(s: SideResult) -> list[str]:
+    """Each player's box-score comment ("" when he played)."""
+    a = s.availability
+    return [_comment(*flags) for flags in zip(s.play.tolist(), s.coach_decision.tolist(), a.code.tolist(),
+                                              a.dnd.tolist(), a.rest.tolist())]
+
+
+def _comment(played: bool, coach_decision: bool, code: int, dnd: bool, rest: bool) -> str:
+    if played:
         return ""
-    if s.coach_decision[i]:
+    if coach_decision:
         return DNP_COACH
-    if avail.code[i] == INJURED:
-        return DND_INJURY if avail.dnd[i] else DNP_INJURY
-    if avail.code[i] == NOT_WITH_TEAM:
+    if code == INJURED:
+        return DND_INJURY if dnd else DNP_INJURY
+    if code == NOT_WITH_TEAM:
         return NWT_PERSONAL
-    if avail.code[i] == G_LEAGUE:
+    if code == G_LEAGUE:
         return DNP_COACH
-    if avail.rest[i]:
+    if rest:
         return DNP_REST
     return DNP_INJURY  # late scratch, questionable/probable who sat
