@@ -34,9 +34,8 @@ def _utc(instant: dt.datetime) -> dt.datetime:
 
 
 class HistoricalSource(NbaSource):
-    """Replays a folder in the layout of a historical data folder (see the package docstring for the
-    layout and what is approximated). ``root`` is the folder; the CSVs are read once per folder and
-    process."""
+    """Replays a historical data folder (see the package docstring for its layout and what is
+    approximated). ``root`` is the folder; the CSVs are read once per folder and process."""
 
     root: str
 

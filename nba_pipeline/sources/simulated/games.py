@@ -104,6 +104,7 @@ def _play_game(model: SeasonModel, knowledge: BookKnowledge, standings: _Standin
     teams = (TeamSide(hi, ai, True, g.home_rest_days, int(standings.played[hi])),
              TeamSide(ai, hi, False, g.away_rest_days, int(standings.played[ai])))
     sides = [play_side(model, ctx, side) for side in teams]
+    # The books price the game from what they knew before it; they learn from it only at the end.
     states = [knowledge.states(model, ctx, side, s.availability) for side, s in zip(teams, sides)]
     _finish(ctx.rng, model.base, g, sides)
     standings.finish(g, hi, ai)
