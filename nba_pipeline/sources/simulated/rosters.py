@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 from nba_api.stats.static import players as static_players
@@ -47,8 +47,9 @@ class Identity:
     first_name: str
     family_name: str
 
-    @property
+    @cached_property
     def full_name(self) -> str:
+        # Cached: a season's box scores, availability and estimates ask for it 78,000 times.
         return f"{self.first_name} {self.family_name}".strip()
 
 
