@@ -235,7 +235,6 @@ def boxscore_v3_records(body: dict, game_date: dt.date, path: str) -> tuple[list
 # --- commonteamroster ----------------------------------------------------------------------------
 
 def parse_common_team_roster(body: dict, game_date: dt.date, path: str) -> pd.DataFrame:
-
     kw = dict(endpoint=TEAM_ROSTER, game_date=game_date, path=path)
     headers, rows = _result_set(body, "CommonTeamRoster", **kw)
     idx = {h: i for i, h in enumerate(headers)}

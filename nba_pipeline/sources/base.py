@@ -19,6 +19,8 @@ from typing import Any
 
 import dagster as dg
 
+from nba_pipeline.parsers.injury_pdf import InjuryReportPdfError, injury_report_rows
+
 # Endpoints: "<service>/<resource>". They name archive folders and select parsers.
 SCHEDULE = "cdn_nba_com/scheduleLeagueV2"
 PLAYER_GAME_LOG = "stats_nba_com/leaguegamelog"
@@ -184,8 +186,6 @@ def count_records(payload: Payload) -> int:
         )
     if payload.endpoint == INJURY_REPORT:
         if payload.content_type == "pdf":
-            from nba_pipeline.parsers.injury_pdf import InjuryReportPdfError, injury_report_rows
-
             try:
                 return len(injury_report_rows(body, payload.name))
             except InjuryReportPdfError:

@@ -1,21 +1,17 @@
 """The production source: calls cdn.nba.com, stats.nba.com, the NBA injury-report CDN and The Odds API.
 
 Every method returns the services' own bodies (the historical source replays the same shapes), so
-Phase 2 parses every source through one path. Failures are split in two:
-
-* transient (timeouts, connection errors, HTTP 429, HTTP 5xx, a truncated body):
-  :class:`~nba_pipeline.sources.base.SourceUnavailableError`, retried by the scrape assets'
-  Dagster ``RetryPolicy`` (bounded, with backoff). The source itself never retries.
-* permanent (any other 4xx, a missing API key):
-  :class:`SourcePermanentError`, which names the URL and the status. It is a ``dagster.Failure``
-  with ``allow_retries=False``: the step fails at once, bypassing the RetryPolicy.
+Phase 2 parses every source through one path. Failures are split in two (see
+:mod:`nba_pipeline.sources.live_http`): transient ones raise
+:class:`~nba_pipeline.sources.base.SourceUnavailableError`, retried by the scrape assets' Dagster
+``RetryPolicy``; permanent ones (any other 4xx, a missing API key) raise :class:`SourcePermanentError`,
+a ``dagster.Failure`` with ``allow_retries=False`` naming the URL and the status, so the step fails at
+once. The source itself never retries.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -42,6 +38,7 @@ from nba_pipeline.sources.base import (
     SourceUnavailableError,
     redact,
 )
+from nba_pipeline.sources.live_http import RequestPolicy, get_json, send
 
 ET = ZoneInfo("America/New_York")
 UTC = dt.timezone.utc
@@ -78,31 +75,6 @@ STATS_HEADERS = {
     "Connection": "keep-alive",
 }
 ODDS_HEADERS = {"User-Agent": "nba_pipeline (httpx)", "Accept": "application/json"}
-
-
-
-class _Throttle:
-    """Process-wide spacing between calls to one host: at least ``interval`` seconds from the end of
-    one call to the start of the next. Calls are serialized while they hold the slot."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._last_end = float("-inf")
-
-    @contextmanager
-    def slot(self, interval: float) -> Iterator[None]:
-        with self._lock:
-            wait = self._last_end + interval - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-            try:
-                yield
-            finally:
-                self._last_end = time.monotonic()
-
-
-# One throttle for stats.nba.com per process, whatever the number of LiveSource instances.
-_STATS_THROTTLE = _Throttle()
 
 
 def _as_utc(instant: dt.datetime) -> dt.datetime:
@@ -180,61 +152,14 @@ class LiveSource(NbaSource):
         ) as client:
             yield client
 
-    def _send(self, client: httpx.Client, method: str, url: str, *, params: dict | None = None,
-              headers: dict | None = None, allow: tuple[int, ...] = ()) -> httpx.Response:
-        """One request. Transient failures -> SourceUnavailableError, other non-2xx ->
-        SourcePermanentError, except the statuses in ``allow`` which are returned to the caller."""
-        request = client.build_request(method, url, params=params, headers=headers)
-        shown = redact(str(request.url))
-        throttled = request.url.host == "stats.nba.com"
-        try:
-            if throttled:
-                with _STATS_THROTTLE.slot(self.stats_min_interval_seconds):
-                    response = client.send(request)
-            else:
-                response = client.send(request)
-        except httpx.TimeoutException as exc:
-            raise SourceUnavailableError(
-                f"{method} {shown}: timed out after {self.timeout_seconds:g} s ({type(exc).__name__})"
-            ) from None
-        except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
-            raise SourceUnavailableError(
-                f"{method} {shown}: connection failed ({type(exc).__name__}: {redact(str(exc))})"
-            ) from None
-        except httpx.HTTPError as exc:
-            raise SourcePermanentError(
-                f"{method} {shown}: request failed ({type(exc).__name__}: {redact(str(exc))})", url=shown
-            ) from None
-        status = response.status_code
-        if status in allow or 200 <= status < 300:
-            return response
-        if status == 429 or status >= 500:
-            retry_after = response.headers.get("Retry-After")
-            hint = f", Retry-After {retry_after}" if retry_after else ""
-            raise SourceUnavailableError(f"{method} {shown}: HTTP {status} (transient{hint})")
-        snippet = redact(response.text[:200].strip()) if method != "HEAD" else ""
-        raise SourcePermanentError(
-            f"{method} {shown}: HTTP {status}, a permanent error that retrying will not fix"
-            + (f": {snippet}" if snippet else ""),
-            url=shown, status=status,
-        )
-
-    def _get_json(self, client: httpx.Client, url: str, *, params: dict | None = None,
-                  headers: dict | None = None) -> tuple[Any, httpx.Response]:
-        response = self._send(client, "GET", url, params=params, headers=headers)
-        try:
-            return response.json(), response
-        except ValueError:
-            # A truncated body or an HTML block page served with 200: worth one more (bounded) try.
-            raise SourceUnavailableError(
-                f"GET {redact(str(response.request.url))}: HTTP {response.status_code} but the body is "
-                f"not JSON: {redact(response.text[:120])!r}"
-            ) from None
+    @property
+    def _requests(self) -> RequestPolicy:
+        return RequestPolicy(self.timeout_seconds, self.stats_min_interval_seconds)
 
     # --- cdn.nba.com schedule --------------------------------------------------------------------
 
     def _schedule_payload(self, client: httpx.Client, game_date: dt.date, as_of: dt.datetime) -> Payload:
-        doc, response = self._get_json(client, SCHEDULE_URL, headers=_BROWSER_HEADERS)
+        doc, response = get_json(client, self._requests, SCHEDULE_URL, headers=_BROWSER_HEADERS)
         try:
             league = doc["leagueSchedule"]
             game_dates = league["gameDates"]
@@ -270,7 +195,8 @@ class LiveSource(NbaSource):
                     "Counter": 1000, "DateFrom": day, "DateTo": day, "Direction": "ASC", "LeagueID": "00",
                     "PlayerOrTeam": "P", "Season": season, "SeasonType": season_type,
                 }
-                body, response = self._get_json(client, LEAGUE_GAME_LOG_URL, params=params, headers=STATS_HEADERS)
+                body, response = get_json(client, self._requests, LEAGUE_GAME_LOG_URL, params=params,
+                                          headers=STATS_HEADERS)
                 payloads.append(Payload(
                     endpoint=PLAYER_GAME_LOG,
                     name=f"leaguegamelog_{game_date:%Y%m%d}_{season_type.replace(' ', '')}",
@@ -290,8 +216,8 @@ class LiveSource(NbaSource):
             for game_id in final_ids:
                 params = {"GameID": game_id, "StartPeriod": 0, "EndPeriod": 10, "StartRange": 0,
                           "EndRange": 28800, "RangeType": 0}
-                body, response = self._get_json(client, BOXSCORE_TRADITIONAL_URL, params=params,
-                                                headers=STATS_HEADERS)
+                body, response = get_json(client, self._requests, BOXSCORE_TRADITIONAL_URL, params=params,
+                                          headers=STATS_HEADERS)
                 payloads.append(Payload(
                     endpoint=BOXSCORE_TRADITIONAL,
                     name=game_id,
@@ -316,8 +242,8 @@ class LiveSource(NbaSource):
                         teams[tricode] = BY_TRICODE[tricode].team_id
             for tricode, team_id in sorted(teams.items()):
                 params = {"LeagueID": "00", "Season": season, "TeamID": team_id}
-                body, response = self._get_json(client, COMMON_TEAM_ROSTER_URL, params=params,
-                                                headers=STATS_HEADERS)
+                body, response = get_json(client, self._requests, COMMON_TEAM_ROSTER_URL, params=params,
+                                          headers=STATS_HEADERS)
                 payloads.append(Payload(
                     endpoint=TEAM_ROSTER,
                     name=f"commonteamroster_{tricode}",
@@ -332,9 +258,9 @@ class LiveSource(NbaSource):
 
     def _find_injury_report(self, client: httpx.Client, game_date: dt.date, as_of: dt.datetime) -> str | None:
         for url in injury_report_candidate_urls(game_date, as_of):
-            response = self._send(client, "HEAD", url, headers=_BROWSER_HEADERS, allow=(403, 404, 405))
+            response = send(client, self._requests, "HEAD", url, headers=_BROWSER_HEADERS, allow=(403, 404, 405))
             if response.status_code == 405:  # HEAD refused: ask for the body instead
-                response = self._send(client, "GET", url, headers=_BROWSER_HEADERS, allow=(403, 404))
+                response = send(client, self._requests, "GET", url, headers=_BROWSER_HEADERS, allow=(403, 404))
             # The CDN (an S3 bucket behind Akamai) answers 403 or 404 for a missing file.
             if 200 <= response.status_code < 300:
                 return url
@@ -350,7 +276,8 @@ class LiveSource(NbaSource):
             url = self._find_injury_report(client, game_date, as_of)
             if url is None:
                 return []  # nothing published yet for the day (the legacy scraper treats this as success)
-            response = self._send(client, "GET", url, headers={**_BROWSER_HEADERS, "Accept": "application/pdf"})
+            response = send(client, self._requests, "GET", url,
+                            headers={**_BROWSER_HEADERS, "Accept": "application/pdf"})
         body = response.content
         if not body.startswith(b"%PDF-"):
             # An HTML block page or an empty body served with 200: worth one more (bounded) try.
@@ -388,8 +315,8 @@ class LiveSource(NbaSource):
         end = dt.datetime.combine(game_date + dt.timedelta(days=1), dt.time(0, 0), ET).astimezone(UTC)
         payloads: list[Payload] = []
         with self._client() as client:
-            events, _ = self._get_json(
-                client, f"{ODDS_API_BASE}/events", headers=ODDS_HEADERS,
+            events, _ = get_json(
+                client, self._requests, f"{ODDS_API_BASE}/events", headers=ODDS_HEADERS,
                 params={"apiKey": api_key, "commenceTimeFrom": formats.iso_z(start),
                         "commenceTimeTo": formats.iso_z(end - dt.timedelta(seconds=1))},
             )
@@ -402,8 +329,8 @@ class LiveSource(NbaSource):
             )
             for event in todays:
                 event_id = event["id"]
-                body, response = self._get_json(
-                    client, f"{ODDS_API_BASE}/events/{event_id}/odds", headers=ODDS_HEADERS,
+                body, response = get_json(
+                    client, self._requests, f"{ODDS_API_BASE}/events/{event_id}/odds", headers=ODDS_HEADERS,
                     params={"apiKey": api_key, "regions": "us", "markets": markets, "oddsFormat": "american",
                             "bookmakers": ",".join(self.bookmakers)},
                 )
