@@ -52,8 +52,8 @@ def main() -> int:
     import dagster as dg
 
     from nba_pipeline import environment, keys
-    from nba_pipeline.instance.home import ensure_local_instance
     from nba_pipeline.execution import range_runs
+    from nba_pipeline.instance.home import ensure_local_instance
 
     ensure_local_instance(environment.current())
     from nba_pipeline.definitions import defs

@@ -43,13 +43,13 @@ def simulated() -> None:
 def historical_(root: Path) -> None:
     src = HistoricalSource(root=str(root))
     day = dt.date(2025, 4, 1)
-    noon = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(12), tzinfo=dt.timezone.utc)
+    noon = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(12), tzinfo=dt.UTC)
     t0 = time.perf_counter()
     src.schedule(day, noon)
     load = time.perf_counter() - t0
     calls = []
     for d in (dt.date(2024, 11, 15), day, dt.date(2024, 10, 22), dt.date(2025, 11, 1)):
-        at = dt.datetime.combine(d + dt.timedelta(days=1), dt.time(12), tzinfo=dt.timezone.utc)
+        at = dt.datetime.combine(d + dt.timedelta(days=1), dt.time(12), tzinfo=dt.UTC)
         for ep in ALL_ENDPOINTS:
             best = float("inf")
             for _ in range(3):

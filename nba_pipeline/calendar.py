@@ -30,10 +30,10 @@ HISTORY_DAYS = 400
 
 def span(game_dates: Iterable[dt.date]) -> tuple[dt.date, dt.date]:
     """First and last of some game dates (a run's range, a frame's dates)."""
-    game_dates = list(game_dates)
-    if not game_dates:
+    ordered = sorted(game_dates)
+    if not ordered:
         raise ValueError("no game dates")
-    return min(game_dates), max(game_dates)
+    return ordered[0], ordered[-1]
 
 
 def history_window(game_dates: Iterable[dt.date]) -> tuple[dt.date, dt.date]:
@@ -59,7 +59,7 @@ def et_date(instant: dt.datetime) -> dt.date:
 
 def to_utc(instant: dt.datetime) -> dt.datetime:
     """An aware instant in UTC; a naive one is read as ET (the league's clock)."""
-    return (instant if instant.tzinfo else instant.replace(tzinfo=ET)).astimezone(dt.timezone.utc)
+    return (instant if instant.tzinfo else instant.replace(tzinfo=ET)).astimezone(dt.UTC)
 
 
 def as_timestamps(values: pd.Series) -> pd.Series:

@@ -9,9 +9,13 @@ from nba_pipeline.automation import SCRAPE_JOBS, build_automation_sensors, build
 from nba_pipeline.automation.alerts import ALERT_SENSORS
 from nba_pipeline.automation.self_heal import self_heal
 from nba_pipeline.deployment import build_resources
+from nba_pipeline.domain import systems
 
 ASSETS = ALL_ASSETS
 ENVIRONMENT = environment.current()
+# The registry is checked when the definitions load: unique ids, one published system, no feature
+# our sources cannot give.
+systems.validate()
 
 defs = dg.Definitions(
     assets=ASSETS,

@@ -16,7 +16,6 @@ from nba_pipeline.resources import AlertSink, Clock
 from nba_pipeline.storage import LocalBlobStore
 from nba_pipeline.warehouse.duckdb import DuckDBWarehouse
 
-RESOURCE_KEYS = ("warehouse", "archive", "exports", "model_store", "nba_source", "clock", "alerts")
 GCS_PREFIXES = {"archive": "nba-scraped", "exports": "api/v1", "model_store": "models"}
 
 

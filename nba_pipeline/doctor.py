@@ -127,7 +127,7 @@ def _instance(env, timeout: float) -> Iterator[Finding]:
         # The instance every command would use (and, locally, the config written if missing); in
         # production a missing config is refused with the variables to set.
         home = ensure_local_instance(env)
-    except e.EnvironmentError_ as exc:
+    except e.ConfigurationError as exc:
         yield Finding(FAIL, "dagster instance", str(exc))
         return
     config = home / "dagster.yaml"
@@ -206,7 +206,7 @@ def diagnose(timeout: float = CHECK_TIMEOUT_SECONDS) -> list[Finding]:
     environ = dict(os.environ)
     try:
         env = e.current(environ)
-    except e.EnvironmentError_ as exc:
+    except e.ConfigurationError as exc:
         return [Finding(FAIL, "environment", str(exc))]
     findings = [Finding(OK, "environment", f"{env.deployment.value}: warehouse {env.warehouse.value}, blob stores "
                         f"{env.storage.value}, source {env.source.value}, home {env.home}, code {env.code_identity}")]

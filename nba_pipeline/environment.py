@@ -74,7 +74,7 @@ class StorageKind(str, enum.Enum):
     GCS = "gcs"
 
 
-class EnvironmentError_(ValueError):
+class ConfigurationError(ValueError):
     """A variable holds a value we cannot use; the message names the variable."""
 
 
@@ -85,7 +85,7 @@ def _choice(name: str, raw: str | None, enum_type: type[enum.Enum], default: enu
         return enum_type(raw.strip().lower())
     except ValueError:
         allowed = ", ".join(m.value for m in enum_type)
-        raise EnvironmentError_(f"{name}={raw!r} is not one of: {allowed}") from None
+        raise ConfigurationError(f"{name}={raw!r} is not one of: {allowed}") from None
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ def _float(name: str, raw: str | None, default):
     try:
         return float(raw)
     except ValueError:
-        raise EnvironmentError_(f"{name}={raw!r} is not a number") from None
+        raise ConfigurationError(f"{name}={raw!r} is not a number") from None
 
 
 def current(environ: dict[str, str] | None = None) -> Environment:
@@ -175,7 +175,7 @@ def current(environ: dict[str, str] | None = None) -> Environment:
     historical_raw = env.get(ENV_HISTORICAL_DIR)
     historical_dir = Path(historical_raw).expanduser().resolve() if historical_raw else None
     if source is SourceKind.HISTORICAL and historical_dir is None:
-        raise EnvironmentError_(
+        raise ConfigurationError(
             f"{ENV_SOURCE}=historical needs {ENV_HISTORICAL_DIR}: a folder in the layout of a "
             "historical data folder (schedule/, box_scores/, props/, api_payloads/)"
         )
@@ -184,7 +184,7 @@ def current(environ: dict[str, str] | None = None) -> Environment:
     try:
         seed = int(seed_raw) if seed_raw else DEFAULT_SEED
     except ValueError:
-        raise EnvironmentError_(f"{ENV_SEED}={seed_raw!r} is not an integer") from None
+        raise ConfigurationError(f"{ENV_SEED}={seed_raw!r} is not an integer") from None
 
     now_raw = env.get(ENV_NOW)
     frozen_now = None
@@ -192,16 +192,16 @@ def current(environ: dict[str, str] | None = None) -> Environment:
         try:
             frozen_now = dt.datetime.fromisoformat(now_raw)
         except ValueError:
-            raise EnvironmentError_(f"{ENV_NOW}={now_raw!r} is not an ISO-8601 instant") from None
+            raise ConfigurationError(f"{ENV_NOW}={now_raw!r} is not an ISO-8601 instant") from None
         if frozen_now.tzinfo is None:
             frozen_now = frozen_now.replace(tzinfo=ET)
-        frozen_now = frozen_now.astimezone(dt.timezone.utc)
+        frozen_now = frozen_now.astimezone(dt.UTC)
 
     attempts_raw = env.get(ENV_SELF_HEAL_MAX_ATTEMPTS)
     try:
         attempts = int(attempts_raw) if attempts_raw else DEFAULT_SELF_HEAL_MAX_ATTEMPTS
     except ValueError:
-        raise EnvironmentError_(f"{ENV_SELF_HEAL_MAX_ATTEMPTS}={attempts_raw!r} is not an integer") from None
+        raise ConfigurationError(f"{ENV_SELF_HEAL_MAX_ATTEMPTS}={attempts_raw!r} is not an integer") from None
 
     prod = deployment is Deployment.PROD
     warehouse = _choice(ENV_WAREHOUSE, env.get(ENV_WAREHOUSE), WarehouseKind,

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 from nba_pipeline.execution.readiness import latest_check_executions
-
 from nba_pipeline.instance.workers import found_gone
 
 IN_PROGRESS = {dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,

@@ -51,16 +51,10 @@ def to_date(partition_key: str) -> dt.date:
     return dt.date.fromisoformat(partition_key)
 
 
-def to_key(day: dt.date) -> str:
-    return day.isoformat()
-
-
-def date_range(start: dt.date, end: dt.date) -> list[dt.date]:
-    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
 
 
 def context_dates(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> list[dt.date]:
-    """The game dates a run covers: one partition, or a range in a single-run backfill."""
+    """The game dates a run covers: one partition, or a range (a backfill's run, the CLI's, automation's)."""
     if context.has_partition_key_range:
         keys = context.partition_keys
     else:

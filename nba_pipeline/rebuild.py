@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import dagster as dg
 
 from nba_pipeline import keys
-from nba_pipeline.execution.range_runs import Callbacks, RangeRun, materialize_range
 from nba_pipeline.environment import SourceKind
+from nba_pipeline.execution.range_runs import Callbacks, RangeRun, materialize_range
 from nba_pipeline.sources.archive import replay_resources
 from nba_pipeline.storage import BlobStore, archived_dates
 

@@ -32,11 +32,11 @@ class Clock(dg.ConfigurableResource):
             instant = dt.datetime.fromisoformat(self.frozen_now)
             if instant.tzinfo is None:
                 instant = instant.replace(tzinfo=ET)
-            instant = instant.astimezone(dt.timezone.utc)
+            instant = instant.astimezone(dt.UTC)
             if self.anchor_epoch is not None:
                 instant += dt.timedelta(seconds=(time.time() - self.anchor_epoch) * self.speed)
             return instant
-        return dt.datetime.now(dt.timezone.utc)
+        return dt.datetime.now(dt.UTC)
 
     def today_et(self) -> dt.date:
         return self.now().astimezone(ET).date()

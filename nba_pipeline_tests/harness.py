@@ -11,11 +11,11 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from nba_pipeline.execution import range_runs
 from nba_pipeline import environment, keys
 from nba_pipeline.checks import STANDALONE_CHECKS
 from nba_pipeline.definitions import ASSETS
 from nba_pipeline.deployment import local_resources
+from nba_pipeline.execution import range_runs
 from nba_pipeline.resources import AlertSink, Clock
 from nba_pipeline.storage.blobs import sha256_record_path
 from nba_pipeline.warehouse.spec import TableSpec

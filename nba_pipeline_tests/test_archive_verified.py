@@ -11,8 +11,8 @@ import json
 
 import pytest
 
-from nba_pipeline.execution import range_runs
 from nba_pipeline import keys
+from nba_pipeline.execution import range_runs
 from nba_pipeline.sources.historical import HistoricalSource
 from nba_pipeline.sources.simulated import SimulatedSource
 from nba_pipeline.status import date_status

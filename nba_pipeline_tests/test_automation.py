@@ -108,7 +108,7 @@ def test_scrape_windows_cross_midnight_in_et():
     assert automation.game_night(dt.datetime(2026, 11, 23, 4, 0, tzinfo=ET)) == TODAY
     assert automation.game_night(dt.datetime(2026, 11, 22, 23, 30, tzinfo=ET)) == TODAY
     # 04:00 ET is 09:00 UTC: the date is resolved in ET, not UTC.
-    assert automation.game_night(dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)) == TODAY
+    assert automation.game_night(dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)) == TODAY
 
 
 def test_lines_start_twelve_hours_before_the_first_tip():
@@ -125,10 +125,9 @@ def test_lines_start_twelve_hours_before_the_first_tip():
 
 
 def test_schedules_request_the_right_game_date_in_et(tmp_path):
+    from nba_pipeline.definitions import defs
     from nba_pipeline.resources import Clock
     from nba_pipeline.warehouse.duckdb import DuckDBWarehouse
-
-    from nba_pipeline.definitions import defs
 
     res = {"clock": Clock(), "warehouse": DuckDBWarehouse(database=str(tmp_path / "w.duckdb"))}
     repo = defs.get_repository_def()
@@ -182,11 +181,10 @@ def test_post_game_windows_skip_a_complete_night_but_the_morning_recovery_always
     and a night with a game still on (or not yet in the box scores) is scraped again."""
     import pandas as pd
 
+    from nba_pipeline.definitions import defs
     from nba_pipeline.resources import Clock
     from nba_pipeline.warehouse import tables as t
     from nba_pipeline.warehouse.duckdb import DuckDBWarehouse
-
-    from nba_pipeline.definitions import defs
 
     wh = DuckDBWarehouse(database=str(tmp_path / "w.duckdb"))
     res = {"clock": Clock(), "warehouse": wh}
@@ -219,10 +217,9 @@ def test_a_scrape_window_runs_once_even_when_evaluated_again_later(tmp_path):
     """Dagster de-duplicates a schedule's run keys only within one scheduled execution time; an
     evaluation that stands for a window already scraped (the accelerated profile evaluates every
     minute, a daemon catching up after downtime evaluates late) must not scrape it again."""
+    from nba_pipeline.definitions import defs
     from nba_pipeline.resources import Clock
     from nba_pipeline.warehouse.duckdb import DuckDBWarehouse
-
-    from nba_pipeline.definitions import defs
 
     instance = dg.DagsterInstance.local_temp(str(tmp_path))
     res = {"clock": Clock(), "warehouse": DuckDBWarehouse(database=str(tmp_path / "w.duckdb"))}
@@ -245,10 +242,9 @@ def test_one_clock_a_replayed_moment_never_works_on_the_wall_clock_date(tmp_path
     tick at the wall clock's time stands for the replayed day's windows, and automation considers the
     replayed day's dates, never the wall clock's."""
     from nba_pipeline.automation.terms import InRecentGameDates
+    from nba_pipeline.definitions import defs
     from nba_pipeline.resources import Clock
     from nba_pipeline.warehouse.duckdb import DuckDBWarehouse
-
-    from nba_pipeline.definitions import defs
 
     replayed = "2025-04-15T12:00:00-04:00"
     wall = dt.datetime(2026, 12, 6, 11, 5, tzinfo=ET)  # a cron tick of the real day

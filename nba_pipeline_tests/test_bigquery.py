@@ -23,9 +23,9 @@ from google.cloud.bigquery import _pandas_helpers
 from google.cloud.bigquery.schema import LEGACY_TO_STANDARD_TYPES
 from sqlglot import exp
 
-from nba_pipeline.execution import range_runs
 from nba_pipeline.assets.definition import BACKFILL_POLICY, MAX_DATES_PER_RUN
-from nba_pipeline.partitions import date_range
+from nba_pipeline.calendar import date_range
+from nba_pipeline.execution import range_runs
 from nba_pipeline.warehouse import bigquery as bq
 from nba_pipeline.warehouse import tables as t
 from nba_pipeline.warehouse.base import Warehouse

@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from nba_pipeline.execution import range_runs
 from nba_pipeline import keys
+from nba_pipeline.execution import range_runs
 from nba_pipeline.sources.simulated import SimulatedSource
 from nba_pipeline.warehouse import WarehouseDamagedError
 from nba_pipeline.warehouse import tables as t

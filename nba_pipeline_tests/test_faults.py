@@ -14,14 +14,13 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-from dagster._core.utils import make_new_run_id
 import pandas as pd
 import pytest
+from dagster._core.utils import make_new_run_id
 
-from nba_pipeline.execution import range_runs
-from nba_pipeline.instance import reaper
-from nba_pipeline.instance import workers
 from nba_pipeline import keys
+from nba_pipeline.execution import range_runs
+from nba_pipeline.instance import reaper, workers
 from nba_pipeline.sources.historical import HistoricalSource, clear_cache
 from nba_pipeline.sources.simulated import SimulatedSource
 from nba_pipeline.status import date_status

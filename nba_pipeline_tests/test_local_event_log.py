@@ -13,7 +13,6 @@ from dagster._core.events import (
     StepMaterializationData,
 )
 from dagster._core.events.log import EventLogEntry
-
 from dagster._core.storage.event_log.sqlite.consolidated_sqlite_event_log import ConsolidatedSqliteEventLogStorage
 
 from nba_pipeline.instance.event_log import LocalSqliteEventLogStorage

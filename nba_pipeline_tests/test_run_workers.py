@@ -14,10 +14,9 @@ from dagster._core.events import DagsterEvent, DagsterEventType, EngineEventData
 from dagster._core.launcher.base import WorkerStatus
 from dagster._core.utils import make_new_run_id
 
-from nba_pipeline.instance.home import ensure_local_instance
-from nba_pipeline.instance import reaper
-from nba_pipeline.instance import workers
 from nba_pipeline import cli
+from nba_pipeline.instance import reaper, workers
+from nba_pipeline.instance.home import ensure_local_instance
 from nba_pipeline.instance.launcher import LocalRunLauncher
 from nba_pipeline.instance.workers import PROCESS_TAG, WORKER_HOST_TAG, found_gone, gone_reason
 

@@ -25,8 +25,6 @@ from nba_pipeline.storage import BlobStore
 from nba_pipeline.warehouse import tables as t
 from nba_pipeline.warehouse.base import Warehouse
 
-systems.validate()
-
 CHECK_ONE_ACTIVE_PER_KEY = "one_active_prediction_per_game_player_system"
 CHECK_PRE_TIP_LINE = "prediction_lines_pre_tip"
 CHECK_RECOMMENDATION_AGREES = "recommendation_agrees_with_edge"

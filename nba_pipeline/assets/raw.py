@@ -15,7 +15,7 @@ import pandas as pd
 
 from nba_pipeline import automation, keys
 from nba_pipeline.assets.definition import check_spec, table_asset
-from nba_pipeline.calendar import span
+from nba_pipeline.calendar import GameStatus, span
 from nba_pipeline.checks.coverage import MINUTES_COVERAGE_MIN, coverage_results, final_games, zero_row_dates
 from nba_pipeline.checks.names import (
     CHECK_FINAL_GAMES_COVERED,
@@ -126,12 +126,12 @@ def nbac_schedule(context: dg.AssetExecutionContext, nba_source: src.NbaSource, 
         by_date = ByDate(frame)
 
         def checks(day):
-            finals = by_date[day][by_date[day]["game_status"] == 3]
+            finals = by_date[day][by_date[day]["game_status"] == GameStatus.FINAL]
             no_score = finals[finals["home_team_score"].isna() | finals["away_team_score"].isna()]
             return [dg.AssetCheckResult(check_name=CHECK_SCORES_FOR_FINALS, passed=no_score.empty,
                                         metadata={"final_games": len(finals), "without_scores": len(no_score)})]
 
-        n_final = int((frame["game_status"] == 3).sum()) if len(frame) else 0
+        n_final = int((frame["game_status"] == GameStatus.FINAL).sum()) if len(frame) else 0
         return TableOutput(frame, checks, metadata={"games": len(frame), "final_games": n_final})
 
     yield from write_table(context, warehouse, t.NBAC_SCHEDULE, compute)

@@ -101,4 +101,3 @@ def _scraper(key: dg.AssetKey, description: str, endpoint: str) -> dg.AssetsDefi
 
 
 SCRAPER_ASSETS = [_scraper(key, desc, endpoint) for key, (desc, endpoint) in _DESCRIPTIONS.items()]
-SCRAPER_ENDPOINTS = {key: endpoint for key, (_, endpoint) in _DESCRIPTIONS.items()}

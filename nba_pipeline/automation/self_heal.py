@@ -17,10 +17,10 @@ import dagster as dg
 
 from nba_pipeline import keys
 from nba_pipeline.assets import ALL_ASSETS
-from nba_pipeline.checks.coverage import COVERAGE_BYPASS_AFTER_DAYS
 from nba_pipeline.automation.conditions import history_parents
 from nba_pipeline.automation.deadlines import DEADLINES
 from nba_pipeline.calendar import ET
+from nba_pipeline.checks.coverage import COVERAGE_BYPASS_AFTER_DAYS
 from nba_pipeline.environment import current as current_environment
 from nba_pipeline.observe import check_specs_by_asset, partition_state
 from nba_pipeline.resources import Alert, AlertSink, Clock
@@ -54,28 +54,69 @@ class HealPlan:
     reasons: dict[str, str]
 
 
+class _States:
+    """Each asset's partition state for one date, read once."""
+
+    def __init__(self, instance: dg.DagsterInstance, day: dt.date):
+        self.instance, self.day, self._states = instance, day, {}
+
+    def __call__(self, key: dg.AssetKey):
+        if key not in self._states:
+            self._states[key] = partition_state(self.instance, key, self.day.isoformat(), _CHECKS.get(key, []))
+        return self._states[key]
+
+
+def _reason(st) -> str:
+    if st.failed_blocking_checks:
+        return f"blocking check(s) failed: {', '.join(st.failed_blocking_checks)}"
+    return f"latest run {st.latest_run_status}" if st.attempt_failed else "not materialized"
+
+
+def _bypass_descendants(bypassed: list[dg.AssetKey], due: list[dg.AssetKey], state: _States) -> None:
+    """A coverage bypass unblocks the date: its same-date descendants (outside automation's window
+    by now, and possibly out of attempts) run in the same request."""
+    frontier = list(bypassed)
+    while frontier:
+        for child in _same_date_children(frontier.pop()):
+            if child in DEADLINES and child not in due and not state(child).healthy:
+                due.append(child)
+                frontier.append(child)
+
+
+def _selection(due: list[dg.AssetKey], state: _States, attempts: dict[str, dict], max_attempts: int) -> set:
+    """What the run materializes: the due assets, their unhealthy same-date ancestors within their
+    own bound, and the scrapes they read (archives are additive and parsing is idempotent)."""
+    selection: set[dg.AssetKey] = set()
+    frontier = list(due)
+    while frontier:
+        key = frontier.pop()
+        if key in selection:
+            continue
+        selection.add(key)
+        for parent in _same_date_parents(key):
+            if parent in _PHASE1:
+                selection.add(parent)
+            elif not state(parent).healthy and not state(parent).in_progress:
+                # An ancestor re-run counts against its own bound too: no asset is re-run more than
+                # max_attempts times for a date, however many children need it.
+                if attempts.get(_attempt_key(parent, state.day), {}).get("n", 0) < max_attempts:
+                    frontier.append(parent)
+    return selection
+
+
 def plan_day(instance: dg.DagsterInstance, day: dt.date, now: dt.datetime, attempts: dict[str, dict],
              max_attempts: int) -> HealPlan:
     """Decide what to re-request for one game date."""
-    states, due, exhausted, reasons, bypassed = {}, [], [], {}, []
-
-    def state(key):
-        if key not in states:
-            states[key] = partition_state(instance, key, day.isoformat(), _CHECKS.get(key, []))
-        return states[key]
-
+    state = _States(instance, day)
+    due, exhausted, reasons, bypassed = [], [], {}, []
+    bypass_day = (now.astimezone(ET).date() - day).days >= COVERAGE_BYPASS_AFTER_DAYS
     for key, deadline in DEADLINES.items():
-        if now < deadline.due(day):
-            continue
-        st = state(key)
-        if st.in_progress or st.healthy:
+        st = None if now < deadline.due(day) else state(key)
+        if st is None or st.in_progress or st.healthy:
             continue
         record = attempts.get(_attempt_key(key, day), {})
         n = record.get("n", 0)
-        reasons[key.to_user_string()] = (
-            f"blocking check(s) failed: {', '.join(st.failed_blocking_checks)}" if st.failed_blocking_checks
-            else f"latest run {st.latest_run_status}" if st.attempt_failed else "not materialized")
-        bypass_day = (now.astimezone(ET).date() - day).days >= COVERAGE_BYPASS_AFTER_DAYS
+        reasons[key.to_user_string()] = _reason(st)
         bypass_once = bool(st.failed_blocking_checks) and bypass_day and not record.get("bypass_tried")
         if n >= max_attempts and not bypass_once:
             exhausted.append(key)
@@ -86,30 +127,9 @@ def plan_day(instance: dg.DagsterInstance, day: dt.date, now: dt.datetime, attem
         due.append(key)
         if bypass_once:
             bypassed.append(key)
-    # A coverage bypass unblocks the date: its same-date descendants (outside automation's window by
-    # now, and possibly out of attempts) run in the same request.
-    frontier = list(bypassed)
-    while frontier:
-        for child in _same_date_children(frontier.pop()):
-            if child in DEADLINES and child not in due and not state(child).healthy:
-                due.append(child)
-                frontier.append(child)
+    _bypass_descendants(bypassed, due, state)
     exhausted = [k for k in exhausted if k not in due]
-    selection: set[dg.AssetKey] = set()
-    frontier = list(due)
-    while frontier:
-        key = frontier.pop()
-        if key in selection:
-            continue
-        selection.add(key)
-        for parent in _same_date_parents(key):
-            if parent in _PHASE1:
-                selection.add(parent)  # re-scrape: archives are additive and parsing is idempotent
-            elif not state(parent).healthy and not state(parent).in_progress:
-                # An ancestor re-run counts against its own bound too: no asset is re-run more than
-                # max_attempts times for a date, however many children need it.
-                if attempts.get(_attempt_key(parent, day), {}).get("n", 0) < max_attempts:
-                    frontier.append(parent)
+    selection = _selection(due, state, attempts, max_attempts)
     return HealPlan(day, due, exhausted, sorted(selection, key=lambda k: k.to_user_string()), reasons)
 
 

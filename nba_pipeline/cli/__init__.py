@@ -19,7 +19,7 @@ from nba_pipeline.cli.commands import (
     cmd_status,
 )
 from nba_pipeline.cli.home import UsageError
-from nba_pipeline.environment import EnvironmentError_
+from nba_pipeline.environment import ConfigurationError
 from nba_pipeline.instance.reaper import reap_dead_runs
 from nba_pipeline.storage import ArchiveIntegrityError
 from nba_pipeline.warehouse import WarehouseDamagedError
@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (UsageError, EnvironmentError_) as exc:
+    except (UsageError, ConfigurationError) as exc:
         print(f"nba-pipeline {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -9,6 +9,7 @@ Used by the CLI (demo, backfill, evaluate, rebuild), the benchmarks and the test
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -38,7 +39,7 @@ class Callbacks:
     """What the caller hears while a range runs: each finished asset, warnings the assets log (a
     warehouse lock being waited on, a retry), and a wait for another run holding the dates."""
 
-    on_step: Callable[["StepDone"], None] | None = None
+    on_step: Callable[[StepDone], None] | None = None
     on_warning: Callable[[str], None] | None = None
     on_wait: Callable[[str], None] | None = None
 
@@ -149,7 +150,7 @@ def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.dat
             # A lease on the chunk's assets and dates: wait while another run holds any of them.
             prepared = leases.claim(
                 instance, _dagster_home(instance), selected, lo, hi, on_wait=on_wait,
-                create=lambda: create_asset_run(defs, instance, selected, tags, run_config=run_config))
+                create=functools.partial(create_asset_run, defs, instance, selected, tags, run_config=run_config))
             run, events = execute_prepared_run(prepared, instance, on_event=progress.event)
             success = run.status == dg.DagsterRunStatus.SUCCESS
             result = RangeRun(lo, hi, time.perf_counter() - t0, success, run.run_id, list(steps),

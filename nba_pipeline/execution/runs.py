@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
+
 # No public API creates a run with the origin of a code location and then executes it in this
 # process (`execute_in_process` records no origin, `execute_job` needs a reconstructable job and
 # cannot stream events). These are the pieces `core_execute_in_process` is made of; the contract

@@ -21,6 +21,7 @@ import threading
 from contextlib import contextmanager
 
 import sqlalchemy as db
+
 # Dagster's consolidated SQLite storage is not exported; only it builds the schema and queries the
 # UI and daemon share. We override its connection handling (``_connect``, ``_get_engine``): Dagster
 # has no hook for keeping connections. Pinned by nba_pipeline_tests/test_local_event_log.py.

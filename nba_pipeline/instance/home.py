@@ -6,7 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
-from nba_pipeline.environment import ENV_DEPLOYMENT, Deployment, Environment, EnvironmentError_
+from nba_pipeline.environment import ENV_DEPLOYMENT, ConfigurationError, Deployment, Environment
 from nba_pipeline.instance import LOCAL_INSTANCE_YAML
 
 
@@ -22,7 +22,7 @@ def ensure_local_instance(env: Environment) -> Path:
     home = Path(os.environ.get("DAGSTER_HOME") or env.dagster_home)
     cfg = home / "dagster.yaml"
     if env.deployment is Deployment.PROD and not cfg.is_file():
-        raise EnvironmentError_(
+        raise ConfigurationError(
             f"{ENV_DEPLOYMENT}=prod needs the production Dagster instance config, and {cfg} does not exist: "
             "set DAGSTER_HOME to the folder holding it (deploy/dagster.yaml: Postgres, with "
             "DAGSTER_PG_HOST, DAGSTER_PG_PORT, DAGSTER_PG_USERNAME, DAGSTER_PG_PASSWORD, DAGSTER_PG_DB set)")

@@ -12,10 +12,10 @@ import csv
 import datetime as dt
 import io
 import re
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from nba_pipeline.calendar import ET
 from nba_pipeline.domain.formulas import dnp_reason_category
 from nba_pipeline.domain.names import player_lookup
 from nba_pipeline.domain.teams import UnknownTeamError, team_by_name
@@ -23,7 +23,6 @@ from nba_pipeline.parsers import PayloadError
 from nba_pipeline.parsers.injury_pdf import InjuryReportPdfError, injury_report_csv_from_pdf
 from nba_pipeline.sources.base import INJURY_REPORT
 
-ET = ZoneInfo("America/New_York")
 STATUSES = ("out", "doubtful", "questionable", "probable", "available")
 _NAME = re.compile(r"Injury-Report_(\d{4}-\d{2}-\d{2})_(\d{1,2})(?:_(\d{2}))?(AM|PM)")
 

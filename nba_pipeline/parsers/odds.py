@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from nba_pipeline.calendar import ET
 from nba_pipeline.domain.names import player_lookup
 from nba_pipeline.domain.teams import UnknownTeamError, team_by_name
 from nba_pipeline.parsers import PayloadError
 from nba_pipeline.sources.base import ODDS_GAME_LINES, ODDS_PLAYER_POINTS
-
-ET = ZoneInfo("America/New_York")
 
 
 def _ts(value, *, field, kw) -> pd.Timestamp:

@@ -15,12 +15,12 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import dagster as dg
 import httpx
 from pydantic import PrivateAttr
 
+from nba_pipeline.calendar import ET
 from nba_pipeline.domain.teams import BY_TRICODE, is_nba_team, normalize_tricode
 from nba_pipeline.partitions import season_label, season_year
 from nba_pipeline.sources import formats
@@ -40,8 +40,7 @@ from nba_pipeline.sources.base import (
 )
 from nba_pipeline.sources.live_http import RequestPolicy, get_json, send
 
-ET = ZoneInfo("America/New_York")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 SCHEDULE_URL = "https://cdn.nba.com/static/json/staticData/scheduleLeagueV2_1.json"
 STATS_BASE = "https://stats.nba.com/stats"

@@ -83,7 +83,7 @@ class ArchivedPayload:
 
 
 def _stamp(instant: dt.datetime) -> str:
-    return instant.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return instant.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def archive_prefix(source_name: str, endpoint: str, game_date: dt.date) -> str:
@@ -138,7 +138,7 @@ def list_archived(store: BlobStore, source_name: str, endpoint: str, game_date: 
         if not sep:
             continue
         try:
-            fetched = dt.datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.timezone.utc)
+            fetched = dt.datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
         except ValueError:
             continue
         stem = rest.rsplit(".", 1)[0]

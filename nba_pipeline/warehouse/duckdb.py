@@ -18,14 +18,13 @@ from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pandas as pd
 import pyarrow as pa
-import dagster as dg
 
 from nba_pipeline.warehouse.base import Warehouse, WarehouseDamagedError, WriteResult, prepare_for_write
 from nba_pipeline.warehouse.spec import TYPES, TableSpec
-
 
 # Writers in one process (threads of an in-process executor, concurrent test runs) take turns per
 # database file; writers in different processes wait on DuckDB's file lock (``_connect``).

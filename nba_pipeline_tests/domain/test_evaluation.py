@@ -249,7 +249,7 @@ def test_bootstrap_resamples_whole_dates_and_repeats_with_its_seed():
 
 def _paired_rows():
     rows = []
-    for d, day in enumerate(pd.date_range("2025-02-03", periods=4)):
+    for day in pd.date_range("2025-02-03", periods=4):
         for pid, actual in enumerate((10.0, 20.0, 30.0)):
             cons = actual + 2 + pid  # the line misses by 2-4 points
             rows.append(_row(day, pid, cons, cons - 0.5, actual, "PASS", system="line_copy", consensus=cons))

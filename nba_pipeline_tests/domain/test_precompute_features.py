@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from nba_pipeline.domain import features as F
-from nba_pipeline.domain import history, precompute as pc
+from nba_pipeline.domain import history
+from nba_pipeline.domain import precompute as pc
 from nba_pipeline.domain.features.definitions import bucket
 
 

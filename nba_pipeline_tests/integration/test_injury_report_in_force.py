@@ -137,7 +137,7 @@ def test_the_report_in_force_is_the_newest_publication_that_parsed():
 
     def archived(name: str, scraped: str) -> ArchivedFile:
         return ArchivedFile(f"live/x/{scraped}__{name}.pdf", name,
-                            dt.datetime.strptime(scraped, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.timezone.utc))
+                            dt.datetime.strptime(scraped, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC))
 
     def error(f: ArchivedFile) -> PayloadError:
         return PayloadError(endpoint="live nba_com/injury_report", game_date=DAY, path=f.path,

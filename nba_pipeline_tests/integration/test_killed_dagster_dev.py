@@ -109,8 +109,8 @@ def test_a_killed_dagster_dev_never_wedges_the_home(tmp_path, monkeypatch):
         freed = time.monotonic() - restarted
 
         # Its dates are failed, not in progress: self-heal (attempts allowed) would re-request them.
-        from nba_pipeline.observe import partition_state
         from nba_pipeline.automation.self_heal import plan_day
+        from nba_pipeline.observe import partition_state
 
         state = partition_state(instance, keys.PLAYER_GAME_SUMMARY, DAY)
         assert state.failed and not state.in_progress, state

@@ -12,9 +12,8 @@ from nba_pipeline.domain import model as m
 from nba_pipeline.domain import systems
 from nba_pipeline.domain.systems import catboost_points_v1
 from nba_pipeline.warehouse import tables as t
-
-from nba_pipeline_tests.conftest import SIM_PREDICT_START as PREDICT_START
 from nba_pipeline_tests.conftest import SIM_END as END
+from nba_pipeline_tests.conftest import SIM_PREDICT_START as PREDICT_START
 
 
 @pytest.fixture(scope="module")

@@ -58,7 +58,7 @@ def test_common_team_roster(payloads):
 
 def test_odds_api_player_points_pairs_over_under(payloads):
     path = next((payloads / "odds_api").glob("event_odds_player_points__2024-02-23_Magic_at_Cavaliers__*.json"))
-    fetched = dt.datetime(2024, 2, 22, 23, 0, tzinfo=dt.timezone.utc)
+    fetched = dt.datetime(2024, 2, 22, 23, 0, tzinfo=dt.UTC)
     rows = parse_player_points(_json(path), dt.date(2024, 2, 22), str(path), fetched)
     levert = rows[(rows["player_lookup"] == "carislevert") & (rows["bookmaker"] == "draftkings")].iloc[0]
     assert levert["points_line"] == 11.5 and levert["over_price"] == -130 and levert["under_price"] is not None

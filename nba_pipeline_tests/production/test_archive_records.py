@@ -26,7 +26,7 @@ from nba_pipeline_tests.production.gcs_emulator import FAKE_PROJECT
 
 PREFIX = "nba-scraped"
 DAY = dt.date(2024, 11, 12)
-FETCHED = dt.datetime(2024, 11, 13, 9, 0, tzinfo=dt.timezone.utc)
+FETCHED = dt.datetime(2024, 11, 13, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(params=["local", "gcs"])

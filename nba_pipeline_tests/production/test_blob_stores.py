@@ -23,14 +23,14 @@ from nba_pipeline.storage import (
     archive_payload,
     list_archived,
 )
+from nba_pipeline.storage.gcs import GCSBlobStore
 from nba_pipeline_tests.conftest import SIM_NOW, SIM_SEED
 from nba_pipeline_tests.harness import free_port
-from nba_pipeline.storage.gcs import GCSBlobStore
 from nba_pipeline_tests.production.gcs_emulator import FAKE_PROJECT, GOOGLE_ENV
 
 PREFIX = "nba-scraped"
 BINARY = bytes(range(256)) * 3  # not UTF-8, not JSON: bytes must come back exactly
-FETCHED = dt.datetime(2024, 11, 12, 17, 0, tzinfo=dt.timezone.utc)
+FETCHED = dt.datetime(2024, 11, 12, 17, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(params=["local", "gcs"])

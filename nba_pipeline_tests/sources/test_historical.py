@@ -33,7 +33,7 @@ from nba_pipeline.sources.base import (
 from nba_pipeline.sources.historical import DNP_COMMENT, HistoricalSource
 
 ET = ZoneInfo("America/New_York")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 NBA_TRICODES = set(BY_TRICODE)
 
 JOKIC_DAY = dt.date(2025, 4, 1)  # DEN 139-140 MIN, Jokic 61

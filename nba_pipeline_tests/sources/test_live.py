@@ -19,6 +19,7 @@ import dagster as dg
 import httpx
 import pytest
 
+from nba_pipeline.parsers.injuries import injury_report_text, parse_injury_report
 from nba_pipeline.parsers.nba import (
     parse_boxscore_v3,
     parse_common_team_roster,
@@ -26,19 +27,18 @@ from nba_pipeline.parsers.nba import (
     parse_schedule,
 )
 from nba_pipeline.parsers.odds import parse_game_lines, parse_player_points
-from nba_pipeline.parsers.injuries import injury_report_text, parse_injury_report
 from nba_pipeline.sources import base, live
 from nba_pipeline.sources.base import SourceUnavailableError, count_records
-from nba_pipeline.storage import LocalBlobStore, archive_payload, list_archived
 from nba_pipeline.sources.live import (
     LiveSource,
     SourcePermanentError,
     injury_report_candidate_urls,
     redact,
 )
+from nba_pipeline.storage import LocalBlobStore, archive_payload, list_archived
 
 ET = ZoneInfo("America/New_York")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 REAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "real" / "api_payloads"
 SCHEDULE_FILE = REAL / "cdn_nba_com" / "scheduleLeagueV2_2023-24__pbpstats.json"

@@ -49,7 +49,7 @@ from nba_pipeline.sources.simulated import (
 )
 
 ET = ZoneInfo("America/New_York")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 SEED = 20241022
 YEAR = 2024
 DAY = dt.date(2024, 11, 15)  # a Friday with a full slate
@@ -120,7 +120,7 @@ def fmt_line(ln: fmt.PlayerLine) -> tuple:
 def test_same_seed_identical_across_processes(source, season):
     """No salted hash() or global random: another interpreter produces the same bytes."""
     code = (
-        "import datetime as dt, hashlib\n"
+        "import datetime as dt, hashlib\n"  # noqa: UP031  (the generated code has braces of its own)
         "from nba_pipeline.sources.simulated import SimulatedSource\n"
         "from nba_pipeline.sources.base import ALL_ENDPOINTS\n"
         "src = SimulatedSource(seed=%d)\n"
@@ -433,7 +433,7 @@ def test_odds_content(season):
                 assert -130 <= q.over_price <= 110 and -130 <= q.under_price <= 110
                 prices.append(q.over_price)
                 vig.append(_implied(q.over_price) + _implied(q.under_price))
-        for p, est in season.prop_estimates(g.game_id).items():
+        for est in season.prop_estimates(g.game_id).values():
             names[est.team] += 1
         per_team.extend(names.values())
         first = {(bk, p): q.line for bk, qs in pre[0].props.items() for p, q in qs}
@@ -580,7 +580,12 @@ def test_payload_shapes(source, season):
 def test_parsers_accept_every_payload(source, season):
     """Phase 2's parsers read the simulated payloads like the real ones."""
     from nba_pipeline.parsers.injuries import parse_injury_report
-    from nba_pipeline.parsers.nba import parse_boxscore_v3, parse_common_team_roster, parse_league_game_log, parse_schedule
+    from nba_pipeline.parsers.nba import (
+        parse_boxscore_v3,
+        parse_common_team_roster,
+        parse_league_game_log,
+        parse_schedule,
+    )
     from nba_pipeline.parsers.odds import parse_game_lines, parse_player_points
 
     as_of = _after_all(season, DAY)

@@ -7,8 +7,8 @@ import datetime as dt
 
 import pandas as pd
 
-from nba_pipeline.domain.betting import OVER, PICK_SIDES, UNDER
 from nba_pipeline.calendar import as_timestamps
+from nba_pipeline.domain.betting import OVER, PICK_SIDES, UNDER
 
 HISTORY_COLUMNS = ["player_id", "player_name", "player_lookup", "team_tricode", "game_date", "is_active", "is_dnp",
                    "minutes", "points", "usage_rate", "over_under_result"]

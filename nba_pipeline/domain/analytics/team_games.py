@@ -6,8 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
-from nba_pipeline.domain import formulas as f
 from nba_pipeline.calendar import final_games
+from nba_pipeline.domain import formulas as f
 
 STAT_COLS = ["fgm", "fga", "fg3m", "fg3a", "ftm", "fta", "oreb", "dreb", "reb", "ast", "stl", "blk", "tov", "pf"]
 

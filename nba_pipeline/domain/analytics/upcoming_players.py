@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from nba_pipeline.calendar import as_dates, played_games
 from nba_pipeline.domain.analytics.injuries import latest_injuries
 from nba_pipeline.domain.analytics.lines import closing_lines
 from nba_pipeline.domain.analytics.player_form import player_form, prepared_history
-from nba_pipeline.calendar import as_dates, played_games
 from nba_pipeline.partitions import season_opener, season_year
 
 NOT_PLAYING = ("out", "doubtful")

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from nba_pipeline.calendar import GameStatus, as_dates, as_timestamps, played_games
 from nba_pipeline.domain.analytics.injuries import latest_injuries
 from nba_pipeline.domain.analytics.lines import game_lines_for_date
-from nba_pipeline.calendar import GameStatus, as_dates, as_timestamps, played_games
 from nba_pipeline.domain.teams import BY_TRICODE
 from nba_pipeline.partitions import season_opener, season_year
 

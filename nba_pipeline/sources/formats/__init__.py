@@ -5,6 +5,7 @@ shapes the real services return (see the real samples in a historical data folde
 and Phase 2 parses every source through one path.
 """
 
+from nba_pipeline.calendar import ET
 from nba_pipeline.sources.formats.box_scores import (
     LEAGUE_GAME_LOG_PLAYER_HEADERS,
     PlayerLine,
@@ -12,7 +13,7 @@ from nba_pipeline.sources.formats.box_scores import (
     league_game_log_players,
     minutes_text,
 )
-from nba_pipeline.sources.formats.common import ET, UTC, iso_z, season_id, season_type_of_game_id
+from nba_pipeline.sources.formats.common import UTC, iso_z, season_id, season_type_of_game_id
 from nba_pipeline.sources.formats.injury_report import (
     INJURY_REPORT_COLUMNS,
     InjuryRow,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from nba_pipeline.calendar import ET, GameStatus
 from nba_pipeline.domain.teams import BY_TRICODE, Team
-from nba_pipeline.sources.formats.common import ET, UTC, iso_z, season_type_of_game_id
+from nba_pipeline.sources.formats.common import UTC, iso_z, season_type_of_game_id
 
 
 @dataclass
@@ -37,7 +38,7 @@ def _team_block(team: Team, score: int, wins: int, losses: int) -> dict:
 def _status_text(game: ScheduleGame) -> str:
     if game.postponed:
         return "PPD"
-    if game.status == 3:
+    if game.status == GameStatus.FINAL:
         return "Final" if game.period <= 4 else f"Final/OT{game.period - 4 if game.period > 5 else ''}"
     if game.status == 2:
         return f"Q{max(game.period, 1)}"

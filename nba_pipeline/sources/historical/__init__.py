@@ -50,9 +50,10 @@ records), ``box_scores`` (player rows), ``odds`` (props files), ``injury_reports
 (:class:`HistoricalSource`).
 """
 
+from nba_pipeline.calendar import ET
 from nba_pipeline.sources.historical.files import HistoricalDataError
 from nba_pipeline.sources.historical.folder import FOLDER_LAYOUT, clear_cache
-from nba_pipeline.sources.historical.model import DEFAULT_TIPOFF_ET, DNP_COMMENT, ET, FINAL_AFTER, UTC
+from nba_pipeline.sources.historical.model import DEFAULT_TIPOFF_ET, DNP_COMMENT, FINAL_AFTER, UTC
 from nba_pipeline.sources.historical.source import (
     PERIOD_WALL_CLOCK,
     URL_INJURY,

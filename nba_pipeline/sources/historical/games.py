@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from nba_pipeline.calendar import ET
 from nba_pipeline.domain.teams import is_nba_team, normalize_tricode
 from nba_pipeline.sources.historical.files import ints, matchup_teams, read_csv, read_csvs, to_int
-from nba_pipeline.sources.historical.model import DEFAULT_TIPOFF_ET, ET, UTC, FolderData, Game
+from nba_pipeline.sources.historical.model import DEFAULT_TIPOFF_ET, UTC, FolderData, Game
 from nba_pipeline.sources.historical.odds import Tipoffs
 
 # Team-log CSV column -> team_totals field.

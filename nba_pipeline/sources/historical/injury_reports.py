@@ -10,7 +10,8 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from nba_pipeline.sources.historical.model import ET, UTC, FolderData
+from nba_pipeline.calendar import ET
+from nba_pipeline.sources.historical.model import UTC, FolderData
 
 _INJURY_FILE = re.compile(r"^Injury-Report_(\d{4}-\d{2}-\d{2})_(\d{1,2})(?:_(\d{2}))?(AM|PM)$")
 

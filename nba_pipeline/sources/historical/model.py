@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from nba_pipeline.partitions import season_year
 from nba_pipeline.sources import formats
 from nba_pipeline.sources.formats import PlayerLine, PropQuote
 
-ET = ZoneInfo("America/New_York")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 DEFAULT_TIPOFF_ET = dt.time(19, 30)
 FINAL_AFTER = dt.timedelta(hours=2, minutes=30)

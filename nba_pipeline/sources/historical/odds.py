@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from nba_pipeline.calendar import ET
 from nba_pipeline.domain.teams import team_by_name
 from nba_pipeline.sources.formats import PropQuote
 from nba_pipeline.sources.historical.files import read_csvs, to_int
-from nba_pipeline.sources.historical.model import ET, UTC, FolderData, OddsEvent
+from nba_pipeline.sources.historical.model import UTC, FolderData, OddsEvent
 
 _SNAPSHOT_FILE = re.compile(r"raw_(\d{8})_(\d{6})")
 

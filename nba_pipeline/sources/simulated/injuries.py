@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nba_pipeline.calendar import ET
 from nba_pipeline.sources import formats as fmt
 from nba_pipeline.sources.simulated.randomness import seeded_rng
 from nba_pipeline.sources.simulated.rosters import DEEP, STAR, BaseLeague
-from nba_pipeline.sources.simulated.schedule import ET, GAMES_PER_TEAM, UTC, SimGame
+from nba_pipeline.sources.simulated.schedule import GAMES_PER_TEAM, UTC, SimGame
 
 # Injury-report statuses.
 OUT, DOUBTFUL, QUESTIONABLE, PROBABLE, AVAILABLE = "Out", "Doubtful", "Questionable", "Probable", "Available"

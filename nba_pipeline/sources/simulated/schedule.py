@@ -13,14 +13,14 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from nba_pipeline.calendar import ET, GameStatus
 from nba_pipeline.domain.teams import BY_TRICODE
 from nba_pipeline.partitions import season_opener
 from nba_pipeline.sources import formats as fmt
 from nba_pipeline.sources.simulated.randomness import event_id_for, seeded_rng
 from nba_pipeline.sources.simulated.rosters import N_TEAMS, TEAM_INDEX, TRICODES
 
-ET = ZoneInfo("America/New_York")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 GAMES_PER_TEAM = 82
 MAX_GAMES_A_DAY = 15
@@ -91,7 +91,7 @@ class SimGame:
         hw, hl = self.home_record_before
         aw, al = self.away_record_before
         home_score = away_score = period = 0
-        if status == 3:
+        if status == GameStatus.FINAL:
             home_score, away_score, period = self.home_score, self.away_score, self.periods
             if self.home_score > self.away_score:
                 hw, al = hw + 1, al + 1
