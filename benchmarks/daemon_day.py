@@ -43,8 +43,12 @@ def main() -> int:
     home = Path(args.home or tempfile.mkdtemp(prefix="nba_daemon_day_"))
     day = dt.datetime.now(ET).date()  # the simulated day is the real "today": automation covers it
     start_sim = dt.datetime.combine(day, dt.time(6, 0), tzinfo=ET)
-    env = {**os.environ, "NBA_PIPELINE_HOME": str(home), "NBA_PIPELINE_SOURCE": "simulated",
-           "DAGSTER_HOME": str(home / "dagster")}
+    env = {
+        **os.environ,
+        "NBA_PIPELINE_HOME": str(home),
+        "NBA_PIPELINE_SOURCE": "simulated",
+        "DAGSTER_HOME": str(home / "dagster"),
+    }
     os.environ.update({k: env[k] for k in ("NBA_PIPELINE_HOME", "NBA_PIPELINE_SOURCE", "DAGSTER_HOME")})
 
     # 1. History: every phase for the previous weeks, as of the night before (a backfill, not the day).
@@ -66,21 +70,39 @@ def main() -> int:
     # 2. The day, driven by the daemon.
     anchor = time.time() + 20  # simulated 06:00 ET once the webserver and daemon are up
     (home / "clock_anchor.txt").write_text(f"{anchor}\n{start_sim.isoformat()}\n{args.speed}\n")
-    env.update({"NBA_PIPELINE_NOW": start_sim.isoformat(), "NBA_PIPELINE_CLOCK_ANCHOR": str(anchor),
-                "NBA_PIPELINE_CLOCK_SPEED": str(args.speed), "NBA_PIPELINE_SCHEDULE_PROFILE": "accelerated"})
+    env.update(
+        {
+            "NBA_PIPELINE_NOW": start_sim.isoformat(),
+            "NBA_PIPELINE_CLOCK_ANCHOR": str(anchor),
+            "NBA_PIPELINE_CLOCK_SPEED": str(args.speed),
+            "NBA_PIPELINE_SCHEDULE_PROFILE": "accelerated",
+        }
+    )
     log = open(home / "dagster_dev.log", "w")
-    proc = subprocess.Popen(["dagster", "dev", "-w", str(ROOT / "workspace.yaml"), "-p", str(args.port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        ["dagster", "dev", "-w", str(ROOT / "workspace.yaml"), "-p", str(args.port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     instance = dg.DagsterInstance.get()
     target = [(keys.EXPORT_RESULTS, day), (keys.EXPORT_TONIGHT, day), (keys.PREDICTION_ACCURACY, day)]
     try:
         deadline = time.time() + args.timeout
         while time.time() < deadline:
             sim_now = start_sim + dt.timedelta(seconds=max(time.time() - anchor, 0) * args.speed)
-            done = [k for k, d in target if instance.get_latest_materialization_event(k) and
-                    d.isoformat() in instance.get_materialized_partitions(k)]
-            print(f"  real +{time.time() - anchor:6.0f} s  simulated {sim_now:%m-%d %H:%M} ET  "
-                  f"targets landed {len(done)}/{len(target)}", flush=True)
+            done = [
+                k
+                for k, d in target
+                if instance.get_latest_materialization_event(k)
+                and d.isoformat() in instance.get_materialized_partitions(k)
+            ]
+            print(
+                f"  real +{time.time() - anchor:6.0f} s  simulated {sim_now:%m-%d %H:%M} ET  "
+                f"targets landed {len(done)}/{len(target)}",
+                flush=True,
+            )
             if len(done) == len(target):
                 break
             time.sleep(20)
@@ -105,8 +127,9 @@ def report(instance, defs, day: dt.date, anchor: float, start_sim: dt.datetime, 
     landed: dict[str, float] = {}
     for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
         group = graph.get(key).group_name
-        records = instance.fetch_materializations(AssetRecordsFilter(asset_key=key, asset_partitions=[day.isoformat()]),
-                                                  limit=100, ascending=True).records
+        records = instance.fetch_materializations(
+            AssetRecordsFilter(asset_key=key, asset_partitions=[day.isoformat()]), limit=100, ascending=True
+        ).records
         records = [r for r in records if r.timestamp >= anchor - 5]
         if not records:
             continue
@@ -119,10 +142,15 @@ def report(instance, defs, day: dt.date, anchor: float, start_sim: dt.datetime, 
             parent_times = []
             for parent in graph.get(key).parent_keys:
                 mapping = graph.get_partition_mapping(key, parent)
-                pday = day - dt.timedelta(days=1) if isinstance(mapping, dg.TimeWindowPartitionMapping) and \
-                    mapping.start_offset == -1 else day
-                prev = instance.fetch_materializations(AssetRecordsFilter(
-                    asset_key=parent, asset_partitions=[pday.isoformat()], before_timestamp=started), limit=1).records
+                pday = (
+                    day - dt.timedelta(days=1)
+                    if isinstance(mapping, dg.TimeWindowPartitionMapping) and mapping.start_offset == -1
+                    else day
+                )
+                prev = instance.fetch_materializations(
+                    AssetRecordsFilter(asset_key=parent, asset_partitions=[pday.isoformat()], before_timestamp=started),
+                    limit=1,
+                ).records
                 if prev:
                     parent_times.append(prev[0].timestamp)
             if parent_times and max(parent_times) >= anchor - 5:

@@ -53,8 +53,10 @@ def _rows(home: Path, start: str, end: str) -> int:
         total = 0
         for spec in t.ALL_TABLES:
             try:
-                total += con.execute(f"SELECT count(*) FROM {spec.schema}.{spec.name} WHERE {spec.date_column} "
-                                     f"BETWEEN ? AND ?", [start, end]).fetchone()[0]
+                total += con.execute(
+                    f"SELECT count(*) FROM {spec.schema}.{spec.name} WHERE {spec.date_column} BETWEEN ? AND ?",
+                    [start, end],
+                ).fetchone()[0]
             except duckdb.CatalogException:
                 pass
         return total
@@ -65,8 +67,9 @@ def _rows(home: Path, start: str, end: str) -> int:
 def run(cmd: list[str], home: Path, now: str) -> dict:
     env = {**os.environ, "NBA_PIPELINE_NOW": now, "DAGSTER_HOME": str(home / "dagster")}
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd, "--home", str(home)], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", _WRAPPER, *cmd, "--home", str(home)], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     wall = time.perf_counter() - t0
     found = re.findall(r"^RUSAGE=([\d.]+) (\d+)$", proc.stderr, flags=re.M)
     cpu, peak = (float(found[-1][0]), int(found[-1][1]) / 1024) if found else (float("nan"), float("nan"))
@@ -78,8 +81,9 @@ def run(cmd: list[str], home: Path, now: str) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--real-dir", default=str(ROOT.parent / "shared" / "data" / "real"))
-    ap.add_argument("--case", action="append",
-                    choices=["season", "increment", "batched20", "single20", "demo", "evaluate"])
+    ap.add_argument(
+        "--case", action="append", choices=["season", "increment", "batched20", "single20", "demo", "evaluate"]
+    )
     args = ap.parse_args()
     cases = args.case or ["season", "increment", "batched20", "single20", "demo", "evaluate"]
     real = ["--source", "historical", "--historical-dir", args.real_dir]
@@ -88,8 +92,11 @@ def main() -> int:
     def record(name, span, dates, result, home, start, end):
         result.update(name=name, span=span, dates=dates, rows=_rows(home, start, end))
         rows.append(result)
-        print(f"{name}: {result['wall']:.1f} s wall, {result['cpu']:.1f} s CPU, {result['peak_mb']:.0f} MB, "
-              f"{result['rows']:,} rows, ok={result['ok']}", flush=True)
+        print(
+            f"{name}: {result['wall']:.1f} s wall, {result['cpu']:.1f} s CPU, {result['peak_mb']:.0f} MB, "
+            f"{result['rows']:,} rows, ok={result['ok']}",
+            flush=True,
+        )
 
     n_season = (dt.date.fromisoformat(SEASON[1]) - dt.date.fromisoformat(SEASON[0])).days + 1
     if "season" in cases or "increment" in cases:
@@ -104,8 +111,11 @@ def main() -> int:
         r = run(["nba-pipeline", "backfill", "--start", FIRST20[0], "--end", FIRST20[1], *real], home, NOW_REAL)
         record("batched20", f"{FIRST20[0]}..{FIRST20[1]}", 20, r, home, *FIRST20)
         home = Path(tempfile.mkdtemp(prefix="nba_s20_"))
-        r = run(["nba-pipeline", "backfill", "--start", FIRST20[0], "--end", FIRST20[1], "--chunk-days", "1", *real],
-                home, NOW_REAL)
+        r = run(
+            ["nba-pipeline", "backfill", "--start", FIRST20[0], "--end", FIRST20[1], "--chunk-days", "1", *real],
+            home,
+            NOW_REAL,
+        )
         record("single20", f"{FIRST20[0]}..{FIRST20[1]} (1/run)", 20, r, home, *FIRST20)
     if "demo" in cases:
         home = Path(tempfile.mkdtemp(prefix="nba_demo_"))
@@ -113,19 +123,38 @@ def main() -> int:
         record("demo", "40 simulated dates", 40, r, home, "2026-10-23", "2026-12-02")
     if "evaluate" in cases:
         home = Path(tempfile.mkdtemp(prefix="nba_eval_"))
-        r = run(["nba-pipeline", "evaluate", "--historical-dir", args.real_dir, "--start", "2025-10-21",
-                 "--end", "2025-11-09", "--history-start", "2024-10-21"], home, "2025-11-20T12:00:00-05:00")
+        r = run(
+            [
+                "nba-pipeline",
+                "evaluate",
+                "--historical-dir",
+                args.real_dir,
+                "--start",
+                "2025-10-21",
+                "--end",
+                "2025-11-09",
+                "--history-start",
+                "2024-10-21",
+            ],
+            home,
+            "2025-11-20T12:00:00-05:00",
+        )
         record("evaluate", "2025-10-21..11-09 (history 2024-10-21)", 20, r, home, "2024-10-21", "2025-11-09")
 
-    print(f"\n{'case':<11}{'dates':<42}{'wall s':>8}{'CPU s':>8}{'peak MB':>9}{'rows':>10}{'rows/s':>9}"
-          f"{'s/date':>8}  ok")
+    print(
+        f"\n{'case':<11}{'dates':<42}{'wall s':>8}{'CPU s':>8}{'peak MB':>9}{'rows':>10}{'rows/s':>9}{'s/date':>8}  ok"
+    )
     for r in rows:
-        print(f"{r['name']:<11}{r['span']:<42}{r['wall']:>8.1f}{r['cpu']:>8.1f}{r['peak_mb']:>9.0f}{r['rows']:>10,}"
-              f"{r['rows'] / r['wall']:>9,.0f}{r['wall'] / r['dates']:>8.2f}  {r['ok']}")
+        print(
+            f"{r['name']:<11}{r['span']:<42}{r['wall']:>8.1f}{r['cpu']:>8.1f}{r['peak_mb']:>9.0f}{r['rows']:>10,}"
+            f"{r['rows'] / r['wall']:>9,.0f}{r['wall'] / r['dates']:>8.2f}  {r['ok']}"
+        )
     by = {r["name"]: r for r in rows}
     if "batched20" in by and "single20" in by:
-        print(f"\none date per run vs batched, same 20 dates: {by['single20']['wall'] / by['batched20']['wall']:.1f}x "
-              f"the wall per date")
+        print(
+            f"\none date per run vs batched, same 20 dates: {by['single20']['wall'] / by['batched20']['wall']:.1f}x "
+            f"the wall per date"
+        )
     return 0 if all(r["ok"] for r in rows) else 1
 
 

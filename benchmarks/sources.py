@@ -36,8 +36,10 @@ def simulated() -> None:
     t0 = time.perf_counter()
     for ep in ALL_ENDPOINTS:
         source.fetch(ep, day, _after_all(season, day))
-    print(f"simulated: season {YEAR} build {build:.2f} s; one date's {len(ALL_ENDPOINTS)} calls "
-          f"{time.perf_counter() - t0:.3f} s")
+    print(
+        f"simulated: season {YEAR} build {build:.2f} s; one date's {len(ALL_ENDPOINTS)} calls "
+        f"{time.perf_counter() - t0:.3f} s"
+    )
 
 
 def historical_(root: Path) -> None:
@@ -57,8 +59,10 @@ def historical_(root: Path) -> None:
                 src.fetch(ep, d, at)
                 best = min(best, time.perf_counter() - t0)
             calls.append(best)
-    print(f"historical: load {load:.2f} s; per (endpoint, date) call median "
-          f"{statistics.median(calls) * 1000:.2f} ms, max {max(calls) * 1000:.2f} ms")
+    print(
+        f"historical: load {load:.2f} s; per (endpoint, date) call median "
+        f"{statistics.median(calls) * 1000:.2f} ms, max {max(calls) * 1000:.2f} ms"
+    )
 
 
 def main() -> None:

@@ -38,8 +38,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from nba_pipeline_tests.integration.dagster_backfill_driver import launch_params  # noqa: E402
 
-CASES = {"10d": ("2025-03-01", "2025-03-10"), "month": ("2025-03-01", "2025-03-31"),
-         "season": ("2024-10-22", "2025-04-13")}
+CASES = {
+    "10d": ("2025-03-01", "2025-03-10"),
+    "month": ("2025-03-01", "2025-03-31"),
+    "season": ("2024-10-22", "2025-04-13"),
+}
 NOW = "2025-04-20T12:00:00-04:00"
 TERMINAL = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED", "FAILING"}
 
@@ -62,8 +65,14 @@ def _free_port() -> int:
 
 
 def _env(home: Path, real_dir: str) -> dict:
-    return {**os.environ, "NBA_PIPELINE_HOME": str(home), "NBA_PIPELINE_SOURCE": "historical",
-            "NBA_PIPELINE_HISTORICAL_DIR": real_dir, "NBA_PIPELINE_NOW": NOW, "DAGSTER_HOME": str(home / "dagster")}
+    return {
+        **os.environ,
+        "NBA_PIPELINE_HOME": str(home),
+        "NBA_PIPELINE_SOURCE": "historical",
+        "NBA_PIPELINE_HISTORICAL_DIR": real_dir,
+        "NBA_PIPELINE_NOW": NOW,
+        "DAGSTER_HOME": str(home / "dagster"),
+    }
 
 
 def _gql(client: httpx.Client, url: str, query: str, variables: dict | None = None) -> dict:
@@ -88,13 +97,20 @@ def _beyond(ranges: list[tuple[str, str]], chosen: set[str]) -> int:
 def ui_backfill(start: str, end: str, real_dir: str, kind: str) -> dict:
     home = Path(tempfile.mkdtemp(prefix="nba_ui_backfill_"))
     (home / "dagster").mkdir(parents=True)
-    (home / "dagster" / "dagster.yaml").write_text((ROOT / "nba_pipeline" / "instance" / "local_dagster.yaml").read_text())
+    (home / "dagster" / "dagster.yaml").write_text(
+        (ROOT / "nba_pipeline" / "instance" / "local_dagster.yaml").read_text()
+    )
     port = _free_port()
     url = f"http://127.0.0.1:{port}/graphql"
     # A new session, so SIGTERM reaches the webserver, the daemon and the code server together.
-    proc = subprocess.Popen(["dagster", "dev", "-w", str(ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)],
-                            cwd=ROOT, env=_env(home, real_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        ["dagster", "dev", "-w", str(ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)],
+        cwd=ROOT,
+        env=_env(home, real_dir),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     chosen = _days(start, end)
     try:
         with httpx.Client() as client:
@@ -110,10 +126,16 @@ def ui_backfill(start: str, end: str, real_dir: str, kind: str) -> dict:
             params = launch_params(kind, paths, start, end)
             previewed = 0
             if kind == "dialog":
-                preview = _gql(client, url, PREVIEW, {"p": {"assetSelection": params["assetSelection"],
-                                                            "partitionNames": params["partitionNames"]}})
-                previewed = max(_beyond([(r["start"], r["end"]) for r in (p["partitions"] or {}).get("ranges") or []],
-                                        chosen) for p in preview["assetBackfillPreview"])
+                preview = _gql(
+                    client,
+                    url,
+                    PREVIEW,
+                    {"p": {"assetSelection": params["assetSelection"], "partitionNames": params["partitionNames"]}},
+                )
+                previewed = max(
+                    _beyond([(r["start"], r["end"]) for r in (p["partitions"] or {}).get("ranges") or []], chosen)
+                    for p in preview["assetBackfillPreview"]
+                )
             t0 = time.perf_counter()
             launched = _gql(client, url, LAUNCH, {"p": params})["launchPartitionBackfill"]
             if launched["__typename"] != "LaunchBackfillSuccess":
@@ -139,16 +161,40 @@ def ui_backfill(start: str, end: str, real_dir: str, kind: str) -> dict:
         if lo:
             spans.append((lo, hi))
     executing = [r["endTime"] - r["startTime"] for r in runs if r.get("startTime") and r.get("endTime")]
-    return {"wall": wall, "status": status, "runs": len(runs), "failed": sum(r["status"] != "SUCCESS" for r in runs),
-            "executing": sum(executing), "previewed_beyond": previewed, "run_beyond": _beyond(spans, chosen)}
+    return {
+        "wall": wall,
+        "status": status,
+        "runs": len(runs),
+        "failed": sum(r["status"] != "SUCCESS" for r in runs),
+        "executing": sum(executing),
+        "previewed_beyond": previewed,
+        "run_beyond": _beyond(spans, chosen),
+    }
 
 
 def cli_backfill(start: str, end: str, real_dir: str) -> tuple[float, bool]:
     home = Path(tempfile.mkdtemp(prefix="nba_cli_backfill_"))
     t0 = time.perf_counter()
-    proc = subprocess.run(["nba-pipeline", "backfill", "--start", start, "--end", end, "--source", "historical",
-                           "--historical-dir", real_dir, "--home", str(home)], cwd=ROOT, env=_env(home, real_dir),
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            "nba-pipeline",
+            "backfill",
+            "--start",
+            start,
+            "--end",
+            end,
+            "--source",
+            "historical",
+            "--historical-dir",
+            real_dir,
+            "--home",
+            str(home),
+        ],
+        cwd=ROOT,
+        env=_env(home, real_dir),
+        capture_output=True,
+        text=True,
+    )
     return time.perf_counter() - t0, proc.returncode == 0
 
 
@@ -167,15 +213,22 @@ def main() -> int:
         for kind in ("dialog", "range") if name == "10d" else ("dialog",):
             ui = ui_backfill(start, end, args.real_dir, kind)
             rows.append((name, kind, f"{start}..{end}", ui, cli_wall, cli_ok))
-            print(f"{name} {kind}: UI {ui['wall']:.1f} s ({ui['runs']} runs, {ui['failed']} failed, {ui['status']}, "
-                  f"{ui['run_beyond']} dates beyond the chosen); CLI {cli_wall:.1f} s", flush=True)
-    print(f"\n{'case':<7}{'params':<8}{'range':<24}{'runs':>5}{'failed':>7}{'beyond':>7}{'UI wall s':>10}"
-          f"{'run exec s':>11}  {'status':<18}{'CLI wall s':>11}{'UI-CLI s':>9}{'UI/CLI':>7}")
+            print(
+                f"{name} {kind}: UI {ui['wall']:.1f} s ({ui['runs']} runs, {ui['failed']} failed, {ui['status']}, "
+                f"{ui['run_beyond']} dates beyond the chosen); CLI {cli_wall:.1f} s",
+                flush=True,
+            )
+    print(
+        f"\n{'case':<7}{'params':<8}{'range':<24}{'runs':>5}{'failed':>7}{'beyond':>7}{'UI wall s':>10}"
+        f"{'run exec s':>11}  {'status':<18}{'CLI wall s':>11}{'UI-CLI s':>9}{'UI/CLI':>7}"
+    )
     for name, kind, rng, ui, cli_wall, cli_ok in rows:
         beyond = f"{ui['previewed_beyond']}/{ui['run_beyond']}" if kind == "dialog" else f"-/{ui['run_beyond']}"
-        print(f"{name:<7}{kind:<8}{rng:<24}{ui['runs']:>5}{ui['failed']:>7}{beyond:>7}{ui['wall']:>10.1f}"
-              f"{ui['executing']:>11.1f}  {ui['status']:<18}{cli_wall:>11.1f}{ui['wall'] - cli_wall:>9.1f}"
-              f"{ui['wall'] / cli_wall:>7.2f}" + ("" if cli_ok else "  (CLI failed)"))
+        print(
+            f"{name:<7}{kind:<8}{rng:<24}{ui['runs']:>5}{ui['failed']:>7}{beyond:>7}{ui['wall']:>10.1f}"
+            f"{ui['executing']:>11.1f}  {ui['status']:<18}{cli_wall:>11.1f}{ui['wall'] - cli_wall:>9.1f}"
+            f"{ui['wall'] / cli_wall:>7.2f}" + ("" if cli_ok else "  (CLI failed)")
+        )
     print("\nbeyond: dates outside the chosen ones, as the dialog's preview shows them / as the runs cover them")
     return 0 if all(ui["failed"] == 0 and ui["run_beyond"] == 0 and cli_ok for *_, ui, _, cli_ok in rows) else 1
 

@@ -38,16 +38,20 @@ def build_resources(env: Environment) -> dict:
         slack_token=dg.EnvVar(envmod.ENV_SLACK_TOKEN) if env.slack_configured else None,
         slack_channel=env.slack_channel,
     )
-    clock = Clock(frozen_now=env.frozen_now.isoformat() if env.frozen_now else None,
-                  anchor_epoch=env.clock_anchor, speed=env.clock_speed)
+    clock = Clock(
+        frozen_now=env.frozen_now.isoformat() if env.frozen_now else None,
+        anchor_epoch=env.clock_anchor,
+        speed=env.clock_speed,
+    )
     resources = local_resources(env, build_source(env), clock, alerts)
     if env.warehouse is WarehouseKind.BIGQUERY:
         # Imported here: dagster-gcp and the Google clients take ~0.5 s to import, paid by every
         # local process (each CLI command, each run worker) that never talks to BigQuery.
         from nba_pipeline.warehouse.bigquery import BigQueryWarehouse
 
-        resources["warehouse"] = BigQueryWarehouse(project=dg.EnvVar(envmod.ENV_GCP_PROJECT),
-                                                   location=dg.EnvVar(envmod.ENV_BIGQUERY_LOCATION))
+        resources["warehouse"] = BigQueryWarehouse(
+            project=dg.EnvVar(envmod.ENV_GCP_PROJECT), location=dg.EnvVar(envmod.ENV_BIGQUERY_LOCATION)
+        )
     if env.storage is StorageKind.GCS:
         resources.update(gcs_blob_stores())
     return resources
@@ -66,7 +70,9 @@ def gcs_blob_stores() -> dict:
 def local_resources(env: Environment, source, clock: Clock, alerts: AlertSink | None = None) -> dict:
     """The LOCAL resource set for a home folder (also what tests and benchmarks build on)."""
     return {
-        "warehouse": DuckDBWarehouse(database=str(env.warehouse_path), lock_wait_seconds=env.warehouse_lock_wait_seconds),
+        "warehouse": DuckDBWarehouse(
+            database=str(env.warehouse_path), lock_wait_seconds=env.warehouse_lock_wait_seconds
+        ),
         "archive": LocalBlobStore(root=str(env.archive_dir)),
         "exports": LocalBlobStore(root=str(env.export_dir)),
         "model_store": LocalBlobStore(root=str(env.model_dir)),

@@ -99,8 +99,10 @@ def _credentials(env, environ) -> Iterator[Finding]:
             yield Finding(FAIL, "credentials", f"{name} is not set: needed for {why}")
 
     uses_google = env.warehouse is e.WarehouseKind.BIGQUERY or (
-        env.storage is e.StorageKind.GCS and not environ.get("STORAGE_EMULATOR_HOST"))
+        env.storage is e.StorageKind.GCS and not environ.get("STORAGE_EMULATOR_HOST")
+    )
     if uses_google:
+
         def google() -> str:
             import google.auth
 
@@ -109,15 +111,21 @@ def _credentials(env, environ) -> Iterator[Finding]:
 
         found = _bounded("credentials", google, 15.0)
         if found.status != OK:
-            found = Finding(FAIL, "credentials", f"no Google credentials: {found.detail} (set "
-                            "GOOGLE_APPLICATION_CREDENTIALS or use workload identity)")
+            found = Finding(
+                FAIL,
+                "credentials",
+                f"no Google credentials: {found.detail} (set GOOGLE_APPLICATION_CREDENTIALS or use workload identity)",
+            )
         yield found
 
     if env.slack_configured:
         yield Finding(OK, "alerts", f"Slack alerts to {env.slack_channel}")
     else:
-        yield Finding(WARN if env.deployment is e.Deployment.PROD else OK, "alerts",
-                      f"{e.ENV_SLACK_TOKEN} is not set: alerts are only logged")
+        yield Finding(
+            WARN if env.deployment is e.Deployment.PROD else OK,
+            "alerts",
+            f"{e.ENV_SLACK_TOKEN} is not set: alerts are only logged",
+        )
 
 
 def _instance(env, timeout: float) -> Iterator[Finding]:
@@ -133,8 +141,11 @@ def _instance(env, timeout: float) -> Iterator[Finding]:
     config = home / "dagster.yaml"
     missing = [name for name in instance_env_vars(config) if not os.environ.get(name)]
     if missing:
-        yield Finding(FAIL, "dagster instance", f"{config} reads {', '.join(missing)}, which "
-                      f"{'is' if len(missing) == 1 else 'are'} not set")
+        yield Finding(
+            FAIL,
+            "dagster instance",
+            f"{config} reads {', '.join(missing)}, which {'is' if len(missing) == 1 else 'are'} not set",
+        )
         return
 
     def probe() -> str:
@@ -149,14 +160,22 @@ def _instance(env, timeout: float) -> Iterator[Finding]:
 
 def _resources(env, timeout: float) -> Iterator[Finding]:
 
-
     resources = build_resources(env)
     for key in ("warehouse", "archive", "exports", "model_store"):
-        unset = sorted({v.env_var_name for v in resources[key].__dict__.values()
-                        if isinstance(v, dg.EnvVar) and not os.environ.get(v.env_var_name)})
+        unset = sorted(
+            {
+                v.env_var_name
+                for v in resources[key].__dict__.values()
+                if isinstance(v, dg.EnvVar) and not os.environ.get(v.env_var_name)
+            }
+        )
         if unset:
-            yield Finding(FAIL, key, f"not checked: {type(resources[key]).__name__} reads {', '.join(unset)}, "
-                          f"which {'is' if len(unset) == 1 else 'are'} not set")
+            yield Finding(
+                FAIL,
+                key,
+                f"not checked: {type(resources[key]).__name__} reads {', '.join(unset)}, "
+                f"which {'is' if len(unset) == 1 else 'are'} not set",
+            )
             continue
 
         def probe(key=key) -> str:
@@ -176,6 +195,7 @@ def _resources(env, timeout: float) -> Iterator[Finding]:
         status = FAIL if env.deployment is e.Deployment.PROD else WARN
         yield Finding(status, "source", f"{env.source.value}: disabled endpoints {', '.join(disabled)}")
     elif env.source is e.SourceKind.HISTORICAL:
+
         def covered() -> str:
             dates = source.covered_dates()
             if not dates:
@@ -208,8 +228,14 @@ def diagnose(timeout: float = CHECK_TIMEOUT_SECONDS) -> list[Finding]:
         env = e.current(environ)
     except e.ConfigurationError as exc:
         return [Finding(FAIL, "environment", str(exc))]
-    findings = [Finding(OK, "environment", f"{env.deployment.value}: warehouse {env.warehouse.value}, blob stores "
-                        f"{env.storage.value}, source {env.source.value}, home {env.home}, code {env.code_identity}")]
+    findings = [
+        Finding(
+            OK,
+            "environment",
+            f"{env.deployment.value}: warehouse {env.warehouse.value}, blob stores "
+            f"{env.storage.value}, source {env.source.value}, home {env.home}, code {env.code_identity}",
+        )
+    ]
     findings += list(_credentials(env, environ))
     findings += list(_instance(env, timeout))
     findings += list(_resources(env, timeout))

@@ -52,7 +52,6 @@ DEFAULT_SELF_HEAL_MAX_ATTEMPTS = 3
 DEFAULT_LOCK_WAIT_SECONDS = 60.0
 
 
-
 class Deployment(str, enum.Enum):
     LOCAL = "local"
     PROD = "prod"
@@ -135,8 +134,11 @@ class Environment:
 
     def now(self) -> dt.datetime:
         """Current instant (UTC-aware). A frozen clock replays a past moment exactly."""
-        return Clock(frozen_now=self.frozen_now.isoformat() if self.frozen_now else None,
-                     anchor_epoch=self.clock_anchor, speed=self.clock_speed).now()
+        return Clock(
+            frozen_now=self.frozen_now.isoformat() if self.frozen_now else None,
+            anchor_epoch=self.clock_anchor,
+            speed=self.clock_speed,
+        ).now()
 
     def today_et(self) -> dt.date:
         return self.now().astimezone(ET).date()
@@ -204,8 +206,9 @@ def current(environ: dict[str, str] | None = None) -> Environment:
         raise ConfigurationError(f"{ENV_SELF_HEAL_MAX_ATTEMPTS}={attempts_raw!r} is not an integer") from None
 
     prod = deployment is Deployment.PROD
-    warehouse = _choice(ENV_WAREHOUSE, env.get(ENV_WAREHOUSE), WarehouseKind,
-                        WarehouseKind.BIGQUERY if prod else WarehouseKind.DUCKDB)
+    warehouse = _choice(
+        ENV_WAREHOUSE, env.get(ENV_WAREHOUSE), WarehouseKind, WarehouseKind.BIGQUERY if prod else WarehouseKind.DUCKDB
+    )
     storage = _choice(ENV_STORAGE, env.get(ENV_STORAGE), StorageKind, StorageKind.GCS if prod else StorageKind.LOCAL)
 
     return Environment(

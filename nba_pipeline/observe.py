@@ -13,8 +13,13 @@ import dagster as dg
 from nba_pipeline.execution.readiness import latest_check_executions
 from nba_pipeline.instance.workers import found_gone
 
-IN_PROGRESS = {dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
-               dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING}
+IN_PROGRESS = {
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+    dg.DagsterRunStatus.CANCELING,
+}
 
 
 @dataclass
@@ -53,10 +58,13 @@ class PartitionState:
         return self.in_progress and self.healthy
 
 
-def partition_state(instance: dg.DagsterInstance, asset: dg.AssetKey, partition: str,
-                    check_specs: list[dg.AssetCheckSpec] = ()) -> PartitionState:
+def partition_state(
+    instance: dg.DagsterInstance, asset: dg.AssetKey, partition: str, check_specs: list[dg.AssetCheckSpec] = ()
+) -> PartitionState:
     state = PartitionState(asset, partition)
-    mats = instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=asset, asset_partitions=[partition]), limit=1)
+    mats = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=asset, asset_partitions=[partition]), limit=1
+    )
     mat = mats.records[0] if mats.records else None
     if mat is not None:
         state.materialized_at = mat.timestamp
@@ -118,15 +126,20 @@ def runs_found_dead(instance: dg.DagsterInstance, assets, partition: str) -> lis
     for key in assets:
         # The storage's own query: the instance's equivalents are deprecated (without a successor)
         # or warn about partition-subset events, which this project never records (one per date).
-        planned = instance.event_log_storage.get_event_records(dg.EventRecordsFilter(
-            dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED, asset_key=key, asset_partitions=[partition]), limit=50)
+        planned = instance.event_log_storage.get_event_records(
+            dg.EventRecordsFilter(
+                dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED, asset_key=key, asset_partitions=[partition]
+            ),
+            limit=50,
+        )
         run_ids.update(record.run_id for record in planned)
     if not run_ids:
         return []
     dead = []
     for run in instance.get_runs(dg.RunsFilter(run_ids=sorted(run_ids), statuses=[dg.DagsterRunStatus.FAILURE])):
-        failure = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.RUN_FAILURE,
-                                               ascending=False, limit=1).records
+        failure = instance.get_records_for_run(
+            run.run_id, of_type=dg.DagsterEventType.RUN_FAILURE, ascending=False, limit=1
+        ).records
         why = found_gone(failure[0].event_log_entry.dagster_event.message) if failure else None
         if why is not None:
             dead.append((run, why))

@@ -51,8 +51,6 @@ def to_date(partition_key: str) -> dt.date:
     return dt.date.fromisoformat(partition_key)
 
 
-
-
 def context_dates(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> list[dt.date]:
     """The game dates a run covers: one partition, or a range (a backfill's run, the CLI's, automation's)."""
     if context.has_partition_key_range:

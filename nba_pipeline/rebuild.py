@@ -40,8 +40,10 @@ class RebuildPlan:
     archived: list[dt.date]  # dates of the range the archive holds payloads for
 
     def describe(self, archive: BlobStore) -> str:
-        return (f"rebuild {self.start}..{self.end} from the payload archive {archive.uri(self.replayed_source)} "
-                f"({len(self.archived)} dates with payloads); no source is called")
+        return (
+            f"rebuild {self.start}..{self.end} from the payload archive {archive.uri(self.replayed_source)} "
+            f"({len(self.archived)} dates with payloads); no source is called"
+        )
 
 
 def plan(archive: BlobStore, replayed_source: str, start: dt.date | None, end: dt.date | None) -> RebuildPlan:
@@ -49,27 +51,47 @@ def plan(archive: BlobStore, replayed_source: str, start: dt.date | None, end: d
     held = archived_dates(archive, replayed_source)
     if not held:
         others = [k.value for k in SourceKind if k.value != replayed_source and archived_dates(archive, k.value)]
-        hint = (f"; it holds payloads of {', '.join(others)}: pass --source {others[0]}" if others
-                else ": nothing was ever scraped into this home's archive")
+        hint = (
+            f"; it holds payloads of {', '.join(others)}: pass --source {others[0]}"
+            if others
+            else ": nothing was ever scraped into this home's archive"
+        )
         raise NothingToRebuild(f"the archive {archive.uri(replayed_source)} holds no {replayed_source} payloads{hint}")
     start, end = start or held[0], end or held[-1]
     in_range = [d for d in held if start <= d <= end]
     if start <= end and not in_range:
-        raise NothingToRebuild(f"the archive {archive.uri(replayed_source)} holds no payloads between {start} and "
-                               f"{end} (it holds {held[0]}..{held[-1]})")
+        raise NothingToRebuild(
+            f"the archive {archive.uri(replayed_source)} holds no payloads between {start} and "
+            f"{end} (it holds {held[0]}..{held[-1]})"
+        )
     return RebuildPlan(replayed_source, start, end, in_range)
 
 
 def rebuild_definitions(defs: dg.Definitions, replayed_source: str) -> dg.Definitions:
     """The environment's definitions with the archive replay as the source (nothing else changes)."""
-    return dg.Definitions(assets=defs.assets, resources=replay_resources(dict(defs.resources), replayed_source),
-                          executor=dg.in_process_executor)
+    return dg.Definitions(
+        assets=defs.assets,
+        resources=replay_resources(dict(defs.resources), replayed_source),
+        executor=dg.in_process_executor,
+    )
 
 
-def rebuild(defs: dg.Definitions, instance: dg.DagsterInstance, rebuild_plan: RebuildPlan,
-            chunk_days: int | None = None, raise_on_error: bool = False,
-            callbacks: Callbacks | None = None) -> list[RangeRun]:
+def rebuild(
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    rebuild_plan: RebuildPlan,
+    chunk_days: int | None = None,
+    raise_on_error: bool = False,
+    callbacks: Callbacks | None = None,
+) -> list[RangeRun]:
     """Every phase of the plan's range from the archive, as ``backfill`` runs a range."""
-    return materialize_range(rebuild_definitions(defs, rebuild_plan.replayed_source), keys.PHASE_GROUPS,
-                             rebuild_plan.start, rebuild_plan.end, instance, chunk_days=chunk_days,
-                             raise_on_error=raise_on_error, callbacks=callbacks)
+    return materialize_range(
+        rebuild_definitions(defs, rebuild_plan.replayed_source),
+        keys.PHASE_GROUPS,
+        rebuild_plan.start,
+        rebuild_plan.end,
+        instance,
+        chunk_days=chunk_days,
+        raise_on_error=raise_on_error,
+        callbacks=callbacks,
+    )

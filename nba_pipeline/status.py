@@ -17,8 +17,15 @@ from nba_pipeline.calendar import ET
 from nba_pipeline.observe import PartitionState, check_specs_by_asset, partition_state, run_span, runs_found_dead
 from nba_pipeline.warehouse import tables as t
 
-_PHASE_LABEL = {keys.PHASE1: "PHASE_1", keys.PHASE2: "PHASE_2", keys.PHASE3: "PHASE_3", keys.PHASE4: "PHASE_4",
-                keys.PHASE5: "PHASE_5", keys.PHASE6: "PHASE_6", keys.GRADING: "GRADING"}
+_PHASE_LABEL = {
+    keys.PHASE1: "PHASE_1",
+    keys.PHASE2: "PHASE_2",
+    keys.PHASE3: "PHASE_3",
+    keys.PHASE4: "PHASE_4",
+    keys.PHASE5: "PHASE_5",
+    keys.PHASE6: "PHASE_6",
+    keys.GRADING: "GRADING",
+}
 _SPECS = {s.asset_key: s for s in t.ALL_TABLES}
 
 
@@ -82,7 +89,8 @@ def date_status(defs: dg.Definitions, instance: dg.DagsterInstance, day: dt.date
             # Scrapes have no deadline of their own (the tables they feed do), but a failed scrape
             # always counts: a date whose scrapes failed is never COMPLETE.
             counts = (group == keys.PHASE1 and st.failed) or (
-                group != keys.PHASE1 and deadline is not None and not (pre_game and post_game_asset))
+                group != keys.PHASE1 and deadline is not None and not (pre_game and post_game_asset)
+            )
             late = due is not None and now >= due and not st.healthy
             statuses.append(AssetStatus(key, group, st, rows, due, late, counts))
     schedule = next(s for s in statuses if s.key == keys.RAW_SCHEDULE)
@@ -104,14 +112,19 @@ def date_status(defs: dg.Definitions, instance: dg.DagsterInstance, day: dt.date
         elif pending:
             verdict = f"{_PHASE_LABEL[pending[0].group]}_PENDING"
             overdue = any(s.late for s in pending)
-    dead_runs = [f"run {run.run_id[:8]} ({run_span(run)}) failed: {why}"
-                 for run, why in runs_found_dead(instance, [s.key for s in statuses], day.isoformat())]
+    dead_runs = [
+        f"run {run.run_id[:8]} ({run_span(run)}) failed: {why}"
+        for run, why in runs_found_dead(instance, [s.key for s in statuses], day.isoformat())
+    ]
     return DateStatus(day, now, games, verdict, statuses, overdue, dead_runs)
 
 
 def render(status: DateStatus) -> str:
-    lines = [f"nba_pipeline status for game date {status.day} (as of {status.now.astimezone(ET):%Y-%m-%d %H:%M} ET)",
-             f"games on the schedule: {status.games if status.games is not None else 'schedule not scraped'}", ""]
+    lines = [
+        f"nba_pipeline status for game date {status.day} (as of {status.now.astimezone(ET):%Y-%m-%d %H:%M} ET)",
+        f"games on the schedule: {status.games if status.games is not None else 'schedule not scraped'}",
+        "",
+    ]
     head = f"  {'asset':<46}{'state':<9}{'rows':>8}  {'checks':<22}{'due (ET)':<18}last run"
     current_group = None
     for s in status.assets:
@@ -132,7 +145,9 @@ def render(status: DateStatus) -> str:
     if status.dead_runs:
         lines += ["", "runs found dead (marked failed, pool slots freed):"] + [f"  {line}" for line in status.dead_runs]
     identities = sorted({s.state.code_identity for s in status.assets if s.state.code_identity})
-    lines += ["", f"written by: {'; '.join(identities) or '-'}"
-              + ("  <- MIXED CODE VERSIONS" if len(identities) > 1 else "")]
+    lines += [
+        "",
+        f"written by: {'; '.join(identities) or '-'}" + ("  <- MIXED CODE VERSIONS" if len(identities) > 1 else ""),
+    ]
     lines += [f"verdict: {status.verdict}" + (" (past its deadline)" if status.overdue else "")]
     return "\n".join(lines)

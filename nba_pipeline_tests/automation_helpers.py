@@ -23,20 +23,35 @@ def land(instance: dg.DagsterInstance, key: dg.AssetKey, day: dt.date, *, failin
     the asset would (each call is a new run id, so a partition can land again)."""
     partition = day.isoformat()
     run_id = make_new_run_id()
-    instance.report_dagster_event(DagsterEvent(
-        DagsterEventType.ASSET_MATERIALIZATION.value, job_name="landing",
-        event_specific_data=StepMaterializationData(dg.AssetMaterialization(asset_key=key, partition=partition))),
-        run_id=run_id)
+    instance.report_dagster_event(
+        DagsterEvent(
+            DagsterEventType.ASSET_MATERIALIZATION.value,
+            job_name="landing",
+            event_specific_data=StepMaterializationData(dg.AssetMaterialization(asset_key=key, partition=partition)),
+        ),
+        run_id=run_id,
+    )
     mat = instance.fetch_materializations(
-        AssetRecordsFilter(asset_key=key, asset_partitions=[partition]), limit=1).records[0]
-    target = AssetCheckEvaluationTargetMaterializationData(storage_id=mat.storage_id, run_id=run_id,
-                                                           timestamp=mat.timestamp)
+        AssetRecordsFilter(asset_key=key, asset_partitions=[partition]), limit=1
+    ).records[0]
+    target = AssetCheckEvaluationTargetMaterializationData(
+        storage_id=mat.storage_id, run_id=run_id, timestamp=mat.timestamp
+    )
     for spec in CHECKS.get(key, []):
         evaluation = dg.AssetCheckEvaluation(
-            asset_key=key, check_name=spec.name, passed=spec.name not in failing_checks, blocking=spec.blocking,
-            partition=partition, target_materialization_data=target)
-        instance.report_dagster_event(DagsterEvent(DagsterEventType.ASSET_CHECK_EVALUATION.value, job_name="landing",
-                                                   event_specific_data=evaluation), run_id=run_id)
+            asset_key=key,
+            check_name=spec.name,
+            passed=spec.name not in failing_checks,
+            blocking=spec.blocking,
+            partition=partition,
+            target_materialization_data=target,
+        )
+        instance.report_dagster_event(
+            DagsterEvent(
+                DagsterEventType.ASSET_CHECK_EVALUATION.value, job_name="landing", event_specific_data=evaluation
+            ),
+            run_id=run_id,
+        )
 
 
 class Automation:
@@ -46,8 +61,9 @@ class Automation:
         self.instance, self.now, self.cursor = instance, now, None
 
     def tick(self) -> dg.EvaluateAutomationConditionsResult:
-        result = dg.evaluate_automation_conditions(defs=defs, instance=self.instance, evaluation_time=self.now,
-                                                   cursor=self.cursor)
+        result = dg.evaluate_automation_conditions(
+            defs=defs, instance=self.instance, evaluation_time=self.now, cursor=self.cursor
+        )
         self.cursor = result.cursor
         return result
 

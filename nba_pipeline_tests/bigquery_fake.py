@@ -40,10 +40,25 @@ LOCATION = "US"
 
 _API = re.compile(r"https://bigquery\.googleapis\.com/.*")
 # BigQuery column type -> DuckDB type (what the fake stores) and back, as the API names them.
-_TO_DUCKDB = {"DATE": "DATE", "TIMESTAMP": "TIMESTAMPTZ", "STRING": "VARCHAR", "INT64": "BIGINT",
-              "INTEGER": "BIGINT", "FLOAT64": "DOUBLE", "FLOAT": "DOUBLE", "BOOL": "BOOLEAN", "BOOLEAN": "BOOLEAN"}
-_FROM_DUCKDB = {"DATE": "DATE", "TIMESTAMP WITH TIME ZONE": "TIMESTAMP", "VARCHAR": "STRING", "BIGINT": "INTEGER",
-                "DOUBLE": "FLOAT", "BOOLEAN": "BOOLEAN"}
+_TO_DUCKDB = {
+    "DATE": "DATE",
+    "TIMESTAMP": "TIMESTAMPTZ",
+    "STRING": "VARCHAR",
+    "INT64": "BIGINT",
+    "INTEGER": "BIGINT",
+    "FLOAT64": "DOUBLE",
+    "FLOAT": "DOUBLE",
+    "BOOL": "BOOLEAN",
+    "BOOLEAN": "BOOLEAN",
+}
+_FROM_DUCKDB = {
+    "DATE": "DATE",
+    "TIMESTAMP WITH TIME ZONE": "TIMESTAMP",
+    "VARCHAR": "STRING",
+    "BIGINT": "INTEGER",
+    "DOUBLE": "FLOAT",
+    "BOOLEAN": "BOOLEAN",
+}
 
 
 class JobError(Exception):
@@ -103,8 +118,10 @@ class FakeBigQuery:
         """Answer every request to bigquery.googleapis.com; clients get anonymous credentials."""
         from google.auth.credentials import AnonymousCredentials
 
-        with mock.patch("google.auth.default", return_value=(AnonymousCredentials(), self.project)), \
-                responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        with (
+            mock.patch("google.auth.default", return_value=(AnonymousCredentials(), self.project)),
+            responses.RequestsMock(assert_all_requests_are_fired=False) as rsps,
+        ):
             for method in (responses.GET, responses.POST, responses.PUT, responses.DELETE, responses.PATCH):
                 rsps.add_callback(method, _API, callback=self._handle)
             yield self
@@ -118,8 +135,19 @@ class FakeBigQuery:
                 return self._route(request, url.path, query)
             except JobError as exc:
                 code = 404 if exc.reason == "notFound" else 400
-                return code, {}, json.dumps({"error": {"code": code, "message": str(exc),
-                                                       "errors": [{"reason": exc.reason, "message": str(exc)}]}})
+                return (
+                    code,
+                    {},
+                    json.dumps(
+                        {
+                            "error": {
+                                "code": code,
+                                "message": str(exc),
+                                "errors": [{"reason": exc.reason, "message": str(exc)}],
+                            }
+                        }
+                    ),
+                )
 
     def _route(self, request, path: str, query: dict):  # noqa: C901  (a router: one branch per REST route the client calls)
         p = re.escape(self.project)
@@ -134,7 +162,11 @@ class FakeBigQuery:
                 return self._ok(self._load(config, data))
             upload_id = uuid.uuid4().hex
             self._uploads[upload_id] = {"config": json.loads(body), "data": b""}
-            return 200, {"Location": f"https://bigquery.googleapis.com{path}?uploadType=resumable&upload_id={upload_id}"}, ""
+            return (
+                200,
+                {"Location": f"https://bigquery.googleapis.com{path}?uploadType=resumable&upload_id={upload_id}"},
+                "",
+            )
         if request.method == "PUT" and "upload_id" in query:
             upload = self._uploads[query["upload_id"]]
             upload["data"] += body or b""
@@ -143,10 +175,19 @@ class FakeBigQuery:
                 return self._ok(self._load(upload.pop("config"), upload.pop("data")))
             return 308, {"Range": f"bytes=0-{len(upload['data']) - 1}"}, ""
         if request.method == "GET" and re.fullmatch(rf"/bigquery/v2/projects/{p}/datasets", path):
-            return self._ok({"kind": "bigquery#datasetList", "datasets": [
-                {"id": f"{self.project}:{name}", "location": d["location"],
-                 "datasetReference": {"projectId": self.project, "datasetId": name}}
-                for name, d in sorted(self.datasets.items())]})
+            return self._ok(
+                {
+                    "kind": "bigquery#datasetList",
+                    "datasets": [
+                        {
+                            "id": f"{self.project}:{name}",
+                            "location": d["location"],
+                            "datasetReference": {"projectId": self.project, "datasetId": name},
+                        }
+                        for name, d in sorted(self.datasets.items())
+                    ],
+                }
+            )
         m = re.fullmatch(rf"/bigquery/v2/projects/{p}/queries/([^/]+)", path)
         if m:
             return self._ok(self._query_results(self._job(m.group(1)), query))
@@ -163,8 +204,11 @@ class FakeBigQuery:
                 ms = patch.get("defaultTableExpirationMs")
                 dataset["default_table_expiration_ms"] = int(ms) if ms is not None else None
                 self.metadata_updates.append(("dataset", m.group(1)))
-            resource = {"datasetReference": {"projectId": self.project, "datasetId": m.group(1)},
-                        "location": dataset["location"], "etag": "e"}
+            resource = {
+                "datasetReference": {"projectId": self.project, "datasetId": m.group(1)},
+                "location": dataset["location"],
+                "etag": "e",
+            }
             if dataset["default_table_expiration_ms"] is not None:
                 resource["defaultTableExpirationMs"] = str(dataset["default_table_expiration_ms"])
             return self._ok(resource)
@@ -220,13 +264,21 @@ class FakeBigQuery:
 
     def _insert_query(self, body: dict) -> dict:
         config = body["configuration"]["query"]
-        job = Job(job_id=body["jobReference"]["jobId"], kind="query", day=self.today, sql=config["query"],
-                  labels=body["configuration"].get("labels", {}))
+        job = Job(
+            job_id=body["jobReference"]["jobId"],
+            kind="query",
+            day=self.today,
+            sql=config["query"],
+            labels=body["configuration"].get("labels", {}),
+        )
         self.jobs.append(job)
         try:
             job.parameters = {p["name"]: _parameter_value(p) for p in config.get("queryParameters", [])}
-            job.statements = [s for s in sqlglot.parse(job.sql, read="bigquery", error_level=sqlglot.ErrorLevel.RAISE)
-                              if s is not None]
+            job.statements = [
+                s
+                for s in sqlglot.parse(job.sql, read="bigquery", error_level=sqlglot.ErrorLevel.RAISE)
+                if s is not None
+            ]
             used = {n.name for s in job.statements for n in s.find_all(exp.Parameter)}
             if used != set(job.parameters):
                 raise JobError("invalidQuery", f"parameters used {sorted(used)} but passed {sorted(job.parameters)}")
@@ -243,7 +295,9 @@ class FakeBigQuery:
         return self._job_resource(job)
 
     def _execute(self, job: Job, statement: exp.Expression) -> None:
-        statement = statement.transform(lambda n: _literal(job.parameters[n.name]) if isinstance(n, exp.Parameter) else n)
+        statement = statement.transform(
+            lambda n: _literal(job.parameters[n.name]) if isinstance(n, exp.Parameter) else n
+        )
         if isinstance(statement, exp.Create) and statement.kind == "SCHEMA":
             self._create_schema(statement)
             job.statement_type = "CREATE_SCHEMA"
@@ -278,8 +332,10 @@ class FakeBigQuery:
                 options[prop.name] = prop.args["value"].name
         days = options.get("default_table_expiration_days")
         if dataset not in self.datasets:
-            self.datasets[dataset] = {"location": options.get("location", self.location),
-                                      "default_table_expiration_ms": int(float(days) * 86_400_000) if days else None}
+            self.datasets[dataset] = {
+                "location": options.get("location", self.location),
+                "default_table_expiration_ms": int(float(days) * 86_400_000) if days else None,
+            }
             self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {self._q(self.project)}.{self._q(dataset)}")
 
     def _create_table(self, statement: exp.Create, name: str) -> None:
@@ -338,7 +394,9 @@ class FakeBigQuery:
                     inserted |= d
                     n_inserted += n
                 else:
-                    raise JobError("invalidQuery", f"the fake BigQuery does not run this MERGE clause: {when.sql('bigquery')}")
+                    raise JobError(
+                        "invalidQuery", f"the fake BigQuery does not run this MERGE clause: {when.sql('bigquery')}"
+                    )
         else:
             raise JobError("invalidQuery", f"the fake BigQuery does not run {type(statement).__name__}")
         self.con.execute(statement.sql("duckdb"))
@@ -354,8 +412,14 @@ class FakeBigQuery:
         config = body["configuration"]["load"]
         ref = config["destinationTable"]
         name = f"{ref['datasetId']}.{ref['tableId']}"
-        job = Job(job_id=body["jobReference"]["jobId"], kind="load", day=self.today, destination=name,
-                  labels=body["configuration"].get("labels", {}), statement_type="LOAD")
+        job = Job(
+            job_id=body["jobReference"]["jobId"],
+            kind="load",
+            day=self.today,
+            destination=name,
+            labels=body["configuration"].get("labels", {}),
+            statement_type="LOAD",
+        )
         self.jobs.append(job)
         try:
             if ref["datasetId"] not in self.datasets:
@@ -365,15 +429,19 @@ class FakeBigQuery:
             fields = [bigquery.SchemaField.from_api_repr(f) for f in config["schema"]["fields"]]
             table = pq.read_table(io.BytesIO(data))
             if table.column_names != [f.name for f in fields]:
-                raise JobError("invalid", f"Parquet columns {table.column_names} are not the schema's "
-                                          f"{[f.name for f in fields]}")
+                raise JobError(
+                    "invalid", f"Parquet columns {table.column_names} are not the schema's {[f.name for f in fields]}"
+                )
             for f in fields:
                 # The Arrow type google-cloud-bigquery itself writes for this BigQuery type.
                 want = _pandas_helpers.bq_to_arrow_data_type(f)
                 got = table.schema.field(f.name).type
                 if got != want:
-                    raise JobError("invalid", f"column {f.name}: Parquet type {got} cannot load into {f.field_type} "
-                                              f"(the client writes {want})")
+                    raise JobError(
+                        "invalid",
+                        f"column {f.name}: Parquet type {got} cannot load into {f.field_type} "
+                        f"(the client writes {want})",
+                    )
             disposition = config.get("writeDisposition", "WRITE_APPEND")
             exists = name in self.tables
             if exists and disposition == "WRITE_EMPTY" and self.rows(name):
@@ -421,8 +489,11 @@ class FakeBigQuery:
         return resource
 
     def _query_results(self, job: Job, query: dict) -> dict:
-        resource = {"kind": "bigquery#getQueryResultsResponse", "jobComplete": True,
-                    "jobReference": {"projectId": self.project, "jobId": job.job_id, "location": self.location}}
+        resource = {
+            "kind": "bigquery#getQueryResultsResponse",
+            "jobComplete": True,
+            "jobReference": {"projectId": self.project, "jobId": job.job_id, "location": self.location},
+        }
         if job.error:
             raise JobError(job.error, f"job {job.job_id} failed")
         table = job.result
@@ -431,8 +502,9 @@ class FakeBigQuery:
             if job.dml_stats:
                 resource["numDmlAffectedRows"] = str(sum(job.dml_stats.values()))
             return resource
-        resource["schema"] = {"fields": [{"name": f.name, "type": _arrow_to_bigquery(f.type), "mode": "NULLABLE"}
-                                         for f in table.schema]}
+        resource["schema"] = {
+            "fields": [{"name": f.name, "type": _arrow_to_bigquery(f.type), "mode": "NULLABLE"} for f in table.schema]
+        }
         resource["totalRows"] = str(table.num_rows)
         start = int(query.get("pageToken") or query.get("startIndex") or 0)
         size = int(query["maxResults"]) if "maxResults" in query else table.num_rows
@@ -452,11 +524,15 @@ class FakeBigQuery:
         dataset, table = name.split(".")
         cols = self.con.execute(
             "SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = ? AND "
-            "table_schema = ? AND table_name = ? ORDER BY ordinal_position", [self.project, dataset, table]).fetchall()
+            "table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+            [self.project, dataset, table],
+        ).fetchall()
         meta = self.tables[name]
-        resource = {"tableReference": {"projectId": self.project, "datasetId": dataset, "tableId": table},
-                    "schema": {"fields": [{"name": c, "type": _FROM_DUCKDB[t], "mode": "NULLABLE"} for c, t in cols]},
-                    "location": self.location}
+        resource = {
+            "tableReference": {"projectId": self.project, "datasetId": dataset, "tableId": table},
+            "schema": {"fields": [{"name": c, "type": _FROM_DUCKDB[t], "mode": "NULLABLE"} for c, t in cols]},
+            "location": self.location,
+        }
         if meta["partition"]:
             resource["timePartitioning"] = {"type": "DAY", "field": meta["partition"]}
         if meta["cluster"]:
@@ -472,8 +548,9 @@ class FakeBigQuery:
     def _name(self, table: exp.Table) -> str:
         catalog = table.args.get("catalog")
         if catalog is None or catalog.name != self.project:
-            raise JobError("invalidQuery", f"{table.sql('bigquery')}: every table must be named with its "
-                                           f"project ({self.project})")
+            raise JobError(
+                "invalidQuery", f"{table.sql('bigquery')}: every table must be named with its project ({self.project})"
+            )
         return f"{table.args['db'].name}.{table.name}"
 
     def _table(self, name: str) -> str:
@@ -538,4 +615,3 @@ def _encode(column: pa.ChunkedArray, int64_timestamps: bool) -> list:
     if pa.types.is_floating(t):
         return [None if v is None else repr(float(v)) for v in column.to_pylist()]
     return [None if v is None else str(v) for v in column.to_pylist()]
-

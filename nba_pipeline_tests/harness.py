@@ -47,26 +47,41 @@ class Pipeline:
     @property
     def defs(self) -> dg.Definitions:
         # The code location's assets and standalone checks: a range run holds what a backfill's run holds.
-        return dg.Definitions(assets=ASSETS, asset_checks=STANDALONE_CHECKS, resources=self.resources,
-                              executor=dg.in_process_executor)
+        return dg.Definitions(
+            assets=ASSETS, asset_checks=STANDALONE_CHECKS, resources=self.resources, executor=dg.in_process_executor
+        )
 
     @property
     def warehouse(self):
         return self.resources["warehouse"]
 
-    def run(self, groups, start: dt.date, end: dt.date | None = None, raise_on_error: bool = True,
-            chunk_days: int | None = None):
+    def run(
+        self,
+        groups,
+        start: dt.date,
+        end: dt.date | None = None,
+        raise_on_error: bool = True,
+        chunk_days: int | None = None,
+    ):
         groups = [groups] if isinstance(groups, str) else list(groups)
-        return range_runs.materialize_range(self.defs, groups, start, end or start, self.instance,
-                                        raise_on_error=raise_on_error, chunk_days=chunk_days)
+        return range_runs.materialize_range(
+            self.defs, groups, start, end or start, self.instance, raise_on_error=raise_on_error, chunk_days=chunk_days
+        )
 
     def materialize(self, selection, day: dt.date, raise_on_error: bool = True, tags: dict | None = None):
         """One partition of an asset selection (keys or an AssetSelection), as automation would."""
         if not isinstance(selection, dg.AssetSelection):
             selection = dg.AssetSelection.assets(*selection)
-        return dg.materialize(ASSETS, instance=self.instance, selection=selection, resources=self.resources,
-                              partition_key=day.isoformat(), raise_on_error=raise_on_error, tags=tags,
-                              run_config=range_runs.QUIET_RUN_CONFIG)
+        return dg.materialize(
+            ASSETS,
+            instance=self.instance,
+            selection=selection,
+            resources=self.resources,
+            partition_key=day.isoformat(),
+            raise_on_error=raise_on_error,
+            tags=tags,
+            run_config=range_runs.QUIET_RUN_CONFIG,
+        )
 
     def read(self, spec: TableSpec, start: dt.date | None = None, end: dt.date | None = None) -> pd.DataFrame:
         return self.warehouse.read(spec, start, end)
@@ -88,7 +103,6 @@ def materialize_in_new_process(home: str, now: str | None, seed: int, asset_keys
     """Entry point for a separate process (a second run of the same date on the same warehouse)."""
     from nba_pipeline.sources.simulated import SimulatedSource
 
-    p = Pipeline(home=Path(home), source=SimulatedSource(seed=seed), now=now,
-                 instance=dg.DagsterInstance.ephemeral())
+    p = Pipeline(home=Path(home), source=SimulatedSource(seed=seed), now=now, instance=dg.DagsterInstance.ephemeral())
     res = p.materialize([dg.AssetKey(k) for k in asset_keys], dt.date.fromisoformat(day), raise_on_error=False)
     return res.success

@@ -49,13 +49,17 @@ def find_server_bin_dir() -> Path:
     on_path = shutil.which("initdb")
     candidates = [Path(on_path).resolve().parent] if on_path else []
     versions = glob.glob("/usr/lib/postgresql/*/bin")
-    candidates += sorted((Path(p) for p in versions),
-                         key=lambda p: [int(x) for x in re.findall(r"\d+", p.parent.name)] or [0], reverse=True)
+    candidates += sorted(
+        (Path(p) for p in versions),
+        key=lambda p: [int(x) for x in re.findall(r"\d+", p.parent.name)] or [0],
+        reverse=True,
+    )
     for d in candidates:
         if all(os.access(d / b, os.X_OK) for b in _SERVER_BINARIES):
             return d
-    raise PostgresUnavailable("no PostgreSQL server binaries (initdb, pg_ctl, postgres) on PATH or in "
-                              "/usr/lib/postgresql/*/bin")
+    raise PostgresUnavailable(
+        "no PostgreSQL server binaries (initdb, pg_ctl, postgres) on PATH or in /usr/lib/postgresql/*/bin"
+    )
 
 
 @dataclass(frozen=True)
@@ -80,21 +84,25 @@ class PostgresServer:
 
     def logins(self, database: str) -> int:
         """Password logins of the test user to ``database`` so far (from the server log)."""
-        return _tail(self.log_path, chars=None).count(
-            f"connection authorized: user={self.user} database={database}")
+        return _tail(self.log_path, chars=None).count(f"connection authorized: user={self.user} database={database}")
 
     def dagster_env(self, database: str | None = None) -> dict[str, str]:
         """The environment the production dagster.yaml reads (DAGSTER_PG_*), for ``database``
         (default: the server's own test database)."""
-        return dict(zip(PG_ENV_VARS, (self.host, str(self.port), self.user, self.password,
-                                      database or self.database)))
+        return dict(zip(PG_ENV_VARS, (self.host, str(self.port), self.user, self.password, database or self.database)))
 
     def connect(self, database: str | None = None):
         """A psycopg2 connection as the test user over TCP (the way Dagster connects)."""
         import psycopg2
 
-        return psycopg2.connect(host=self.host, port=self.port, user=self.user, password=self.password,
-                                dbname=database or self.database, connect_timeout=10)
+        return psycopg2.connect(
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            password=self.password,
+            dbname=database or self.database,
+            connect_timeout=10,
+        )
 
     def create_database(self, name: str) -> dict[str, str]:
         """A fresh database owned by the test user (one per test module keeps their instances
@@ -112,8 +120,9 @@ def _ident(name: str) -> str:
 def _superuser_sql(server: PostgresServer, statement: str, params: tuple = ()) -> None:
     import psycopg2
 
-    conn = psycopg2.connect(host=str(server.socket_dir), port=server.port, user=_SUPERUSER, dbname="postgres",
-                            connect_timeout=10)
+    conn = psycopg2.connect(
+        host=str(server.socket_dir), port=server.port, user=_SUPERUSER, dbname="postgres", connect_timeout=10
+    )
     try:
         conn.autocommit = True  # CREATE DATABASE cannot run inside a transaction
         with conn.cursor() as cur:
@@ -129,20 +138,25 @@ def _as_server_user() -> tuple[list[str], pwd.struct_passwd | None]:
     try:
         account = pwd.getpwnam(_RUN_AS_WHEN_ROOT)
     except KeyError:
-        raise PostgresStartError(f"running as root, and PostgreSQL refuses to run as root; there is no "
-                                 f"{_RUN_AS_WHEN_ROOT!r} OS user to run it as") from None
+        raise PostgresStartError(
+            f"running as root, and PostgreSQL refuses to run as root; there is no "
+            f"{_RUN_AS_WHEN_ROOT!r} OS user to run it as"
+        ) from None
     runuser = shutil.which("runuser")
     if runuser is None:
-        raise PostgresStartError("running as root, and PostgreSQL refuses to run as root; runuser (util-linux) "
-                                 f"is not on PATH to run it as {_RUN_AS_WHEN_ROOT!r}")
+        raise PostgresStartError(
+            "running as root, and PostgreSQL refuses to run as root; runuser (util-linux) "
+            f"is not on PATH to run it as {_RUN_AS_WHEN_ROOT!r}"
+        )
     return [runuser, "-u", account.pw_name, "--"], account
 
 
 def _run(prefix: list[str], args: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess:
     # The server binaries resolve their own paths from the working directory, which must be
     # readable by the server user (the repository checkout may not be).
-    return subprocess.run([*prefix, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "LC_ALL": "C"})
+    return subprocess.run(
+        [*prefix, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env={**os.environ, "LC_ALL": "C"}
+    )
 
 
 def _tail(path: Path, chars: int | None = 4000) -> str:
@@ -160,8 +174,10 @@ def _setup_user(server: PostgresServer) -> None:
         _superuser_sql(server, f"CREATE ROLE {_ident(server.user)} LOGIN PASSWORD %s", (server.password,))
         _superuser_sql(server, f"CREATE DATABASE {_ident(server.database)} OWNER {_ident(server.user)}")
     except psycopg2.Error as exc:
-        raise PostgresStartError(f"PostgreSQL started but creating {server.user} and {server.database} failed: "
-                                 f"{exc}\n--- server log ({server.log_path}) ---\n{_tail(server.log_path)}") from exc
+        raise PostgresStartError(
+            f"PostgreSQL started but creating {server.user} and {server.database} failed: "
+            f"{exc}\n--- server log ({server.log_path}) ---\n{_tail(server.log_path)}"
+        ) from exc
 
 
 def _wait_ready(server: PostgresServer, timeout: float) -> None:
@@ -177,9 +193,11 @@ def _wait_ready(server: PostgresServer, timeout: float) -> None:
         except psycopg2.OperationalError as exc:
             last = exc
             time.sleep(0.1)
-    raise PostgresStartError(f"PostgreSQL on 127.0.0.1:{server.port} did not accept a login within "
-                             f"{timeout:.0f} s: {last}\n--- server log ({server.log_path}) ---\n"
-                             f"{_tail(server.log_path)}")
+    raise PostgresStartError(
+        f"PostgreSQL on 127.0.0.1:{server.port} did not accept a login within "
+        f"{timeout:.0f} s: {last}\n--- server log ({server.log_path}) ---\n"
+        f"{_tail(server.log_path)}"
+    )
 
 
 @contextmanager
@@ -198,38 +216,82 @@ def throwaway_postgres(database: str = "nba_pipeline_test", user: str = "nba_pip
         if account is not None:
             for p in (root, root / "socket"):
                 os.chown(p, account.pw_uid, account.pw_gid)
-        init = _run(prefix, [str(bin_dir / "initdb"), "-D", str(data), "-U", _SUPERUSER, "--encoding=UTF8",
-                             "--locale=C", "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync"],
-                    cwd=root, timeout=120)
+        init = _run(
+            prefix,
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                _SUPERUSER,
+                "--encoding=UTF8",
+                "--locale=C",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "--no-sync",
+            ],
+            cwd=root,
+            timeout=120,
+        )
         if init.returncode != 0:
-            raise PostgresStartError(f"initdb failed in {data} (exit {init.returncode}):\n{init.stdout[-2000:]}"
-                                     f"{init.stderr[-2000:]}")
+            raise PostgresStartError(
+                f"initdb failed in {data} (exit {init.returncode}):\n{init.stdout[-2000:]}{init.stderr[-2000:]}"
+            )
         for attempt in range(3):  # another process may take the free port before the server binds it
             port = free_port()
-            server = PostgresServer(bin_dir=bin_dir, root=root, port=port, user=user,
-                                    password=f"{secrets.token_urlsafe(12)}@:/%?#", database=database)
+            server = PostgresServer(
+                bin_dir=bin_dir,
+                root=root,
+                port=port,
+                user=user,
+                password=f"{secrets.token_urlsafe(12)}@:/%?#",
+                database=database,
+            )
             # Durability is not what these tests are about: a throwaway server need not fsync. Each
             # login is logged, so a test can count the connections a client opened.
-            options = (f"-p {port} -k {server.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                       "-c synchronous_commit=off -c full_page_writes=off -c log_connections=on")
-            start = _run(prefix, [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(server.log_path), "-w",
-                                  "-t", str(_START_TIMEOUT_SECONDS), "-o", options, "start"],
-                         cwd=root, timeout=_START_TIMEOUT_SECONDS + 10)
+            options = (
+                f"-p {port} -k {server.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off -c log_connections=on"
+            )
+            start = _run(
+                prefix,
+                [
+                    str(bin_dir / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-l",
+                    str(server.log_path),
+                    "-w",
+                    "-t",
+                    str(_START_TIMEOUT_SECONDS),
+                    "-o",
+                    options,
+                    "start",
+                ],
+                cwd=root,
+                timeout=_START_TIMEOUT_SECONDS + 10,
+            )
             if start.returncode == 0:
                 started = True
                 break
             if "already in use" not in _tail(server.log_path) or attempt == 2:
-                raise PostgresStartError(f"pg_ctl start failed (exit {start.returncode}): {start.stderr.strip()}"
-                                         f"\n--- server log ({server.log_path}) ---\n{_tail(server.log_path)}")
+                raise PostgresStartError(
+                    f"pg_ctl start failed (exit {start.returncode}): {start.stderr.strip()}"
+                    f"\n--- server log ({server.log_path}) ---\n{_tail(server.log_path)}"
+                )
         _setup_user(server)
         _wait_ready(server, _START_TIMEOUT_SECONDS)
         yield server
     finally:
         if started:
-            stop = _run(prefix, [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
-                        cwd=root, timeout=60)
+            stop = _run(
+                prefix, [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], cwd=root, timeout=60
+            )
             if stop.returncode != 0:
-                _run(prefix, [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
-                     cwd=root, timeout=60)
+                _run(
+                    prefix,
+                    [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                    cwd=root,
+                    timeout=60,
+                )
         shutil.rmtree(root, ignore_errors=True)
-

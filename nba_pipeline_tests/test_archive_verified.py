@@ -61,8 +61,13 @@ def test_an_edited_box_score_fails_its_date_naming_the_file_and_nothing_of_it_la
 
     res = p.materialize(RAW, DAY, raise_on_error=False)
     message = _failure(res)
-    for part in (str(box), f"game date {DAY}", f"recorded {hashlib.sha256(original).hexdigest()}",
-                 f"now {edited_sha}", "nothing was parsed"):
+    for part in (
+        str(box),
+        f"game date {DAY}",
+        f"recorded {hashlib.sha256(original).hexdigest()}",
+        f"now {edited_sha}",
+        "nothing was parsed",
+    ):
         assert part in message, f"{part!r} not in {message!r}"
     assert "nba_raw__nbac_player_boxscores" not in _succeeded(res)
     assert p.read(t.NBAC_PLAYER_BOXSCORES, DAY, DAY).empty  # no row of the edited body landed

@@ -138,12 +138,15 @@ def test_schedules_request_the_right_game_date_in_et(tmp_path):
         return [r.partition_key for r in out.run_requests or []], out.skip_message
 
     at = lambda day, h, m=0: dt.datetime.combine(day, dt.time(h, m), tzinfo=ET)  # noqa: E731
-    assert run(SCHEDULE['results_post_game'], at(TODAY + dt.timedelta(days=1), 4))[0] == [TODAY.isoformat()]
-    assert run(SCHEDULE['results_post_game'], at(TODAY, 23, 30))[0] == [TODAY.isoformat()]
-    assert run(SCHEDULE['schedule_refresh'], at(TODAY, 21))[0] == [TODAY.isoformat(), (TODAY + dt.timedelta(days=1)).isoformat()]
-    assert run(SCHEDULE['schedule_refresh'], at(TODAY, 6, 15))[0] == [TODAY.isoformat()]
+    assert run(SCHEDULE["results_post_game"], at(TODAY + dt.timedelta(days=1), 4))[0] == [TODAY.isoformat()]
+    assert run(SCHEDULE["results_post_game"], at(TODAY, 23, 30))[0] == [TODAY.isoformat()]
+    assert run(SCHEDULE["schedule_refresh"], at(TODAY, 21))[0] == [
+        TODAY.isoformat(),
+        (TODAY + dt.timedelta(days=1)).isoformat(),
+    ]
+    assert run(SCHEDULE["schedule_refresh"], at(TODAY, 6, 15))[0] == [TODAY.isoformat()]
     # Lines with no schedule loaded yet: scrape (fail-safe) rather than miss the window.
-    assert run(SCHEDULE['lines_pre_game'], at(TODAY, 7, 5))[0] == [TODAY.isoformat()]
+    assert run(SCHEDULE["lines_pre_game"], at(TODAY, 7, 5))[0] == [TODAY.isoformat()]
     # Every schedule starts running with the deployment (legacy incident 32: 94 jobs silently deleted).
     assert all(s.default_status == dg.DefaultScheduleStatus.RUNNING for s in defs.schedules)
     assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in defs.sensors)
@@ -167,7 +170,8 @@ def test_after_a_range_backfill_automation_sees_each_dates_checks(tmp_path):
         assert st.healthy and "final_games_covered" in st.passed_checks
         rec = p.instance.event_log_storage.get_latest_asset_check_execution_by_key(
             [dg.AssetCheckKey(keys.PLAYER_GAME_SUMMARY, "final_games_covered")],
-            partition_filter=PartitionKeyFilter(key=day.isoformat()))
+            partition_filter=PartitionKeyFilter(key=day.isoformat()),
+        )
         assert next(iter(rec.values())).status.value == "SUCCEEDED"
     auto = Automation(p.instance, dt.datetime(2024, 11, 7, 10, 0, tzinfo=ET))
     auto.tick()
@@ -194,12 +198,18 @@ def test_post_game_windows_skip_a_complete_night_but_the_morning_recovery_always
 
     def run(when):
         ctx = dg.build_schedule_context(scheduled_execution_time=when, resources=res, repository_def=repo)
-        out = SCHEDULE['results_post_game'].evaluate_tick(ctx)
+        out = SCHEDULE["results_post_game"].evaluate_tick(ctx)
         return [r.partition_key for r in out.run_requests or []]
 
     def land(statuses: list[int], boxed: list[str]):
-        sched = pd.DataFrame({"game_date": [TODAY] * len(statuses), "game_id": [f"g{i}" for i in range(len(statuses))],
-                              "game_status": statuses, "is_postponed": [False] * len(statuses)})
+        sched = pd.DataFrame(
+            {
+                "game_date": [TODAY] * len(statuses),
+                "game_id": [f"g{i}" for i in range(len(statuses))],
+                "game_status": statuses,
+                "is_postponed": [False] * len(statuses),
+            }
+        )
         box = pd.DataFrame({"game_date": [TODAY] * len(boxed), "game_id": boxed, "player_id": range(len(boxed))})
         wh.replace_dates(t.NBAC_SCHEDULE, sched.reindex(columns=t.NBAC_SCHEDULE.columns), TODAY, TODAY)
         wh.replace_dates(t.NBAC_PLAYER_BOXSCORES, box.reindex(columns=t.NBAC_PLAYER_BOXSCORES.columns), TODAY, TODAY)
@@ -226,9 +236,10 @@ def test_a_scrape_window_runs_once_even_when_evaluated_again_later(tmp_path):
     when = dt.datetime.combine(TODAY, dt.time(8, 0), tzinfo=ET)
 
     def tick():
-        ctx = dg.build_schedule_context(instance=instance, scheduled_execution_time=when, resources=res,
-                                        repository_def=defs.get_repository_def())
-        return SCHEDULE['rosters_daily'].evaluate_tick(ctx)
+        ctx = dg.build_schedule_context(
+            instance=instance, scheduled_execution_time=when, resources=res, repository_def=defs.get_repository_def()
+        )
+        return SCHEDULE["rosters_daily"].evaluate_tick(ctx)
 
     first = tick().run_requests
     assert [r.partition_key for r in first] == [TODAY.isoformat()]
@@ -255,15 +266,20 @@ def test_one_clock_a_replayed_moment_never_works_on_the_wall_clock_date(tmp_path
         requested = {r.partition_key for r in schedule.evaluate_tick(ctx).run_requests or []}
         assert requested <= {"2025-04-14", "2025-04-15", "2025-04-16"}, (schedule.name, requested)
     ctx = dg.build_schedule_context(scheduled_execution_time=wall, resources=res, repository_def=repo)
-    assert [r.partition_key for r in SCHEDULE['rosters_daily'].evaluate_tick(ctx).run_requests] == ["2025-04-15"]
+    assert [r.partition_key for r in SCHEDULE["rosters_daily"].evaluate_tick(ctx).run_requests] == ["2025-04-15"]
 
     monkeypatch.setenv("NBA_PIPELINE_NOW", replayed)
-    window = dg.AssetSpec("probe", partitions_def=defs.resolve_assets_def(keys.RAW_SCHEDULE).partitions_def,
-                          automation_condition=InRecentGameDates())
-    result = dg.evaluate_automation_conditions(defs=[window], instance=dg.DagsterInstance.ephemeral(),
-                                               evaluation_time=wall)
+    window = dg.AssetSpec(
+        "probe",
+        partitions_def=defs.resolve_assets_def(keys.RAW_SCHEDULE).partitions_def,
+        automation_condition=InRecentGameDates(),
+    )
+    result = dg.evaluate_automation_conditions(
+        defs=[window], instance=dg.DagsterInstance.ephemeral(), evaluation_time=wall
+    )
     assert result.get_requested_partitions(window.key) == {"2025-04-14", "2025-04-15", "2025-04-16"}
     monkeypatch.delenv("NBA_PIPELINE_NOW")
-    result = dg.evaluate_automation_conditions(defs=[window], instance=dg.DagsterInstance.ephemeral(),
-                                               evaluation_time=wall)
+    result = dg.evaluate_automation_conditions(
+        defs=[window], instance=dg.DagsterInstance.ephemeral(), evaluation_time=wall
+    )
     assert result.get_requested_partitions(window.key) == {"2026-12-05", "2026-12-06", "2026-12-07"}

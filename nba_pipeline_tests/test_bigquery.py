@@ -87,8 +87,9 @@ def sample(spec: TableSpec, dates, per_date: int = 2, nanos: bool = False) -> pd
                 elif logical == "DATE":
                     row[c] = pd.Timestamp(day) - pd.Timedelta(days=i + 1)
                 elif logical == "TIMESTAMP":
-                    row[c] = pd.Timestamp(day, tz="UTC") + pd.Timedelta(hours=23, microseconds=123_456 + i,
-                                                                         nanoseconds=789 if nanos else 0)
+                    row[c] = pd.Timestamp(day, tz="UTC") + pd.Timedelta(
+                        hours=23, microseconds=123_456 + i, nanoseconds=789 if nanos else 0
+                    )
                 elif logical == "VARCHAR":
                     row[c] = f"{c}-{day:%m%d}-{i}"
                 elif logical == "BIGINT":
@@ -119,6 +120,7 @@ def warehouse() -> BigQueryWarehouse:
 
 # --- 1. every statement parses in BigQuery's dialect and has the intended shape ------------------
 
+
 def _exercise(warehouse: BigQueryWarehouse, spec: TableSpec, d0: dt.date) -> None:
     """Every kind of statement the warehouse issues for a table: create, write, write keeping a
     date, write nothing, counts, reads (whole, bounded, narrowed). Rows come back as written."""
@@ -130,7 +132,9 @@ def _exercise(warehouse: BigQueryWarehouse, spec: TableSpec, d0: dt.date) -> Non
     warehouse.replace_dates(spec, sample(spec, [d0]), d0, d1, keep={d1})
     warehouse.replace_dates(spec, spec.empty(), d2, d2)
     assert warehouse.count_by_date(spec, d0, d2) == {d0: 2, d1: 2}
-    pd.testing.assert_frame_equal(by_key(spec, warehouse.read(spec, start=d0)), by_key(spec, frame[frame[spec.date_column] < pd.Timestamp(d2)]))
+    pd.testing.assert_frame_equal(
+        by_key(spec, warehouse.read(spec, start=d0)), by_key(spec, frame[frame[spec.date_column] < pd.Timestamp(d2)])
+    )
     assert set(warehouse.read(spec, end=d0)[spec.date_column].dt.date) == {d0}
     narrow = [c for c in spec.columns if c != spec.date_column][:2]
     assert list(warehouse.read(spec, d0, d2, columns=narrow).columns) == narrow
@@ -142,9 +146,14 @@ def _expected_shape(spec: TableSpec, statement: exp.Expression) -> None:
     if isinstance(statement, exp.Create) and statement.kind == "SCHEMA":
         assert statement.args["exists"]
         assert (statement.this.catalog, statement.this.db) in {(PROJECT, spec.schema), (PROJECT, bq.STAGING_DATASET)}
-        props = {p.name: p.args["value"].name for p in statement.args["properties"].expressions
-                 if isinstance(p, exp.Property) and not isinstance(p, exp.LocationProperty)}
-        locations = [p.this.name for p in statement.args["properties"].expressions if isinstance(p, exp.LocationProperty)]
+        props = {
+            p.name: p.args["value"].name
+            for p in statement.args["properties"].expressions
+            if isinstance(p, exp.Property) and not isinstance(p, exp.LocationProperty)
+        }
+        locations = [
+            p.this.name for p in statement.args["properties"].expressions if isinstance(p, exp.LocationProperty)
+        ]
         assert locations == ["US"]
         if statement.this.db == bq.STAGING_DATASET:
             assert props == {"default_table_expiration_days": str(bq.STAGING_EXPIRATION_DAYS)}
@@ -169,15 +178,19 @@ def _expected_shape(spec: TableSpec, statement: exp.Expression) -> None:
         assert (delete.args["matched"], delete.args["source"]) == (False, True)
         assert delete.args["then"].name.upper() == "DELETE"
         assert delete.args["condition"].sql("bigquery") == (
-            f"T.`{date_col}` BETWEEN @start AND @end AND NOT (T.`{date_col}` IN UNNEST(@keep))")
+            f"T.`{date_col}` BETWEEN @start AND @end AND NOT (T.`{date_col}` IN UNNEST(@keep))"
+        )
         assert (insert.args["matched"], insert.args.get("source")) == (False, False)
         assert insert.args.get("condition") is None
         assert [c.name for c in insert.args["then"].this.expressions] == list(spec.columns)
-        assert [(v.table, v.name) for v in insert.args["then"].expression.expressions] == [("S", c) for c in spec.columns]
+        assert [(v.table, v.name) for v in insert.args["then"].expression.expressions] == [
+            ("S", c) for c in spec.columns
+        ]
     elif isinstance(statement, exp.Delete):
         assert parts(statement.this) == target
         assert statement.args["where"].this.sql("bigquery") == (
-            f"`{date_col}` BETWEEN @start AND @end AND NOT (`{date_col}` IN UNNEST(@keep))")
+            f"`{date_col}` BETWEEN @start AND @end AND NOT (`{date_col}` IN UNNEST(@keep))"
+        )
     elif isinstance(statement, exp.Select):
         assert parts(statement.args["from_"].this) == target
         where = statement.args.get("where")
@@ -189,7 +202,9 @@ def _expected_shape(spec: TableSpec, statement: exp.Expression) -> None:
             assert statement.expressions[0].name == date_col
             if where is not None:
                 assert {c.sql("bigquery") for c in where.find_all(exp.GTE, exp.LTE)} <= {
-                    f"`{date_col}` >= @start", f"`{date_col}` <= @end"}
+                    f"`{date_col}` >= @start",
+                    f"`{date_col}` <= @end",
+                }
     elif isinstance(statement, exp.Alter):
         assert parts(statement.this) == target
     else:
@@ -222,17 +237,29 @@ def test_every_statement_the_warehouse_issues_parses_as_bigquery_and_rows_round_
 # sqlglot is lenient: it reads ``BETWEEN @start @end``, a WHEN without THEN or a MERGE without USING
 # as if they were whole (the token check catches them) and falls back to an opaque Command for DDL it
 # cannot read (the shape check catches that).
-BROKEN = [("merge", "THEN DELETE", "DELETE"), ("merge", "BETWEEN @start AND @end", "BETWEEN @start @end"),
-          ("merge", "UNNEST(@keep)", "UNNEST(@keep"), ("merge", "USING", ""), ("merge", "ON FALSE", "ON TRUE"),
-          ("merge", " VALUES (", " ("), ("create", "PARTITION BY", "PARTITION"), ("create", "CLUSTER BY", "CLUSTER"),
-          ("create", "INT64", "INT 64"), ("create", "IF NOT EXISTS ", ""), ("delete", "NOT (", "(")]
+BROKEN = [
+    ("merge", "THEN DELETE", "DELETE"),
+    ("merge", "BETWEEN @start AND @end", "BETWEEN @start @end"),
+    ("merge", "UNNEST(@keep)", "UNNEST(@keep"),
+    ("merge", "USING", ""),
+    ("merge", "ON FALSE", "ON TRUE"),
+    ("merge", " VALUES (", " ("),
+    ("create", "PARTITION BY", "PARTITION"),
+    ("create", "CLUSTER BY", "CLUSTER"),
+    ("create", "INT64", "INT 64"),
+    ("create", "IF NOT EXISTS ", ""),
+    ("delete", "NOT (", "("),
+]
 
 
 @pytest.mark.parametrize("kind, good, bad", BROKEN)
 def test_a_broken_statement_fails_the_checks(kind, good, bad):
     spec = t.NBAC_SCHEDULE
-    sql = {"merge": bq.merge_sql(PROJECT, spec, f"{spec.schema}__{spec.name}__0"),
-           "create": bq.create_table_sql(PROJECT, spec), "delete": bq.delete_sql(PROJECT, spec)}[kind]
+    sql = {
+        "merge": bq.merge_sql(PROJECT, spec, f"{spec.schema}__{spec.name}__0"),
+        "create": bq.create_table_sql(PROJECT, spec),
+        "delete": bq.delete_sql(PROJECT, spec),
+    }[kind]
     check(spec, sql)  # the statement as generated passes
     assert good in sql
     with pytest.raises((sqlglot.errors.ParseError, AssertionError)):
@@ -259,12 +286,17 @@ def test_identifiers_partitioning_and_clustering_are_valid_for_bigquery():
         assert all(bq.bigquery_type(spec.columns[c]) in bq.CLUSTERABLE for c in cluster), spec.address
     assert bq.STAGING_DATASET not in {spec.schema for spec in t.ALL_TABLES}
     # BigQuery refuses to cluster on FLOAT64: such a key column is left out, the others kept.
-    keyed = TableSpec("nba_raw", "x", {"game_date": "DATE", "line": "DOUBLE", "book": "VARCHAR"},
-                      primary_key=("game_date", "line", "book"))
+    keyed = TableSpec(
+        "nba_raw",
+        "x",
+        {"game_date": "DATE", "line": "DOUBLE", "book": "VARCHAR"},
+        primary_key=("game_date", "line", "book"),
+    )
     assert bq.cluster_columns(keyed) == ["book"]
 
 
 # --- 2. schemas map one to one -------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("address", sorted(SPECS))
 def test_schema_maps_one_to_one_ddl_load_schema_parquet_and_pandas(address):
@@ -335,10 +367,16 @@ def test_a_failed_merge_still_drops_its_staging_table(fake, warehouse, monkeypat
     spec = t.TEAM_OFFENSE
     day = dt.date(2024, 11, 1)
     warehouse.replace_dates(spec, sample(spec, [day]), day, day)
-    monkeypatch.setattr(bq, "merge_sql", lambda *a: "MERGE `nba-test`.`nba_analytics`.`no_such_table` AS T USING "
-                                                    "`nba-test`.`nba_analytics`.`x` AS S ON FALSE WHEN NOT MATCHED "
-                                                    "BY SOURCE AND T.d BETWEEN @start AND @end AND T.d NOT IN "
-                                                    "UNNEST(@keep) THEN DELETE")
+    monkeypatch.setattr(
+        bq,
+        "merge_sql",
+        lambda *a: (
+            "MERGE `nba-test`.`nba_analytics`.`no_such_table` AS T USING "
+            "`nba-test`.`nba_analytics`.`x` AS S ON FALSE WHEN NOT MATCHED "
+            "BY SOURCE AND T.d BETWEEN @start AND @end AND T.d NOT IN "
+            "UNNEST(@keep) THEN DELETE"
+        ),
+    )
     with pytest.raises(Exception, match="no_such_table"):
         warehouse.replace_dates(spec, sample(spec, [day]), day, day)
     assert fake.tables_in(bq.STAGING_DATASET) == [] and len(fake.dropped) == 2
@@ -361,14 +399,19 @@ def test_a_column_the_spec_gained_is_added_not_recreated(fake, warehouse):
     day = dt.date(2024, 11, 1)
     warehouse.replace_dates(spec, sample(spec, [day]), day, day)
     grown = TableSpec(spec.schema, spec.name, {**spec.columns, "jersey": "VARCHAR"}, spec.primary_key)
-    warehouse.replace_dates(grown, sample(grown, [day + dt.timedelta(days=1)]), day + dt.timedelta(days=1),
-                            day + dt.timedelta(days=1))
+    warehouse.replace_dates(
+        grown, sample(grown, [day + dt.timedelta(days=1)]), day + dt.timedelta(days=1), day + dt.timedelta(days=1)
+    )
     rows = warehouse.read(grown)
-    assert rows.groupby(rows["game_date"].dt.date)["jersey"].count().to_dict() == {day: 0, day + dt.timedelta(days=1): 1}
+    assert rows.groupby(rows["game_date"].dt.date)["jersey"].count().to_dict() == {
+        day: 0,
+        day + dt.timedelta(days=1): 1,
+    }
     assert [w.statement for j in fake.jobs for w in j.writes if w.kind == "ddl"] == ["CREATE TABLE", "ALTER TABLE"]
 
 
 # --- 3. a season backfill stays far inside BigQuery's per-table limits ---------------------------
+
 
 def _season_backfill(fake: FakeBigQuery, day: dt.date) -> list[tuple[dt.date, dt.date]]:
     """What a season backfill asks of the warehouse: one run per chunk of dates (Dagster's
@@ -418,8 +461,8 @@ def test_a_season_backfill_costs_each_table_two_operations_and_cleans_up_its_sta
     assert set(per_write.values()) <= {1, len(runs)}
 
 
-
 # --- the graph on BigQuery -------------------------------------------------------------------------
+
 
 class TeeWarehouse(Warehouse):
     """Writes go to both warehouses; every read is answered by BigQuery and must equal DuckDB's."""
@@ -447,8 +490,11 @@ class TeeWarehouse(Warehouse):
         ours, theirs = big.read(spec, start, end, columns), duck.read(spec, start, end, columns)
         key = [c for c in spec.primary_key if c in ours.columns]
         key = key if len(key) == len(spec.primary_key) else list(ours.columns)
-        pd.testing.assert_frame_equal(ours.sort_values(key).reset_index(drop=True),
-                                      theirs.sort_values(key).reset_index(drop=True), obj=spec.address)
+        pd.testing.assert_frame_equal(
+            ours.sort_values(key).reset_index(drop=True),
+            theirs.sort_values(key).reset_index(drop=True),
+            obj=spec.address,
+        )
         return ours
 
     def count_by_date(self, spec, start, end):
@@ -478,8 +524,10 @@ def test_phases_1_to_3_on_bigquery_read_and_write_what_they_do_on_duckdb(tmp_pat
     class TeePipeline(Pipeline):
         @property
         def resources(self) -> dict:
-            return {**super().resources, "warehouse": TeeWarehouse(
-                project=PROJECT, database=str(self.home / "warehouse" / "warehouse.duckdb"))}
+            return {
+                **super().resources,
+                "warehouse": TeeWarehouse(project=PROJECT, database=str(self.home / "warehouse" / "warehouse.duckdb")),
+            }
 
     p = TeePipeline(home=tmp_path, source=sim_source, now=SIM_NOW, instance=dg.DagsterInstance.ephemeral())
     (run,) = p.run([keys.PHASE1, keys.PHASE2, keys.PHASE3], dt.date(2024, 11, 2))

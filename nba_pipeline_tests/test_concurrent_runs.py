@@ -24,13 +24,24 @@ REAL_NOW = "2025-04-15T12:00:00-04:00"
 
 
 def _env(home: Path, now: str, **extra: str) -> dict:
-    return {**os.environ, "NBA_PIPELINE_HOME": str(home), "DAGSTER_HOME": str(home / "dagster"),
-            "NBA_PIPELINE_NOW": now, **extra}
+    return {
+        **os.environ,
+        "NBA_PIPELINE_HOME": str(home),
+        "DAGSTER_HOME": str(home / "dagster"),
+        "NBA_PIPELINE_NOW": now,
+        **extra,
+    }
 
 
 def _cli(*args: str, env: dict) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "nba_pipeline.cli", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "nba_pipeline.cli", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _instance(home: Path, monkeypatch) -> dg.DagsterInstance:
@@ -42,19 +53,30 @@ def _same_tables(a, b, start: dt.date, end: dt.date) -> None:
     for spec in t.ALL_TABLES:
         x, y = a.read(spec, start, end), b.read(spec, start, end)
         key = list(spec.primary_key)
-        pd.testing.assert_frame_equal(x.sort_values(key).reset_index(drop=True),
-                                      y.sort_values(key).reset_index(drop=True), obj=spec.address)
+        pd.testing.assert_frame_equal(
+            x.sort_values(key).reset_index(drop=True), y.sort_values(key).reset_index(drop=True), obj=spec.address
+        )
 
 
-def test_two_backfills_of_the_same_real_dates_at_once_leave_the_rows_of_one_clean_run(real_data, tmp_path,
-                                                                                     monkeypatch):
+def test_two_backfills_of_the_same_real_dates_at_once_leave_the_rows_of_one_clean_run(real_data, tmp_path, monkeypatch):
     """Two terminals (or a cron job and a manual run) start the same week on one empty home in the
     same instant: the instance is created once, one run computes the dates while the other waits
     and says for which run, then computes them again; both exit 0 and the tables are a clean run's."""
     home = tmp_path / "home"
     env = _env(home, REAL_NOW)
-    args = ("backfill", "--start", REAL_START, "--end", REAL_END, "--source", "historical", "--historical-dir",
-            str(real_data), "--home", str(home))
+    args = (
+        "backfill",
+        "--start",
+        REAL_START,
+        "--end",
+        REAL_END,
+        "--source",
+        "historical",
+        "--historical-dir",
+        str(real_data),
+        "--home",
+        str(home),
+    )
     first, second = _cli(*args, env=env), _cli(*args, env=env)
     outs = [p.communicate(timeout=600) for p in (first, second)]
     for proc, (out, err) in zip((first, second), outs):
@@ -88,9 +110,14 @@ def test_a_backfill_waits_for_automations_run_of_the_same_date(tmp_path, monkeyp
     with _instance(home, monkeypatch) as instance:
         # Whatever else holds the slot (another run's step), the sensor's run starts and waits for it.
         instance.event_log_storage.claim_concurrency_slot("warehouse", "another-run", "a-step")
-        automation = subprocess.Popen([sys.executable, "-m", "nba_pipeline_tests.integration.automation_like_run",
-                                       day, keys.PHASE2], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                      stderr=subprocess.PIPE, text=True)
+        automation = subprocess.Popen(
+            [sys.executable, "-m", "nba_pipeline_tests.integration.automation_like_run", day, keys.PHASE2],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         deadline = time.monotonic() + 120
         while not instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED])):
             assert time.monotonic() < deadline and automation.poll() is None, automation.stderr.read()[-2000:]
@@ -110,5 +137,6 @@ def test_a_backfill_waits_for_automations_run_of_the_same_date(tmp_path, monkeyp
     clean = make_pipeline(tmp_path / "clean", SimulatedSource(seed=SIM_SEED), now)
     the_day = dt.date.fromisoformat(day)
     assert all(r.success for r in clean.run(keys.PHASE_GROUPS, the_day, the_day))
-    _same_tables(DuckDBWarehouse(database=str(home / "warehouse" / "warehouse.duckdb")), clean.warehouse, the_day,
-                 the_day)
+    _same_tables(
+        DuckDBWarehouse(database=str(home / "warehouse" / "warehouse.duckdb")), clean.warehouse, the_day, the_day
+    )

@@ -54,9 +54,14 @@ def damaged_home(written_home, tmp_path) -> Path:
 
 
 def _cli(home: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nba_pipeline.cli", *args, "--home", str(home)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "DAGSTER_HOME": str(home / "dagster"), **ENV})
+    return subprocess.run(
+        [sys.executable, "-m", "nba_pipeline.cli", *args, "--home", str(home)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "DAGSTER_HOME": str(home / "dagster"), **ENV},
+    )
 
 
 def _assert_the_one_line(stderr: str, command: str, database: Path) -> None:
@@ -67,13 +72,26 @@ def _assert_the_one_line(stderr: str, command: str, database: Path) -> None:
     assert 'move it aside and run "nba-pipeline rebuild"' in lines[0]
 
 
-@pytest.mark.parametrize("args", [
-    ["status", "--date", NIGHT.isoformat()],
-    ["backfill", "--start", NIGHT.isoformat(), "--end", NIGHT.isoformat()],
-    ["demo", "--days", "2"],
-    ["evaluate", "--historical-dir", "{real}", "--start", "2024-11-05", "--end", "2024-11-06",
-     "--history-start", "2024-11-04", "--skip-replay"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["status", "--date", NIGHT.isoformat()],
+        ["backfill", "--start", NIGHT.isoformat(), "--end", NIGHT.isoformat()],
+        ["demo", "--days", "2"],
+        [
+            "evaluate",
+            "--historical-dir",
+            "{real}",
+            "--start",
+            "2024-11-05",
+            "--end",
+            "2024-11-06",
+            "--history-start",
+            "2024-11-04",
+            "--skip-replay",
+        ],
+    ],
+)
 def test_a_damaged_warehouse_is_one_line_and_exit_1_for_every_command(damaged_home, args, request):
     if "{real}" in args:
         args = [a.replace("{real}", str(request.getfixturevalue("real_data"))) for a in args]
@@ -118,6 +136,7 @@ def test_inside_a_run_the_step_fails_with_the_same_line_and_is_not_retried(damag
 
 # --- which DuckDB errors are damage --------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def small_database(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("duck") / "warehouse.duckdb"
@@ -132,13 +151,16 @@ def _truncate_to_half(path: Path) -> None:
     os.truncate(path, path.stat().st_size // 2)
 
 
-@pytest.mark.parametrize("damage, found_on", [
-    (lambda p: _damage(p), "open"),                               # the database headers
-    (lambda p: _damage(p, offset=0, size=4096), "open"),          # the main header: not a database
-    (_truncate_to_half, "open"),                                  # a copy cut short
-    (lambda p: p.write_text("not a database at all"), "open"),    # another file under its name
-    (lambda p: _damage(p, offset=300_000, size=4096), "query"),   # a data block, found when read
-])
+@pytest.mark.parametrize(
+    "damage, found_on",
+    [
+        (lambda p: _damage(p), "open"),  # the database headers
+        (lambda p: _damage(p, offset=0, size=4096), "open"),  # the main header: not a database
+        (_truncate_to_half, "open"),  # a copy cut short
+        (lambda p: p.write_text("not a database at all"), "open"),  # another file under its name
+        (lambda p: _damage(p, offset=300_000, size=4096), "query"),  # a data block, found when read
+    ],
+)
 def test_every_kind_of_damage_is_the_one_error(small_database, tmp_path, damage, found_on):
     path = tmp_path / "warehouse.duckdb"
     shutil.copyfile(small_database, path)

@@ -38,12 +38,19 @@ def surface() -> dict:
             fresh = spec.freshness_policy
             assets[key.to_user_string()] = {
                 "group": spec.group_name,
-                "partitions": (f"daily {a.partitions_def.timezone} from {a.partitions_def.start:%Y-%m-%d} "
-                               f"end_offset={a.partitions_def.end_offset}") if a.partitions_def else None,
+                "partitions": (
+                    f"daily {a.partitions_def.timezone} from {a.partitions_def.start:%Y-%m-%d} "
+                    f"end_offset={a.partitions_def.end_offset}"
+                )
+                if a.partitions_def
+                else None,
                 "deps": {d.asset_key.to_user_string(): _mapping(a, key, d.asset_key) for d in spec.deps},
                 "automation": cond.get_label() or cond.name if cond else None,
-                "backfill_policy": (f"{a.backfill_policy.policy_type.value} max {a.backfill_policy.max_partitions_per_run}"
-                                    if a.backfill_policy else None),
+                "backfill_policy": (
+                    f"{a.backfill_policy.policy_type.value} max {a.backfill_policy.max_partitions_per_run}"
+                    if a.backfill_policy
+                    else None
+                ),
                 "freshness": repr(fresh) if fresh else None,
                 "checks": {c.name: {"blocking": c.blocking} for c in a.check_specs if c.asset_key == key},
             }
@@ -51,9 +58,12 @@ def surface() -> dict:
     return {
         "groups": list(keys.PHASE_GROUPS),
         "assets": dict(sorted(assets.items())),
-        "standalone_checks": sorted(f"{k.asset_key.to_user_string()}:{k.name}" for c in standalone for k in c.check_keys),
-        "schedules": sorted(f"{s.name} {s.cron_schedule} {s.execution_timezone} {s.default_status.value}"
-                            for s in defs.schedules or []),
+        "standalone_checks": sorted(
+            f"{k.asset_key.to_user_string()}:{k.name}" for c in standalone for k in c.check_keys
+        ),
+        "schedules": sorted(
+            f"{s.name} {s.cron_schedule} {s.execution_timezone} {s.default_status.value}" for s in defs.schedules or []
+        ),
         "sensors": sorted(f"{s.name} {s.default_status.value}" for s in defs.sensors or []),
         "jobs": sorted(j.name for j in defs.jobs or []),
         "asset_count": len(graph.get_all_asset_keys()),

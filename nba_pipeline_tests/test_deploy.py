@@ -46,8 +46,13 @@ def docker_kv(args: str) -> dict[str, str]:
 def setup_py() -> dict:
     """python_requires and the pinned version constants of setup.py, read without running it."""
     tree = ast.parse((ROOT / "setup.py").read_text())
-    consts = {t.id: n.value.value for n in tree.body if isinstance(n, ast.Assign)
-              for t in n.targets if isinstance(t, ast.Name) and isinstance(n.value, ast.Constant)}
+    consts = {
+        t.id: n.value.value
+        for n in tree.body
+        if isinstance(n, ast.Assign)
+        for t in n.targets
+        if isinstance(t, ast.Name) and isinstance(n.value, ast.Constant)
+    }
     call = next(n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "setup")
     kwargs = {k.arg: k.value for k in call.keywords}
     return {**consts, "python_requires": kwargs["python_requires"].value}
@@ -73,6 +78,7 @@ def cmd() -> list[str]:
 
 # --- Dockerfile ------------------------------------------------------------------------------------
 
+
 def test_the_image_python_satisfies_setup_py():
     (base,) = instructions("FROM")
     m = re.fullmatch(r"python:(\d+\.\d+)-slim", base)
@@ -84,7 +90,7 @@ def test_the_deployment_integrations_match_the_pinned_family():
     args = dict(a.split("=", 1) for a in instructions("ARG") if "=" in a)
     assert args["DAGSTER_INTEGRATIONS_VERSION"] == setup_py()["DAGSTER_INTEGRATIONS"]
     (run,) = [r for r in instructions("RUN") if "pip install" in r]
-    assert 'pip install . ' in run
+    assert "pip install . " in run
     for package in ("dagster-postgres", "dagster-k8s"):
         assert f'"{package}==${{DAGSTER_INTEGRATIONS_VERSION}}"' in run
 
@@ -156,6 +162,7 @@ def test_the_build_context_holds_only_what_the_image_copies():
 
 # --- Helm values -----------------------------------------------------------------------------------
 
+
 def test_the_code_location_runs_the_dockerfile_command():
     deployment = code_deployment()
     command = cmd()
@@ -182,7 +189,9 @@ def test_every_variable_the_deployment_sets_is_one_the_code_reads():
 
 def test_the_guide_creates_the_secrets_the_code_reads():
     guide = (ROOT / "deploy" / "README.md").read_text()
-    command = re.search(r"kubectl create secret generic nba-pipeline-credentials(.*?)(?:\n\n|```)", guide, re.S).group(1)
+    command = re.search(r"kubectl create secret generic nba-pipeline-credentials(.*?)(?:\n\n|```)", guide, re.S).group(
+        1
+    )
     keys = set(re.findall(r"--from-literal=([A-Z_]+)=", command))
     assert keys == {environment.ENV_ODDS_API_KEY, environment.ENV_SLACK_TOKEN}
     secret = values()["global"]["postgresqlSecretName"]
@@ -220,8 +229,10 @@ def test_the_daemon_settings_match_the_shipped_instances():
     v = values()
     example = yaml.safe_load((ROOT / "deploy" / "dagster.yaml").read_text())
     local = yaml.safe_load((ROOT / "nba_pipeline" / "instance" / "local_dagster.yaml").read_text())
-    assert v["dagsterDaemon"]["runRetries"] == {"enabled": example["run_retries"]["enabled"],
-                                                "maxRetries": example["run_retries"]["max_retries"]}
+    assert v["dagsterDaemon"]["runRetries"] == {
+        "enabled": example["run_retries"]["enabled"],
+        "maxRetries": example["run_retries"]["max_retries"],
+    }
     assert v["dagsterDaemon"]["runCoordinator"]["type"] == example["run_coordinator"]["class"]
     assert v["additionalInstanceConfig"]["freshness"] == local["freshness"]
 

@@ -11,8 +11,13 @@ CLEAN = {"PATH": "/usr/bin:/bin", "NO_GCE_CHECK": "true"}
 
 def _doctor(tmp_path, extra: dict[str, str]) -> subprocess.CompletedProcess:
     env = {**CLEAN, "HOME": str(tmp_path), e.ENV_HOME: str(tmp_path / "home"), **extra}
-    return subprocess.run([sys.executable, "-m", "nba_pipeline.cli", "doctor", "--timeout", "20"], env=env,
-                          capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "nba_pipeline.cli", "doctor", "--timeout", "20"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def _lines(out: str) -> dict[str, list[str]]:
@@ -60,7 +65,9 @@ def test_a_disabled_source_endpoint_fails_production_and_warns_locally(tmp_path,
     from nba_pipeline.sources.base import ODDS_PLAYER_POINTS
     from nba_pipeline.sources.simulated import SimulatedSource
 
-    monkeypatch.setattr(deployment, "build_source", lambda env: SimulatedSource(disabled_endpoints=[ODDS_PLAYER_POINTS]))
+    monkeypatch.setattr(
+        deployment, "build_source", lambda env: SimulatedSource(disabled_endpoints=[ODDS_PLAYER_POINTS])
+    )
     monkeypatch.setenv(e.ENV_HOME, str(tmp_path / "home"))
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     monkeypatch.delenv(e.ENV_DEPLOYMENT, raising=False)

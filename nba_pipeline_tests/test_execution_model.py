@@ -25,7 +25,8 @@ def _check_results(instance: dg.DagsterInstance, key: dg.AssetKey, days) -> dict
     check_keys = [dg.AssetCheckKey(key, s.name) for s in CHECKS[key]]
     out = {d.isoformat(): {} for d in days}
     for info in instance.event_log_storage.get_asset_check_partition_info(
-            check_keys, partition_keys=[d.isoformat() for d in days]):
+        check_keys, partition_keys=[d.isoformat() for d in days]
+    ):
         if info.is_current:
             out[info.partition_key][info.check_key.name] = info.latest_execution_status.value
     return out

@@ -49,9 +49,14 @@ def _cli_here(monkeypatch, capsys, *args: str, home: Path, env: dict | None = No
 
 
 def _cli(*args: str, home: Path, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nba_pipeline.cli", *args, "--home", str(home)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "DAGSTER_HOME": str(home / "dagster"), **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "nba_pipeline.cli", *args, "--home", str(home)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "DAGSTER_HOME": str(home / "dagster"), **(env or {})},
+    )
 
 
 def _failure(result) -> str:
@@ -71,15 +76,21 @@ def _succeeded(result) -> set[str]:
 
 # --- a killed run -------------------------------------------------------------------------------------
 
+
 def test_a_killed_backfill_never_wedges_the_home(tmp_path):
     """kill -9 in the middle of a backfill: the dead run held the one-slot warehouse pool and stayed
     "in progress". The next command recognises its process is gone, marks it failed, frees the slot
     and says so; the next backfill completes."""
     home, sim = tmp_path / "home", {"NBA_PIPELINE_SOURCE": "simulated", "NBA_PIPELINE_NOW": MORNING_AFTER}
     args = ["backfill", "--start", "2024-11-05", "--end", "2024-11-06"]
-    proc = subprocess.Popen([sys.executable, "-m", "nba_pipeline.cli", *args, "--home", str(home)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                            env={**os.environ, "DAGSTER_HOME": str(home / "dagster"), **sim})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nba_pipeline.cli", *args, "--home", str(home)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "DAGSTER_HOME": str(home / "dagster"), **sim},
+    )
     seen = []
     for line in proc.stdout:  # wait until Phase 3 is under way
         seen.append(line)
@@ -101,10 +112,16 @@ def test_a_killed_backfill_never_wedges_the_home(tmp_path):
 def test_the_reaper_frees_only_runs_whose_process_is_gone(tmp_path):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     with dg.instance_for_test(overrides={"concurrency": {"pools": {"default_limit": 1}}}) as instance:
+
         def started(owner: str) -> dg.DagsterRun:
-            run = instance.add_run(dg.DagsterRun(job_name="x", run_id=make_new_run_id(),
-                                                 status=dg.DagsterRunStatus.STARTED,
-                                                 tags={workers.PROCESS_TAG: owner}))
+            run = instance.add_run(
+                dg.DagsterRun(
+                    job_name="x",
+                    run_id=make_new_run_id(),
+                    status=dg.DagsterRunStatus.STARTED,
+                    tags={workers.PROCESS_TAG: owner},
+                )
+            )
             instance.event_log_storage.claim_concurrency_slot("warehouse", run.run_id, "step")
             return run
 
@@ -119,6 +136,7 @@ def test_the_reaper_frees_only_runs_whose_process_is_gone(tmp_path):
 
 # --- permanent errors fail at once and name what broke ---------------------------------------------------
 
+
 @pytest.fixture
 def small_real_folder(real_data, tmp_path):
     """The real 2024-25 files, cut to 2025-01-08..16, in a folder the test may corrupt."""
@@ -127,7 +145,10 @@ def small_real_folder(real_data, tmp_path):
     (folder / "box_scores").mkdir()
     for name in ("schedule_2024-25.csv", "team_game_logs_2024-25.csv"):
         (folder / "schedule" / name).write_bytes((real_data / "schedule" / name).read_bytes())
-    for name, col in (("player_game_logs_2024-25.csv", "date"), ("player_game_logs_2024-25_with_inferred_dnp.csv", "date")):
+    for name, col in (
+        ("player_game_logs_2024-25.csv", "date"),
+        ("player_game_logs_2024-25_with_inferred_dnp.csv", "date"),
+    ):
         df = pd.read_csv(real_data / "box_scores" / name, dtype=str)
         df[(df[col] >= "2025-01-08") & (df[col] <= "2025-01-16")].to_csv(folder / "box_scores" / name, index=False)
     clear_cache()
@@ -145,8 +166,18 @@ def _corrupt_pts(folder: Path) -> tuple[Path, int]:
 
 
 def test_a_missing_historical_folder_fails_at_once_with_one_line(tmp_path):
-    out = _cli("backfill", "--start", "2025-01-10", "--end", "2025-01-11", "--source", "historical",
-               "--historical-dir", str(tmp_path / "nope"), home=tmp_path / "home")
+    out = _cli(
+        "backfill",
+        "--start",
+        "2025-01-10",
+        "--end",
+        "2025-01-11",
+        "--source",
+        "historical",
+        "--historical-dir",
+        str(tmp_path / "nope"),
+        home=tmp_path / "home",
+    )
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert str(tmp_path / "nope") in out.stderr and "does not exist" in out.stderr
     assert "retry" not in out.stdout + out.stderr  # refused at once (it took 280 s of retries before)
@@ -158,8 +189,18 @@ def test_a_missing_historical_folder_fails_at_once_with_one_line(tmp_path):
 
 def test_a_corrupt_row_names_file_line_and_field_and_the_date_is_never_complete(small_real_folder, tmp_path):
     path, line = _corrupt_pts(small_real_folder)
-    out = _cli("backfill", "--start", "2025-01-10", "--end", "2025-01-11", "--source", "historical",
-               "--historical-dir", str(small_real_folder), home=tmp_path / "home")
+    out = _cli(
+        "backfill",
+        "--start",
+        "2025-01-10",
+        "--end",
+        "2025-01-11",
+        "--source",
+        "historical",
+        "--historical-dir",
+        str(small_real_folder),
+        home=tmp_path / "home",
+    )
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert f"{path} line {line}, field 'pts': 'abc' is not a number" in out.stderr
 
@@ -177,12 +218,25 @@ def test_a_corrupt_row_names_file_line_and_field_and_the_date_is_never_complete(
 def test_a_dropped_column_names_the_file_and_the_column(small_real_folder, tmp_path, monkeypatch, capsys):
     path = small_real_folder / "box_scores" / "player_game_logs_2024-25.csv"
     pd.read_csv(path, dtype=str).drop(columns=["pts"]).to_csv(path, index=False)
-    out = _cli_here(monkeypatch, capsys, "backfill", "--start", "2025-01-10", "--end", "2025-01-11", "--source",
-                    "historical", "--historical-dir", str(small_real_folder), home=tmp_path / "home")
+    out = _cli_here(
+        monkeypatch,
+        capsys,
+        "backfill",
+        "--start",
+        "2025-01-10",
+        "--end",
+        "2025-01-11",
+        "--source",
+        "historical",
+        "--historical-dir",
+        str(small_real_folder),
+        home=tmp_path / "home",
+    )
     assert out.returncode == 2 and f"{path} lacks column(s) pts" in out.stderr and "Traceback" not in out.stderr
 
 
 # --- archived payloads that cannot be parsed -----------------------------------------------------------
+
 
 @pytest.fixture
 def scraped_night(tmp_path):
@@ -192,10 +246,13 @@ def scraped_night(tmp_path):
     return p, game_log
 
 
-@pytest.mark.parametrize("damage, expected", [
-    (lambda raw: raw[: len(raw) // 2], "not valid JSON"),
-    (lambda raw: b"<html><body>502 Bad Gateway</body></html>", "an HTML page, not JSON"),
-])
+@pytest.mark.parametrize(
+    "damage, expected",
+    [
+        (lambda raw: raw[: len(raw) // 2], "not valid JSON"),
+        (lambda raw: b"<html><body>502 Bad Gateway</body></html>", "an HTML page, not JSON"),
+    ],
+)
 def test_a_truncated_or_html_payload_names_file_and_date_and_stops_the_date(scraped_night, damage, expected):
     p, game_log = scraped_night
     archived_as_returned(game_log, damage(game_log.read_bytes()))
@@ -221,18 +278,32 @@ def test_a_non_numeric_value_in_a_payload_names_table_column_and_file(scraped_ni
 
 # --- a locked warehouse ------------------------------------------------------------------------------------
 
+
 def test_a_locked_warehouse_is_waited_on_visibly_then_fails_clearly_and_stops_the_cascade(scraped_night, tmp_path):
     p, _ = scraped_night
     assert p.materialize(RAW_RESULTS, NIGHT).success
     database = str(tmp_path / "warehouse" / "warehouse.duckdb")
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-                               "print('locked', flush=True); time.sleep(120)", database],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('locked', flush=True); time.sleep(120)",
+            database,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         resources = {**p.resources, "warehouse": DuckDBWarehouse(database=database, lock_wait_seconds=2)}
-        res = dg.materialize(p.defs.assets, instance=p.instance, resources=resources, partition_key=NIGHT.isoformat(),
-                             selection=[*COMPLETED, keys.UPCOMING_TEAM_CONTEXT], raise_on_error=False)
+        res = dg.materialize(
+            p.defs.assets,
+            instance=p.instance,
+            resources=resources,
+            partition_key=NIGHT.isoformat(),
+            selection=[*COMPLETED, keys.UPCOMING_TEAM_CONTEXT],
+            raise_on_error=False,
+        )
     finally:
         holder.kill()
         holder.wait()
@@ -248,15 +319,35 @@ def test_a_locked_warehouse_is_waited_on_visibly_then_fails_clearly_and_stops_th
 
 # --- input refused before anything runs -----------------------------------------------------------------
 
-@pytest.mark.parametrize("args, env, expected", [
-    (["backfill", "--start", "2025-01-16", "--end", "2025-01-10"], {}, "--start 2025-01-16 is after --end 2025-01-10"),
-    (["backfill", "--start", "2030-01-01", "--end", "2030-01-03"], {}, "2030-01-03 is after the last game-date partition"),
-    (["backfill", "--start", "2024-09-01", "--end", "2024-09-02"], {}, "2024-09-01 is before the first game-date partition"),
-    (["backfill", "--start", "2024-11-01", "--end", "2024-11-02", "--select", "phase9"], {}, "unknown group(s) phase9"),
-    (["status"], {"NBA_PIPELINE_ENV": "staging"}, "NBA_PIPELINE_ENV='staging' is not one of: local, prod"),
-    (["status"], {"NBA_PIPELINE_NOW": "garbage"}, "NBA_PIPELINE_NOW='garbage' is not an ISO-8601 instant"),
-    (["status"], {"NBA_PIPELINE_SOURCE": "ftp"}, "NBA_PIPELINE_SOURCE='ftp' is not one of"),
-])
+
+@pytest.mark.parametrize(
+    "args, env, expected",
+    [
+        (
+            ["backfill", "--start", "2025-01-16", "--end", "2025-01-10"],
+            {},
+            "--start 2025-01-16 is after --end 2025-01-10",
+        ),
+        (
+            ["backfill", "--start", "2030-01-01", "--end", "2030-01-03"],
+            {},
+            "2030-01-03 is after the last game-date partition",
+        ),
+        (
+            ["backfill", "--start", "2024-09-01", "--end", "2024-09-02"],
+            {},
+            "2024-09-01 is before the first game-date partition",
+        ),
+        (
+            ["backfill", "--start", "2024-11-01", "--end", "2024-11-02", "--select", "phase9"],
+            {},
+            "unknown group(s) phase9",
+        ),
+        (["status"], {"NBA_PIPELINE_ENV": "staging"}, "NBA_PIPELINE_ENV='staging' is not one of: local, prod"),
+        (["status"], {"NBA_PIPELINE_NOW": "garbage"}, "NBA_PIPELINE_NOW='garbage' is not an ISO-8601 instant"),
+        (["status"], {"NBA_PIPELINE_SOURCE": "ftp"}, "NBA_PIPELINE_SOURCE='ftp' is not one of"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_status_2(tmp_path, monkeypatch, capsys, args, env, expected):
     out = _cli_here(monkeypatch, capsys, *args, home=tmp_path / "home", env={"NBA_PIPELINE_NOW": MORNING_AFTER, **env})
     assert out.returncode == 2, out.stdout + out.stderr
@@ -266,8 +357,20 @@ def test_bad_input_is_one_line_and_exit_status_2(tmp_path, monkeypatch, capsys, 
 
 
 def test_an_empty_historical_range_is_not_a_success(real_data, tmp_path, monkeypatch, capsys):
-    out = _cli_here(monkeypatch, capsys, "backfill", "--start", "2025-07-01", "--end", "2025-07-03", "--source",
-                    "historical", "--historical-dir", str(real_data), home=tmp_path / "home")
+    out = _cli_here(
+        monkeypatch,
+        capsys,
+        "backfill",
+        "--start",
+        "2025-07-01",
+        "--end",
+        "2025-07-03",
+        "--source",
+        "historical",
+        "--historical-dir",
+        str(real_data),
+        home=tmp_path / "home",
+    )
     assert out.returncode == 2 and "has no games or lines between 2025-07-01 and 2025-07-03" in out.stderr
 
 

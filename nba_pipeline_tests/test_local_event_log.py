@@ -22,30 +22,55 @@ DAYS = [f"2025-01-{d:02d}" for d in range(1, 8)]
 
 
 def _materializations(run_id: str) -> list[EventLogEntry]:
-    return [EventLogEntry(
-        error_info=None, level=20, user_message="", run_id=run_id, timestamp=time.time(),
-        dagster_event=DagsterEvent(
-            event_type_value=DagsterEventType.ASSET_MATERIALIZATION.value, job_name="job", step_key="step",
-            event_specific_data=StepMaterializationData(dg.AssetMaterialization(
-                KEY, partition=day, metadata={"dagster/row_count": 100 + i},
-                tags={"dagster/data_version": f"v{i}", "dagster/code_version": run_id}))))
-        for i, day in enumerate(DAYS)]
+    return [
+        EventLogEntry(
+            error_info=None,
+            level=20,
+            user_message="",
+            run_id=run_id,
+            timestamp=time.time(),
+            dagster_event=DagsterEvent(
+                event_type_value=DagsterEventType.ASSET_MATERIALIZATION.value,
+                job_name="job",
+                step_key="step",
+                event_specific_data=StepMaterializationData(
+                    dg.AssetMaterialization(
+                        KEY,
+                        partition=day,
+                        metadata={"dagster/row_count": 100 + i},
+                        tags={"dagster/data_version": f"v{i}", "dagster/code_version": run_id},
+                    )
+                ),
+            ),
+        )
+        for i, day in enumerate(DAYS)
+    ]
 
 
 def _read_back(storage: LocalSqliteEventLogStorage) -> dict:
     records = storage.fetch_materializations(dg.AssetRecordsFilter(asset_key=KEY), limit=100).records
     latest = storage.get_latest_materialization_events([KEY])[KEY]
     return {
-        "by_date": sorted((r.partition_key, r.asset_materialization.metadata["dagster/row_count"].value,
-                           r.asset_materialization.tags["dagster/data_version"]) for r in records),
+        "by_date": sorted(
+            (
+                r.partition_key,
+                r.asset_materialization.metadata["dagster/row_count"].value,
+                r.asset_materialization.tags["dagster/data_version"],
+            )
+            for r in records
+        ),
         "order": [r.partition_key for r in sorted(records, key=lambda r: r.storage_id)],
         "latest": latest.dagster_event.partition,
         "partitions": sorted(storage.get_materialized_partitions(KEY)),
         # The tag rows (what data-version lookups read) belong to their own event.
-        "tags": sorted((r.partition_key, storage.get_event_tags_for_asset(
-            KEY, filter_event_id=r.storage_id)[0]["dagster/data_version"]) for r in records),
-        "by_partition": sorted(storage.get_latest_storage_id_by_partition(
-            KEY, DagsterEventType.ASSET_MATERIALIZATION)),
+        "tags": sorted(
+            (
+                r.partition_key,
+                storage.get_event_tags_for_asset(KEY, filter_event_id=r.storage_id)[0]["dagster/data_version"],
+            )
+            for r in records
+        ),
+        "by_partition": sorted(storage.get_latest_storage_id_by_partition(KEY, DagsterEventType.ASSET_MATERIALIZATION)),
     }
 
 
@@ -73,11 +98,19 @@ def test_a_second_process_sees_every_write_at_once(tmp_path):
 def test_a_batch_is_stored_one_event_at_a_time(tmp_path):
     """Dagster's default for a batch (we do not batch: README, "the instance"): every event lands."""
     storage = LocalSqliteEventLogStorage(str(tmp_path))
-    planned = [EventLogEntry(
-        error_info=None, level=10, user_message="", run_id="run-c", timestamp=time.time(),
-        dagster_event=DagsterEvent.build_asset_materialization_planned_event(
-            "job", "step", AssetMaterializationPlannedData(KEY, partition=day)))
-        for day in DAYS]
+    planned = [
+        EventLogEntry(
+            error_info=None,
+            level=10,
+            user_message="",
+            run_id="run-c",
+            timestamp=time.time(),
+            dagster_event=DagsterEvent.build_asset_materialization_planned_event(
+                "job", "step", AssetMaterializationPlannedData(KEY, partition=day)
+            ),
+        )
+        for day in DAYS
+    ]
     storage.store_event_batch([*planned, *_materializations("run-c")])
     types = [r.event_log_entry.dagster_event.event_type for r in storage.get_records_for_run("run-c").records]
     assert types.count(DagsterEventType.ASSET_MATERIALIZATION_PLANNED) == len(DAYS)

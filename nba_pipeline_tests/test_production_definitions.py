@@ -48,8 +48,13 @@ FAKE = {
 
 
 def _load(tmp_path, extra: dict[str, str]) -> dict:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), e.ENV_HOME: str(tmp_path / "home"),
-           "DAGSTER_HOME": str(tmp_path / "dagster"), **extra}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        e.ENV_HOME: str(tmp_path / "home"),
+        "DAGSTER_HOME": str(tmp_path / "dagster"),
+        **extra,
+    }
     (tmp_path / "dagster").mkdir(exist_ok=True)
     out = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-3000:]
@@ -59,13 +64,22 @@ def _load(tmp_path, extra: dict[str, str]) -> dict:
 def test_production_definitions_load_with_fake_credentials_and_no_network(tmp_path):
     loaded = _load(tmp_path, FAKE)
     assert loaded["resources"] == {
-        "warehouse": "BigQueryWarehouse", "archive": "GCSBlobStore", "exports": "GCSBlobStore",
-        "model_store": "GCSBlobStore", "nba_source": "LiveSource", "clock": "Clock", "alerts": "AlertSink",
+        "warehouse": "BigQueryWarehouse",
+        "archive": "GCSBlobStore",
+        "exports": "GCSBlobStore",
+        "model_store": "GCSBlobStore",
+        "nba_source": "LiveSource",
+        "clock": "Clock",
+        "alerts": "AlertSink",
     }
     resolved = loaded["resolved"]
     assert resolved["warehouse"] == {"project": "nba-pipeline-test", "location": "US"}
     assert {resolved[k]["bucket"] for k in ("archive", "exports", "model_store")} == {"nba-pipeline-test-bucket"}
-    assert sorted(resolved[k]["prefix"] for k in ("archive", "exports", "model_store")) == ["api/v1", "models", "nba-scraped"]
+    assert sorted(resolved[k]["prefix"] for k in ("archive", "exports", "model_store")) == [
+        "api/v1",
+        "models",
+        "nba-scraped",
+    ]
     assert loaded["assets"] > 30
 
 

@@ -20,8 +20,10 @@ from nba_pipeline.instance.home import ensure_local_instance
 from nba_pipeline.instance.launcher import LocalRunLauncher
 from nba_pipeline.instance.workers import PROCESS_TAG, WORKER_HOST_TAG, found_gone, gone_reason
 
-LOCAL_CONFIG = {"concurrency": {"pools": {"default_limit": 1}},
-                "run_launcher": {"module": "nba_pipeline.instance.launcher", "class": "LocalRunLauncher"}}
+LOCAL_CONFIG = {
+    "concurrency": {"pools": {"default_limit": 1}},
+    "run_launcher": {"module": "nba_pipeline.instance.launcher", "class": "LocalRunLauncher"},
+}
 
 
 @pytest.fixture
@@ -39,17 +41,31 @@ def child():
     proc.wait()
 
 
-def _daemon_run(instance, pid: int | None, host: str | None = None, logged_at: float | None = None,
-                status=dg.DagsterRunStatus.STARTED) -> dg.DagsterRun:
+def _daemon_run(
+    instance,
+    pid: int | None,
+    host: str | None = None,
+    logged_at: float | None = None,
+    status=dg.DagsterRunStatus.STARTED,
+) -> dg.DagsterRun:
     """A run as the daemon launches it: tagged with the worker's host by the launcher, holding the
     warehouse slot, its worker's pid in Dagster's own "Started process for run" engine event."""
-    run = instance.add_run(dg.DagsterRun(job_name="__ASSET_JOB", run_id=make_new_run_id(), status=status,
-                                         tags={WORKER_HOST_TAG: host or socket.gethostname()}))
+    run = instance.add_run(
+        dg.DagsterRun(
+            job_name="__ASSET_JOB",
+            run_id=make_new_run_id(),
+            status=status,
+            tags={WORKER_HOST_TAG: host or socket.gethostname()},
+        )
+    )
     instance.event_log_storage.claim_concurrency_slot("warehouse", run.run_id, "step")
     if pid is not None:
-        event = DagsterEvent(DagsterEventType.ENGINE_EVENT.value, run.job_name,
-                             message=f"Started process for run (pid: {pid}).",
-                             event_specific_data=EngineEventData.in_process(pid))
+        event = DagsterEvent(
+            DagsterEventType.ENGINE_EVENT.value,
+            run.job_name,
+            message=f"Started process for run (pid: {pid}).",
+            event_specific_data=EngineEventData.in_process(pid),
+        )
         instance.report_dagster_event(event, run.run_id, timestamp=logged_at)
     return instance.get_run_by_id(run.run_id)
 
@@ -100,15 +116,21 @@ def test_a_retry_is_not_judged_by_the_dead_worker_whose_tags_it_copied(instance,
     dead_identity = f"{socket.gethostname()}:{_dead_pid()}:1"
     instance.add_run_tags(dead.run_id, {PROCESS_TAG: dead_identity})
     copied = {**instance.get_run_by_id(dead.run_id).tags, "dagster/parent_run_id": dead.run_id}
-    retry = instance.add_run(dg.DagsterRun(job_name="__ASSET_JOB", run_id=make_new_run_id(), tags=copied,
-                                           status=dg.DagsterRunStatus.STARTING))
+    retry = instance.add_run(
+        dg.DagsterRun(
+            job_name="__ASSET_JOB", run_id=make_new_run_id(), tags=copied, status=dg.DagsterRunStatus.STARTING
+        )
+    )
     assert gone_reason(instance, retry) is None
     notes = reaper.reap_dead_runs(instance)  # the dead parent only
     assert len(notes) == 1 and dead.run_id[:8] in notes[0], notes
     assert instance.get_run_by_id(retry.run_id).status == dg.DagsterRunStatus.STARTING
-    event = DagsterEvent(DagsterEventType.ENGINE_EVENT.value, retry.job_name,
-                         message=f"Started process for run (pid: {child.pid}).",
-                         event_specific_data=EngineEventData.in_process(child.pid))
+    event = DagsterEvent(
+        DagsterEventType.ENGINE_EVENT.value,
+        retry.job_name,
+        message=f"Started process for run (pid: {child.pid}).",
+        event_specific_data=EngineEventData.in_process(child.pid),
+    )
     instance.report_dagster_event(event, retry.run_id)
     instance.handle_run_event(retry.run_id, DagsterEvent(DagsterEventType.RUN_START.value, retry.job_name))
     assert _health(instance, retry).status == WorkerStatus.RUNNING
@@ -118,9 +140,14 @@ def test_a_retry_is_not_judged_by_the_dead_worker_whose_tags_it_copied(instance,
 def test_runs_that_cannot_be_judged_here_are_left_running(instance):
     elsewhere = _daemon_run(instance, _dead_pid(), host="another-machine")
     not_started_yet = _daemon_run(instance, None)  # the worker has not logged its pid yet
-    cli_run_elsewhere = instance.add_run(dg.DagsterRun(job_name="x", run_id=make_new_run_id(),
-                                                       status=dg.DagsterRunStatus.STARTED,
-                                                       tags={PROCESS_TAG: "another-machine:1:1"}))
+    cli_run_elsewhere = instance.add_run(
+        dg.DagsterRun(
+            job_name="x",
+            run_id=make_new_run_id(),
+            status=dg.DagsterRunStatus.STARTED,
+            tags={PROCESS_TAG: "another-machine:1:1"},
+        )
+    )
     for run in (elsewhere, not_started_yet, cli_run_elsewhere):
         # UNKNOWN would make run monitoring fail a run nobody here can see.
         assert _health(instance, run).status == WorkerStatus.RUNNING
@@ -172,8 +199,11 @@ def test_nba_pipeline_dev_says_when_a_home_predates_the_launcher(tmp_path, monke
 
     home = tmp_path / "home"
     (home / "dagster").mkdir(parents=True)
-    old = LOCAL_INSTANCE_YAML.read_text().replace("class: LocalRunLauncher", "class: DefaultRunLauncher") \
+    old = (
+        LOCAL_INSTANCE_YAML.read_text()
+        .replace("class: LocalRunLauncher", "class: DefaultRunLauncher")
         .replace("module: nba_pipeline.instance.launcher", "module: dagster")
+    )
     (home / "dagster" / "dagster.yaml").write_text(old)
     monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
     monkeypatch.setenv("NBA_PIPELINE_HOME", str(home))

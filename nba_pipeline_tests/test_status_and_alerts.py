@@ -55,12 +55,19 @@ def test_a_refresh_in_progress_of_a_healthy_partition_keeps_the_date_complete(tm
             land(p.instance, key, day)
     evening = dt.datetime(2026, 11, 22, 19, 0, tzinfo=ET)
     assert date_status(p.defs, p.instance, day, evening).verdict == "COMPLETE"
-    run = p.instance.add_run(dg.DagsterRun(job_name="refresh", run_id=make_new_run_id(),
-                                           status=dg.DagsterRunStatus.STARTED))
-    p.instance.report_dagster_event(DagsterEvent(
-        DagsterEventType.ASSET_MATERIALIZATION_PLANNED.value, job_name="refresh",
-        event_specific_data=AssetMaterializationPlannedData(keys.PLAYER_PROP_PREDICTIONS, partition=day.isoformat())),
-        run_id=run.run_id)
+    run = p.instance.add_run(
+        dg.DagsterRun(job_name="refresh", run_id=make_new_run_id(), status=dg.DagsterRunStatus.STARTED)
+    )
+    p.instance.report_dagster_event(
+        DagsterEvent(
+            DagsterEventType.ASSET_MATERIALIZATION_PLANNED.value,
+            job_name="refresh",
+            event_specific_data=AssetMaterializationPlannedData(
+                keys.PLAYER_PROP_PREDICTIONS, partition=day.isoformat()
+            ),
+        ),
+        run_id=run.run_id,
+    )
     status = date_status(p.defs, p.instance, day, evening)
     preds = next(s for s in status.assets if s.key == keys.PLAYER_PROP_PREDICTIONS)
     assert preds.state.in_progress and preds.label == "OK+RUN" and not preds.late
@@ -89,8 +96,17 @@ def test_failed_run_is_reported(tmp_path, monkeypatch):
 
     night = dt.date(2024, 11, 6)
     p = make_pipeline(tmp_path, SimulatedSource(seed=SIM_SEED), "2024-11-07T08:00:00-05:00")
-    assert p.materialize([keys.SCRAPED_SCHEDULE, keys.SCRAPED_PLAYER_BOXSCORES, keys.SCRAPED_TEAM_BOXSCORES,
-                          keys.RAW_SCHEDULE, keys.RAW_PLAYER_BOXSCORES, keys.RAW_TEAM_BOXSCORE], night).success
+    assert p.materialize(
+        [
+            keys.SCRAPED_SCHEDULE,
+            keys.SCRAPED_PLAYER_BOXSCORES,
+            keys.SCRAPED_TEAM_BOXSCORES,
+            keys.RAW_SCHEDULE,
+            keys.RAW_PLAYER_BOXSCORES,
+            keys.RAW_TEAM_BOXSCORE,
+        ],
+        night,
+    ).success
     monkeypatch.setattr(an, "team_offense", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
     assert not p.materialize([keys.TEAM_OFFENSE], night, raise_on_error=False).success
     status = date_status(p.defs, p.instance, night, dt.datetime(2024, 11, 7, 8, 0, tzinfo=ET))
@@ -114,17 +130,26 @@ def test_a_failed_blocking_check_and_a_late_partition_each_alert_once(tmp_path):
     ctx = dg.build_asset_check_context(instance=p.instance)
     result = on_time(ctx, clock=Clock(frozen_now="2026-11-22T14:00:00-05:00"))
     assert not result.passed and "2026-11-22" in result.description and "late" in result.description
-    p.instance.report_runless_asset_event(dg.AssetCheckEvaluation(
-        asset_key=keys.PLAYER_PROP_PREDICTIONS, check_name="partition_on_time", passed=False,
-        metadata=result.metadata, description=result.description, blocking=False))
+    p.instance.report_runless_asset_event(
+        dg.AssetCheckEvaluation(
+            asset_key=keys.PLAYER_PROP_PREDICTIONS,
+            check_name="partition_on_time",
+            passed=False,
+            metadata=result.metadata,
+            description=result.description,
+            blocking=False,
+        )
+    )
     cursor = None
     for _ in range(3):  # later ticks must not repeat the alerts
         ctx = dg.build_sensor_context(instance=p.instance, cursor=cursor, resources={"alerts": Recording()})
         sensors.alert_on_check_failure(ctx)
         cursor = ctx.cursor
     kinds = sorted((a.kind, a.asset, a.partition) for a in Recording.sent)
-    assert kinds == [("blocking_check_failed", "nba_analytics/player_game_summary", "2026-11-21"),
-                     ("late_partition", "nba_predictions/player_prop_predictions", "2026-11-22")]
+    assert kinds == [
+        ("blocking_check_failed", "nba_analytics/player_game_summary", "2026-11-21"),
+        ("late_partition", "nba_predictions/player_prop_predictions", "2026-11-22"),
+    ]
     blocking = next(a for a in Recording.sent if a.kind == "blocking_check_failed")
     assert blocking.reason.startswith("final_games_covered: ")
 
@@ -142,5 +167,8 @@ def test_slack_gets_the_same_alert_when_a_token_is_configured(monkeypatch):
     from nba_pipeline.resources import Alert
 
     AlertSink(slack_token="xoxb-test", slack_channel="#alerts").send(
-        Alert("run_failure", "nba_raw/nbac_schedule", "2026-11-22", "boom"))
-    assert posted == [("#alerts", ":rotating_light: nba_pipeline run_failure: nba_raw/nbac_schedule [2026-11-22]: boom")]
+        Alert("run_failure", "nba_raw/nbac_schedule", "2026-11-22", "boom")
+    )
+    assert posted == [
+        ("#alerts", ":rotating_light: nba_pipeline run_failure: nba_raw/nbac_schedule [2026-11-22]: boom")
+    ]

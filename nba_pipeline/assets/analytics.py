@@ -6,7 +6,6 @@ from history strictly before it; they depend on yesterday's completed-game parti
 lineage shows and automation waits for.
 """
 
-
 import datetime as dt
 
 import dagster as dg
@@ -36,17 +35,29 @@ def _coverage_checks(spec, description):
     return [check_spec(spec, CHECK_FINAL_GAMES_COVERED, description)]
 
 
-def _completed_games(spec, frame: pd.DataFrame, finals: pd.DataFrame, game_dates: list[dt.date], clock: Clock,
-                     extra=lambda game_date: (), metadata: dict | None = None) -> TableOutput:
+def _completed_games(
+    spec,
+    frame: pd.DataFrame,
+    finals: pd.DataFrame,
+    game_dates: list[dt.date],
+    clock: Clock,
+    extra=lambda game_date: (),
+    metadata: dict | None = None,
+) -> TableOutput:
     """A completed-game table: every final game covered per date; a date with finals and no rows
     keeps its previous rows (incident 26)."""
     coverage = coverage_results(spec, frame, finals, game_dates, clock.today_et())
-    return TableOutput(frame, lambda d: [coverage[d], *extra(d)], metadata=metadata or {},
-                       keep=zero_row_dates(spec, frame, finals, game_dates))
+    return TableOutput(
+        frame,
+        lambda d: [coverage[d], *extra(d)],
+        metadata=metadata or {},
+        keep=zero_row_dates(spec, frame, finals, game_dates),
+    )
 
 
 @table_asset(
-    t.TEAM_OFFENSE, group=keys.PHASE3,
+    t.TEAM_OFFENSE,
+    group=keys.PHASE3,
     deps=[keys.RAW_TEAM_BOXSCORE, keys.RAW_PLAYER_BOXSCORES, keys.RAW_SCHEDULE],
     automation_condition=automation.TEAM_SUMMARY_ON_RAW,
     checks=_coverage_checks(t.TEAM_OFFENSE, "Both teams of every final game have a row."),
@@ -59,16 +70,31 @@ def team_offense_game_summary(context: dg.AssetExecutionContext, warehouse: Ware
     def compute(game_dates: list[dt.date]) -> TableOutput:
         first, last = span(game_dates)
         schedule = warehouse.read(t.NBAC_SCHEDULE, first, last)
-        frame = an.team_offense(warehouse.read(t.NBAC_TEAM_BOXSCORE, first, last),
-                                warehouse.read(t.NBAC_PLAYER_BOXSCORES, first, last), schedule)
-        return _completed_games(t.TEAM_OFFENSE, frame, final_games(warehouse, first, last), game_dates, clock, metadata={
-            "reconstructed_teams": int((frame["data_source"] == "reconstructed_from_players").sum()) if len(frame) else 0})
+        frame = an.team_offense(
+            warehouse.read(t.NBAC_TEAM_BOXSCORE, first, last),
+            warehouse.read(t.NBAC_PLAYER_BOXSCORES, first, last),
+            schedule,
+        )
+        return _completed_games(
+            t.TEAM_OFFENSE,
+            frame,
+            final_games(warehouse, first, last),
+            game_dates,
+            clock,
+            metadata={
+                "reconstructed_teams": int((frame["data_source"] == "reconstructed_from_players").sum())
+                if len(frame)
+                else 0
+            },
+        )
 
     yield from write_table(context, warehouse, t.TEAM_OFFENSE, compute)
 
 
 @table_asset(
-    t.TEAM_DEFENSE, group=keys.PHASE3, deps=[keys.TEAM_OFFENSE, keys.RAW_SCHEDULE],
+    t.TEAM_DEFENSE,
+    group=keys.PHASE3,
+    deps=[keys.TEAM_OFFENSE, keys.RAW_SCHEDULE],
     automation_condition=automation.TEAM_SUMMARY_ON_RAW,
     checks=_coverage_checks(t.TEAM_DEFENSE, "Both teams of every final game have a row."),
 )
@@ -85,15 +111,20 @@ def team_defense_game_summary(context: dg.AssetExecutionContext, warehouse: Ware
 
 
 @table_asset(
-    t.PLAYER_GAME_SUMMARY, group=keys.PHASE3,
+    t.PLAYER_GAME_SUMMARY,
+    group=keys.PHASE3,
     deps=[keys.RAW_PLAYER_BOXSCORES, keys.TEAM_OFFENSE, keys.RAW_ODDS_PLAYER_POINTS, keys.RAW_SCHEDULE],
     automation_condition=automation.PLAYER_SUMMARY_ON_RAW,
     checks=[
-        *_coverage_checks(t.PLAYER_GAME_SUMMARY, "Every final game has player rows; Phase 4 may not run on a "
-                                                 "date with final games missing (bypassed with a warning "
-                                                 "once 2 days old and 80% covered)."),
-        check_spec(t.PLAYER_GAME_SUMMARY, CHECK_MINUTES_COVERAGE, "Minutes known on >= 90% of non-DNP rows.",
-                   blocking=False),
+        *_coverage_checks(
+            t.PLAYER_GAME_SUMMARY,
+            "Every final game has player rows; Phase 4 may not run on a "
+            "date with final games missing (bypassed with a warning "
+            "once 2 days old and 80% covered).",
+        ),
+        check_spec(
+            t.PLAYER_GAME_SUMMARY, CHECK_MINUTES_COVERAGE, "Minutes known on >= 90% of non-DNP rows.", blocking=False
+        ),
         check_spec(t.PLAYER_GAME_SUMMARY, CHECK_USAGE_RANGE, "usage_rate is NULL or in (0, 100]."),
     ],
 )
@@ -105,9 +136,14 @@ def player_game_summary(context: dg.AssetExecutionContext, warehouse: Warehouse,
 
     def compute(game_dates: list[dt.date]) -> TableOutput:
         first, last = span(game_dates)
-        frame = or_empty(t.PLAYER_GAME_SUMMARY, an.player_game_summary(
-            warehouse.read(t.NBAC_PLAYER_BOXSCORES, first, last), warehouse.read(t.TEAM_OFFENSE, first, last),
-            warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, first, last)))
+        frame = or_empty(
+            t.PLAYER_GAME_SUMMARY,
+            an.player_game_summary(
+                warehouse.read(t.NBAC_PLAYER_BOXSCORES, first, last),
+                warehouse.read(t.TEAM_OFFENSE, first, last),
+                warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, first, last),
+            ),
+        )
         by_date = ByDate(frame)
 
         def usage_checks(game_date):
@@ -116,27 +152,38 @@ def player_game_summary(context: dg.AssetExecutionContext, warehouse: Warehouse,
             bad_usage = int(((usage <= 0) | (usage > 100)).sum())
             non_dnp = f[~f["is_dnp"].astype(bool)]
             usage_cov = float(non_dnp["usage_rate"].notna().mean()) if len(non_dnp) else 1.0
-            return [minutes_coverage_result(t.PLAYER_GAME_SUMMARY, f, minutes_col="minutes"),
-                    dg.AssetCheckResult(check_name=CHECK_USAGE_RANGE, passed=bad_usage == 0,
-                                        metadata={"out_of_range": bad_usage,
-                                                  "usage_coverage_non_dnp": round(usage_cov, 4)})]
+            return [
+                minutes_coverage_result(t.PLAYER_GAME_SUMMARY, f, minutes_col="minutes"),
+                dg.AssetCheckResult(
+                    check_name=CHECK_USAGE_RANGE,
+                    passed=bad_usage == 0,
+                    metadata={"out_of_range": bad_usage, "usage_coverage_non_dnp": round(usage_cov, 4)},
+                ),
+            ]
 
-        return _completed_games(t.PLAYER_GAME_SUMMARY, frame, final_games(warehouse, first, last), game_dates, clock,
-                                extra=usage_checks, metadata={
-                                    "active_rows": int(frame["is_active"].sum()) if len(frame) else 0,
-                                    "dnp_rows": int(frame["is_dnp"].sum()) if len(frame) else 0,
-                                    "rows_with_line": int(frame["points_line"].notna().sum()) if len(frame) else 0})
+        return _completed_games(
+            t.PLAYER_GAME_SUMMARY,
+            frame,
+            final_games(warehouse, first, last),
+            game_dates,
+            clock,
+            extra=usage_checks,
+            metadata={
+                "active_rows": int(frame["is_active"].sum()) if len(frame) else 0,
+                "dnp_rows": int(frame["is_dnp"].sum()) if len(frame) else 0,
+                "rows_with_line": int(frame["points_line"].notna().sum()) if len(frame) else 0,
+            },
+        )
 
     yield from write_table(context, warehouse, t.PLAYER_GAME_SUMMARY, compute)
 
 
 @table_asset(
-    t.UPCOMING_TEAM_CONTEXT, group=keys.PHASE3,
-    deps=[keys.RAW_SCHEDULE, keys.TEAM_OFFENSE, keys.TEAM_DEFENSE,
-          keys.RAW_ODDS_GAME_LINES, keys.RAW_INJURY_REPORT],
+    t.UPCOMING_TEAM_CONTEXT,
+    group=keys.PHASE3,
+    deps=[keys.RAW_SCHEDULE, keys.TEAM_OFFENSE, keys.TEAM_DEFENSE, keys.RAW_ODDS_GAME_LINES, keys.RAW_INJURY_REPORT],
     automation_condition=automation.UPCOMING_TEAM_ON_HISTORY,
-    checks=[check_spec(t.UPCOMING_TEAM_CONTEXT, CHECK_TWO_ROWS_PER_GAME,
-                       "Exactly two rows per scheduled game.")],
+    checks=[check_spec(t.UPCOMING_TEAM_CONTEXT, CHECK_TWO_ROWS_PER_GAME, "Exactly two rows per scheduled game.")],
 )
 def upcoming_team_game_context(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Each team of each upcoming game: rest days, back-to-back, games in 7/14 days, opponent rest,
@@ -149,18 +196,29 @@ def upcoming_team_game_context(context: dg.AssetExecutionContext, warehouse: War
         schedule = warehouse.read(t.NBAC_SCHEDULE, first - dt.timedelta(days=HISTORY_DAYS), last)
         offense = warehouse.read_history(t.TEAM_OFFENSE, game_dates)
         defense = warehouse.read_history(t.TEAM_DEFENSE, game_dates)
-        lines, injuries = warehouse.read(t.ODDS_GAME_LINES, first, last), warehouse.read(t.NBAC_INJURY_REPORT, first, last)
-        frame = or_empty(t.UPCOMING_TEAM_CONTEXT, an.upcoming_team_contexts(
-            game_dates, schedule, an.team_games_long(schedule), offense, defense, lines, injuries))
+        lines, injuries = (
+            warehouse.read(t.ODDS_GAME_LINES, first, last),
+            warehouse.read(t.NBAC_INJURY_REPORT, first, last),
+        )
+        frame = or_empty(
+            t.UPCOMING_TEAM_CONTEXT,
+            an.upcoming_team_contexts(
+                game_dates, schedule, an.team_games_long(schedule), offense, defense, lines, injuries
+            ),
+        )
         games = ByDate(played_games(schedule))
         by_date = ByDate(frame)
 
         def checks(game_date):
             per_game = by_date[game_date].groupby("game_id").size()
             wrong = sorted(set(games[game_date]["game_id"]) - set(per_game[per_game == 2].index))
-            return [dg.AssetCheckResult(check_name=CHECK_TWO_ROWS_PER_GAME, passed=not wrong,
-                                        metadata={"games": len(games[game_date]),
-                                                  "games_without_two_rows": dg.MetadataValue.json(wrong)})]
+            return [
+                dg.AssetCheckResult(
+                    check_name=CHECK_TWO_ROWS_PER_GAME,
+                    passed=not wrong,
+                    metadata={"games": len(games[game_date]), "games_without_two_rows": dg.MetadataValue.json(wrong)},
+                )
+            ]
 
         return TableOutput(frame, checks)
 
@@ -168,12 +226,24 @@ def upcoming_team_game_context(context: dg.AssetExecutionContext, warehouse: War
 
 
 @table_asset(
-    t.UPCOMING_PLAYER_CONTEXT, group=keys.PHASE3,
-    deps=[keys.RAW_SCHEDULE, keys.PLAYER_GAME_SUMMARY, keys.UPCOMING_TEAM_CONTEXT,
-          keys.RAW_ODDS_PLAYER_POINTS, keys.RAW_ROSTERS, keys.RAW_INJURY_REPORT],
+    t.UPCOMING_PLAYER_CONTEXT,
+    group=keys.PHASE3,
+    deps=[
+        keys.RAW_SCHEDULE,
+        keys.PLAYER_GAME_SUMMARY,
+        keys.UPCOMING_TEAM_CONTEXT,
+        keys.RAW_ODDS_PLAYER_POINTS,
+        keys.RAW_ROSTERS,
+        keys.RAW_INJURY_REPORT,
+    ],
     automation_condition=automation.UPCOMING_PLAYER_ON_HISTORY,
-    checks=[check_spec(t.UPCOMING_PLAYER_CONTEXT, CHECK_BOTH_TEAMS_HAVE_PLAYERS,
-                       "Both teams of every scheduled game have expected players.")],
+    checks=[
+        check_spec(
+            t.UPCOMING_PLAYER_CONTEXT,
+            CHECK_BOTH_TEAMS_HAVE_PLAYERS,
+            "Both teams of every scheduled game have expected players.",
+        )
+    ],
 )
 def upcoming_player_game_context(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Each expected player of each upcoming game: injury status from the latest report before the
@@ -190,15 +260,22 @@ def upcoming_player_game_context(context: dg.AssetExecutionContext, warehouse: W
         rosters = warehouse.read(t.TEAM_ROSTERS, first, last)
         injuries = warehouse.read(t.NBAC_INJURY_REPORT, first, last)
         odds = warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, first, last)
-        frame = or_empty(t.UPCOMING_PLAYER_CONTEXT, an.upcoming_player_contexts(
-            game_dates, schedule, player_history, team_context, rosters, injuries, odds))
+        frame = or_empty(
+            t.UPCOMING_PLAYER_CONTEXT,
+            an.upcoming_player_contexts(game_dates, schedule, player_history, team_context, rosters, injuries, odds),
+        )
         schedule_by, frame_by, rosters_by = ByDate(schedule), ByDate(frame), ByDate(rosters)
         first_seen = first_game_by_team(player_history)
         return TableOutput(
-            frame, lambda d: [both_teams_result(schedule_by[d], frame_by[d], first_seen, rosters_by[d])], metadata={
+            frame,
+            lambda d: [both_teams_result(schedule_by[d], frame_by[d], first_seen, rosters_by[d])],
+            metadata={
                 "with_line": int(frame["has_prop_line"].sum()) if len(frame) else 0,
-                "roster_sources": dg.MetadataValue.json(frame["roster_source"].value_counts().to_dict()
-                                                        if len(frame) else {})})
+                "roster_sources": dg.MetadataValue.json(
+                    frame["roster_source"].value_counts().to_dict() if len(frame) else {}
+                ),
+            },
+        )
 
     yield from write_table(context, warehouse, t.UPCOMING_PLAYER_CONTEXT, compute)
 
@@ -210,31 +287,49 @@ def first_game_by_team(player_history: pd.DataFrame) -> pd.Series:
     return pd.to_datetime(player_history["game_date"]).groupby(player_history["team_tricode"]).min().dt.date
 
 
-def both_teams_result(schedule: pd.DataFrame, frame: pd.DataFrame, first_seen: pd.Series,
-                      rosters: pd.DataFrame) -> dg.AssetCheckResult:
+def both_teams_result(
+    schedule: pd.DataFrame, frame: pd.DataFrame, first_seen: pd.Series, rosters: pd.DataFrame
+) -> dg.AssetCheckResult:
     """Both teams of every game have expected players. A team with no roster and no history at all
     (the first game a replay knows of) cannot have any: a warning, not a block. Otherwise an error."""
     games = played_games(schedule)
     have = set(zip(frame["game_id"], frame["team_tricode"])) if len(frame) else set()
-    rostered = set(zip(pd.to_datetime(rosters["game_date"]).dt.date, rosters["team_tricode"])) if len(rosters) else set()
+    rostered = (
+        set(zip(pd.to_datetime(rosters["game_date"]).dt.date, rosters["team_tricode"])) if len(rosters) else set()
+    )
 
     def knowable(game_date: dt.date, team: str) -> bool:
         return (team in first_seen.index and first_seen[team] < game_date) or (game_date, team) in rostered
 
-    missing = [(pd.Timestamp(g.game_date).date(), g.game_id, team) for g in games.itertuples()
-               for team in (g.home_team_tricode, g.away_team_tricode) if (g.game_id, team) not in have]
+    missing = [
+        (pd.Timestamp(g.game_date).date(), g.game_id, team)
+        for g in games.itertuples()
+        for team in (g.home_team_tricode, g.away_team_tricode)
+        if (g.game_id, team) not in have
+    ]
     unknowable = [f"{gid}:{team}" for game_date, gid, team in missing if not knowable(game_date, team)]
     blocking = [f"{gid}:{team}" for game_date, gid, team in missing if knowable(game_date, team)]
-    meta = {"teams_without_players": dg.MetadataValue.json(blocking),
-            "teams_without_any_history": dg.MetadataValue.json(unknowable)}
+    meta = {
+        "teams_without_players": dg.MetadataValue.json(blocking),
+        "teams_without_any_history": dg.MetadataValue.json(unknowable),
+    }
     if blocking:
         return dg.AssetCheckResult(check_name=CHECK_BOTH_TEAMS_HAVE_PLAYERS, passed=False, metadata=meta)
     if unknowable:
-        return dg.AssetCheckResult(check_name=CHECK_BOTH_TEAMS_HAVE_PLAYERS, passed=False, metadata=meta,
-                                   severity=dg.AssetCheckSeverity.WARN,
-                                   description="teams with no roster and no game history yet")
+        return dg.AssetCheckResult(
+            check_name=CHECK_BOTH_TEAMS_HAVE_PLAYERS,
+            passed=False,
+            metadata=meta,
+            severity=dg.AssetCheckSeverity.WARN,
+            description="teams with no roster and no game history yet",
+        )
     return dg.AssetCheckResult(check_name=CHECK_BOTH_TEAMS_HAVE_PLAYERS, passed=True, metadata=meta)
 
 
-ANALYTICS_ASSETS = [team_offense_game_summary, team_defense_game_summary, player_game_summary,
-                    upcoming_team_game_context, upcoming_player_game_context]
+ANALYTICS_ASSETS = [
+    team_offense_game_summary,
+    team_defense_game_summary,
+    player_game_summary,
+    upcoming_team_game_context,
+    upcoming_player_game_context,
+]

@@ -34,34 +34,50 @@ HISTORY_METADATA_KEY = "reads_history_before_the_date"
 
 def check_spec(key: TableSpec | dg.AssetKey, name: str, description: str, blocking: bool = True) -> dg.AssetCheckSpec:
     asset_key = key.asset_key if isinstance(key, TableSpec) else key
-    return dg.AssetCheckSpec(name, asset=asset_key, blocking=blocking, description=description,
-                             partitions_def=GAME_DATE_PARTITIONS)
+    return dg.AssetCheckSpec(
+        name, asset=asset_key, blocking=blocking, description=description, partitions_def=GAME_DATE_PARTITIONS
+    )
 
 
 def inputs_ready_spec(key: dg.AssetKey) -> dg.AssetCheckSpec:
-    return check_spec(key, CHECK_INPUTS_READY,
-                      "Every required parent of the date (and the history partition it reads) landed, its "
-                      "latest run did not fail and its blocking checks passed. Otherwise the date is not "
-                      "computed, keeps its previous rows, and this check holds its children.")
+    return check_spec(
+        key,
+        CHECK_INPUTS_READY,
+        "Every required parent of the date (and the history partition it reads) landed, its "
+        "latest run did not fail and its blocking checks passed. Otherwise the date is not "
+        "computed, keeps its previous rows, and this check holds its children.",
+    )
 
 
 def base_checks(spec: TableSpec) -> list[dg.AssetCheckSpec]:
     return [
         inputs_ready_spec(spec.asset_key),
         check_spec(spec, CHECK_PRIMARY_KEY, f"No two rows share ({', '.join(spec.primary_key)})."),
-        check_spec(spec, CHECK_ROWS_WRITTEN, "The reported record count equals the rows the warehouse "
-                                              "holds for the date after the write."),
+        check_spec(
+            spec,
+            CHECK_ROWS_WRITTEN,
+            "The reported record count equals the rows the warehouse holds for the date after the write.",
+        ),
     ]
 
 
 def table_metadata(spec: TableSpec) -> dict:
-    return {"dagster/column_schema": spec.column_schema(), "dagster/table_name": spec.address,
-            "primary_key": ", ".join(spec.primary_key)}
+    return {
+        "dagster/column_schema": spec.column_schema(),
+        "dagster/table_name": spec.address,
+        "primary_key": ", ".join(spec.primary_key),
+    }
 
 
-def table_asset(spec: TableSpec, *, group: str, deps: Sequence[dg.AssetDep | dg.AssetKey] = (),
-                checks: Sequence[dg.AssetCheckSpec] = (), automation_condition=None,
-                description: str | None = None):
+def table_asset(
+    spec: TableSpec,
+    *,
+    group: str,
+    deps: Sequence[dg.AssetDep | dg.AssetKey] = (),
+    checks: Sequence[dg.AssetCheckSpec] = (),
+    automation_condition=None,
+    description: str | None = None,
+):
     """Decorator for a partitioned asset that writes ``spec``; the key is the table's address. Parents
     the automation condition names as history are same-date edges read strictly before the date;
     the asset's metadata says so, since the lineage cannot."""

@@ -24,11 +24,17 @@ CHECK_ONE_ROW_PER_SYSTEM = "one_row_per_system"
 
 
 @table_asset(
-    t.PREDICTION_ACCURACY, group=keys.GRADING,
+    t.PREDICTION_ACCURACY,
+    group=keys.GRADING,
     deps=[keys.PLAYER_PROP_PREDICTIONS, keys.PLAYER_GAME_SUMMARY, keys.RAW_SCHEDULE],
     automation_condition=automation.GRADING_ON_RESULTS,
-    checks=[check_spec(t.PREDICTION_ACCURACY, CHECK_ALL_FINAL_PREDICTIONS_GRADED,
-                       "Every active prediction of a final game has exactly one graded row.")],
+    checks=[
+        check_spec(
+            t.PREDICTION_ACCURACY,
+            CHECK_ALL_FINAL_PREDICTIONS_GRADED,
+            "Every active prediction of a final game has exactly one graded row.",
+        )
+    ],
 )
 def prediction_accuracy(context: dg.AssetExecutionContext, warehouse: Warehouse, clock: Clock):
     """Each active prediction of a final game, graded against the player game summary: absolute and
@@ -50,19 +56,30 @@ def prediction_accuracy(context: dg.AssetExecutionContext, warehouse: Warehouse,
 
         def checks(game_date):
             missing = set(predictions_by[game_date]["prediction_id"]) - set(graded_by[game_date]["prediction_id"])
-            return [dg.AssetCheckResult(check_name=CHECK_ALL_FINAL_PREDICTIONS_GRADED, passed=not missing,
-                                        metadata={"predictions_of_final_games": len(predictions_by[game_date]),
-                                                  "ungraded": len(missing)})]
+            return [
+                dg.AssetCheckResult(
+                    check_name=CHECK_ALL_FINAL_PREDICTIONS_GRADED,
+                    passed=not missing,
+                    metadata={"predictions_of_final_games": len(predictions_by[game_date]), "ungraded": len(missing)},
+                )
+            ]
 
-        return TableOutput(frame, checks, metadata={
-            "voided": int(frame["is_voided"].sum()) if len(frame) else 0,
-            "decided": int(frame["prediction_correct"].notna().sum()) if len(frame) else 0})
+        return TableOutput(
+            frame,
+            checks,
+            metadata={
+                "voided": int(frame["is_voided"].sum()) if len(frame) else 0,
+                "decided": int(frame["prediction_correct"].notna().sum()) if len(frame) else 0,
+            },
+        )
 
     yield from write_table(context, warehouse, t.PREDICTION_ACCURACY, compute)
 
 
 @table_asset(
-    t.MODEL_PERFORMANCE_DAILY, group=keys.GRADING, deps=[keys.PREDICTION_ACCURACY],
+    t.MODEL_PERFORMANCE_DAILY,
+    group=keys.GRADING,
+    deps=[keys.PREDICTION_ACCURACY],
     automation_condition=automation.GRADING_ON_RESULTS,
     checks=[check_spec(t.MODEL_PERFORMANCE_DAILY, CHECK_ONE_ROW_PER_SYSTEM, "One row per prediction system.")],
 )
@@ -76,10 +93,20 @@ def model_performance_daily(context: dg.AssetExecutionContext, warehouse: Wareho
         accuracy = warehouse.read(t.PREDICTION_ACCURACY, first - dt.timedelta(days=max(gr.PERFORMANCE_WINDOWS)), last)
         frame = gr.daily_performance(game_dates, accuracy, SYSTEM_IDS)
         by_date = ByDate(frame)
-        return TableOutput(frame, metadata=_evaluation_metadata(accuracy, last), checks=lambda d: [dg.AssetCheckResult(
-            check_name=CHECK_ONE_ROW_PER_SYSTEM, passed=len(by_date[d]) == len(SYSTEM_IDS),
-            metadata={"systems": len(by_date[d]), "states": dg.MetadataValue.json(
-                {r.system_id: r.state for r in by_date[d].itertuples()})})])
+        return TableOutput(
+            frame,
+            metadata=_evaluation_metadata(accuracy, last),
+            checks=lambda d: [
+                dg.AssetCheckResult(
+                    check_name=CHECK_ONE_ROW_PER_SYSTEM,
+                    passed=len(by_date[d]) == len(SYSTEM_IDS),
+                    metadata={
+                        "systems": len(by_date[d]),
+                        "states": dg.MetadataValue.json({r.system_id: r.state for r in by_date[d].itertuples()}),
+                    },
+                )
+            ],
+        )
 
     yield from write_table(context, warehouse, t.MODEL_PERFORMANCE_DAILY, compute)
 
@@ -106,10 +133,15 @@ def _evaluation_metadata(accuracy: pd.DataFrame, last_game_date: dt.date) -> dic
         return {"evaluation_refused": str(exc)}
     return {
         "calibration": dg.MetadataValue.md(ev.calibration_chart_markdown(result)),
-        "evaluation": dg.MetadataValue.md(f"Graded rows {first_excluded + dt.timedelta(days=1)}..{last_game_date}\n\n"
-                                          f"```\n{ev.format_evaluation(result)}\n```"),
-        **{f"mae_minus_line/{r['system_id']}": float(r["mae_minus_line"]) for r in result.summary.to_dict("records")
-           if r["system_id"] != ev.CONSENSUS_SYSTEM and pd.notna(r["mae_minus_line"])},
+        "evaluation": dg.MetadataValue.md(
+            f"Graded rows {first_excluded + dt.timedelta(days=1)}..{last_game_date}\n\n"
+            f"```\n{ev.format_evaluation(result)}\n```"
+        ),
+        **{
+            f"mae_minus_line/{r['system_id']}": float(r["mae_minus_line"])
+            for r in result.summary.to_dict("records")
+            if r["system_id"] != ev.CONSENSUS_SYSTEM and pd.notna(r["mae_minus_line"])
+        },
     }
 
 

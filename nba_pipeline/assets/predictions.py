@@ -29,12 +29,16 @@ CHECK_ONE_ACTIVE_PER_KEY = "one_active_prediction_per_game_player_system"
 CHECK_PRE_TIP_LINE = "prediction_lines_pre_tip"
 CHECK_RECOMMENDATION_AGREES = "recommendation_agrees_with_edge"
 # Each check passes when its count of prediction_faults is 0.
-_FAULT_CHECKS = ((CHECK_ONE_ACTIVE_PER_KEY, "duplicate_active"), (CHECK_PRE_TIP_LINE, "post_tip_lines"),
-                 (CHECK_RECOMMENDATION_AGREES, "disagreeing"))
+_FAULT_CHECKS = (
+    (CHECK_ONE_ACTIVE_PER_KEY, "duplicate_active"),
+    (CHECK_PRE_TIP_LINE, "post_tip_lines"),
+    (CHECK_RECOMMENDATION_AGREES, "disagreeing"),
+)
 
 
 @table_asset(
-    t.POINTS_MODEL, group=keys.PHASE5,
+    t.POINTS_MODEL,
+    group=keys.PHASE5,
     deps=[keys.ML_FEATURE_STORE, keys.PLAYER_GAME_SUMMARY],
     automation_condition=automation.MODEL_ON_HISTORY,
 )
@@ -50,13 +54,18 @@ def points_model(context: dg.AssetExecutionContext, warehouse: Warehouse, model_
     def compute(game_dates: list[dt.date]) -> TableOutput:
         first, last = training_window(game_dates)
         models = train_models(
-            game_dates, warehouse.read(t.ML_FEATURE_STORE, first, last),
-            warehouse.read(t.PLAYER_GAME_SUMMARY, first, last, columns=["game_date", "player_id", "points", "minutes",
-                                                                        "is_dnp"]),
-            model_store, clock.now())
+            game_dates,
+            warehouse.read(t.ML_FEATURE_STORE, first, last),
+            warehouse.read(
+                t.PLAYER_GAME_SUMMARY, first, last, columns=["game_date", "player_id", "points", "minutes", "is_dnp"]
+            ),
+            model_store,
+            clock.now(),
+        )
         summary = training_summary(models)
-        return TableOutput(model_rows(game_dates, models),
-                           metadata={**summary, "models": dg.MetadataValue.json(summary["models"])})
+        return TableOutput(
+            model_rows(game_dates, models), metadata={**summary, "models": dg.MetadataValue.json(summary["models"])}
+        )
 
     yield from write_table(context, warehouse, t.POINTS_MODEL, compute)
 
@@ -66,18 +75,31 @@ class PredictionConfig(dg.Config):
 
 
 @table_asset(
-    t.PLAYER_PROP_PREDICTIONS, group=keys.PHASE5, deps=[keys.ML_FEATURE_STORE, keys.POINTS_MODEL],
+    t.PLAYER_PROP_PREDICTIONS,
+    group=keys.PHASE5,
+    deps=[keys.ML_FEATURE_STORE, keys.POINTS_MODEL],
     automation_condition=automation.PREDICTIONS_ON_FEATURES,
     checks=[
-        check_spec(t.PLAYER_PROP_PREDICTIONS, CHECK_ONE_ACTIVE_PER_KEY,
-                   "Exactly one active row per (game, player, system) (legacy incident 33)."),
+        check_spec(
+            t.PLAYER_PROP_PREDICTIONS,
+            CHECK_ONE_ACTIVE_PER_KEY,
+            "Exactly one active row per (game, player, system) (legacy incident 33).",
+        ),
         check_spec(t.PLAYER_PROP_PREDICTIONS, CHECK_PRE_TIP_LINE, "Every line used was quoted before tip-off."),
-        check_spec(t.PLAYER_PROP_PREDICTIONS, CHECK_RECOMMENDATION_AGREES,
-                   "OVER only with a positive edge, UNDER only with a negative one."),
+        check_spec(
+            t.PLAYER_PROP_PREDICTIONS,
+            CHECK_RECOMMENDATION_AGREES,
+            "OVER only with a positive edge, UNDER only with a negative one.",
+        ),
     ],
 )
-def player_prop_predictions(context: dg.AssetExecutionContext, config: PredictionConfig, warehouse: Warehouse,
-                            model_store: BlobStore, clock: Clock):
+def player_prop_predictions(
+    context: dg.AssetExecutionContext,
+    config: PredictionConfig,
+    warehouse: Warehouse,
+    model_store: BlobStore,
+    clock: Clock,
+):
     """Predicted points of every registered prediction system (``domain/systems/``) for the players
     it is eligible for (always: a pre-tip line and not OUT/DOUBTFUL), from the model serving the date.
     The line is the latest pre-tip snapshot (DraftKings > FanDuel > others); edge = prediction - line;
@@ -87,8 +109,12 @@ def player_prop_predictions(context: dg.AssetExecutionContext, config: Predictio
 
     def compute(game_dates: list[dt.date]) -> TableOutput:
         first, last = span(game_dates)
-        new = build_predictions(warehouse.read(t.ML_FEATURE_STORE, first, last),
-                                warehouse.read(t.POINTS_MODEL, first, last), model_store, config.edge_threshold)
+        new = build_predictions(
+            warehouse.read(t.ML_FEATURE_STORE, first, last),
+            warehouse.read(t.POINTS_MODEL, first, last),
+            model_store,
+            config.edge_threshold,
+        )
         existing = of_dates(warehouse.read(t.PLAYER_PROP_PREDICTIONS, first, last), game_dates)
         frame = or_empty(t.PLAYER_PROP_PREDICTIONS, supersede(existing, new, pd.Timestamp(clock.now())))
         active = active_predictions(frame)
@@ -96,14 +122,20 @@ def player_prop_predictions(context: dg.AssetExecutionContext, config: Predictio
 
         def checks(game_date):
             faults = prediction_faults(active_by[game_date])
-            return [dg.AssetCheckResult(check_name=name, passed=faults[fault] == 0, metadata={fault: faults[fault]})
-                    for name, fault in _FAULT_CHECKS]
+            return [
+                dg.AssetCheckResult(check_name=name, passed=faults[fault] == 0, metadata={fault: faults[fault]})
+                for name, fault in _FAULT_CHECKS
+            ]
 
-        return TableOutput(frame, checks, metadata={
-            "active_predictions": len(active),
-            "recommendations": dg.MetadataValue.json(recommendation_counts(active)),
-            "edge_threshold": config.edge_threshold,
-        })
+        return TableOutput(
+            frame,
+            checks,
+            metadata={
+                "active_predictions": len(active),
+                "recommendations": dg.MetadataValue.json(recommendation_counts(active)),
+                "edge_threshold": config.edge_threshold,
+            },
+        )
 
     yield from write_table(context, warehouse, t.PLAYER_PROP_PREDICTIONS, compute)
 

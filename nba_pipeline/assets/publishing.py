@@ -31,15 +31,27 @@ CHECK_EXPORT_READABLE = "export_json_readable"
 
 def _export_asset(key: dg.AssetKey, deps: list, description: str):
     return dg.asset(
-        key=key, group_name=keys.PHASE6, partitions_def=GAME_DATE_PARTITIONS, backfill_policy=BACKFILL_POLICY,
-        deps=deps, automation_condition=automation.EXPORT_ON_TABLES, description=description, kinds={"json"},
-        check_specs=[inputs_ready_spec(key),
-                     check_spec(key, CHECK_EXPORT_READABLE, "The published file reads back as the JSON we wrote.")],
+        key=key,
+        group_name=keys.PHASE6,
+        partitions_def=GAME_DATE_PARTITIONS,
+        backfill_policy=BACKFILL_POLICY,
+        deps=deps,
+        automation_condition=automation.EXPORT_ON_TABLES,
+        description=description,
+        kinds={"json"},
+        check_specs=[
+            inputs_ready_spec(key),
+            check_spec(key, CHECK_EXPORT_READABLE, "The published file reads back as the JSON we wrote."),
+        ],
     )
 
 
-def _publish(context: dg.AssetExecutionContext, exports: BlobStore, folder: str,
-             build: Callable[[list[dt.date]], dict[dt.date, dict]]):
+def _publish(
+    context: dg.AssetExecutionContext,
+    exports: BlobStore,
+    folder: str,
+    build: Callable[[list[dt.date]], dict[dt.date, dict]],
+):
     """Publish one file per date whose inputs are ready (a date that is not keeps its last file),
     then record each date with its file and checks."""
     game_dates = context_dates(context)
@@ -55,38 +67,67 @@ def _publish(context: dg.AssetExecutionContext, exports: BlobStore, folder: str,
         doc = docs[game_date]
         ref = exports.put_json(f"{folder}/{game_date.isoformat()}.json", doc)
         readable = hashlib.sha256(exports.get(ref.path)).hexdigest() == ref.sha256
-        per_date[game_date] = {"path": ref.uri, "bytes": ref.bytes, "sha256": ref.sha256,
-                               "records": len(doc.get("games", doc.get("results", [])))}
-        checks[game_date] = [inputs_ready_result(None),
-                             dg.AssetCheckResult(check_name=CHECK_EXPORT_READABLE, passed=readable,
-                                                 metadata={"path": ref.uri})]
-    yield from record_dates(context, game_dates, per_date_metadata=per_date, checks=checks, metadata={
-        "files": len(docs), "folder": folder, "code_identity": code_identity()})
+        per_date[game_date] = {
+            "path": ref.uri,
+            "bytes": ref.bytes,
+            "sha256": ref.sha256,
+            "records": len(doc.get("games", doc.get("results", []))),
+        }
+        checks[game_date] = [
+            inputs_ready_result(None),
+            dg.AssetCheckResult(check_name=CHECK_EXPORT_READABLE, passed=readable, metadata={"path": ref.uri}),
+        ]
+    yield from record_dates(
+        context,
+        game_dates,
+        per_date_metadata=per_date,
+        checks=checks,
+        metadata={"files": len(docs), "folder": folder, "code_identity": code_identity()},
+    )
 
 
-@_export_asset(keys.EXPORT_TONIGHT,
-               deps=[keys.RAW_SCHEDULE, keys.UPCOMING_PLAYER_CONTEXT, keys.PLAYER_DAILY_CACHE,
-                     keys.PLAYER_COMPOSITE_FACTORS, keys.PLAYER_PROP_PREDICTIONS],
-               description="tonight/{date}.json: the date's games with their expected players, injury "
-                           "status, season and recent form, fatigue, the pre-tip line and the prediction of "
-                           "the published system (domain/systems/). Grain: one file per game date.")
+@_export_asset(
+    keys.EXPORT_TONIGHT,
+    deps=[
+        keys.RAW_SCHEDULE,
+        keys.UPCOMING_PLAYER_CONTEXT,
+        keys.PLAYER_DAILY_CACHE,
+        keys.PLAYER_COMPOSITE_FACTORS,
+        keys.PLAYER_PROP_PREDICTIONS,
+    ],
+    description="tonight/{date}.json: the date's games with their expected players, injury "
+    "status, season and recent form, fatigue, the pre-tip line and the prediction of "
+    "the published system (domain/systems/). Grain: one file per game date.",
+)
 def tonight(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: BlobStore, clock: Clock):
     def build(game_dates: list[dt.date]) -> dict[dt.date, dict]:
         first, last = span(game_dates)
-        schedule, players, cache, factors, predictions = (ByDate(warehouse.read(spec, first, last)) for spec in (
-            t.NBAC_SCHEDULE, t.UPCOMING_PLAYER_CONTEXT, t.PLAYER_DAILY_CACHE, t.PLAYER_COMPOSITE_FACTORS,
-            t.PLAYER_PROP_PREDICTIONS))
+        schedule, players, cache, factors, predictions = (
+            ByDate(warehouse.read(spec, first, last))
+            for spec in (
+                t.NBAC_SCHEDULE,
+                t.UPCOMING_PLAYER_CONTEXT,
+                t.PLAYER_DAILY_CACHE,
+                t.PLAYER_COMPOSITE_FACTORS,
+                t.PLAYER_PROP_PREDICTIONS,
+            )
+        )
         now = clock.now()
-        return {d: tonight_doc(d, schedule[d], players[d], cache[d], factors[d], active_predictions(predictions[d]),
-                               now) for d in game_dates}
+        return {
+            d: tonight_doc(d, schedule[d], players[d], cache[d], factors[d], active_predictions(predictions[d]), now)
+            for d in game_dates
+        }
 
     yield from _publish(context, exports, "tonight", build)
 
 
-@_export_asset(keys.EXPORT_PREDICTIONS, deps=[keys.PLAYER_PROP_PREDICTIONS, keys.RAW_SCHEDULE],
-               description="predictions/{date}.json: active predictions of every system by game, with "
-                           "line, edge, recommendation and confidence, and OVER/UNDER/PASS counts. "
-                           "Grain: one file per game date.")
+@_export_asset(
+    keys.EXPORT_PREDICTIONS,
+    deps=[keys.PLAYER_PROP_PREDICTIONS, keys.RAW_SCHEDULE],
+    description="predictions/{date}.json: active predictions of every system by game, with "
+    "line, edge, recommendation and confidence, and OVER/UNDER/PASS counts. "
+    "Grain: one file per game date.",
+)
 def predictions(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: BlobStore, clock: Clock):
     def build(game_dates: list[dt.date]) -> dict[dt.date, dict]:
         first, last = span(game_dates)
@@ -98,10 +139,13 @@ def predictions(context: dg.AssetExecutionContext, warehouse: Warehouse, exports
     yield from _publish(context, exports, "predictions", build)
 
 
-@_export_asset(keys.EXPORT_RESULTS, deps=[keys.PREDICTION_ACCURACY, keys.MODEL_PERFORMANCE_DAILY],
-               description="results/{date}.json: graded predictions of a completed date with a summary per "
-                           "system (win rate, MAE, bias), edge-bucket breakdowns, each result (win/loss/push/"
-                           "void/pass) and the model's health state. Grain: one file per game date.")
+@_export_asset(
+    keys.EXPORT_RESULTS,
+    deps=[keys.PREDICTION_ACCURACY, keys.MODEL_PERFORMANCE_DAILY],
+    description="results/{date}.json: graded predictions of a completed date with a summary per "
+    "system (win rate, MAE, bias), edge-bucket breakdowns, each result (win/loss/push/"
+    "void/pass) and the model's health state. Grain: one file per game date.",
+)
 def results(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: BlobStore, clock: Clock):
     def build(game_dates: list[dt.date]) -> dict[dt.date, dict]:
         first, last = span(game_dates)

@@ -6,7 +6,6 @@ date, file and field; individually bad rows (an in-progress team with 0 points) 
 counted, so a partial night yields a partial partition (incident 20).
 """
 
-
 import datetime as dt
 import json
 
@@ -54,11 +53,18 @@ def _load(archive: BlobStore, source: src.NbaSource, endpoint: str, day: dt.date
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             # A truncated download or an error page the service returned: the archived file stays
             # as it is (nothing lost); the message names the source, date and file.
-            problem = ("an HTML page, not JSON (an error page from the service?)" if raw.lstrip()[:1] == b"<"
-                       else f"not valid JSON ({exc})")
-            raise PayloadError(endpoint=f"{source.source_name} {endpoint}", game_date=day,
-                               path=archive.uri(f.path),
-                               field="(whole payload)", problem=problem) from None
+            problem = (
+                "an HTML page, not JSON (an error page from the service?)"
+                if raw.lstrip()[:1] == b"<"
+                else f"not valid JSON ({exc})"
+            )
+            raise PayloadError(
+                endpoint=f"{source.source_name} {endpoint}",
+                game_date=day,
+                path=archive.uri(f.path),
+                field="(whole payload)",
+                problem=problem,
+            ) from None
         yield f, body
 
 
@@ -73,20 +79,39 @@ def _concat(frames: list[pd.DataFrame], spec) -> pd.DataFrame:
     return pd.concat([f.dropna(axis=1, how="all") for f in frames], ignore_index=True).reindex(columns=columns)
 
 
-def _parse_archived(archive: BlobStore, source: src.NbaSource, endpoint: str, dates: list[dt.date], spec,
-                    parse, latest_only: bool, dedupe: bool = True) -> pd.DataFrame:
+def _parse_archived(
+    archive: BlobStore,
+    source: src.NbaSource,
+    endpoint: str,
+    dates: list[dt.date],
+    spec,
+    parse,
+    latest_only: bool,
+    dedupe: bool = True,
+) -> pd.DataFrame:
     """Every archived payload of `endpoint` for the dates through `parse(body, day, file)`, each row
     tagged with its file; a row seen in two payloads keeps the later one (by primary key)."""
-    frames = [parse(body, day, f).assign(source_file=f.path)
-              for day in dates for f, body in _load(archive, source, endpoint, day, latest_only=latest_only)]
+    frames = [
+        parse(body, day, f).assign(source_file=f.path)
+        for day in dates
+        for f, body in _load(archive, source, endpoint, day, latest_only=latest_only)
+    ]
     frame = _concat(frames, spec)
     if dedupe and len(frame):
         frame = frame.drop_duplicates(list(spec.primary_key), keep="last")
     return frame
 
 
-def _records_archived(archive: BlobStore, source: src.NbaSource, endpoint: str, dates: list[dt.date], spec,
-                      records, latest_only: bool = False, dedupe: bool = True) -> pd.DataFrame:
+def _records_archived(
+    archive: BlobStore,
+    source: src.NbaSource,
+    endpoint: str,
+    dates: list[dt.date],
+    spec,
+    records,
+    latest_only: bool = False,
+    dedupe: bool = True,
+) -> pd.DataFrame:
     """:func:`_parse_archived` with parsers that return records: one frame for the whole range, not
     one per payload (the odds time series keeps every archived snapshot, not only the latest)."""
     rows = []
@@ -101,11 +126,16 @@ def _records_archived(archive: BlobStore, source: src.NbaSource, endpoint: str, 
     return frame.drop_duplicates(list(spec.primary_key), keep="last") if dedupe else frame
 
 
-@table_asset(t.NBAC_SCHEDULE, group=keys.PHASE2, deps=[keys.SCRAPED_SCHEDULE],
-             automation_condition=automation.RAW_ON_SCRAPE,
-             checks=[check_spec(t.NBAC_SCHEDULE, CHECK_SCORES_FOR_FINALS, "Every final game has both scores.")])
-def nbac_schedule(context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore,
-                  warehouse: Warehouse):
+@table_asset(
+    t.NBAC_SCHEDULE,
+    group=keys.PHASE2,
+    deps=[keys.SCRAPED_SCHEDULE],
+    automation_condition=automation.RAW_ON_SCRAPE,
+    checks=[check_spec(t.NBAC_SCHEDULE, CHECK_SCORES_FOR_FINALS, "Every final game has both scores.")],
+)
+def nbac_schedule(
+    context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore, warehouse: Warehouse
+):
     """NBA schedule rows for the game date from the latest scrape: ids (NBA and internal
     YYYYMMDD_AWAY_HOME), tip-off, status (1 scheduled, 2 live, 3 final) and scores. Grain: game."""
 
@@ -121,15 +151,21 @@ def nbac_schedule(context: dg.AssetExecutionContext, nba_source: src.NbaSource, 
         frame = _concat(frames, t.NBAC_SCHEDULE)
         if len(frame):
             # Two scrapes of one date (payload names differ) keep the most advanced status.
-            frame = (frame.sort_values(["game_status", "scraped_at"])
-                     .drop_duplicates(["game_date", "game_id"], keep="last"))
+            frame = frame.sort_values(["game_status", "scraped_at"]).drop_duplicates(
+                ["game_date", "game_id"], keep="last"
+            )
         by_date = ByDate(frame)
 
         def checks(day):
             finals = by_date[day][by_date[day]["game_status"] == GameStatus.FINAL]
             no_score = finals[finals["home_team_score"].isna() | finals["away_team_score"].isna()]
-            return [dg.AssetCheckResult(check_name=CHECK_SCORES_FOR_FINALS, passed=no_score.empty,
-                                        metadata={"final_games": len(finals), "without_scores": len(no_score)})]
+            return [
+                dg.AssetCheckResult(
+                    check_name=CHECK_SCORES_FOR_FINALS,
+                    passed=no_score.empty,
+                    metadata={"final_games": len(finals), "without_scores": len(no_score)},
+                )
+            ]
 
         n_final = int((frame["game_status"] == GameStatus.FINAL).sum()) if len(frame) else 0
         return TableOutput(frame, checks, metadata={"games": len(frame), "final_games": n_final})
@@ -137,58 +173,82 @@ def nbac_schedule(context: dg.AssetExecutionContext, nba_source: src.NbaSource, 
     yield from write_table(context, warehouse, t.NBAC_SCHEDULE, compute)
 
 
-def minutes_coverage_result(spec, frame: pd.DataFrame, status_col: str = "player_status",
-                            minutes_col: str = "minutes_decimal") -> dg.AssetCheckResult:
+def minutes_coverage_result(
+    spec, frame: pd.DataFrame, status_col: str = "player_status", minutes_col: str = "minutes_decimal"
+) -> dg.AssetCheckResult:
     """Minutes known on >= 90% of rows that are not DNPs. DNP rows are not in the denominator: they
     have no minutes by definition and made healthy nights look broken (legacy incident 11)."""
     if frame.empty:
-        return dg.AssetCheckResult(check_name=CHECK_MINUTES_COVERAGE, asset_key=spec.asset_key, passed=True,
-                                   metadata={"non_dnp_rows": 0})
+        return dg.AssetCheckResult(
+            check_name=CHECK_MINUTES_COVERAGE, asset_key=spec.asset_key, passed=True, metadata={"non_dnp_rows": 0}
+        )
     minutes = pd.to_numeric(frame[minutes_col], errors="coerce")
     played = ~is_dnp(frame[status_col], minutes)
     n = int(played.sum())
     covered = int(minutes[played].notna().sum())
     share = covered / n if n else 1.0
     return dg.AssetCheckResult(
-        check_name=CHECK_MINUTES_COVERAGE, asset_key=spec.asset_key, passed=share >= MINUTES_COVERAGE_MIN,
-        metadata={"non_dnp_rows": n, "with_minutes": covered, "coverage": round(share, 4),
-                  "dnp_rows_excluded": int((~played).sum()), "threshold": MINUTES_COVERAGE_MIN},
+        check_name=CHECK_MINUTES_COVERAGE,
+        asset_key=spec.asset_key,
+        passed=share >= MINUTES_COVERAGE_MIN,
+        metadata={
+            "non_dnp_rows": n,
+            "with_minutes": covered,
+            "coverage": round(share, 4),
+            "dnp_rows_excluded": int((~played).sum()),
+            "threshold": MINUTES_COVERAGE_MIN,
+        },
     )
 
 
 @table_asset(
-    t.NBAC_PLAYER_BOXSCORES, group=keys.PHASE2,
+    t.NBAC_PLAYER_BOXSCORES,
+    group=keys.PHASE2,
     deps=[keys.SCRAPED_PLAYER_BOXSCORES, keys.SCRAPED_TEAM_BOXSCORES, keys.RAW_SCHEDULE],
     automation_condition=automation.RAW_PLAYER_BOX_ON_SCRAPE,
     checks=[
-        check_spec(t.NBAC_PLAYER_BOXSCORES, CHECK_FINAL_GAMES_COVERED,
-                   "Every final game on the schedule has player rows (bypassed with a warning once the "
-                   "date is 2 days old and 80% covered)."),
-        check_spec(t.NBAC_PLAYER_BOXSCORES, CHECK_MINUTES_COVERAGE,
-                   "Minutes known on >= 90% of non-DNP rows.", blocking=False),
+        check_spec(
+            t.NBAC_PLAYER_BOXSCORES,
+            CHECK_FINAL_GAMES_COVERED,
+            "Every final game on the schedule has player rows (bypassed with a warning once the "
+            "date is 2 days old and 80% covered).",
+        ),
+        check_spec(
+            t.NBAC_PLAYER_BOXSCORES, CHECK_MINUTES_COVERAGE, "Minutes known on >= 90% of non-DNP rows.", blocking=False
+        ),
     ],
 )
-def nbac_player_boxscores(context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore,
-                          warehouse: Warehouse, clock: Clock):
+def nbac_player_boxscores(
+    context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore, warehouse: Warehouse, clock: Clock
+):
     """Player box scores of the date's final games: played rows from the game log and DNP/inactive
     rows (with the source's reason) from the team box scores. Grain: player x game."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
         frames, rejected = [], []
         for day in dates:
-            played = [parse_league_game_log(body, day, f.path).assign(source="leaguegamelog", source_file=f.path)
-                      for f, body in _load(archive, nba_source, src.PLAYER_GAME_LOG, day, latest_only=True)]
+            played = [
+                parse_league_game_log(body, day, f.path).assign(source="leaguegamelog", source_file=f.path)
+                for f, body in _load(archive, nba_source, src.PLAYER_GAME_LOG, day, latest_only=True)
+            ]
             played = _concat(played, t.NBAC_PLAYER_BOXSCORES) if played else pd.DataFrame()
             # One frame per night from the records of its games (a frame per game cost more than the parsing).
-            boxes = pd.DataFrame([{**r, "source": "boxscoretraditionalv3", "source_file": f.path}
-                                  for f, body in _load(archive, nba_source, src.BOXSCORE_TRADITIONAL, day, latest_only=True)
-                                  for r in boxscore_v3_records(body, day, f.path)[1]])
+            boxes = pd.DataFrame(
+                [
+                    {**r, "source": "boxscoretraditionalv3", "source_file": f.path}
+                    for f, body in _load(archive, nba_source, src.BOXSCORE_TRADITIONAL, day, latest_only=True)
+                    for r in boxscore_v3_records(body, day, f.path)[1]
+                ]
+            )
             if len(played) and len(boxes):
                 # Starters come from the box score's starting positions.
                 starters = boxes.set_index(["game_id", "player_id"])["starter"]
                 played["starter"] = [starters.get((g, p)) for g, p in zip(played["game_id"], played["player_id"])]
-                extra = boxes[~boxes.set_index(["game_id", "player_id"]).index.isin(
-                    played.set_index(["game_id", "player_id"]).index)]
+                extra = boxes[
+                    ~boxes.set_index(["game_id", "player_id"]).index.isin(
+                        played.set_index(["game_id", "player_id"]).index
+                    )
+                ]
                 day_frame = pd.concat([played, extra], ignore_index=True)
             else:
                 day_frame = played if len(played) else boxes
@@ -196,44 +256,68 @@ def nbac_player_boxscores(context: dg.AssetExecutionContext, nba_source: src.Nba
         frame = _concat(frames, t.NBAC_PLAYER_BOXSCORES)
         if len(frame):
             bad = (frame[["fga", "fgm", "pts"]].apply(pd.to_numeric, errors="coerce") < 0).any(axis=1)
-            bad |= frame["player_status"].eq("active") & (pd.to_numeric(frame["fgm"], errors="coerce")
-                                                          > pd.to_numeric(frame["fga"], errors="coerce"))
+            bad |= frame["player_status"].eq("active") & (
+                pd.to_numeric(frame["fgm"], errors="coerce") > pd.to_numeric(frame["fga"], errors="coerce")
+            )
             rejected = frame[bad][["game_id", "player_name"]].astype(str).to_dict("records")
             frame = frame[~bad].copy()
             away = frame["team_tricode"].where(~frame["is_home"].astype(bool), frame["opponent_tricode"])
             home = frame["team_tricode"].where(frame["is_home"].astype(bool), frame["opponent_tricode"])
-            frame["internal_game_id"] = [internal_game_id(pd.Timestamp(d).date(), a, h)
-                                         for d, a, h in zip(frame["game_date"], away, home)]
+            frame["internal_game_id"] = [
+                internal_game_id(pd.Timestamp(d).date(), a, h) for d, a, h in zip(frame["game_date"], away, home)
+            ]
             frame["season_year"] = [season_year(pd.Timestamp(d).date()) for d in frame["game_date"]]
-            frame["reb"] = frame["reb"].fillna(pd.to_numeric(frame["oreb"], errors="coerce")
-                                                + pd.to_numeric(frame["dreb"], errors="coerce"))
+            frame["reb"] = frame["reb"].fillna(
+                pd.to_numeric(frame["oreb"], errors="coerce") + pd.to_numeric(frame["dreb"], errors="coerce")
+            )
         finals = final_games(warehouse, *span(dates))
         coverage = coverage_results(t.NBAC_PLAYER_BOXSCORES, frame, finals, dates, clock.today_et())
         by_date = ByDate(frame)
         return TableOutput(
-            frame, lambda d: [coverage[d], minutes_coverage_result(t.NBAC_PLAYER_BOXSCORES, by_date[d])],
+            frame,
+            lambda d: [coverage[d], minutes_coverage_result(t.NBAC_PLAYER_BOXSCORES, by_date[d])],
             keep=zero_row_dates(t.NBAC_PLAYER_BOXSCORES, frame, finals, dates),
-            metadata={"rows_rejected": len(rejected), "rejected": dg.MetadataValue.json(rejected[:50]),
-                      "dnp_rows": int((frame["player_status"] != "active").sum()) if len(frame) else 0})
+            metadata={
+                "rows_rejected": len(rejected),
+                "rejected": dg.MetadataValue.json(rejected[:50]),
+                "dnp_rows": int((frame["player_status"] != "active").sum()) if len(frame) else 0,
+            },
+        )
 
     yield from write_table(context, warehouse, t.NBAC_PLAYER_BOXSCORES, compute)
 
 
 @table_asset(
-    t.NBAC_TEAM_BOXSCORE, group=keys.PHASE2, deps=[keys.SCRAPED_TEAM_BOXSCORES, keys.RAW_SCHEDULE],
+    t.NBAC_TEAM_BOXSCORE,
+    group=keys.PHASE2,
+    deps=[keys.SCRAPED_TEAM_BOXSCORES, keys.RAW_SCHEDULE],
     automation_condition=automation.RAW_ON_SCRAPE,
-    checks=[check_spec(t.NBAC_TEAM_BOXSCORE, CHECK_FINAL_GAMES_COVERED,
-                       "Every final game has both team rows. Not blocking: team totals are reconstructed "
-                       "from players when this source has nothing.", blocking=False)],
+    checks=[
+        check_spec(
+            t.NBAC_TEAM_BOXSCORE,
+            CHECK_FINAL_GAMES_COVERED,
+            "Every final game has both team rows. Not blocking: team totals are reconstructed "
+            "from players when this source has nothing.",
+            blocking=False,
+        )
+    ],
 )
-def nbac_team_boxscore(context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore,
-                       warehouse: Warehouse, clock: Clock):
+def nbac_team_boxscore(
+    context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore, warehouse: Warehouse, clock: Clock
+):
     """Team totals of the date's final games from boxscoretraditionalv3. Grain: team x game."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
-        frame = _records_archived(archive, nba_source, src.BOXSCORE_TRADITIONAL, dates, t.NBAC_TEAM_BOXSCORE,
-                                  lambda body, day, f: boxscore_v3_records(body, day, f.path)[0], latest_only=True,
-                                  dedupe=False)
+        frame = _records_archived(
+            archive,
+            nba_source,
+            src.BOXSCORE_TRADITIONAL,
+            dates,
+            t.NBAC_TEAM_BOXSCORE,
+            lambda body, day, f: boxscore_v3_records(body, day, f.path)[0],
+            latest_only=True,
+            dedupe=False,
+        )
         dropped = 0
         if len(frame):
             # Legacy handoff 302: an in-progress team with 0 points or 0 FGA is dropped alone.
@@ -250,68 +334,119 @@ def nbac_team_boxscore(context: dg.AssetExecutionContext, nba_source: src.NbaSou
                 result = result._replace(passed=False, description="a game has only one team row")
             return [result]
 
-        return TableOutput(frame, checks, metadata={
-            "rows_dropped_invalid": dropped, "source_enabled": nba_source.is_enabled(src.BOXSCORE_TRADITIONAL)})
+        return TableOutput(
+            frame,
+            checks,
+            metadata={
+                "rows_dropped_invalid": dropped,
+                "source_enabled": nba_source.is_enabled(src.BOXSCORE_TRADITIONAL),
+            },
+        )
 
     yield from write_table(context, warehouse, t.NBAC_TEAM_BOXSCORE, compute)
 
 
-@table_asset(t.ODDS_PLAYER_POINTS_PROPS, group=keys.PHASE2, deps=[keys.SCRAPED_ODDS_PLAYER_PROPS],
-             automation_condition=automation.RAW_ON_SCRAPE)
-def odds_api_player_points_props(context: dg.AssetExecutionContext, nba_source: src.NbaSource,
-                                 archive: BlobStore, warehouse: Warehouse):
+@table_asset(
+    t.ODDS_PLAYER_POINTS_PROPS,
+    group=keys.PHASE2,
+    deps=[keys.SCRAPED_ODDS_PLAYER_PROPS],
+    automation_condition=automation.RAW_ON_SCRAPE,
+)
+def odds_api_player_points_props(
+    context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore, warehouse: Warehouse
+):
     """Every archived player-points snapshot of the date (a time series: all snapshots are kept,
     including in-game ones, which readers must exclude). Grain: snapshot x event x book x player."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
-        frame = _records_archived(archive, nba_source, src.ODDS_PLAYER_POINTS, dates, t.ODDS_PLAYER_POINTS_PROPS,
-                                  lambda body, day, f: player_points_records(body, day, f.path, f.fetched_at))
+        frame = _records_archived(
+            archive,
+            nba_source,
+            src.ODDS_PLAYER_POINTS,
+            dates,
+            t.ODDS_PLAYER_POINTS_PROPS,
+            lambda body, day, f: player_points_records(body, day, f.path, f.fetched_at),
+        )
         in_game = int((frame["minutes_before_tipoff"] < 0).sum()) if len(frame) else 0
-        return TableOutput(frame, metadata={
-            "snapshots": int(frame["snapshot_timestamp"].nunique()) if len(frame) else 0,
-            "players": int(frame["player_lookup"].nunique()) if len(frame) else 0,
-            "in_game_rows": in_game})
+        return TableOutput(
+            frame,
+            metadata={
+                "snapshots": int(frame["snapshot_timestamp"].nunique()) if len(frame) else 0,
+                "players": int(frame["player_lookup"].nunique()) if len(frame) else 0,
+                "in_game_rows": in_game,
+            },
+        )
 
     yield from write_table(context, warehouse, t.ODDS_PLAYER_POINTS_PROPS, compute)
 
 
-@table_asset(t.ODDS_GAME_LINES, group=keys.PHASE2, deps=[keys.SCRAPED_ODDS_GAME_LINES],
-             automation_condition=automation.RAW_ON_SCRAPE)
-def odds_api_game_lines(context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore,
-                        warehouse: Warehouse):
+@table_asset(
+    t.ODDS_GAME_LINES,
+    group=keys.PHASE2,
+    deps=[keys.SCRAPED_ODDS_GAME_LINES],
+    automation_condition=automation.RAW_ON_SCRAPE,
+)
+def odds_api_game_lines(
+    context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore, warehouse: Warehouse
+):
     """Every archived spreads/totals snapshot of the date. Grain: snapshot x event x book x outcome."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
-        return TableOutput(_records_archived(archive, nba_source, src.ODDS_GAME_LINES, dates, t.ODDS_GAME_LINES,
-                                             lambda body, day, f: game_lines_records(body, day, f.path, f.fetched_at)))
+        return TableOutput(
+            _records_archived(
+                archive,
+                nba_source,
+                src.ODDS_GAME_LINES,
+                dates,
+                t.ODDS_GAME_LINES,
+                lambda body, day, f: game_lines_records(body, day, f.path, f.fetched_at),
+            )
+        )
 
     yield from write_table(context, warehouse, t.ODDS_GAME_LINES, compute)
 
 
-@table_asset(t.TEAM_ROSTERS, group=keys.PHASE2, deps=[keys.SCRAPED_ROSTERS],
-             automation_condition=automation.RAW_ON_SCRAPE)
-def team_rosters(context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore,
-                 warehouse: Warehouse):
+@table_asset(
+    t.TEAM_ROSTERS, group=keys.PHASE2, deps=[keys.SCRAPED_ROSTERS], automation_condition=automation.RAW_ON_SCRAPE
+)
+def team_rosters(
+    context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore, warehouse: Warehouse
+):
     """Rosters of the teams playing on the date, from the latest scrape per team. Grain: team x player."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
-        frame = _parse_archived(archive, nba_source, src.TEAM_ROSTER, dates, t.TEAM_ROSTERS,
-                                lambda body, day, f: parse_common_team_roster(body, day, f.path), latest_only=True)
+        frame = _parse_archived(
+            archive,
+            nba_source,
+            src.TEAM_ROSTER,
+            dates,
+            t.TEAM_ROSTERS,
+            lambda body, day, f: parse_common_team_roster(body, day, f.path),
+            latest_only=True,
+        )
         return TableOutput(frame, metadata={"source_enabled": nba_source.is_enabled(src.TEAM_ROSTER)})
 
     yield from write_table(context, warehouse, t.TEAM_ROSTERS, compute)
 
 
 @table_asset(
-    t.NBAC_INJURY_REPORT, group=keys.PHASE2, deps=[keys.SCRAPED_INJURY_REPORT],
+    t.NBAC_INJURY_REPORT,
+    group=keys.PHASE2,
+    deps=[keys.SCRAPED_INJURY_REPORT],
     automation_condition=automation.RAW_ON_SCRAPE,
-    checks=[check_spec(t.NBAC_INJURY_REPORT, CHECK_INJURY_REPORTS_READABLE,
-                       "Every archived injury report of the date parses. One that does not is left out and the "
-                       "newest report that parses stays in force; fails while the newest archived report is "
-                       "unreadable (naming file, page and field), a warning once a newer report parsed.")],
+    checks=[
+        check_spec(
+            t.NBAC_INJURY_REPORT,
+            CHECK_INJURY_REPORTS_READABLE,
+            "Every archived injury report of the date parses. One that does not is left out and the "
+            "newest report that parses stays in force; fails while the newest archived report is "
+            "unreadable (naming file, page and field), a warning once a newer report parsed.",
+        )
+    ],
 )
-def nbac_injury_report(context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore,
-                       warehouse: Warehouse):
+def nbac_injury_report(
+    context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore, warehouse: Warehouse
+):
     """Rows of every injury report published for the date (consumers pick the latest report
     published before the moment they describe). Grain: report x player."""
 
@@ -322,8 +457,9 @@ def nbac_injury_report(context: dg.AssetExecutionContext, nba_source: src.NbaSou
             for f in list_archived(archive, nba_source.source_name, src.INJURY_REPORT, day, latest_only=False):
                 uri = archive.uri(f.path)
                 try:
-                    text = injury_report_text(read_archived(archive, f.path, day), day, uri,
-                                              source=nba_source.source_name)
+                    text = injury_report_text(
+                        read_archived(archive, f.path, day), day, uri, source=nba_source.source_name
+                    )
                     rows = parse_injury_report(text, day, uri, f.name, source=nba_source.source_name)
                 except PayloadError as exc:
                     # The file stays archived as it came; the report is left out (the previous one
@@ -338,18 +474,28 @@ def nbac_injury_report(context: dg.AssetExecutionContext, nba_source: src.NbaSou
             frame = frame.drop_duplicates(list(t.NBAC_INJURY_REPORT.primary_key), keep="last")
         verdicts = {day: injury_reports_verdict(day, files) for day, files in reports.items()}
         # No archived report of the date parses: its rows are not replaced by nothing.
-        keep = {day: verdicts[day][1].description for day, files in reports.items()
-                if files and all(err is not None for _, err in files)}
-        return TableOutput(frame, lambda d: [verdicts[d][1]], keep=keep, metadata={
-            "reports": int(frame["report_name"].nunique()) if len(frame) else 0,
-            "unreadable_reports": sum(err is not None for files in reports.values() for _, err in files),
-            "report_in_force": dg.MetadataValue.json({str(d): v[0] for d, v in sorted(verdicts.items())})})
+        keep = {
+            day: verdicts[day][1].description
+            for day, files in reports.items()
+            if files and all(err is not None for _, err in files)
+        }
+        return TableOutput(
+            frame,
+            lambda d: [verdicts[d][1]],
+            keep=keep,
+            metadata={
+                "reports": int(frame["report_name"].nunique()) if len(frame) else 0,
+                "unreadable_reports": sum(err is not None for files in reports.values() for _, err in files),
+                "report_in_force": dg.MetadataValue.json({str(d): v[0] for d, v in sorted(verdicts.items())}),
+            },
+        )
 
     yield from write_table(context, warehouse, t.NBAC_INJURY_REPORT, compute)
 
 
-def injury_reports_verdict(day: dt.date, reports: list[tuple[ArchivedFile, PayloadError | None]]
-                           ) -> tuple[str | None, dg.AssetCheckResult]:
+def injury_reports_verdict(
+    day: dt.date, reports: list[tuple[ArchivedFile, PayloadError | None]]
+) -> tuple[str | None, dg.AssetCheckResult]:
     """The report in force for the date (the newest that parsed; reports ordered by publication time
     from the file name, then scrape time) and the date's ``injury_reports_readable`` result."""
     ordered = sorted(reports, key=lambda r: (report_published_at(r[0].name) or r[0].fetched_at, r[0].fetched_at))
@@ -357,10 +503,14 @@ def injury_reports_verdict(day: dt.date, reports: list[tuple[ArchivedFile, Paylo
     bad = [(f, err) for f, err in ordered if err is not None]
     in_force = good[-1].name if good else None
     meta = {
-        "archived_files": len(ordered), "report_in_force": in_force,
-        "unreadable": dg.MetadataValue.json([
-            {"report": f.name, "file": err.path, "page": err.page, "field": err.field, "problem": err.problem}
-            for f, err in bad]),
+        "archived_files": len(ordered),
+        "report_in_force": in_force,
+        "unreadable": dg.MetadataValue.json(
+            [
+                {"report": f.name, "file": err.path, "page": err.page, "field": err.field, "problem": err.problem}
+                for f, err in bad
+            ]
+        ),
     }
     if not bad:
         return in_force, dg.AssetCheckResult(check_name=CHECK_INJURY_REPORTS_READABLE, passed=True, metadata=meta)
@@ -370,9 +520,20 @@ def injury_reports_verdict(day: dt.date, reports: list[tuple[ArchivedFile, Paylo
     kept = f"report in force: {in_force}" if in_force else "no report of the date parses; previous rows kept"
     description = f"{len(bad)} of {len(ordered)} injury report(s) of {day} unreadable ({kept}): {bad[-1][1]}"
     return in_force, dg.AssetCheckResult(
-        check_name=CHECK_INJURY_REPORTS_READABLE, passed=False, metadata=meta, description=description,
-        severity=dg.AssetCheckSeverity.ERROR if newest_bad else dg.AssetCheckSeverity.WARN)
+        check_name=CHECK_INJURY_REPORTS_READABLE,
+        passed=False,
+        metadata=meta,
+        description=description,
+        severity=dg.AssetCheckSeverity.ERROR if newest_bad else dg.AssetCheckSeverity.WARN,
+    )
 
 
-RAW_ASSETS = [nbac_schedule, nbac_player_boxscores, nbac_team_boxscore, odds_api_player_points_props,
-              odds_api_game_lines, team_rosters, nbac_injury_report]
+RAW_ASSETS = [
+    nbac_schedule,
+    nbac_player_boxscores,
+    nbac_team_boxscore,
+    odds_api_player_points_props,
+    odds_api_game_lines,
+    team_rosters,
+    nbac_injury_report,
+]

@@ -1,6 +1,5 @@
 """Phase 1: scrape each source for a game date and archive the payloads before anything parses them."""
 
-
 import hashlib
 
 import dagster as dg
@@ -17,14 +16,22 @@ from nba_pipeline.storage import ArchivedPayload, ArchiveIntegrityError, BlobSto
 
 _DESCRIPTIONS = {
     keys.SCRAPED_SCHEDULE: ("cdn.nba.com scheduleLeagueV2: the date's games with status and scores.", src.SCHEDULE),
-    keys.SCRAPED_PLAYER_BOXSCORES: ("stats.nba.com leaguegamelog (PlayerOrTeam=P): one row per player who "
-                                    "appeared in a final game.", src.PLAYER_GAME_LOG),
-    keys.SCRAPED_TEAM_BOXSCORES: ("stats.nba.com boxscoretraditionalv3 per final game: team totals and every "
-                                  "player incl. DNP comments.", src.BOXSCORE_TRADITIONAL),
-    keys.SCRAPED_ODDS_PLAYER_PROPS: ("The Odds API v4 player_points odds per event: one snapshot per scrape.",
-                                     src.ODDS_PLAYER_POINTS),
-    keys.SCRAPED_ODDS_GAME_LINES: ("The Odds API v4 spreads and totals per event: one snapshot per scrape.",
-                                   src.ODDS_GAME_LINES),
+    keys.SCRAPED_PLAYER_BOXSCORES: (
+        "stats.nba.com leaguegamelog (PlayerOrTeam=P): one row per player who appeared in a final game.",
+        src.PLAYER_GAME_LOG,
+    ),
+    keys.SCRAPED_TEAM_BOXSCORES: (
+        "stats.nba.com boxscoretraditionalv3 per final game: team totals and every player incl. DNP comments.",
+        src.BOXSCORE_TRADITIONAL,
+    ),
+    keys.SCRAPED_ODDS_PLAYER_PROPS: (
+        "The Odds API v4 player_points odds per event: one snapshot per scrape.",
+        src.ODDS_PLAYER_POINTS,
+    ),
+    keys.SCRAPED_ODDS_GAME_LINES: (
+        "The Odds API v4 spreads and totals per event: one snapshot per scrape.",
+        src.ODDS_GAME_LINES,
+    ),
     keys.SCRAPED_ROSTERS: ("stats.nba.com commonteamroster for every team playing on the date.", src.TEAM_ROSTER),
     keys.SCRAPED_INJURY_REPORT: ("The NBA injury report: the latest publication for the date.", src.INJURY_REPORT),
 }
@@ -37,8 +44,14 @@ def _files_table(archived: list[ArchivedPayload]) -> dg.MetadataValue:
     ]
     return dg.MetadataValue.table(
         rows,
-        schema=dg.TableSchema(columns=[dg.TableColumn("path"), dg.TableColumn("bytes", "int"),
-                                       dg.TableColumn("sha256"), dg.TableColumn("records", "int")]),
+        schema=dg.TableSchema(
+            columns=[
+                dg.TableColumn("path"),
+                dg.TableColumn("bytes", "int"),
+                dg.TableColumn("sha256"),
+                dg.TableColumn("records", "int"),
+            ]
+        ),
     )
 
 
@@ -58,10 +71,13 @@ def _scraper(key: dg.AssetKey, description: str, endpoint: str) -> dg.AssetsDefi
         backfill_policy=BACKFILL_POLICY,
         retry_policy=SOURCE_RETRY_POLICY,
         description=f"{description} Archived under the home folder (or bucket) before parsing. Grain: "
-                    "payload files; partition: the game date the payload is about.",
+        "payload files; partition: the game date the payload is about.",
         metadata={"endpoint": endpoint},
-        check_specs=[check_spec(key, CHECK_ARCHIVE_INTACT, "Every archived file reads back with the sha256 we "
-                                                           "recorded.", blocking=False)],
+        check_specs=[
+            check_spec(
+                key, CHECK_ARCHIVE_INTACT, "Every archived file reads back with the sha256 we recorded.", blocking=False
+            )
+        ],
         kinds={"python", "json"},
     )
     def _asset(context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore, clock: Clock):
@@ -76,26 +92,47 @@ def _scraper(key: dg.AssetKey, description: str, endpoint: str) -> dg.AssetsDefi
             except Exception as exc:
                 # Anything else (a missing file, a corrupt record, a bug) cannot be fixed by waiting.
                 raise src.SourcePermanentError(
-                    f"{nba_source.source_name} {endpoint} for {day}: {type(exc).__name__}: {exc}") from exc
+                    f"{nba_source.source_name} {endpoint} for {day}: {type(exc).__name__}: {exc}"
+                ) from exc
             archived[day] = [archive_payload(archive, nba_source.source_name, day, p) for p in payloads]
         per_date, checks = {}, {}
         for day, files in archived.items():
             corrupt = [a.path for a in files if not _intact(archive, a, day)]
-            per_date[day] = {"record_count": sum(f.records for f in files), "files": len(files),
-                             "bytes": sum(a.bytes for a in files), "archive": _files_table(files),
-                             "path": files[0].uri.rsplit("/", 1)[0] if files else "",
-                             "sha256": files[-1].sha256 if len(files) == 1 else ""}
-            checks[day] = [dg.AssetCheckResult(check_name=CHECK_ARCHIVE_INTACT, passed=not corrupt,
-                                               metadata={"files": len(files),
-                                                         "corrupt_files": dg.MetadataValue.json(corrupt)})]
+            per_date[day] = {
+                "record_count": sum(f.records for f in files),
+                "files": len(files),
+                "bytes": sum(a.bytes for a in files),
+                "archive": _files_table(files),
+                "path": files[0].uri.rsplit("/", 1)[0] if files else "",
+                "sha256": files[-1].sha256 if len(files) == 1 else "",
+            }
+            checks[day] = [
+                dg.AssetCheckResult(
+                    check_name=CHECK_ARCHIVE_INTACT,
+                    passed=not corrupt,
+                    metadata={"files": len(files), "corrupt_files": dg.MetadataValue.json(corrupt)},
+                )
+            ]
         total = sum(m["record_count"] for m in per_date.values())
-        context.log.info(f"{endpoint}: archived {sum(len(f) for f in archived.values())} files, {total} records "
-                         f"({nba_source.source_name}, as of {as_of.isoformat()})")
+        context.log.info(
+            f"{endpoint}: archived {sum(len(f) for f in archived.values())} files, {total} records "
+            f"({nba_source.source_name}, as of {as_of.isoformat()})"
+        )
         # source_class tells a scrape from a rebuild's replay of the archive (ArchiveReplaySource).
-        yield from record_dates(context, dates, per_date_metadata=per_date, checks=checks, metadata={
-            "source": nba_source.source_name, "source_class": type(nba_source).__name__,
-            "code_identity": code_identity(), "endpoint": endpoint,
-            "endpoint_enabled": nba_source.is_enabled(endpoint), "as_of": as_of.isoformat()})
+        yield from record_dates(
+            context,
+            dates,
+            per_date_metadata=per_date,
+            checks=checks,
+            metadata={
+                "source": nba_source.source_name,
+                "source_class": type(nba_source).__name__,
+                "code_identity": code_identity(),
+                "endpoint": endpoint,
+                "endpoint_enabled": nba_source.is_enabled(endpoint),
+                "as_of": as_of.isoformat(),
+            },
+        )
 
     return _asset
 

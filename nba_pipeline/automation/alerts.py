@@ -24,17 +24,24 @@ def _partition_of(run: dg.DagsterRun) -> str | None:
     return f"{start}..{end}" if start else None
 
 
-@dg.run_failure_sensor(name="alert_on_run_failure", default_status=dg.DefaultSensorStatus.RUNNING,
-                       monitor_all_code_locations=False, minimum_interval_seconds=30,
-                       description="One alert per failed run, naming the assets, date and error.")
+@dg.run_failure_sensor(
+    name="alert_on_run_failure",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    monitor_all_code_locations=False,
+    minimum_interval_seconds=30,
+    description="One alert per failed run, naming the assets, date and error.",
+)
 def alert_on_run_failure(context: dg.RunFailureSensorContext, alerts: AlertSink):
     run = context.dagster_run
     failed_steps = [e for e in context.get_step_failure_events()]
-    assets = sorted({s.step_key.replace("__", "/") for s in failed_steps if s.step_key}) or \
-        sorted(k.to_user_string() for k in (run.asset_selection or []))
-    reason = (failed_steps[0].event_specific_data.error.message.strip().splitlines()[-1][:300]
-              if failed_steps and failed_steps[0].event_specific_data and failed_steps[0].event_specific_data.error
-              else context.failure_event.message or "run failed")
+    assets = sorted({s.step_key.replace("__", "/") for s in failed_steps if s.step_key}) or sorted(
+        k.to_user_string() for k in (run.asset_selection or [])
+    )
+    reason = (
+        failed_steps[0].event_specific_data.error.message.strip().splitlines()[-1][:300]
+        if failed_steps and failed_steps[0].event_specific_data and failed_steps[0].event_specific_data.error
+        else context.failure_event.message or "run failed"
+    )
     alerts.send(Alert("run_failure", ", ".join(assets) or run.job_name, _partition_of(run), reason))
 
 
@@ -43,9 +50,13 @@ def _all_check_keys() -> list[dg.AssetCheckKey]:
     return keys_ + [k for c in STANDALONE_CHECKS for k in c.check_keys]
 
 
-@dg.sensor(name="alert_on_check_failure", minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
-           description="One alert per failed blocking check (asset, date, reason), and one per late partition "
-                       "reported by the partition_on_time checks.")
+@dg.sensor(
+    name="alert_on_check_failure",
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="One alert per failed blocking check (asset, date, reason), and one per late partition "
+    "reported by the partition_on_time checks.",
+)
 def alert_on_check_failure(context: dg.SensorEvaluationContext, alerts: AlertSink):
     cursor = json.loads(context.cursor) if context.cursor else {"seen": {}, "late": []}
     seen, late_seen = cursor["seen"], set(cursor["late"])

@@ -38,8 +38,9 @@ def history_parents(condition: dg.AutomationCondition | None) -> frozenset[dg.As
     return _HISTORY_PARENTS.get(condition.get_label(), frozenset()) if condition is not None else frozenset()
 
 
-def parents_landed(label: str, optional: tuple[dg.AssetKey, ...] = (),
-                   history: tuple[dg.AssetKey, ...] = ()) -> dg.AutomationCondition:
+def parents_landed(
+    label: str, optional: tuple[dg.AssetKey, ...] = (), history: tuple[dg.AssetKey, ...] = ()
+) -> dg.AutomationCondition:
     """All required parents of the date present, none running, their blocking checks passed, and
     the history of the day before ready.
 
@@ -113,8 +114,10 @@ UPCOMING_PLAYER_ON_HISTORY = parents_landed(
 
 # Phase 4: every Phase 3 parent of the date (and yesterday's completed-game history) landed and
 # passed its blocking checks; same-day line updates re-request the feature store.
-PRECOMPUTE_ON_ANALYTICS = parents_landed("phase 4: phase 3 parents of the date and yesterday's history landed",
-                                         history=(keys.PLAYER_GAME_SUMMARY, keys.TEAM_OFFENSE, keys.TEAM_DEFENSE))
+PRECOMPUTE_ON_ANALYTICS = parents_landed(
+    "phase 4: phase 3 parents of the date and yesterday's history landed",
+    history=(keys.PLAYER_GAME_SUMMARY, keys.TEAM_OFFENSE, keys.TEAM_DEFENSE),
+)
 FEATURES_ON_PRECOMPUTE = parents_landed(
     "phase 4: precompute of the date landed (raw lines optional)",
     optional=(keys.RAW_ODDS_PLAYER_POINTS,),
@@ -122,8 +125,10 @@ FEATURES_ON_PRECOMPUTE = parents_landed(
 )
 
 # Phase 5: the model of date D needs yesterday's features and results landed (training history).
-MODEL_ON_HISTORY = parents_landed("phase 5: yesterday's features and results landed (training history)",
-                                  history=(keys.ML_FEATURE_STORE, keys.PLAYER_GAME_SUMMARY))
+MODEL_ON_HISTORY = parents_landed(
+    "phase 5: yesterday's features and results landed (training history)",
+    history=(keys.ML_FEATURE_STORE, keys.PLAYER_GAME_SUMMARY),
+)
 PREDICTIONS_ON_FEATURES = parents_landed("phase 5: feature store and model of the date landed")
 # Phase 6: exports follow their tables.
 EXPORT_ON_TABLES = parents_landed("phase 6: tables behind the export landed")

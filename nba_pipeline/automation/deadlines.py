@@ -57,8 +57,9 @@ DEADLINES: dict[dg.AssetKey, Deadline] = {
 def freshness_policy(key: dg.AssetKey) -> dg.FreshnessPolicy:
     """Asset-level freshness: materialized within the 24 hours before each daily deadline. Not
     partition-aware (a backfill of an old date also counts), hence the on-time checks below."""
-    return dg.FreshnessPolicy.cron(deadline_cron=DEADLINES[key].cron(), lower_bound_delta=dt.timedelta(hours=24),
-                                   timezone=ET_NAME)
+    return dg.FreshnessPolicy.cron(
+        deadline_cron=DEADLINES[key].cron(), lower_bound_delta=dt.timedelta(hours=24), timezone=ET_NAME
+    )
 
 
 def attach_freshness(spec: dg.AssetSpec) -> dg.AssetSpec:

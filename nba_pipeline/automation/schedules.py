@@ -94,8 +94,11 @@ def _tips(warehouse: Warehouse, day: dt.date) -> list:
 
 def _request(job: dg.UnresolvedAssetJobDefinition, day: dt.date, tick: dt.datetime, why: str) -> dg.RunRequest:
     window = f"{job.name}:{day.isoformat()}:{tick:%Y%m%dT%H%M}"
-    return dg.RunRequest(run_key=window, partition_key=day.isoformat(),
-                         tags={"nba_pipeline/trigger": why, "nba_pipeline/tick_et": tick.isoformat(), WINDOW_TAG: window})
+    return dg.RunRequest(
+        run_key=window,
+        partition_key=day.isoformat(),
+        tags={"nba_pipeline/trigger": why, "nba_pipeline/tick_et": tick.isoformat(), WINDOW_TAG: window},
+    )
 
 
 def _once(context: dg.ScheduleEvaluationContext, result):
@@ -105,8 +108,12 @@ def _once(context: dg.ScheduleEvaluationContext, result):
     if isinstance(result, dg.SkipReason):
         return result
     requests = result if isinstance(result, list) else [result]
-    fresh = [r for r in requests if context.instance_ref is None or not context.instance.get_run_ids(
-        dg.RunsFilter(tags={WINDOW_TAG: r.tags[WINDOW_TAG]}), limit=1)]
+    fresh = [
+        r
+        for r in requests
+        if context.instance_ref is None
+        or not context.instance.get_run_ids(dg.RunsFilter(tags={WINDOW_TAG: r.tags[WINDOW_TAG]}), limit=1)
+    ]
     return fresh or dg.SkipReason(f"already scraped: {', '.join(r.tags[WINDOW_TAG] for r in requests)}")
 
 
@@ -125,21 +132,31 @@ def build_schedules(accelerated: bool = False) -> tuple[dg.ScheduleDefinition, .
             return latest_fire(crons, clock.now())
         return context.scheduled_execution_time.astimezone(ET)
 
-    @dg.schedule(name="schedule_refresh", cron_schedule=cron(SCHEDULE_CRON), job=SCRAPE_SCHEDULE_JOB,
-                 execution_timezone=ET_NAME, default_status=dg.DefaultScheduleStatus.RUNNING,
-                 description="Today's schedule each morning and through the afternoon (status refresh for "
-                             "matinees); the 21:00 run also loads tomorrow's, so tomorrow's first tip is known "
-                             "before its lines window opens.")
+    @dg.schedule(
+        name="schedule_refresh",
+        cron_schedule=cron(SCHEDULE_CRON),
+        job=SCRAPE_SCHEDULE_JOB,
+        execution_timezone=ET_NAME,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description="Today's schedule each morning and through the afternoon (status refresh for "
+        "matinees); the 21:00 run also loads tomorrow's, so tomorrow's first tip is known "
+        "before its lines window opens.",
+    )
     def schedule_refresh(context: dg.ScheduleEvaluationContext, clock: Clock):
         tick = tick_of(context, clock, SCHEDULE_CRON)
         game_dates = [tick.date()] + ([tick.date() + dt.timedelta(days=1)] if tick.hour >= 21 else [])
         return _once(context, [_request(SCRAPE_SCHEDULE_JOB, d, tick, "schedule refresh") for d in game_dates])
 
-    @dg.schedule(name="results_post_game", cron_schedule=cron(RESULTS_CRON), job=SCRAPE_RESULTS_JOB,
-                 execution_timezone=ET_NAME, default_status=dg.DefaultScheduleStatus.RUNNING,
-                 description="Schedule and box scores of the game night after the games: 22:00 and 23:30 for "
-                             "tonight; 01:00, 02:00, 04:00 and the 06:00 morning recovery for last night. A "
-                             "window other than the recovery is skipped once the night is complete.")
+    @dg.schedule(
+        name="results_post_game",
+        cron_schedule=cron(RESULTS_CRON),
+        job=SCRAPE_RESULTS_JOB,
+        execution_timezone=ET_NAME,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description="Schedule and box scores of the game night after the games: 22:00 and 23:30 for "
+        "tonight; 01:00, 02:00, 04:00 and the 06:00 morning recovery for last night. A "
+        "window other than the recovery is skipped once the night is complete.",
+    )
     def results_post_game(context: dg.ScheduleEvaluationContext, clock: Clock, warehouse: Warehouse):
         tick = tick_of(context, clock, RESULTS_CRON)
         night = game_night(tick)
@@ -149,17 +166,27 @@ def build_schedules(accelerated: bool = False) -> tuple[dg.ScheduleDefinition, .
             return dg.SkipReason(f"every game of {night} is final and in the box scores; next: the 06:00 recovery")
         return _once(context, _request(SCRAPE_RESULTS_JOB, night, tick, "post-game window"))
 
-    @dg.schedule(name="rosters_daily", cron_schedule=cron(ROSTERS_CRON), job=SCRAPE_ROSTERS_JOB,
-                 execution_timezone=ET_NAME, default_status=dg.DefaultScheduleStatus.RUNNING,
-                 description="Rosters of the teams playing today, morning and afternoon.")
+    @dg.schedule(
+        name="rosters_daily",
+        cron_schedule=cron(ROSTERS_CRON),
+        job=SCRAPE_ROSTERS_JOB,
+        execution_timezone=ET_NAME,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description="Rosters of the teams playing today, morning and afternoon.",
+    )
     def rosters_daily(context: dg.ScheduleEvaluationContext, clock: Clock):
         tick = tick_of(context, clock, ROSTERS_CRON)
         return _once(context, _request(SCRAPE_ROSTERS_JOB, tick.date(), tick, "morning operations"))
 
-    @dg.schedule(name="lines_pre_game", cron_schedule=cron(LINES_CRON), job=SCRAPE_LINES_JOB,
-                 execution_timezone=ET_NAME, default_status=dg.DefaultScheduleStatus.RUNNING,
-                 description="Player-points and game lines every 2 hours from 12 hours before the first "
-                             "tip-off until the last one (legacy incident 5: a 6-hour window lost 7 games of lines).")
+    @dg.schedule(
+        name="lines_pre_game",
+        cron_schedule=cron(LINES_CRON),
+        job=SCRAPE_LINES_JOB,
+        execution_timezone=ET_NAME,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description="Player-points and game lines every 2 hours from 12 hours before the first "
+        "tip-off until the last one (legacy incident 5: a 6-hour window lost 7 games of lines).",
+    )
     def lines_pre_game(context: dg.ScheduleEvaluationContext, clock: Clock, warehouse: Warehouse):
         tick = tick_of(context, clock, LINES_CRON)
         tips = _tips(warehouse, tick.date())
@@ -172,9 +199,14 @@ def build_schedules(accelerated: bool = False) -> tuple[dg.ScheduleDefinition, .
                 return _once(context, _request(SCRAPE_LINES_JOB, candidate.date(), candidate, why))
         return dg.SkipReason(why)
 
-    @dg.schedule(name="injury_report_discovery", cron_schedule=cron(INJURIES_CRON), job=SCRAPE_INJURIES_JOB,
-                 execution_timezone=ET_NAME, default_status=dg.DefaultScheduleStatus.RUNNING,
-                 description="Today's injury report every 2 hours from 08:45 to 20:45 ET.")
+    @dg.schedule(
+        name="injury_report_discovery",
+        cron_schedule=cron(INJURIES_CRON),
+        job=SCRAPE_INJURIES_JOB,
+        execution_timezone=ET_NAME,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description="Today's injury report every 2 hours from 08:45 to 20:45 ET.",
+    )
     def injury_report_discovery(context: dg.ScheduleEvaluationContext, clock: Clock):
         tick = tick_of(context, clock, INJURIES_CRON)
         return _once(context, _request(SCRAPE_INJURIES_JOB, tick.date(), tick, "injury report hours"))

@@ -104,8 +104,9 @@ def _selection(due: list[dg.AssetKey], state: _States, attempts: dict[str, dict]
     return selection
 
 
-def plan_day(instance: dg.DagsterInstance, day: dt.date, now: dt.datetime, attempts: dict[str, dict],
-             max_attempts: int) -> HealPlan:
+def plan_day(
+    instance: dg.DagsterInstance, day: dt.date, now: dt.datetime, attempts: dict[str, dict], max_attempts: int
+) -> HealPlan:
     """Decide what to re-request for one game date."""
     state = _States(instance, day)
     due, exhausted, reasons, bypassed = [], [], {}, []
@@ -139,10 +140,14 @@ def _attempt_key(key: dg.AssetKey, day: dt.date) -> str:
 
 # The target is every asset: each request names its own selection, which Dagster's daemon resolves
 # to the base asset job (without a target the daemon refuses the requests).
-@dg.sensor(name="self_heal", minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.RUNNING,
-           target=dg.AssetSelection.all(),
-           description="Re-requests partitions of recent game dates that are past their deadline and missing, "
-                       "failed or blocked; at most NBA_PIPELINE_SELF_HEAL_MAX_ATTEMPTS times each, then one alert.")
+@dg.sensor(
+    name="self_heal",
+    minimum_interval_seconds=300,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    target=dg.AssetSelection.all(),
+    description="Re-requests partitions of recent game dates that are past their deadline and missing, "
+    "failed or blocked; at most NBA_PIPELINE_SELF_HEAL_MAX_ATTEMPTS times each, then one alert.",
+)
 def self_heal(context: dg.SensorEvaluationContext, clock: Clock, alerts: AlertSink):
     now = clock.now()
     today = now.astimezone(ET).date()
@@ -156,9 +161,15 @@ def self_heal(context: dg.SensorEvaluationContext, clock: Clock, alerts: AlertSi
         for key in plan.exhausted:
             tag = _attempt_key(key, day)
             if tag not in alerted:
-                alerts.send(Alert("self_heal_exhausted", key.to_user_string(), day.isoformat(),
-                                  f"still {plan.reasons[key.to_user_string()]} after {max_attempts} self-heal "
-                                  f"attempts; not retrying"))
+                alerts.send(
+                    Alert(
+                        "self_heal_exhausted",
+                        key.to_user_string(),
+                        day.isoformat(),
+                        f"still {plan.reasons[key.to_user_string()]} after {max_attempts} self-heal "
+                        f"attempts; not retrying",
+                    )
+                )
                 alerted.add(tag)
         if not plan.due:
             continue
@@ -170,11 +181,14 @@ def self_heal(context: dg.SensorEvaluationContext, clock: Clock, alerts: AlertSi
                 rec["n"] += 1
             rec["last"] = now.isoformat()
         digest = hashlib.sha1("|".join(k.to_user_string() for k in plan.selection).encode()).hexdigest()[:10]
-        requests.append(dg.RunRequest(
-            run_key=f"self_heal:{day}:{digest}:{now:%Y%m%dT%H%M}", partition_key=day.isoformat(),
-            asset_selection=plan.selection,
-            tags={SELF_HEAL_TAG: "true", "nba_pipeline/self_heal_reason": json.dumps(plan.reasons)[:2000]},
-        ))
+        requests.append(
+            dg.RunRequest(
+                run_key=f"self_heal:{day}:{digest}:{now:%Y%m%dT%H%M}",
+                partition_key=day.isoformat(),
+                asset_selection=plan.selection,
+                tags={SELF_HEAL_TAG: "true", "nba_pipeline/self_heal_reason": json.dumps(plan.reasons)[:2000]},
+            )
+        )
         context.log.info(f"self-heal {day}: {', '.join(k.to_user_string() for k in plan.due)}")
     # Keep the cursor small: only the last few days matter.
     horizon = (today - dt.timedelta(days=SELF_HEAL_DAYS_BACK + 2)).isoformat()

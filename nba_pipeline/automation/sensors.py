@@ -26,7 +26,12 @@ def build_automation_sensors(accelerated: bool = False) -> tuple[dg.AutomationCo
     # conditions, which the daemon-side evaluation would silently never fire.
     return tuple(
         dg.AutomationConditionSensorDefinition(
-            name, target=dg.AssetSelection.groups(group), default_status=dg.DefaultSensorStatus.RUNNING,
-            minimum_interval_seconds=interval, use_user_code_server=True,
-            description=f"Evaluates the automation conditions of {group}.")
-        for name, group in PHASE_SENSORS)
+            name,
+            target=dg.AssetSelection.groups(group),
+            default_status=dg.DefaultSensorStatus.RUNNING,
+            minimum_interval_seconds=interval,
+            use_user_code_server=True,
+            description=f"Evaluates the automation conditions of {group}.",
+        )
+        for name, group in PHASE_SENSORS
+    )

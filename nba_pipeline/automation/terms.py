@@ -91,10 +91,12 @@ class HistoryReady(_HistoryTerm):
         dates = self._dates(context)
         # Automation asks for the history itself: unlike a backfill starting a new home, a recent date
         # without yesterday's results waits for them.
-        unready = history_unready(context.asset_graph_view.instance, context.asset_graph, self._parents(context),
-                                  dates, missing_blocks=True)
-        return dg.AutomationResult(context, true_subset=_subset(
-            context, [d.isoformat() for d in dates if d not in unready]))
+        unready = history_unready(
+            context.asset_graph_view.instance, context.asset_graph, self._parents(context), dates, missing_blocks=True
+        )
+        return dg.AutomationResult(
+            context, true_subset=_subset(context, [d.isoformat() for d in dates if d not in unready])
+        )
 
 
 class HistoryNewer(_HistoryTerm):
@@ -123,5 +125,6 @@ class HistoryNewer(_HistoryTerm):
 
 def _latest_storage_id(instance: dg.DagsterInstance, key: dg.AssetKey, partition: str) -> int | None:
     records = instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=key, asset_partitions=[partition]), limit=1).records
+        dg.AssetRecordsFilter(asset_key=key, asset_partitions=[partition]), limit=1
+    ).records
     return records[0].storage_id if records else None

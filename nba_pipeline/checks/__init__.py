@@ -11,7 +11,10 @@ STANDALONE_CHECKS = [*ON_TIME_CHECKS, *GAP_CHECKS]
 
 CHECKS_JOB = dg.define_asset_job("freshness_and_gap_checks", selection=dg.AssetSelection.checks(*STANDALONE_CHECKS))
 CHECKS_SCHEDULE = dg.ScheduleDefinition(
-    name="freshness_and_gap_checks_every_15_minutes", cron_schedule="*/15 * * * *", job=CHECKS_JOB,
-    execution_timezone=ET_NAME, default_status=dg.DefaultScheduleStatus.RUNNING,
+    name="freshness_and_gap_checks_every_15_minutes",
+    cron_schedule="*/15 * * * *",
+    job=CHECKS_JOB,
+    execution_timezone=ET_NAME,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Evaluates the partition-aware on-time checks and the season gap detector.",
 )

@@ -28,18 +28,28 @@ def final_games(warehouse: Warehouse, start: dt.date, end: dt.date) -> pd.DataFr
     return calendar.final_games(warehouse.read(t.NBAC_SCHEDULE, start, end))
 
 
-def zero_row_dates(spec: TableSpec, frame: pd.DataFrame, finals: pd.DataFrame,
-                   dates: Iterable[dt.date]) -> dict[dt.date, str]:
+def zero_row_dates(
+    spec: TableSpec, frame: pd.DataFrame, finals: pd.DataFrame, dates: Iterable[dt.date]
+) -> dict[dt.date, str]:
     """Dates that have final games but for which the computation produced no rows (incident 26):
     their previous rows are kept rather than replaced with nothing; the coverage check fails."""
     have = set(pd.to_datetime(frame[spec.date_column]).dt.date) if len(frame) else set()
     counts = finals.groupby(pd.to_datetime(finals["game_date"]).dt.date).size() if len(finals) else {}
-    return {d: f"computed 0 rows for {d} ({int(counts[d])} final games); nothing was written, previous rows are kept"
-            for d in dates if d in counts and d not in have}
+    return {
+        d: f"computed 0 rows for {d} ({int(counts[d])} final games); nothing was written, previous rows are kept"
+        for d in dates
+        if d in counts and d not in have
+    }
 
 
-def coverage_results(spec: TableSpec, frame: pd.DataFrame, finals: pd.DataFrame, dates: Sequence[dt.date],
-                     today_et: dt.date, game_id_col: str = "game_id") -> dict[dt.date, dg.AssetCheckResult]:
+def coverage_results(
+    spec: TableSpec,
+    frame: pd.DataFrame,
+    finals: pd.DataFrame,
+    dates: Sequence[dt.date],
+    today_et: dt.date,
+    game_id_col: str = "game_id",
+) -> dict[dt.date, dg.AssetCheckResult]:
     """Per date: every final game has rows. A date >= 2 days old with >= 80% coverage passes with a
     warning instead of blocking forever (a gamebook that will never exist)."""
     finals_by, frame_by = ByDate(finals), ByDate(frame)
@@ -50,18 +60,27 @@ def coverage_results(spec: TableSpec, frame: pd.DataFrame, finals: pd.DataFrame,
         missing = sorted(want - got)
         meta = {"final_games": len(want), "missing_games": dg.MetadataValue.json(missing)}
         if not missing:
-            out[d] = dg.AssetCheckResult(check_name=CHECK_FINAL_GAMES_COVERED, asset_key=spec.asset_key,
-                                         passed=True, metadata=meta)
+            out[d] = dg.AssetCheckResult(
+                check_name=CHECK_FINAL_GAMES_COVERED, asset_key=spec.asset_key, passed=True, metadata=meta
+            )
             continue
         share = 1 - len(missing) / len(want)
         if share >= COVERAGE_BYPASS_MIN_SHARE and (today_et - d).days >= COVERAGE_BYPASS_AFTER_DAYS:
             out[d] = dg.AssetCheckResult(
-                check_name=CHECK_FINAL_GAMES_COVERED, asset_key=spec.asset_key, passed=False,
-                severity=dg.AssetCheckSeverity.WARN, metadata=meta,
+                check_name=CHECK_FINAL_GAMES_COVERED,
+                asset_key=spec.asset_key,
+                passed=False,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata=meta,
                 description=f"{len(missing)} of {len(want)} final games still missing on {d}; proceeding "
-                            f"(>= {COVERAGE_BYPASS_MIN_SHARE:.0%} covered, >= {COVERAGE_BYPASS_AFTER_DAYS} days old)")
+                f"(>= {COVERAGE_BYPASS_MIN_SHARE:.0%} covered, >= {COVERAGE_BYPASS_AFTER_DAYS} days old)",
+            )
         else:
-            out[d] = dg.AssetCheckResult(check_name=CHECK_FINAL_GAMES_COVERED, asset_key=spec.asset_key,
-                                         passed=False, metadata=meta,
-                                         description=f"{len(missing)} of {len(want)} final games of {d} have no rows")
+            out[d] = dg.AssetCheckResult(
+                check_name=CHECK_FINAL_GAMES_COVERED,
+                asset_key=spec.asset_key,
+                passed=False,
+                metadata=meta,
+                description=f"{len(missing)} of {len(want)} final games of {d} have no rows",
+            )
     return out

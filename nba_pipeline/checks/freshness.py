@@ -18,23 +18,39 @@ CHECK_PARTITION_ON_TIME = "partition_on_time"
 def _on_time_check(key: dg.AssetKey) -> dg.AssetChecksDefinition:
     deadline = automation.DEADLINES[key]
 
-    @dg.asset_check(asset=key, name=CHECK_PARTITION_ON_TIME, blocking=False,
-                    description=f"The latest game date past its deadline (day +{deadline.days_after}, "
-                                f"{deadline.at:%H:%M} ET) is materialized and healthy.")
+    @dg.asset_check(
+        asset=key,
+        name=CHECK_PARTITION_ON_TIME,
+        blocking=False,
+        description=f"The latest game date past its deadline (day +{deadline.days_after}, "
+        f"{deadline.at:%H:%M} ET) is materialized and healthy.",
+    )
     def _check(context: dg.AssetCheckExecutionContext, clock: Clock) -> dg.AssetCheckResult:
         now = clock.now()
         day = automation.latest_due_date(key, now)
         state = partition_state(context.instance, key, day.isoformat())
         due = deadline.due(day)
-        meta = {"partition": day.isoformat(), "deadline_et": due.isoformat(), "materialized": state.materialized,
-                "latest_run_status": state.latest_run_status or "", "in_progress": state.in_progress}
+        meta = {
+            "partition": day.isoformat(),
+            "deadline_et": due.isoformat(),
+            "materialized": state.materialized,
+            "latest_run_status": state.latest_run_status or "",
+            "in_progress": state.in_progress,
+        }
         if state.materialized and not state.attempt_failed:
             return dg.AssetCheckResult(passed=True, metadata=meta)
-        why = "its latest run failed" if state.attempt_failed and not state.in_progress else \
-              "a run is still in progress" if state.in_progress else "never materialized"
-        return dg.AssetCheckResult(passed=False, metadata=meta,
-                                   description=f"partition {day} of {key.to_user_string()} is late: due "
-                                               f"{due:%Y-%m-%d %H:%M} ET, {why}")
+        why = (
+            "its latest run failed"
+            if state.attempt_failed and not state.in_progress
+            else "a run is still in progress"
+            if state.in_progress
+            else "never materialized"
+        )
+        return dg.AssetCheckResult(
+            passed=False,
+            metadata=meta,
+            description=f"partition {day} of {key.to_user_string()} is late: due {due:%Y-%m-%d %H:%M} ET, {why}",
+        )
 
     return _check
 

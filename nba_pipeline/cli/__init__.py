@@ -41,7 +41,9 @@ def _range_commands(sub) -> None:
     d.add_argument("--home", help="pipeline home folder (default ./nba_pipeline_home)")
     d.set_defaults(func=cmd_demo)
 
-    b = sub.add_parser("backfill", help="materialize a date range (runs as Dagster's backfill plans them), with progress")
+    b = sub.add_parser(
+        "backfill", help="materialize a date range (runs as Dagster's backfill plans them), with progress"
+    )
     b.add_argument("--start", type=_date, required=True)
     b.add_argument("--end", type=_date, required=True)
     b.add_argument("--select", action="append", metavar="GROUP", help="phase group(s) (repeatable); default all")
@@ -51,8 +53,11 @@ def _range_commands(sub) -> None:
     b.add_argument("--chunk-days", type=int, default=None, help=CHUNK_HELP)
     b.set_defaults(func=cmd_backfill)
 
-    r = sub.add_parser("rebuild", help="rebuild every table of a range from the payload archive alone (no source "
-                                       "call): a damaged or deleted warehouse, or a move to another warehouse")
+    r = sub.add_parser(
+        "rebuild",
+        help="rebuild every table of a range from the payload archive alone (no source "
+        "call): a damaged or deleted warehouse, or a move to another warehouse",
+    )
     r.add_argument("--start", type=_date, help="first game date (default: the first date the archive holds)")
     r.add_argument("--end", type=_date, help="last game date (default: the last date the archive holds)")
     r.add_argument("--source", choices=SOURCES, help="whose archived payloads to replay (default: NBA_PIPELINE_SOURCE)")
@@ -60,10 +65,15 @@ def _range_commands(sub) -> None:
     r.add_argument("--chunk-days", type=int, default=None, help=CHUNK_HELP)
     r.set_defaults(func=cmd_rebuild)
 
-    e = sub.add_parser("evaluate", help="walk-forward replay of a real-data folder and an evaluation of "
-                                        "every prediction system with intervals")
-    e.add_argument("--historical-dir", required=True,
-                   help="a historical data folder (schedule/, box_scores/, props/, api_payloads/)")
+    e = sub.add_parser(
+        "evaluate",
+        help="walk-forward replay of a real-data folder and an evaluation of every prediction system with intervals",
+    )
+    e.add_argument(
+        "--historical-dir",
+        required=True,
+        help="a historical data folder (schedule/, box_scores/, props/, api_payloads/)",
+    )
     e.add_argument("--start", type=_date, required=True, help="first game date to predict and grade")
     e.add_argument("--end", type=_date, required=True)
     e.add_argument("--history-start", type=_date, help="replay history from this date (default: start - 365 days)")
@@ -80,8 +90,11 @@ def _home_commands(sub) -> None:
     s.add_argument("--home")
     s.set_defaults(func=cmd_status)
 
-    o = sub.add_parser("doctor", help="check this environment: variables, credentials, instance, warehouse, "
-                       "buckets, source (exit 1 when something is missing)")
+    o = sub.add_parser(
+        "doctor",
+        help="check this environment: variables, credentials, instance, warehouse, "
+        "buckets, source (exit 1 when something is missing)",
+    )
     o.add_argument("--home")
     o.add_argument("--timeout", type=float, default=30.0, help="seconds each check may take (default 30)")
     o.set_defaults(func=cmd_doctor)

@@ -34,8 +34,15 @@ def cmd_demo(args) -> int:
     start = end - dt.timedelta(days=args.days - 1)
     open_warehouse(defs)
     print(f"nba_pipeline demo: simulated league (seed {env.seed}), game dates {start}..{end}, home {env.home}")
-    runs = materialize_range(defs, keys.PHASE_GROUPS, start, end, instance, raise_on_error=False,
-                             callbacks=output.progress(output.step_count(defs, keys.PHASE_GROUPS, start, end)))
+    runs = materialize_range(
+        defs,
+        keys.PHASE_GROUPS,
+        start,
+        end,
+        instance,
+        raise_on_error=False,
+        callbacks=output.progress(output.step_count(defs, keys.PHASE_GROUPS, start, end)),
+    )
     evaluate_standalone_checks(defs, instance)
     output.summary(env, defs, start, end)
     exports = sorted((env.export_dir).rglob("*.json"))
@@ -63,8 +70,16 @@ def cmd_backfill(args) -> int:
     print(f"backfill {args.start}..{args.end} ({env.source.value} source) groups: {', '.join(groups)}")
     t0 = time.perf_counter()
     callbacks = output.progress(output.step_count(defs, groups, args.start, args.end, args.chunk_days))
-    runs = materialize_range(defs, groups, args.start, args.end, instance, chunk_days=args.chunk_days,
-                             raise_on_error=False, callbacks=callbacks)
+    runs = materialize_range(
+        defs,
+        groups,
+        args.start,
+        args.end,
+        instance,
+        chunk_days=args.chunk_days,
+        raise_on_error=False,
+        callbacks=callbacks,
+    )
     evaluate_standalone_checks(defs, instance)
     print(f"done in {time.perf_counter() - t0:.1f} s wall")
     output.summary(env, defs, args.start, args.end)
@@ -96,8 +111,13 @@ def cmd_rebuild(args) -> int:
 def cmd_evaluate(args) -> int:
     """Replay a real-data folder through the whole graph (walk-forward) and print the evaluation of
     every prediction system against the consensus line, with bootstrap intervals."""
-    env, defs, instance = load({environment.ENV_SOURCE: "historical",
-                                environment.ENV_HISTORICAL_DIR: args.historical_dir, **_home_override(args)})
+    env, defs, instance = load(
+        {
+            environment.ENV_SOURCE: "historical",
+            environment.ENV_HISTORICAL_DIR: args.historical_dir,
+            **_home_override(args),
+        }
+    )
     history_start = args.history_start or args.start - dt.timedelta(days=365)
     check_range(env, history_start, args.end, args.chunk_days)
     check_range(env, args.start, args.end)
@@ -120,14 +140,27 @@ def _replay(defs, instance, history_start: dt.date, args) -> None:
     t0 = time.perf_counter()
     upstream = [keys.PHASE1, keys.PHASE2, keys.PHASE3, keys.PHASE4]
     downstream = [keys.PHASE5, keys.GRADING, keys.PHASE6]
-    print(f"replaying {history_start}..{args.end} through phases 1-4, then predicting and grading "
-          f"{args.start}..{args.end}")
-    callbacks = output.progress(output.step_count(defs, upstream, history_start, args.end, args.chunk_days)
-                                + output.step_count(defs, downstream, args.start, args.end))
-    runs = materialize_range(defs, upstream, history_start, args.end, instance, chunk_days=args.chunk_days,
-                             raise_on_error=False, callbacks=callbacks)
-    runs += materialize_range(defs, downstream, args.start, args.end, instance, raise_on_error=False,
-                              callbacks=callbacks)
+    print(
+        f"replaying {history_start}..{args.end} through phases 1-4, then predicting and grading "
+        f"{args.start}..{args.end}"
+    )
+    callbacks = output.progress(
+        output.step_count(defs, upstream, history_start, args.end, args.chunk_days)
+        + output.step_count(defs, downstream, args.start, args.end)
+    )
+    runs = materialize_range(
+        defs,
+        upstream,
+        history_start,
+        args.end,
+        instance,
+        chunk_days=args.chunk_days,
+        raise_on_error=False,
+        callbacks=callbacks,
+    )
+    runs += materialize_range(
+        defs, downstream, args.start, args.end, instance, raise_on_error=False, callbacks=callbacks
+    )
     evaluate_standalone_checks(defs, instance)
     ok = all(r.success for r in runs)
     print(f"replay {'finished' if ok else 'finished WITH FAILURES'} in {time.perf_counter() - t0:.0f} s")
@@ -162,8 +195,10 @@ def cmd_dev(args) -> int:
     # starts, so the first queued run starts at once (the daemon's run monitoring would find them too).
     home, instance = open_instance(env)
     if lacks_worker_checks(instance):
-        output.warn(f"{home / 'dagster.yaml'} predates the run launcher that detects dead run workers: copy the "
-                    "run_launcher and run_monitoring sections of nba_pipeline/instance/local_dagster.yaml into it")
+        output.warn(
+            f"{home / 'dagster.yaml'} predates the run launcher that detects dead run workers: copy the "
+            "run_launcher and run_monitoring sections of nba_pipeline/instance/local_dagster.yaml into it"
+        )
     instance.dispose()
     cmd = ["dagster", "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", args.host, "-p", str(args.port)]
     print(f"DAGSTER_HOME={home} {' '.join(cmd)}", flush=True)

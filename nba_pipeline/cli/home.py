@@ -23,8 +23,13 @@ from nba_pipeline.instance.reaper import reap_dead_runs
 from nba_pipeline.partitions import FIRST_GAME_DATE
 from nba_pipeline.sources.historical import HistoricalSource
 
-INSTANCE_ERRORS = (OSError, sqlite3.Error, sqlalchemy.exc.OperationalError, DagsterPostgresException,
-                   dg.DagsterInvalidConfigError)
+INSTANCE_ERRORS = (
+    OSError,
+    sqlite3.Error,
+    sqlalchemy.exc.OperationalError,
+    DagsterPostgresException,
+    dg.DagsterInvalidConfigError,
+)
 
 
 class UsageError(Exception):
@@ -75,8 +80,13 @@ def instance_problem(exc: Exception, env) -> str:
         text = exc.errors[0].message if exc.errors else str(exc)
         unset = re.search(r'environment variable "([^"]+)" which is not set', text)
         bad_value = re.search(r"PostProcessingError: (.+)", text)
-        detail = (f"the environment variable {unset.group(1)} is not set" if unset
-                  else bad_value.group(1) if bad_value else text.split("\n")[0])
+        detail = (
+            f"the environment variable {unset.group(1)} is not set"
+            if unset
+            else bad_value.group(1)
+            if bad_value
+            else text.split("\n")[0]
+        )
         return f"cannot load the Dagster instance config {cfg}: {detail}"
     root = exc
     while root.__cause__ is not None:
@@ -99,14 +109,18 @@ def check_range(env, start: dt.date, end: dt.date, chunk_days: int | None = None
     if start < first:
         raise UsageError(f"{start} is before the first game-date partition ({first})")
     if end > last:
-        raise UsageError(f"{end} is after the last game-date partition ({last}, tomorrow in ET): there is nothing "
-                         f"to scrape for it yet")
+        raise UsageError(
+            f"{end} is after the last game-date partition ({last}, tomorrow in ET): there is nothing "
+            f"to scrape for it yet"
+        )
     if source and env.source is SourceKind.HISTORICAL:
         covered = HistoricalSource(root=str(env.historical_dir)).covered_dates()
         if not any(start <= d <= end for d in covered):
             span = f"{covered[0]}..{covered[-1]}" if covered else "no dates"
-            raise UsageError(f"the historical folder {env.historical_dir} has no games or lines between {start} and "
-                             f"{end} (it covers {span})")
+            raise UsageError(
+                f"the historical folder {env.historical_dir} has no games or lines between {start} and "
+                f"{end} (it covers {span})"
+            )
 
 
 def open_warehouse(defs) -> None:

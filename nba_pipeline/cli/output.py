@@ -31,8 +31,10 @@ def progress(total: int) -> Callbacks:
 
     def on_step(step):
         state["done"] += 1
-        print(f"  [{state['done']:>3}/{total}] {step.group:<18} {step.asset:<44} {step.seconds:6.1f} s  {step.status}",
-              flush=True)
+        print(
+            f"  [{state['done']:>3}/{total}] {step.group:<18} {step.asset:<44} {step.seconds:6.1f} s  {step.status}",
+            flush=True,
+        )
         if step.status == "FAILED":
             print(f"          {step.error}", flush=True)
 

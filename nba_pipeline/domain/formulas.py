@@ -56,8 +56,26 @@ def parse_minutes(value) -> float | None:
 
 
 _CATEGORY_KEYWORDS = [
-    ("injury", ("injury", "illness", "sprain", "strain", "knee", "ankle", "soreness", "surgery",
-                "concussion", "fracture", "contusion", "hamstring", "back", "protocol", "recovery")),
+    (
+        "injury",
+        (
+            "injury",
+            "illness",
+            "sprain",
+            "strain",
+            "knee",
+            "ankle",
+            "soreness",
+            "surgery",
+            "concussion",
+            "fracture",
+            "contusion",
+            "hamstring",
+            "back",
+            "protocol",
+            "recovery",
+        ),
+    ),
     ("rest", ("rest", "load management", "maintenance")),
     ("personal", ("personal", "bereavement", "family")),
     ("coach_decision", ("coach", "suspension", "not with team", "nwt", "g league", "two-way", "trade")),

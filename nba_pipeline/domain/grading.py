@@ -41,15 +41,25 @@ def grade(predictions: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
     g = p.merge(a, on=["game_date", "player_id"], how="left")
     actual = pd.to_numeric(g["points"], errors="coerce")
     minutes = pd.to_numeric(g["minutes"], errors="coerce")
-    no_play = g["is_dnp"].astype("boolean").fillna(True).astype(bool) | ((actual.fillna(0) == 0) & (minutes.fillna(0) == 0)) | actual.isna()
+    no_play = (
+        g["is_dnp"].astype("boolean").fillna(True).astype(bool)
+        | ((actual.fillna(0) == 0) & (minutes.fillna(0) == 0))
+        | actual.isna()
+    )
     status = g["injury_status_at_prediction"].fillna("").str.lower()
-    void_reason = np.where(~no_play, None, np.where(status.isin(["out", "doubtful"]), "dnp_injury_confirmed",
-                                                    np.where(status.isin(["questionable", "probable"]),
-                                                             "dnp_late_scratch", "dnp_unknown")))
+    void_reason = np.where(
+        ~no_play,
+        None,
+        np.where(
+            status.isin(["out", "doubtful"]),
+            "dnp_injury_confirmed",
+            np.where(status.isin(["questionable", "probable"]), "dnp_late_scratch", "dnp_unknown"),
+        ),
+    )
     pred = g["predicted_points"].astype(float)
     line = pd.to_numeric(g["current_points_line"], errors="coerce")
     actual_graded = actual.where(~no_play)
-    err = (pred - actual_graded)
+    err = pred - actual_graded
     is_push = line_result(actual_graded, line) == PUSH
     settled = bet_result(g["recommendation"], actual_graded, line)
     correct = (settled == WIN).astype("boolean").where(settled.isin([WIN, LOSS]), pd.NA)
@@ -58,22 +68,44 @@ def grade(predictions: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
         # Columns predictions gained later (consensus, prices, probability): NULL on older rows.
         return pd.to_numeric(g[col], errors="coerce") if col in g else pd.Series(np.nan, index=g.index)
 
-    out = pd.DataFrame({
-        "game_date": g["game_date"], "prediction_id": g["prediction_id"], "system_id": g["system_id"],
-        "game_id": g["game_id"], "player_id": g["player_id"], "player_lookup": g["player_lookup"],
-        "player_name": g["player_name"], "team_tricode": g["team_tricode"], "opponent_tricode": g["opponent_tricode"],
-        "predicted_points": pred, "line_value": line, "consensus_line": optional("consensus_points_line"),
-        "over_price": optional("line_over_price"), "under_price": optional("line_under_price"),
-        "p_over": optional("p_over"), "expected_value": optional("expected_value"), "line_bookmaker": g["line_bookmaker"],
-        "recommendation": g["recommendation"], "confidence_score": g["confidence_score"],
-        "actual_points": actual_graded, "minutes_played": minutes.where(~no_play),
-        "absolute_error": err.abs(), "signed_error": err,
-        "within_3_points": (err.abs() <= 3).where(err.notna()), "within_5_points": (err.abs() <= 5).where(err.notna()),
-        "predicted_margin": pred - line, "actual_margin": actual_graded - line,
-        "edge_abs": (pred - line).abs(), "prediction_correct": correct, "is_push": is_push.where(~no_play, False),
-        "is_voided": no_play, "void_reason": void_reason, "model_id": g["model_id"],
-        "feature_quality_score": g["feature_quality_score"],
-    })
+    out = pd.DataFrame(
+        {
+            "game_date": g["game_date"],
+            "prediction_id": g["prediction_id"],
+            "system_id": g["system_id"],
+            "game_id": g["game_id"],
+            "player_id": g["player_id"],
+            "player_lookup": g["player_lookup"],
+            "player_name": g["player_name"],
+            "team_tricode": g["team_tricode"],
+            "opponent_tricode": g["opponent_tricode"],
+            "predicted_points": pred,
+            "line_value": line,
+            "consensus_line": optional("consensus_points_line"),
+            "over_price": optional("line_over_price"),
+            "under_price": optional("line_under_price"),
+            "p_over": optional("p_over"),
+            "expected_value": optional("expected_value"),
+            "line_bookmaker": g["line_bookmaker"],
+            "recommendation": g["recommendation"],
+            "confidence_score": g["confidence_score"],
+            "actual_points": actual_graded,
+            "minutes_played": minutes.where(~no_play),
+            "absolute_error": err.abs(),
+            "signed_error": err,
+            "within_3_points": (err.abs() <= 3).where(err.notna()),
+            "within_5_points": (err.abs() <= 5).where(err.notna()),
+            "predicted_margin": pred - line,
+            "actual_margin": actual_graded - line,
+            "edge_abs": (pred - line).abs(),
+            "prediction_correct": correct,
+            "is_push": is_push.where(~no_play, False),
+            "is_voided": no_play,
+            "void_reason": void_reason,
+            "model_id": g["model_id"],
+            "feature_quality_score": g["feature_quality_score"],
+        }
+    )
     out["edge_bucket"] = graded_edge_bucket(out["edge_abs"])
     return out
 
@@ -104,10 +136,12 @@ def daily_performance(game_dates: list[dt.date], accuracy: pd.DataFrame, systems
         decided = s["prediction_correct"].notna().to_numpy() if len(s) else np.array([], dtype=bool)
         series[system] = (
             s["game_date"].to_numpy(dtype="datetime64[ns]") if len(s) else np.array([], dtype="datetime64[ns]"),
-            graded, decided,
+            graded,
+            decided,
             s["prediction_correct"].fillna(False).astype(bool).to_numpy() if len(s) else np.array([], dtype=bool),
             pd.to_numeric(s["absolute_error"], errors="coerce").to_numpy(dtype=float) if len(s) else np.array([]),
-            pd.to_numeric(s["signed_error"], errors="coerce").to_numpy(dtype=float) if len(s) else np.array([]))
+            pd.to_numeric(s["signed_error"], errors="coerce").to_numpy(dtype=float) if len(s) else np.array([]),
+        )
 
     def mean(values: np.ndarray, n_rows: int):
         values = values[~np.isnan(values)]

@@ -57,11 +57,40 @@ def _expanding_mean(values: pd.Series, groups: list[pd.Series]) -> pd.Series:
     return by_sum / by_n.where(by_n > 0)
 
 
-_NUMERIC = ("points", "minutes", "usage_rate", "ts_pct", "ftm", "fta", "fga", "fg3a", "fg3m", "fgm", "points_line",
-            "margin_vs_line")
-_STATE_SOURCE = ["player_id", "game_date", "team_tricode", "opponent_tricode", "points", "minutes", "usage_rate",
-                 "ts_pct", "ftm", "fta", "fga", "fg3a", "fg3m", "fgm", "points_line", "over_under_result",
-                 "margin_vs_line", "season_year"]
+_NUMERIC = (
+    "points",
+    "minutes",
+    "usage_rate",
+    "ts_pct",
+    "ftm",
+    "fta",
+    "fga",
+    "fg3a",
+    "fg3m",
+    "fgm",
+    "points_line",
+    "margin_vs_line",
+)
+_STATE_SOURCE = [
+    "player_id",
+    "game_date",
+    "team_tricode",
+    "opponent_tricode",
+    "points",
+    "minutes",
+    "usage_rate",
+    "ts_pct",
+    "ftm",
+    "fta",
+    "fga",
+    "fg3a",
+    "fg3m",
+    "fgm",
+    "points_line",
+    "over_under_result",
+    "margin_vs_line",
+    "season_year",
+]
 
 
 def _rolling_form(g: pd.DataFrame) -> None:
@@ -86,7 +115,9 @@ def _rolling_form(g: pd.DataFrame) -> None:
     g["ftm_share_l10"] = sums["ftm"] / sums["points"].where(sums["points"] > 0)
     g["three_rate_l10"] = 100 * sums["fg3a"] / sums["fga"].where(sums["fga"] > 0)
     g["three_pct_l10"] = 100 * sums["fg3m"] / sums["fg3a"].where(sums["fg3a"] > 0)
-    g["two_pct_l10"] = 100 * (sums["fgm"] - sums["fg3m"]) / (sums["fga"] - sums["fg3a"]).where(sums["fga"] - sums["fg3a"] > 0)
+    g["two_pct_l10"] = (
+        100 * (sums["fgm"] - sums["fg3m"]) / (sums["fga"] - sums["fg3a"]).where(sums["fga"] - sums["fg3a"] > 0)
+    )
     g["fta_rate_l10"] = 100 * sums["fta"] / sums["fga"].where(sums["fga"] > 0)
     s20 = {c: roll(c, 20, "sum") for c in ("fga", "fg3a")}
     g["three_rate_l20"] = 100 * s20["fg3a"] / s20["fga"].where(s20["fga"] > 0)
@@ -105,7 +136,9 @@ def _season_to_date(g: pd.DataFrame) -> None:
 
 def _line_record(g: pd.DataFrame) -> None:
     """Share of the last 10 lined games that went over, margin vs line over the last 5."""
-    over = (g["over_under_result"] == "OVER").astype(float).where(g["over_under_result"].isin(["OVER", "UNDER", "PUSH"]))
+    over = (
+        (g["over_under_result"] == "OVER").astype(float).where(g["over_under_result"].isin(["OVER", "UNDER", "PUSH"]))
+    )
     by_player = g.assign(_over=over).groupby("player_id", sort=False)
     g["over_rate_l10"] = by_player["_over"].rolling(10, min_periods=1).mean().reset_index(level=0, drop=True)
     g["margin_line_l5"] = by_player["margin_vs_line"].rolling(5, min_periods=1).mean().reset_index(level=0, drop=True)
@@ -113,10 +146,12 @@ def _line_record(g: pd.DataFrame) -> None:
 
 def _streaks(g: pd.DataFrame) -> None:
     """60-day scoring, the cold streak, games since a structural change and the last known line."""
-    g["pts_mean_60d"] = (g.groupby("player_id").rolling("60D", on="game_date")["points"].mean()
-                         .reset_index(level=0, drop=True).values)
-    g["pts_std_60d"] = (g.groupby("player_id").rolling("60D", on="game_date")["points"].std()
-                        .reset_index(level=0, drop=True).values)
+    g["pts_mean_60d"] = (
+        g.groupby("player_id").rolling("60D", on="game_date")["points"].mean().reset_index(level=0, drop=True).values
+    )
+    g["pts_std_60d"] = (
+        g.groupby("player_id").rolling("60D", on="game_date")["points"].std().reset_index(level=0, drop=True).values
+    )
     # Cold streak: consecutive most recent games below the season mean known before each game.
     prev_mean = g["pts_season"].groupby([g["player_id"], g["season_year"]], sort=False).shift(1)
     below = (g["points"] < prev_mean).astype(int)
@@ -161,10 +196,34 @@ def player_game_state_of(players: pd.Series, pgs: pd.DataFrame) -> pd.DataFrame:
 
 # Rolling state columns of player_game_state that Phase 4 reads.
 PHASE4_STATE_COLUMNS = (
-    "pts_l2", "pts_l3", "pts_l5", "pts_l10", "pts_std_l10", "min_l10", "min_std_l10", "usage_l5", "usage_l7",
-    "usage_l10", "ts_l10", "games_l10", "ppm_l10", "ftm_share_l10", "three_rate_l10", "three_pct_l10", "two_pct_l10",
-    "fta_rate_l10", "three_rate_l20", "pts_slope_l10", "pts_slope_l7", "pts_season", "min_season", "usage_season",
-    "games_season", "over_rate_l10", "margin_line_l5")
+    "pts_l2",
+    "pts_l3",
+    "pts_l5",
+    "pts_l10",
+    "pts_std_l10",
+    "min_l10",
+    "min_std_l10",
+    "usage_l5",
+    "usage_l7",
+    "usage_l10",
+    "ts_l10",
+    "games_l10",
+    "ppm_l10",
+    "ftm_share_l10",
+    "three_rate_l10",
+    "three_pct_l10",
+    "two_pct_l10",
+    "fta_rate_l10",
+    "three_rate_l20",
+    "pts_slope_l10",
+    "pts_slope_l7",
+    "pts_season",
+    "min_season",
+    "usage_season",
+    "games_season",
+    "over_rate_l10",
+    "margin_line_l5",
+)
 
 
 def player_state_asof(players: pd.DataFrame, player_history: pd.DataFrame) -> pd.DataFrame:
@@ -192,8 +251,9 @@ def asof(state: pd.DataFrame, targets: pd.DataFrame, by: str, target_date_col: s
     right["_d_state"] = pd.to_datetime(right["game_date"])
     right = right.drop(columns=["game_date"]).sort_values("_d_state")
     left[by] = left[by].astype(right[by].dtype) if len(right) else left[by]
-    merged = pd.merge_asof(left, right, left_on="_d", right_on="_d_state", by=by, allow_exact_matches=False,
-                           suffixes=("", "_hist"))
+    merged = pd.merge_asof(
+        left, right, left_on="_d", right_on="_d_state", by=by, allow_exact_matches=False, suffixes=("", "_hist")
+    )
     return merged.drop(columns=["_d"])
 
 
@@ -245,15 +305,19 @@ def team_absences(pgs: pd.DataFrame) -> pd.DataFrame:
     g["season_year"] = season_years(g["game_date"])
     g["minutes"] = pd.to_numeric(g["minutes"], errors="coerce")
     g["usage_rate"] = pd.to_numeric(g["usage_rate"], errors="coerce")
-    games = pd.MultiIndex.from_frame(g[["team_tricode", "season_year", "game_date"]].drop_duplicates()
-                                     .sort_values(["team_tricode", "season_year", "game_date"]))
+    games = pd.MultiIndex.from_frame(
+        g[["team_tricode", "season_year", "game_date"]]
+        .drop_duplicates()
+        .sort_values(["team_tricode", "season_year", "game_date"])
+    )
     played = g[~g["is_dnp"].astype(bool) & (g["minutes"] > 0)]
     if played.empty:
         return pd.DataFrame(columns=cols)
     index = ["team_tricode", "season_year", "game_date"]
     minutes = played.pivot_table(index=index, columns="player_id", values="minutes", aggfunc="max").reindex(games)
-    usage = (played.pivot_table(index=index, columns="player_id", values="usage_rate", aggfunc="max")
-             .reindex(index=games, columns=minutes.columns))
+    usage = played.pivot_table(index=index, columns="player_id", values="usage_rate", aggfunc="max").reindex(
+        index=games, columns=minutes.columns
+    )
     # Row r's window: the team-season's games lo[r]..r, at most ROTATION_WINDOW of them.
     team, season = games.get_level_values(0).to_numpy(), games.get_level_values(1).to_numpy()
     row = np.arange(len(games))
@@ -270,7 +334,11 @@ def team_absences(pgs: pd.DataFrame) -> pd.DataFrame:
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_usage = _window_sums(np.where(known, u, 0.0), lo) / _window_sums(known.astype(float), lo)
     rows, players = np.nonzero(missing)
-    return pd.DataFrame({"team_tricode": games.get_level_values(0)[rows],
-                         "game_date": games.get_level_values(2)[rows],
-                         "player_id": minutes.columns[players].astype("int64"),
-                         "usage_l10": mean_usage[rows, players]})[cols]
+    return pd.DataFrame(
+        {
+            "team_tricode": games.get_level_values(0)[rows],
+            "game_date": games.get_level_values(2)[rows],
+            "player_id": minutes.columns[players].astype("int64"),
+            "usage_l10": mean_usage[rows, players],
+        }
+    )[cols]

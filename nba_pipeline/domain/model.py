@@ -36,8 +36,9 @@ def training_window(game_dates: Iterable[dt.date], train_days: int = TRAIN_DAYS)
     return first_cutoff - dt.timedelta(days=train_days), last_cutoff - dt.timedelta(days=1)
 
 
-def training_frame(features: pd.DataFrame, player_games: pd.DataFrame, cutoff: dt.date,
-                   train_days: int = TRAIN_DAYS) -> pd.DataFrame:
+def training_frame(
+    features: pd.DataFrame, player_games: pd.DataFrame, cutoff: dt.date, train_days: int = TRAIN_DAYS
+) -> pd.DataFrame:
     """Feature rows dated in [cutoff - train_days, cutoff) with the actual points of the games the
     player played (minutes > 0). Each prediction system filters further (catboost_points_v1: the
     legacy filter, no required defaults and quality >= 70)."""
@@ -50,8 +51,11 @@ def training_frame(features: pd.DataFrame, player_games: pd.DataFrame, cutoff: d
     f = features[inside].assign(game_date=game_dates[inside])
     actual = player_games[["game_date", "player_id", "points", "minutes", "is_dnp"]]
     actual = actual.assign(game_date=as_timestamps(actual["game_date"]))
-    actual = actual[(actual["game_date"] < hi) & ~actual["is_dnp"].astype(bool)
-                    & (pd.to_numeric(actual["minutes"], errors="coerce") > 0)]
+    actual = actual[
+        (actual["game_date"] < hi)
+        & ~actual["is_dnp"].astype(bool)
+        & (pd.to_numeric(actual["minutes"], errors="coerce") > 0)
+    ]
     out = f.merge(actual[["game_date", "player_id", "points"]], on=["game_date", "player_id"], how="inner")
     return out[out["points"].notna()]
 
@@ -61,8 +65,16 @@ def model_identity(system: PredictionSystem, frame: pd.DataFrame) -> str:
     retrains)."""
     if frame.empty:
         return "empty"
-    cols = ["game_date", "player_id", "points", "current_points_line", "consensus_points_line",
-            "required_default_count", "feature_quality_score", *system.feature_columns()]
+    cols = [
+        "game_date",
+        "player_id",
+        "points",
+        "current_points_line",
+        "consensus_points_line",
+        "required_default_count",
+        "feature_quality_score",
+        *system.feature_columns(),
+    ]
     cols = list(dict.fromkeys(c for c in cols if c in frame))
     rows = pd.util.hash_pandas_object(frame[cols].sort_values(["game_date", "player_id"]), index=False).sum()
     return hashlib.sha256(f"{system.system_id}|{rows}|{json.dumps(system.params, sort_keys=True)}".encode()).hexdigest()
@@ -72,8 +84,9 @@ def model_path(system: PredictionSystem, cutoff: dt.date, identity: str) -> str:
     return f"{system.system_id}/{cutoff:%Y%m%d}_{identity[:12]}{system.artifact_suffix}"
 
 
-def train_or_reuse(system: PredictionSystem, frame: pd.DataFrame, cutoff: dt.date, model_store: BlobStore,
-                   now: dt.datetime) -> dict:
+def train_or_reuse(
+    system: PredictionSystem, frame: pd.DataFrame, cutoff: dt.date, model_store: BlobStore, now: dt.datetime
+) -> dict:
     """The system's model for the cutoff: the stored one when the same training data made it, else
     trained now and stored with a JSON sidecar of what it was trained on."""
     path = model_path(system, cutoff, model_identity(system, frame))
@@ -84,19 +97,31 @@ def train_or_reuse(system: PredictionSystem, frame: pd.DataFrame, cutoff: dt.dat
     if trained is None:
         return {"status": INSUFFICIENT, "train_rows": len(frame)}
     ref = model_store.put(path, trained.blob)
-    info = {"model_id": f"{system.system_id}_{cutoff:%Y%m%d}_{trained.sha256[:10]}", "cutoff_date": cutoff.isoformat(),
-            "train_start": trained.train_start.isoformat() if trained.train_start else None,
-            "train_end": trained.train_end.isoformat() if trained.train_end else None,
-            "train_rows": trained.rows, "artifact_path": ref.uri, "artifact_sha256": trained.sha256,
-            "train_mae": trained.train_mae, "trained_at": now.isoformat(), "store_path": path,
-            "calibration": trained.info}
+    info = {
+        "model_id": f"{system.system_id}_{cutoff:%Y%m%d}_{trained.sha256[:10]}",
+        "cutoff_date": cutoff.isoformat(),
+        "train_start": trained.train_start.isoformat() if trained.train_start else None,
+        "train_end": trained.train_end.isoformat() if trained.train_end else None,
+        "train_rows": trained.rows,
+        "artifact_path": ref.uri,
+        "artifact_sha256": trained.sha256,
+        "train_mae": trained.train_mae,
+        "trained_at": now.isoformat(),
+        "store_path": path,
+        "calibration": trained.info,
+    }
     model_store.put_json(sidecar, info)
     return {"status": TRAINED, **info}
 
 
-def train_models(game_dates: list[dt.date], features: pd.DataFrame, player_games: pd.DataFrame,
-                 model_store: BlobStore, now: dt.datetime,
-                 systems: tuple[PredictionSystem, ...] = TRAINABLE) -> dict[tuple[str, dt.date], dict]:
+def train_models(
+    game_dates: list[dt.date],
+    features: pd.DataFrame,
+    player_games: pd.DataFrame,
+    model_store: BlobStore,
+    now: dt.datetime,
+    systems: tuple[PredictionSystem, ...] = TRAINABLE,
+) -> dict[tuple[str, dt.date], dict]:
     """The model of every trainable system for every cutoff serving ``game_dates``, by (system, cutoff)."""
     models = {}
     for cutoff in sorted({model_cutoff(d) for d in game_dates}):
@@ -106,24 +131,39 @@ def train_models(game_dates: list[dt.date], features: pd.DataFrame, player_games
     return models
 
 
-def model_rows(game_dates: list[dt.date], models: dict[tuple[str, dt.date], dict],
-               systems: tuple[PredictionSystem, ...] = TRAINABLE) -> pd.DataFrame:
+def model_rows(
+    game_dates: list[dt.date],
+    models: dict[tuple[str, dt.date], dict],
+    systems: tuple[PredictionSystem, ...] = TRAINABLE,
+) -> pd.DataFrame:
     """The points_model rows: per game date and trainable system, the model serving it."""
     rows = []
     for game_date in game_dates:
         cutoff = model_cutoff(game_date)
         for system in systems:
             info = models[(system.system_id, cutoff)]
-            rows.append({
-                "game_date": game_date, "system_id": system.system_id, "model_id": info.get("model_id"),
-                "status": info["status"], "cutoff_date": cutoff, "train_start": info.get("train_start"),
-                "train_end": info.get("train_end"), "train_rows": info.get("train_rows"), "train_days": TRAIN_DAYS,
-                "feature_count": len(system.features), "artifact_path": info.get("store_path"),
-                "artifact_sha256": info.get("artifact_sha256"), "train_mae": info.get("train_mae"),
-                "params_json": json.dumps(system.params, sort_keys=True),
-                "calibration_json": json.dumps(info["calibration"], sort_keys=True) if info.get("calibration") else None,
-                "trained_at": info.get("trained_at"),
-            })
+            rows.append(
+                {
+                    "game_date": game_date,
+                    "system_id": system.system_id,
+                    "model_id": info.get("model_id"),
+                    "status": info["status"],
+                    "cutoff_date": cutoff,
+                    "train_start": info.get("train_start"),
+                    "train_end": info.get("train_end"),
+                    "train_rows": info.get("train_rows"),
+                    "train_days": TRAIN_DAYS,
+                    "feature_count": len(system.features),
+                    "artifact_path": info.get("store_path"),
+                    "artifact_sha256": info.get("artifact_sha256"),
+                    "train_mae": info.get("train_mae"),
+                    "params_json": json.dumps(system.params, sort_keys=True),
+                    "calibration_json": json.dumps(info["calibration"], sort_keys=True)
+                    if info.get("calibration")
+                    else None,
+                    "trained_at": info.get("trained_at"),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -145,17 +185,25 @@ class ServedModels:
 
     def __init__(self, models: pd.DataFrame, model_store: BlobStore):
         # Rows written before the registry (system_id NULL) are catboost_points_v1's models.
-        self.models = models.assign(game_date=pd.to_datetime(models["game_date"]),
-                                    system_id=models["system_id"].fillna(catboost_points_v1.SYSTEM_ID)) \
-            if len(models) else models
+        self.models = (
+            models.assign(
+                game_date=pd.to_datetime(models["game_date"]),
+                system_id=models["system_id"].fillna(catboost_points_v1.SYSTEM_ID),
+            )
+            if len(models)
+            else models
+        )
         self.store, self.loaded = model_store, {}
 
     def serving(self, system: PredictionSystem, game_date: pd.Timestamp):
         """(loaded model, model_id, sha256) serving the date, or None when the system has no trained model."""
         if self.models.empty:
             return None
-        info = self.models[(self.models["game_date"] == game_date) & (self.models["system_id"] == system.system_id)
-                           & (self.models["status"] == TRAINED)]
+        info = self.models[
+            (self.models["game_date"] == game_date)
+            & (self.models["system_id"] == system.system_id)
+            & (self.models["status"] == TRAINED)
+        ]
         if info.empty:
             return None
         info = info.iloc[0]
@@ -163,7 +211,9 @@ class ServedModels:
             path = info["artifact_path"]
             blob = self.store.get(path)
             if hashlib.sha256(blob).hexdigest() != info["artifact_sha256"]:
-                raise RuntimeError(f"model artifact {path} does not match its recorded sha256 "
-                                   f"{info['artifact_sha256']} (wrong model would be served)")
+                raise RuntimeError(
+                    f"model artifact {path} does not match its recorded sha256 "
+                    f"{info['artifact_sha256']} (wrong model would be served)"
+                )
             self.loaded[info["model_id"]] = system.load(blob)
         return self.loaded[info["model_id"]], info["model_id"], info["artifact_sha256"]

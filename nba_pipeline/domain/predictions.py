@@ -18,10 +18,26 @@ from nba_pipeline.domain.systems import REGISTRY, PredictionSystem, has_pre_tip_
 from nba_pipeline.storage import BlobStore
 
 _STD_L10 = value_column("points_std_last_10")  # the legacy confidence's consistency term
-BASE_COLUMNS = ["game_date", "game_id", "player_id", "player_lookup", "player_name", "team_tricode",
-                "opponent_tricode", "is_home", "current_points_line", "consensus_points_line", "line_over_price",
-                "line_under_price", "line_bookmaker", "line_snapshot_at", "line_minutes_before_tipoff",
-                "injury_status", "feature_quality_score", _STD_L10]
+BASE_COLUMNS = [
+    "game_date",
+    "game_id",
+    "player_id",
+    "player_lookup",
+    "player_name",
+    "team_tricode",
+    "opponent_tricode",
+    "is_home",
+    "current_points_line",
+    "consensus_points_line",
+    "line_over_price",
+    "line_under_price",
+    "line_bookmaker",
+    "line_snapshot_at",
+    "line_minutes_before_tipoff",
+    "injury_status",
+    "feature_quality_score",
+    _STD_L10,
+]
 # Columns the feature store gained later (the consensus and the books' prices): NULL on older rows.
 _LATER_COLUMNS = ("consensus_points_line", "line_over_price", "line_under_price")
 _ACTIVE_KEY = ["game_id", "player_id", "system_id"]
@@ -39,8 +55,18 @@ def confidence(quality: pd.Series, std_l10: pd.Series) -> pd.Series:
 
 def prediction_id(row: dict) -> str:
     """A prediction's id is its content: the same prediction made again has the same id."""
-    key = "|".join(str(row[k]) for k in ("game_date", "game_id", "player_id", "system_id", "model_id",
-                                         "current_points_line", "predicted_points"))
+    key = "|".join(
+        str(row[k])
+        for k in (
+            "game_date",
+            "game_id",
+            "player_id",
+            "system_id",
+            "model_id",
+            "current_points_line",
+            "predicted_points",
+        )
+    )
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"nba_pipeline/prediction/{key}"))
 
 
@@ -68,20 +94,32 @@ def _recommended(p: pd.DataFrame, registry: tuple[PredictionSystem, ...], edge_t
     p["p_over"] = p["p_over"].astype(float).round(4)
     by_id = {s.system_id: s for s in registry}
     p["recommendation"] = pd.concat([by_id[s].rule(g, edge_threshold) for s, g in p.groupby("system_id")])
-    p["expected_value"] = np.where(p["edge"] > 0, expected_value(p["p_over"], p["line_over_price"]),
-                                   expected_value(1 - p["p_over"], p["line_under_price"]))
+    p["expected_value"] = np.where(
+        p["edge"] > 0,
+        expected_value(p["p_over"], p["line_over_price"]),
+        expected_value(1 - p["p_over"], p["line_under_price"]),
+    )
     p["confidence_score"] = confidence(p["feature_quality_score"], p[_STD_L10])
     p["line_source"] = "ACTUAL_PROP"
-    p = p.rename(columns={"line_minutes_before_tipoff": "line_minutes_before_game",
-                          "injury_status": "injury_status_at_prediction"}).drop(columns=[_STD_L10])
+    p = p.rename(
+        columns={
+            "line_minutes_before_tipoff": "line_minutes_before_game",
+            "injury_status": "injury_status_at_prediction",
+        }
+    ).drop(columns=[_STD_L10])
     p["is_actionable"] = p["recommendation"].isin(PICK_SIDES)
     p["filter_reason"] = np.where(p["is_actionable"], None, "low_edge")
     p["prediction_id"] = [prediction_id(r) for r in p.to_dict("records")]
     return p
 
 
-def build_predictions(features: pd.DataFrame, models: pd.DataFrame, model_store: BlobStore,
-                      edge_threshold: float, registry: tuple[PredictionSystem, ...] = REGISTRY) -> pd.DataFrame:
+def build_predictions(
+    features: pd.DataFrame,
+    models: pd.DataFrame,
+    model_store: BlobStore,
+    edge_threshold: float,
+    registry: tuple[PredictionSystem, ...] = REGISTRY,
+) -> pd.DataFrame:
     """Predictions of every registered system for the rows it is eligible for (always: a pre-tip
     line and not OUT/DOUBTFUL), from the model serving each date."""
     if features.empty:
@@ -142,10 +180,14 @@ def prediction_faults(active: pd.DataFrame) -> dict[str, int]:
     """What must never be among the active rows of a date: a second active row of a (game, player,
     system), a line quoted after tip-off, a recommendation against the sign of the edge."""
     post_tip = pd.to_numeric(active["line_minutes_before_game"], errors="coerce") < 0
-    wrong_side = (((active["recommendation"] == OVER) & (active["edge"] <= 0))
-                  | ((active["recommendation"] == UNDER) & (active["edge"] >= 0)))
-    return {"duplicate_active": int(active.duplicated(_ACTIVE_KEY).sum()), "post_tip_lines": int(post_tip.sum()),
-            "disagreeing": int(wrong_side.sum())}
+    wrong_side = ((active["recommendation"] == OVER) & (active["edge"] <= 0)) | (
+        (active["recommendation"] == UNDER) & (active["edge"] >= 0)
+    )
+    return {
+        "duplicate_active": int(active.duplicated(_ACTIVE_KEY).sum()),
+        "post_tip_lines": int(post_tip.sum()),
+        "disagreeing": int(wrong_side.sum()),
+    }
 
 
 def recommendation_counts(active: pd.DataFrame) -> dict[str, int]:

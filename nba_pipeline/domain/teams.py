@@ -26,24 +26,44 @@ class Team:
 
 
 # Arena locations (approximate) and home time zones, for travel distance and time-zone changes.
-EASTERN, CENTRAL, MOUNTAIN, ARIZONA, PACIFIC = (ET_NAME, "America/Chicago", "America/Denver", "America/Phoenix",
-                                                "America/Los_Angeles")
+EASTERN, CENTRAL, MOUNTAIN, ARIZONA, PACIFIC = (
+    ET_NAME,
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+)
 _ARENAS = {
-    "ATL": (EASTERN, 33.757, -84.396), "BOS": (EASTERN, 42.366, -71.062),
-    "BKN": (EASTERN, 40.683, -73.975), "CHA": (EASTERN, 35.225, -80.839),
-    "CHI": (CENTRAL, 41.881, -87.674), "CLE": (EASTERN, 41.496, -81.688),
-    "DAL": (CENTRAL, 32.790, -96.810), "DEN": (MOUNTAIN, 39.749, -105.008),
-    "DET": (EASTERN, 42.341, -83.055), "GSW": (PACIFIC, 37.768, -122.388),
-    "HOU": (CENTRAL, 29.751, -95.362), "IND": (EASTERN, 39.764, -86.155),
-    "LAC": (PACIFIC, 33.945, -118.343), "LAL": (PACIFIC, 34.043, -118.267),
-    "MEM": (CENTRAL, 35.138, -90.051), "MIA": (EASTERN, 25.781, -80.188),
-    "MIL": (CENTRAL, 43.045, -87.917), "MIN": (CENTRAL, 44.979, -93.276),
-    "NOP": (CENTRAL, 29.949, -90.082), "NYK": (EASTERN, 40.751, -73.993),
-    "OKC": (CENTRAL, 35.463, -97.515), "ORL": (EASTERN, 28.539, -81.384),
-    "PHI": (EASTERN, 39.901, -75.172), "PHX": (ARIZONA, 33.446, -112.071),
-    "POR": (PACIFIC, 45.532, -122.667), "SAC": (PACIFIC, 38.580, -121.500),
-    "SAS": (CENTRAL, 29.427, -98.438), "TOR": ("America/Toronto", 43.643, -79.379),
-    "UTA": (MOUNTAIN, 40.768, -111.901), "WAS": (EASTERN, 38.898, -77.021),
+    "ATL": (EASTERN, 33.757, -84.396),
+    "BOS": (EASTERN, 42.366, -71.062),
+    "BKN": (EASTERN, 40.683, -73.975),
+    "CHA": (EASTERN, 35.225, -80.839),
+    "CHI": (CENTRAL, 41.881, -87.674),
+    "CLE": (EASTERN, 41.496, -81.688),
+    "DAL": (CENTRAL, 32.790, -96.810),
+    "DEN": (MOUNTAIN, 39.749, -105.008),
+    "DET": (EASTERN, 42.341, -83.055),
+    "GSW": (PACIFIC, 37.768, -122.388),
+    "HOU": (CENTRAL, 29.751, -95.362),
+    "IND": (EASTERN, 39.764, -86.155),
+    "LAC": (PACIFIC, 33.945, -118.343),
+    "LAL": (PACIFIC, 34.043, -118.267),
+    "MEM": (CENTRAL, 35.138, -90.051),
+    "MIA": (EASTERN, 25.781, -80.188),
+    "MIL": (CENTRAL, 43.045, -87.917),
+    "MIN": (CENTRAL, 44.979, -93.276),
+    "NOP": (CENTRAL, 29.949, -90.082),
+    "NYK": (EASTERN, 40.751, -73.993),
+    "OKC": (CENTRAL, 35.463, -97.515),
+    "ORL": (EASTERN, 28.539, -81.384),
+    "PHI": (EASTERN, 39.901, -75.172),
+    "PHX": (ARIZONA, 33.446, -112.071),
+    "POR": (PACIFIC, 45.532, -122.667),
+    "SAC": (PACIFIC, 38.580, -121.500),
+    "SAS": (CENTRAL, 29.427, -98.438),
+    "TOR": ("America/Toronto", 43.643, -79.379),
+    "UTA": (MOUNTAIN, 40.768, -111.901),
+    "WAS": (EASTERN, 38.898, -77.021),
 }
 
 TEAMS: tuple[Team, ...] = tuple(
@@ -69,8 +89,19 @@ BY_ID = {t.team_id: t for t in TEAMS}
 
 # Tricode variants (ESPN, Basketball-Reference, older feeds) -> NBA tricode.
 _TRICODE_ALIASES = {
-    "BRK": "BKN", "NJN": "BKN", "CHO": "CHA", "CHH": "CHA", "GS": "GSW", "NO": "NOP", "NOH": "NOP",
-    "NY": "NYK", "SA": "SAS", "UTAH": "UTA", "PHO": "PHX", "WSH": "WAS", "SEA": "OKC",
+    "BRK": "BKN",
+    "NJN": "BKN",
+    "CHO": "CHA",
+    "CHH": "CHA",
+    "GS": "GSW",
+    "NO": "NOP",
+    "NOH": "NOP",
+    "NY": "NYK",
+    "SA": "SAS",
+    "UTAH": "UTA",
+    "PHO": "PHX",
+    "WSH": "WAS",
+    "SEA": "OKC",
 }
 _BY_NAME = {t.full_name.lower(): t for t in TEAMS}
 _BY_NAME.update({"la clippers": BY_TRICODE["LAC"], "los angeles clippers": BY_TRICODE["LAC"]})

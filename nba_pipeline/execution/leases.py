@@ -31,8 +31,13 @@ import dagster as dg
 from nba_pipeline.instance.workers import PROCESS_TAG
 
 LOCK_FILE = ".nba_pipeline.lock"
-IN_PROGRESS = (dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
-               dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING)
+IN_PROGRESS = (
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+    dg.DagsterRunStatus.CANCELING,
+)
 POLL_SECONDS = 2.0
 REMIND_EVERY_SECONDS = 60.0
 
@@ -93,8 +98,9 @@ def _span(run: dg.DagsterRun) -> tuple[dt.date, dt.date] | None:
         return None
 
 
-def holders(instance: dg.DagsterInstance, selection: Sequence[dg.AssetKey], start: dt.date,
-            end: dt.date) -> list[Holder]:
+def holders(
+    instance: dg.DagsterInstance, selection: Sequence[dg.AssetKey], start: dt.date, end: dt.date
+) -> list[Holder]:
     """In-progress runs that materialize one of ``selection`` for a date in ``start..end``."""
     wanted = set(selection)
     out = []
@@ -108,9 +114,15 @@ def holders(instance: dg.DagsterInstance, selection: Sequence[dg.AssetKey], star
     return out
 
 
-def claim(instance: dg.DagsterInstance, dagster_home: str | os.PathLike | None, selection: Sequence[dg.AssetKey],
-          start: dt.date, end: dt.date, create: Callable[[], dg.DagsterRun],
-          on_wait: Callable[[str], None] | None = None) -> dg.DagsterRun:
+def claim(
+    instance: dg.DagsterInstance,
+    dagster_home: str | os.PathLike | None,
+    selection: Sequence[dg.AssetKey],
+    start: dt.date,
+    end: dt.date,
+    create: Callable[[], dg.DagsterRun],
+    on_wait: Callable[[str], None] | None = None,
+) -> dg.DagsterRun:
     """Create the run (``create``) once no other run holds any of its assets and dates; until then
     wait, saying which run holds them (once, then every minute)."""
     waited_since, reminded = None, 0.0
@@ -123,8 +135,7 @@ def claim(instance: dg.DagsterInstance, dagster_home: str | os.PathLike | None, 
         if on_wait is not None and (waited_since is None or now - reminded >= REMIND_EVERY_SECONDS):
             span = start.isoformat() if start == end else f"{start}..{end}"
             waited = "" if waited_since is None else f" (waiting {now - waited_since:.0f} s)"
-            on_wait(f"{span} is being materialized by {held[0].describe()}: this run starts when it has "
-                    f"ended{waited}")
+            on_wait(f"{span} is being materialized by {held[0].describe()}: this run starts when it has ended{waited}")
             reminded = now
         waited_since = waited_since or now
         time.sleep(POLL_SECONDS)

@@ -79,8 +79,9 @@ class RangeRun:
 class _Progress:
     """Turns a run's events, as they happen, into the caller's step and warning callbacks."""
 
-    def __init__(self, on_step: Callable[[StepDone], None], group_of: dict[str, str],
-                 on_warning: Callable[[str], None] | None):
+    def __init__(
+        self, on_step: Callable[[StepDone], None], group_of: dict[str, str], on_warning: Callable[[str], None] | None
+    ):
         self.on_step, self.group_of, self.on_warning = on_step, group_of, on_warning
         self.retries: dict[str, int] = {}
 
@@ -89,8 +90,10 @@ class _Progress:
         data = event.event_specific_data
         if event.event_type_value == "STEP_UP_FOR_RETRY" and self.on_warning is not None:
             self.retries[step] = self.retries.get(step, 0) + 1
-            self.on_warning(f"{step}: transient failure ({root_cause(data.error)}); retry {self.retries[step]} "
-                            f"in {data.seconds_to_wait or 0:.0f} s")
+            self.on_warning(
+                f"{step}: transient failure ({root_cause(data.error)}); retry {self.retries[step]} "
+                f"in {data.seconds_to_wait or 0:.0f} s"
+            )
         elif event.event_type_value == "STEP_SUCCESS":
             self.on_step(StepDone(step, self.group_of.get(step, ""), "ok", data.duration_ms / 1000))
         elif event.event_type_value == "STEP_FAILURE":
@@ -108,9 +111,17 @@ class _WarningHandler(logging.Handler):
         self.on_warning(record.getMessage())
 
 
-def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.date, end: dt.date,
-                      instance: dg.DagsterInstance, *, chunk_days: int | None = None, raise_on_error: bool = True,
-                      callbacks: Callbacks | None = None) -> list[RangeRun]:
+def materialize_range(
+    defs: dg.Definitions,
+    groups: Sequence[str],
+    start: dt.date,
+    end: dt.date,
+    instance: dg.DagsterInstance,
+    *,
+    chunk_days: int | None = None,
+    raise_on_error: bool = True,
+    callbacks: Callbacks | None = None,
+) -> list[RangeRun]:
     """Materialize the assets of ``groups`` for ``start..end`` as Dagster's backfill of them does:
     one run of the code location's asset job per chunk of at most ``chunk_days`` dates (default:
     the assets' BackfillPolicy), every selected asset and its checks in that run in dependency
@@ -144,17 +155,27 @@ def materialize_range(defs: dg.Definitions, groups: Sequence[str], start: dt.dat
         for lo, hi in date_chunks(start, end, chunk_days or MAX_DATES_PER_RUN):
             steps.clear()
             t0 = time.perf_counter()
-            tags = {"dagster/asset_partition_range_start": lo.isoformat(),
-                    "dagster/asset_partition_range_end": hi.isoformat(),
-                    "nba_pipeline/trigger": "cli", PROCESS_TAG: this_process()}
+            tags = {
+                "dagster/asset_partition_range_start": lo.isoformat(),
+                "dagster/asset_partition_range_end": hi.isoformat(),
+                "nba_pipeline/trigger": "cli",
+                PROCESS_TAG: this_process(),
+            }
             # A lease on the chunk's assets and dates: wait while another run holds any of them.
             prepared = leases.claim(
-                instance, _dagster_home(instance), selected, lo, hi, on_wait=on_wait,
-                create=functools.partial(create_asset_run, defs, instance, selected, tags, run_config=run_config))
+                instance,
+                _dagster_home(instance),
+                selected,
+                lo,
+                hi,
+                on_wait=on_wait,
+                create=functools.partial(create_asset_run, defs, instance, selected, tags, run_config=run_config),
+            )
             run, events = execute_prepared_run(prepared, instance, on_event=progress.event)
             success = run.status == dg.DagsterRunStatus.SUCCESS
-            result = RangeRun(lo, hi, time.perf_counter() - t0, success, run.run_id, list(steps),
-                              not_run=len(selected) - len(steps))
+            result = RangeRun(
+                lo, hi, time.perf_counter() - t0, success, run.run_id, list(steps), not_run=len(selected) - len(steps)
+            )
             result.blocked, result.held = _blocked_dates(events)
             runs.append(result)
             if not success and raise_on_error:
@@ -178,8 +199,14 @@ def evaluate_standalone_checks(defs: dg.Definitions, instance: dg.DagsterInstanc
     checks = standalone_check_keys(defs)
     if not checks:
         return None
-    run, _ = execute_asset_run(defs, instance, [], checks=checks, run_config=QUIET_RUN_CONFIG,
-                               tags={"nba_pipeline/trigger": "cli", PROCESS_TAG: this_process()})
+    run, _ = execute_asset_run(
+        defs,
+        instance,
+        [],
+        checks=checks,
+        run_config=QUIET_RUN_CONFIG,
+        tags={"nba_pipeline/trigger": "cli", PROCESS_TAG: this_process()},
+    )
     return run
 
 
@@ -197,7 +224,8 @@ def _blocked_dates(events) -> tuple[dict[dt.date, list[str]], dict[dt.date, int]
             held[day] = held.get(day, 0) + 1
         else:
             blocked.setdefault(day, []).append(
-                f"{ev.asset_key.to_user_string()} {ev.check_name}" + (f": {ev.description}" if ev.description else ""))
+                f"{ev.asset_key.to_user_string()} {ev.check_name}" + (f": {ev.description}" if ev.description else "")
+            )
     return blocked, held
 
 

@@ -33,27 +33,34 @@ def _blocking_check_keys(graph: BaseAssetGraph, parent: dg.AssetKey) -> list[dg.
 
 def latest_check_executions(instance: dg.DagsterInstance, keys: Sequence[dg.AssetCheckKey], partition: str) -> dict:
     """Each check's latest execution record on one partition (status, event, run, timestamp)."""
-    return dict(instance.event_log_storage.get_latest_asset_check_execution_by_key(
-        list(keys), partition_filter=PartitionKeyFilter(key=partition)))
+    return dict(
+        instance.event_log_storage.get_latest_asset_check_execution_by_key(
+            list(keys), partition_filter=PartitionKeyFilter(key=partition)
+        )
+    )
 
 
-def _unpassed_checks(instance: dg.DagsterInstance, graph: BaseAssetGraph, parent: dg.AssetKey,
-                     partitions: list[str]) -> dict[str, list[str]]:
+def _unpassed_checks(
+    instance: dg.DagsterInstance, graph: BaseAssetGraph, parent: dg.AssetKey, partitions: list[str]
+) -> dict[str, list[str]]:
     """Per parent partition, its blocking checks that did not pass on its latest materialization
     (failed with ERROR severity, or never evaluated). WARN-severity failures (a coverage bypass) pass."""
     blocking = _blocking_check_keys(graph, parent)
     if not blocking or not partitions:
         return {}
-    ok = {(i.check_key, i.partition_key) for i in instance.event_log_storage.get_asset_check_partition_info(
-        blocking, partition_keys=partitions)
-        if i.is_current and i.latest_execution_status.value == "SUCCEEDED"}
+    ok = {
+        (i.check_key, i.partition_key)
+        for i in instance.event_log_storage.get_asset_check_partition_info(blocking, partition_keys=partitions)
+        if i.is_current and i.latest_execution_status.value == "SUCCEEDED"
+    }
     out: dict[str, list[str]] = {}
     for p in partitions:
         for key in blocking:
             if (key, p) in ok:
                 continue
             latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(
-                [key], partition_filter=PartitionKeyFilter(key=p)).get(key)
+                [key], partition_filter=PartitionKeyFilter(key=p)
+            ).get(key)
             event = latest.event.dagster_event.event_specific_data if latest and latest.event else None
             if not isinstance(event, dg.AssetCheckEvaluation):
                 out.setdefault(p, []).append(f"{key.name} (not evaluated)")
@@ -72,8 +79,13 @@ def _being_written(instance: dg.DagsterInstance, parent: dg.AssetKey, day: dt.da
     return f"being materialized by {held[0].describe()}" if held else "being materialized by another run"
 
 
-def same_date_unready(instance: dg.DagsterInstance, graph: BaseAssetGraph, parents: Iterable[dg.AssetKey],
-                      dates: Sequence[dt.date], run_id: str | None = None) -> dict[dt.date, list[str]]:
+def same_date_unready(
+    instance: dg.DagsterInstance,
+    graph: BaseAssetGraph,
+    parents: Iterable[dg.AssetKey],
+    dates: Sequence[dt.date],
+    run_id: str | None = None,
+) -> dict[dt.date, list[str]]:
     """Dates whose partition of a required same-date parent is missing, failed or blocked."""
     reasons: dict[dt.date, list[str]] = {}
     partitions = [d.isoformat() for d in dates]
@@ -94,9 +106,14 @@ def same_date_unready(instance: dg.DagsterInstance, graph: BaseAssetGraph, paren
     return reasons
 
 
-def history_unready(instance: dg.DagsterInstance, graph: BaseAssetGraph, parents: Iterable[dg.AssetKey],
-                    dates: Sequence[dt.date], missing_blocks: bool = False,
-                    run_id: str | None = None) -> dict[dt.date, list[str]]:
+def history_unready(
+    instance: dg.DagsterInstance,
+    graph: BaseAssetGraph,
+    parents: Iterable[dg.AssetKey],
+    dates: Sequence[dt.date],
+    missing_blocks: bool = False,
+    run_id: str | None = None,
+) -> dict[dt.date, list[str]]:
     """Dates whose history (a history parent's partition of the day before) is not ready.
 
     A day before the home's first partition of that parent is no gap: the first date of a home (a
@@ -120,7 +137,8 @@ def history_unready(instance: dg.DagsterInstance, graph: BaseAssetGraph, parents
                 reasons.setdefault(d, []).append(f"{name} {p} (history): its latest run failed")
             elif state == dg.AssetPartitionStatus.IN_PROGRESS:
                 reasons.setdefault(d, []).append(
-                    f"{name} {p} (history): {_being_written(instance, parent, before, run_id)}")
+                    f"{name} {p} (history): {_being_written(instance, parent, before, run_id)}"
+                )
             elif state is None:
                 if held is None and not missing_blocks:
                     held = sorted(instance.get_materialized_partitions(parent))
@@ -128,16 +146,24 @@ def history_unready(instance: dg.DagsterInstance, graph: BaseAssetGraph, parents
                     reasons.setdefault(d, []).append(f"{name} {p} (history): never materialized")
                 elif held and held[0] < p:
                     reasons.setdefault(d, []).append(
-                        f"{name} {p} (history): never materialized, though the home holds {held[0]} and later")
+                        f"{name} {p} (history): never materialized, though the home holds {held[0]} and later"
+                    )
             elif p in unpassed:
                 reasons.setdefault(d, []).append(
-                    f"{name} {p} (history): blocking check(s) {', '.join(unpassed[p])} did not pass")
+                    f"{name} {p} (history): blocking check(s) {', '.join(unpassed[p])} did not pass"
+                )
     return reasons
 
 
-def unready_dates(instance: dg.DagsterInstance, graph: BaseAssetGraph, key: dg.AssetKey, dates: Sequence[dt.date],
-                  optional: Iterable[dg.AssetKey] = (), history: Iterable[dg.AssetKey] = (),
-                  run_id: str | None = None) -> dict[dt.date, str]:
+def unready_dates(
+    instance: dg.DagsterInstance,
+    graph: BaseAssetGraph,
+    key: dg.AssetKey,
+    dates: Sequence[dt.date],
+    optional: Iterable[dg.AssetKey] = (),
+    history: Iterable[dg.AssetKey] = (),
+    run_id: str | None = None,
+) -> dict[dt.date, str]:
     """Dates of ``key`` whose required inputs are not ready, with the reason (parent, date, check)."""
     parents = set(graph.get(key).parent_keys)
     history = set(history) & parents

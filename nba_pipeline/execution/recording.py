@@ -24,23 +24,42 @@ from nba_pipeline.checks.names import CHECK_INPUTS_READY
 def inputs_ready_result(reason: str | None) -> dg.AssetCheckResult:
     if reason is None:
         return dg.AssetCheckResult(check_name=CHECK_INPUTS_READY, passed=True)
-    return dg.AssetCheckResult(check_name=CHECK_INPUTS_READY, passed=False, description=reason,
-                               metadata={"reason": reason})
+    return dg.AssetCheckResult(
+        check_name=CHECK_INPUTS_READY, passed=False, description=reason, metadata={"reason": reason}
+    )
 
 
 # --- recording a run's dates ----------------------------------------------------------------------
 
-def _check_evaluation(result: dg.AssetCheckResult, key: dg.AssetKey, spec: dg.AssetCheckSpec, day: str,
-                      target: AssetCheckEvaluationTargetMaterializationData) -> dg.AssetCheckEvaluation:
+
+def _check_evaluation(
+    result: dg.AssetCheckResult,
+    key: dg.AssetKey,
+    spec: dg.AssetCheckSpec,
+    day: str,
+    target: AssetCheckEvaluationTargetMaterializationData,
+) -> dg.AssetCheckEvaluation:
     return dg.AssetCheckEvaluation(
-        asset_key=key, check_name=spec.name, passed=result.passed, metadata=result.metadata,
-        target_materialization_data=target, severity=result.severity, description=result.description,
-        blocking=spec.blocking, partition=day)
+        asset_key=key,
+        check_name=spec.name,
+        passed=result.passed,
+        metadata=result.metadata,
+        target_materialization_data=target,
+        severity=result.severity,
+        description=result.description,
+        blocking=spec.blocking,
+        partition=day,
+    )
 
 
-def record_dates(context: dg.AssetExecutionContext, dates: Sequence[dt.date], *, metadata: Mapping,
-                 per_date_metadata: Mapping[dt.date, Mapping], checks: Mapping[dt.date, Sequence[dg.AssetCheckResult]]
-                 ) -> Iterator:
+def record_dates(
+    context: dg.AssetExecutionContext,
+    dates: Sequence[dt.date],
+    *,
+    metadata: Mapping,
+    per_date_metadata: Mapping[dt.date, Mapping],
+    checks: Mapping[dt.date, Sequence[dg.AssetCheckResult]],
+) -> Iterator:
     """Yield the run's materialization, each date with its own metadata, then log each date's check
     results linked to that date's materialization.
 
@@ -54,16 +73,19 @@ def record_dates(context: dg.AssetExecutionContext, dates: Sequence[dt.date], *,
 
     partitions = [d.isoformat() for d in dates]
     records = context.instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=key, asset_partitions=partitions), limit=2 * len(partitions)).records
+        dg.AssetRecordsFilter(asset_key=key, asset_partitions=partitions), limit=2 * len(partitions)
+    ).records
     targets = {}
     for r in records:
         if r.run_id == context.run.run_id and r.partition_key not in targets:
             targets[r.partition_key] = AssetCheckEvaluationTargetMaterializationData(
-                storage_id=r.storage_id, run_id=r.run_id, timestamp=r.timestamp)
+                storage_id=r.storage_id, run_id=r.run_id, timestamp=r.timestamp
+            )
     missing = [p for p in partitions if p not in targets]
     if missing:
         raise dg.DagsterInvariantViolationError(
-            f"{key.to_user_string()}: no materialization of {', '.join(missing)} recorded by run {context.run.run_id}")
+            f"{key.to_user_string()}: no materialization of {', '.join(missing)} recorded by run {context.run.run_id}"
+        )
     specs = {s.name: s for s in context.assets_def.check_specs if s.asset_key == key}
     selected = {k.name for k in context.selected_asset_check_keys if k.asset_key == key}
     for day in dates:

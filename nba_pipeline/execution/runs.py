@@ -46,9 +46,11 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 def code_location_job_origin(job_name: str = ASSET_JOB_NAME) -> RemoteJobOrigin:
     """The origin `dagster dev` gives the runs of ``job_name`` in our code location."""
     location = ManagedGrpcPythonEnvCodeLocationOrigin(
-        LoadableTargetOrigin(executable_path=sys.executable, module_name=DEFINITIONS_MODULE,
-                             working_directory=os.fspath(PROJECT_ROOT)),
-        location_name=CODE_LOCATION_NAME)
+        LoadableTargetOrigin(
+            executable_path=sys.executable, module_name=DEFINITIONS_MODULE, working_directory=os.fspath(PROJECT_ROOT)
+        ),
+        location_name=CODE_LOCATION_NAME,
+    )
     return RemoteJobOrigin(RemoteRepositoryOrigin(location, REPOSITORY_NAME), job_name)
 
 
@@ -68,37 +70,61 @@ class PreparedRun:
     run_config: dict
 
 
-def create_asset_run(defs: dg.Definitions, instance: dg.DagsterInstance, selection: Sequence[dg.AssetKey],
-                     tags: Mapping[str, str], run_config: Mapping | None = None,
-                     checks: Iterable[dg.AssetCheckKey] | None = None) -> PreparedRun:
+def create_asset_run(
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    selection: Sequence[dg.AssetKey],
+    tags: Mapping[str, str],
+    run_config: Mapping | None = None,
+    checks: Iterable[dg.AssetCheckKey] | None = None,
+) -> PreparedRun:
     """Record a run of the asset job for ``selection`` and ``checks`` (default: the per-date checks
     of the selected assets) with the code location's origin; nothing executes yet."""
     asset_job = defs.resolve_implicit_global_asset_job_def()
     if checks is None:
         standalone = standalone_check_keys(defs)
-        checks = {k for k in asset_job.asset_layer.asset_graph.asset_check_keys
-                  if k.asset_key in set(selection) and k not in standalone}
+        checks = {
+            k
+            for k in asset_job.asset_layer.asset_graph.asset_check_keys
+            if k.asset_key in set(selection) and k not in standalone
+        }
     job_def = asset_job.get_subset(asset_selection=set(selection), asset_check_selection=set(checks))
     job = InMemoryJob(job_def=job_def)
     run_config = dict(run_config or {})
-    plan = create_execution_plan(job, run_config=run_config,
-                                 instance_ref=instance.get_ref() if instance.is_persistent else None)
+    plan = create_execution_plan(
+        job, run_config=run_config, instance_ref=instance.get_ref() if instance.is_persistent else None
+    )
     run = instance.create_run_for_job(
-        job_def=job_def, run_config=run_config, tags={**asset_job.run_tags, **tags},
-        asset_selection=frozenset(selection), execution_plan=plan, remote_job_origin=code_location_job_origin())
+        job_def=job_def,
+        run_config=run_config,
+        tags={**asset_job.run_tags, **tags},
+        asset_selection=frozenset(selection),
+        execution_plan=plan,
+        remote_job_origin=code_location_job_origin(),
+    )
     return PreparedRun(run, job, plan, run_config)
 
 
-def execute_prepared_run(prepared: PreparedRun, instance: dg.DagsterInstance,
-                         on_event: Callable[[dg.DagsterEvent], None] | None = None) -> tuple[dg.DagsterRun, list]:
+def execute_prepared_run(
+    prepared: PreparedRun, instance: dg.DagsterInstance, on_event: Callable[[dg.DagsterEvent], None] | None = None
+) -> tuple[dg.DagsterRun, list]:
     """Execute a recorded run in this process; ``on_event`` sees each event as it happens."""
     events = []
     iterable = ExecuteRunWithPlanIterable(
-        execution_plan=prepared.plan, iterator=job_execution_iterator,
+        execution_plan=prepared.plan,
+        iterator=job_execution_iterator,
         execution_context_manager=PlanOrchestrationContextManager(
-            context_event_generator=orchestration_context_event_generator, job=prepared.job,
-            execution_plan=prepared.plan, dagster_run=prepared.run, instance=instance,
-            run_config=prepared.run_config, executor_defs=None, output_capture=None, raise_on_error=False))
+            context_event_generator=orchestration_context_event_generator,
+            job=prepared.job,
+            execution_plan=prepared.plan,
+            dagster_run=prepared.run,
+            instance=instance,
+            run_config=prepared.run_config,
+            executor_defs=None,
+            output_capture=None,
+            raise_on_error=False,
+        ),
+    )
     for event in iterable:
         events.append(event)
         if on_event is not None:
@@ -106,10 +132,16 @@ def execute_prepared_run(prepared: PreparedRun, instance: dg.DagsterInstance,
     return instance.get_run_by_id(prepared.run.run_id), events
 
 
-def execute_asset_run(defs: dg.Definitions, instance: dg.DagsterInstance, selection: Sequence[dg.AssetKey],
-                      tags: Mapping[str, str], run_config: Mapping | None = None,
-                      on_event: Callable[[dg.DagsterEvent], None] | None = None,
-                      checks: Iterable[dg.AssetCheckKey] | None = None) -> tuple[dg.DagsterRun, list]:
+def execute_asset_run(
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    selection: Sequence[dg.AssetKey],
+    tags: Mapping[str, str],
+    run_config: Mapping | None = None,
+    on_event: Callable[[dg.DagsterEvent], None] | None = None,
+    checks: Iterable[dg.AssetCheckKey] | None = None,
+) -> tuple[dg.DagsterRun, list]:
     """Record a run (``create_asset_run``) and execute it here."""
-    return execute_prepared_run(create_asset_run(defs, instance, selection, tags, run_config, checks), instance,
-                                on_event)
+    return execute_prepared_run(
+        create_asset_run(defs, instance, selection, tags, run_config, checks), instance, on_event
+    )

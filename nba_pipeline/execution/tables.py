@@ -34,9 +34,15 @@ def unready_dates(context: dg.AssetExecutionContext, dates: Sequence[dt.date]) -
     block, legacy incident 16); history parents are judged on the day before."""
     key = context.asset_key
     condition = context.assets_def.automation_conditions_by_key.get(key)
-    return readiness.unready_dates(context.instance, context.job_def.asset_layer.asset_graph, key, dates,
-                                   optional=optional_parents(condition), history=history_parents(condition),
-                                   run_id=context.run.run_id)
+    return readiness.unready_dates(
+        context.instance,
+        context.job_def.asset_layer.asset_graph,
+        key,
+        dates,
+        optional=optional_parents(condition),
+        history=history_parents(condition),
+        run_id=context.run.run_id,
+    )
 
 
 @dataclass
@@ -50,8 +56,12 @@ class TableOutput:
     keep: dict[dt.date, str] = field(default_factory=dict)
 
 
-def write_table(context: dg.AssetExecutionContext, warehouse: Warehouse, spec: TableSpec,
-                compute: Callable[[list[dt.date]], TableOutput]) -> Iterator:
+def write_table(
+    context: dg.AssetExecutionContext,
+    warehouse: Warehouse,
+    spec: TableSpec,
+    compute: Callable[[list[dt.date]], TableOutput],
+) -> Iterator:
     """Run one table asset over the run's dates: compute the dates whose inputs are ready, replace
     their rows atomically (dates not ready, or refused, keep their rows), then record each date."""
     dates = context_dates(context)
@@ -67,14 +77,19 @@ def write_table(context: dg.AssetExecutionContext, warehouse: Warehouse, spec: T
     written = ByDate(conformed, spec.date_column)
     duplicated = ByDate(spec.duplicate_keys(conformed), spec.date_column)
     span = calendar.span_text(dates)
-    context.log.info(f"{spec.address}: wrote {len(conformed)} rows for {span} (replaced {result.deleted})"
-                     + (f"; kept the rows of {len(keep)} date(s): {', '.join(str(d) for d in sorted(keep))}" if keep else ""))
+    context.log.info(
+        f"{spec.address}: wrote {len(conformed)} rows for {span} (replaced {result.deleted})"
+        + (f"; kept the rows of {len(keep)} date(s): {', '.join(str(d) for d in sorted(keep))}" if keep else "")
+    )
 
     per_date_meta, checks = {}, {}
     for d in dates:
         rows = result.rows_by_date.get(d, 0)
-        per_date_meta[d] = {"dagster/row_count": rows, "table": spec.address,
-                            **({"not_written": keep[d]} if d in keep else {})}
+        per_date_meta[d] = {
+            "dagster/row_count": rows,
+            "table": spec.address,
+            **({"not_written": keep[d]} if d in keep else {}),
+        }
         if d in unready:
             # Nothing was computed for the date: only the readiness verdict is recorded; its other
             # checks stay unevaluated for this materialization.
@@ -85,17 +100,41 @@ def write_table(context: dg.AssetExecutionContext, warehouse: Warehouse, spec: T
         checks[d] = [
             inputs_ready_result(None),
             dg.AssetCheckResult(
-                check_name=CHECK_PRIMARY_KEY, passed=dupes.empty,
-                metadata={"duplicate_rows": len(dupes), "examples": dg.MetadataValue.json(
-                    dupes.head(5)[list(spec.primary_key)].astype(str).to_dict("records"))}),
+                check_name=CHECK_PRIMARY_KEY,
+                passed=dupes.empty,
+                metadata={
+                    "duplicate_rows": len(dupes),
+                    "examples": dg.MetadataValue.json(
+                        dupes.head(5)[list(spec.primary_key)].astype(str).to_dict("records")
+                    ),
+                },
+            ),
             dg.AssetCheckResult(
-                check_name=CHECK_ROWS_WRITTEN, passed=d in keep or rows == len(day),
-                metadata={"rows_computed": len(day), "rows_in_warehouse": rows,
-                          **({"not_replaced": keep[d]} if d in keep else {})}),
+                check_name=CHECK_ROWS_WRITTEN,
+                passed=d in keep or rows == len(day),
+                metadata={
+                    "rows_computed": len(day),
+                    "rows_in_warehouse": rows,
+                    **({"not_replaced": keep[d]} if d in keep else {}),
+                },
+            ),
             *out.checks(d),
         ]
-    yield from record_dates(context, dates, checks=checks, per_date_metadata=per_date_meta, metadata={
-        "table": spec.address, "dates": span, "rows_written": len(conformed), "code_identity": code_identity(),
-        **({"dates_not_written": dg.MetadataValue.json({str(d): r for d, r in sorted(keep.items())})} if keep else {}),
-        **out.metadata,
-    })
+    yield from record_dates(
+        context,
+        dates,
+        checks=checks,
+        per_date_metadata=per_date_meta,
+        metadata={
+            "table": spec.address,
+            "dates": span,
+            "rows_written": len(conformed),
+            "code_identity": code_identity(),
+            **(
+                {"dates_not_written": dg.MetadataValue.json({str(d): r for d, r in sorted(keep.items())})}
+                if keep
+                else {}
+            ),
+            **out.metadata,
+        },
+    )

@@ -42,9 +42,12 @@ class LocalSqliteEventLogStorage(ConsolidatedSqliteEventLogStorage):
         if self._engine is None:
             with self._engine_lock:
                 if self._engine is None:
-                    engine = db.create_engine(self._conn_string, pool_size=2, max_overflow=8,
-                                              connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
-                                                            "check_same_thread": False})
+                    engine = db.create_engine(
+                        self._conn_string,
+                        pool_size=2,
+                        max_overflow=8,
+                        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+                    )
                     db.event.listen(engine, "connect", _pragmas)
                     self._engine = engine
         return self._engine

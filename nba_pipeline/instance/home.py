@@ -25,7 +25,8 @@ def ensure_local_instance(env: Environment) -> Path:
         raise ConfigurationError(
             f"{ENV_DEPLOYMENT}=prod needs the production Dagster instance config, and {cfg} does not exist: "
             "set DAGSTER_HOME to the folder holding it (deploy/dagster.yaml: Postgres, with "
-            "DAGSTER_PG_HOST, DAGSTER_PG_PORT, DAGSTER_PG_USERNAME, DAGSTER_PG_PASSWORD, DAGSTER_PG_DB set)")
+            "DAGSTER_PG_HOST, DAGSTER_PG_PORT, DAGSTER_PG_USERNAME, DAGSTER_PG_PASSWORD, DAGSTER_PG_DB set)"
+        )
     home.mkdir(parents=True, exist_ok=True)
     if not cfg.exists():
         # Written whole or not at all: a second command starting on the same empty home never reads

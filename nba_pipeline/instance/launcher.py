@@ -43,8 +43,9 @@ class LocalRunLauncher(DefaultRunLauncher):
             return False
         location = context.workspace.get_code_location(origin.repository_origin.code_location_origin.location_name)
         client = getattr(location, "client", None)
-        return client is not None and (client.socket is not None
-                                       or client.host in _LOCAL_HOSTS | {socket.gethostname()})
+        return client is not None and (
+            client.socket is not None or client.host in _LOCAL_HOSTS | {socket.gethostname()}
+        )
 
     @property
     def supports_check_run_worker_health(self) -> bool:
@@ -53,8 +54,9 @@ class LocalRunLauncher(DefaultRunLauncher):
     def check_run_worker_health(self, run) -> CheckRunHealthResult:
         reason = gone_reason(self._instance, run)
         if reason is not None:
-            return CheckRunHealthResult(WorkerStatus.FAILED, f"{reason} (killed, or out of memory); its pool "
-                                                             "slots are freed within seconds")
+            return CheckRunHealthResult(
+                WorkerStatus.FAILED, f"{reason} (killed, or out of memory); its pool slots are freed within seconds"
+            )
         # Alive, or not judged from here (another host, no worker recorded yet): run monitoring marks
         # anything but RUNNING or SUCCESS failed, so "cannot tell" must not be UNKNOWN.
         return CheckRunHealthResult(WorkerStatus.RUNNING)
@@ -64,5 +66,6 @@ def lacks_worker_checks(instance) -> bool:
     """A local (SQLite) home whose dagster.yaml predates this launcher: the CLI never rewrites an
     existing config, so its daemon still cannot see a dead run worker."""
 
-    return isinstance(instance.event_log_storage, LocalSqliteEventLogStorage) and \
-        not isinstance(instance.run_launcher, LocalRunLauncher)
+    return isinstance(instance.event_log_storage, LocalSqliteEventLogStorage) and not isinstance(
+        instance.run_launcher, LocalRunLauncher
+    )

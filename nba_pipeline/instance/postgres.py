@@ -31,12 +31,23 @@ class _KeepsConnections:
     """Once dagster-postgres has set the storage up (tables, migrations), a pooled engine replaces
     its engine without a pool; disposing the storage (the instance does) closes the kept connections."""
 
-    def __init__(self, postgres_url: str, should_autocreate_tables: bool = True,
-                 inst_data: ConfigurableClassData | None = None, token_provider=None):
+    def __init__(
+        self,
+        postgres_url: str,
+        should_autocreate_tables: bool = True,
+        inst_data: ConfigurableClassData | None = None,
+        token_provider=None,
+    ):
         super().__init__(postgres_url, should_autocreate_tables, inst_data, token_provider)
         self._engine = create_pg_engine(
-            postgres_url, token_provider, isolation_level="AUTOCOMMIT", pool_size=POOL_SIZE,
-            max_overflow=POOL_MAX_OVERFLOW, pool_pre_ping=True, pool_recycle=POOL_RECYCLE_SECONDS)
+            postgres_url,
+            token_provider,
+            isolation_level="AUTOCOMMIT",
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_MAX_OVERFLOW,
+            pool_pre_ping=True,
+            pool_recycle=POOL_RECYCLE_SECONDS,
+        )
 
     def dispose(self) -> None:
         super().dispose()
@@ -58,22 +69,33 @@ class PooledPostgresScheduleStorage(_KeepsConnections, PostgresScheduleStorage):
 class PooledPostgresStorage(DagsterPostgresStorage):
     """``storage: postgres`` of dagster-postgres (same config), with the pooled storages."""
 
-    def __init__(self, postgres_url: str, should_autocreate_tables: bool = True,
-                 inst_data: ConfigurableClassData | None = None, token_provider=None):
+    def __init__(
+        self,
+        postgres_url: str,
+        should_autocreate_tables: bool = True,
+        inst_data: ConfigurableClassData | None = None,
+        token_provider=None,
+    ):
         # DagsterPostgresStorage.__init__, building the pooled storages instead of its own.
         self.postgres_url = postgres_url
         self.should_autocreate_tables = should_autocreate_tables
         self._inst_data = inst_data
-        self._run_storage = PooledPostgresRunStorage(postgres_url, should_autocreate_tables,
-                                                     token_provider=token_provider)
-        self._event_log_storage = PooledPostgresEventLogStorage(postgres_url, should_autocreate_tables,
-                                                                token_provider=token_provider)
-        self._schedule_storage = PooledPostgresScheduleStorage(postgres_url, should_autocreate_tables,
-                                                               token_provider=token_provider)
+        self._run_storage = PooledPostgresRunStorage(
+            postgres_url, should_autocreate_tables, token_provider=token_provider
+        )
+        self._event_log_storage = PooledPostgresEventLogStorage(
+            postgres_url, should_autocreate_tables, token_provider=token_provider
+        )
+        self._schedule_storage = PooledPostgresScheduleStorage(
+            postgres_url, should_autocreate_tables, token_provider=token_provider
+        )
         super(DagsterPostgresStorage, self).__init__()
 
     @classmethod
     def from_config_value(cls, inst_data, config_value) -> PooledPostgresStorage:
-        return cls(inst_data=inst_data, postgres_url=pg_url_from_config(config_value),
-                   should_autocreate_tables=config_value.get("should_autocreate_tables", True),
-                   token_provider=get_token_provider_from_config(config_value))
+        return cls(
+            inst_data=inst_data,
+            postgres_url=pg_url_from_config(config_value),
+            should_autocreate_tables=config_value.get("should_autocreate_tables", True),
+            token_provider=get_token_provider_from_config(config_value),
+        )

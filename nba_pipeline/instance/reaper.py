@@ -34,6 +34,8 @@ def reap_dead_runs(instance: dg.DagsterInstance, only_this_process: bool = False
                 continue  # alive, or not a process of this machine
         instance.report_run_failed(run, message=f"nba-pipeline: run left in progress ({why}); marked failed")
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
-        notes.append(f"run {run.run_id[:8]} ({run_span(run)}) was still marked in progress but {why}: marked FAILED "
-                     f"and freed the pool slots it held")
+        notes.append(
+            f"run {run.run_id[:8]} ({run_span(run)}) was still marked in progress but {why}: marked FAILED "
+            f"and freed the pool slots it held"
+        )
     return notes

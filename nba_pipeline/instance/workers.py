@@ -65,8 +65,9 @@ def process_identity(pid: int) -> str | None:
 
 def _started_at(start_ticks: str) -> float:
     """Wall-clock instant a process started, from its start ticks since boot."""
-    boot = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
-                if line.startswith("btime "))
+    boot = next(
+        int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime ")
+    )
     return boot + int(start_ticks) / os.sysconf("SC_CLK_TCK")
 
 
@@ -120,8 +121,11 @@ def worker_of(instance: dg.DagsterInstance, run: dg.DagsterRun) -> Worker | None
         event = record.event_log_entry
         data = event.dagster_event.engine_event_data if event.dagster_event else None
         pid = data.metadata.get("pid") if data is not None else None
-        if pid is not None and event.dagster_event.step_key is None and \
-                (event.dagster_event.message or "").startswith(_WORKER_EVENT_PREFIX):
+        if (
+            pid is not None
+            and event.dagster_event.step_key is None
+            and (event.dagster_event.message or "").startswith(_WORKER_EVENT_PREFIX)
+        ):
             return Worker(host, int(pid.value), None, event.timestamp, label)
     return None
 

@@ -13,8 +13,9 @@ import datetime as dt
 class PayloadError(ValueError):
     """``page`` (1-based) locates the problem inside a paged document (the injury report PDF)."""
 
-    def __init__(self, *, endpoint: str, game_date: dt.date, path: str, field: str, problem: str,
-                 page: int | None = None):
+    def __init__(
+        self, *, endpoint: str, game_date: dt.date, path: str, field: str, problem: str, page: int | None = None
+    ):
         self.endpoint, self.game_date, self.path, self.field, self.problem = endpoint, game_date, path, field, problem
         self.page = page
         where = f"file {path}, page {page}" if page is not None else f"file {path}"

@@ -58,8 +58,9 @@ def injury_report_text(raw: bytes, game_date: dt.date, path: str, source: str | 
         raise PayloadError(field="(whole payload)", problem=f"not UTF-8 text ({exc})", **kw) from None
 
 
-def parse_injury_report(text: str, game_date: dt.date, path: str, report_name: str,
-                        source: str | None = None) -> pd.DataFrame:
+def parse_injury_report(
+    text: str, game_date: dt.date, path: str, report_name: str, source: str | None = None
+) -> pd.DataFrame:
     kw = dict(endpoint=_endpoint(source), game_date=game_date, path=path)
     reader = csv.DictReader(io.StringIO(text))
     cols = set(reader.fieldnames or [])
@@ -94,11 +95,18 @@ def parse_injury_report(text: str, game_date: dt.date, path: str, report_name: s
         else:
             display = name
         reason = (r["reason"] or "").strip() or None
-        rows.append({
-            "game_date": game_date, "report_name": report_name,
-            "report_published_at": pd.Timestamp(published).tz_convert("UTC") if published else pd.NaT,
-            "team_tricode": team, "player_name": display, "player_lookup": player_lookup(name),
-            "injury_status": status, "reason": reason, "reason_category": dnp_reason_category(reason),
-            "matchup": (r.get("matchup") or None),
-        })
+        rows.append(
+            {
+                "game_date": game_date,
+                "report_name": report_name,
+                "report_published_at": pd.Timestamp(published).tz_convert("UTC") if published else pd.NaT,
+                "team_tricode": team,
+                "player_name": display,
+                "player_lookup": player_lookup(name),
+                "injury_status": status,
+                "reason": reason,
+                "reason_category": dnp_reason_category(reason),
+                "matchup": (r.get("matchup") or None),
+            }
+        )
     return pd.DataFrame(rows)

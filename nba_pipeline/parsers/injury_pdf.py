@@ -85,7 +85,7 @@ def _header_starts(line: _Line) -> list[float] | None:
     starts, i = [], 0
     for name in COLUMNS:
         parts = name.split()
-        while i < len(words) and [w["text"] for w in words[i:i + len(parts)]] != parts:
+        while i < len(words) and [w["text"] for w in words[i : i + len(parts)]] != parts:
             i += 1
         if i >= len(words):
             return None
@@ -145,12 +145,17 @@ class _Report:
         footer = next((ln for ln in reversed(lines) if _FOOTER.match(ln.text)), None)
         if footer is None:
             found = f"the page reads {lines[0].text[:60]!r}..." if lines else "the page has no text"
-            raise self.fail(n, "footer", f"'Page {n} of {self.n_pages}' not found; {found} (damaged, or a "
-                                         "layout change)")
+            raise self.fail(
+                n, "footer", f"'Page {n} of {self.n_pages}' not found; {found} (damaged, or a layout change)"
+            )
         number, total = map(int, _FOOTER.match(footer.text).groups())
         if (number, total) != (n, self.n_pages):
-            raise self.fail(n, "footer", f"reads {footer.text!r} but this is page {n} of the {self.n_pages} "
-                                         "pages in the file (pages missing or out of order)")
+            raise self.fail(
+                n,
+                "footer",
+                f"reads {footer.text!r} but this is page {n} of the {self.n_pages} "
+                "pages in the file (pages missing or out of order)",
+            )
         bottom = footer.top - 1
         title = next((ln for ln in lines if ln.text.startswith("Injury Report:")), None)
         if title is not None:
@@ -163,21 +168,31 @@ class _Report:
             first = next((ln for ln in lines if ln.top >= top), None)
             found = f"; the first line reads {first.text[:80]!r}" if first else ""
             missing = _missing_headers(first) if first else list(COLUMNS)
-            raise self.fail(n, "column header", f"columns {missing} not found (expected the header "
-                                                f"{' | '.join(COLUMNS)} above the first row){found}")
+            raise self.fail(
+                n,
+                "column header",
+                f"columns {missing} not found (expected the header {' | '.join(COLUMNS)} above the first row){found}",
+            )
         area = page.crop((0, top, page.width, bottom))
         settings = {
-            "vertical_strategy": "explicit", "explicit_vertical_lines": self.bounds,
-            "horizontal_strategy": "lines", "explicit_horizontal_lines": [top],
-            "text_x_tolerance": _X_TOLERANCE, "text_y_tolerance": _Y_TOLERANCE,
+            "vertical_strategy": "explicit",
+            "explicit_vertical_lines": self.bounds,
+            "horizontal_strategy": "lines",
+            "explicit_horizontal_lines": [top],
+            "text_x_tolerance": _X_TOLERANCE,
+            "text_y_tolerance": _Y_TOLERANCE,
         }
         tables = sorted(area.find_tables(settings), key=lambda t: t.bbox[1])
         cells = [c for t in tables for row in t.rows for c in row.cells if c is not None]
         for w in area.extract_words(x_tolerance=_X_TOLERANCE, y_tolerance=_Y_TOLERANCE):
             cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
             if not any(c[0] <= cx <= c[2] and c[1] <= cy <= c[3] for c in cells):
-                raise self.fail(n, "table", f"{w['text']!r} at x={w['x0']:.0f}, y={w['top']:.0f} lies outside "
-                                            "the table's cells (a layout change?)")
+                raise self.fail(
+                    n,
+                    "table",
+                    f"{w['text']!r} at x={w['x0']:.0f}, y={w['top']:.0f} lies outside "
+                    "the table's cells (a layout change?)",
+                )
         for table in tables:
             for values in table.extract(x_tolerance=_X_TOLERANCE, y_tolerance=_Y_TOLERANCE):
                 if len(values) != len(COLUMNS):
@@ -205,16 +220,23 @@ class _Report:
         if not player:
             raise self.fail(n, "Player Name", f"a row of {self.carry['team']} with status {status!r} has no player")
         if status not in STATUSES:
-            raise self.fail(n, "Current Status", f"{player} ({self.carry['team']}): unknown status {status!r} "
-                                                 f"(expected one of {', '.join(STATUSES)})")
+            raise self.fail(
+                n,
+                "Current Status",
+                f"{player} ({self.carry['team']}): unknown status {status!r} (expected one of {', '.join(STATUSES)})",
+            )
         row = {**self.carry, "player": player, "status": status, "reason": reason, "page": n}
         self.rows.append(row)
         self.last_player_row = row
 
     def _carry(self, n: int, game_date: str, game_time: str, matchup: str, team: str) -> None:
         """A group's cells are printed on its first row only; a new outer value starts a new group."""
-        checks = (("gameDate", "Game Date", game_date, _DATE), ("gameTime", "Game Time", game_time, _TIME),
-                  ("matchup", "Matchup", matchup, _MATCHUP), ("team", "Team", team, None))
+        checks = (
+            ("gameDate", "Game Date", game_date, _DATE),
+            ("gameTime", "Game Time", game_time, _TIME),
+            ("matchup", "Matchup", matchup, _MATCHUP),
+            ("team", "Team", team, None),
+        )
         for i, (key, column, value, pattern) in enumerate(checks):
             if not value:
                 continue
@@ -226,7 +248,7 @@ class _Report:
                 except ValueError:
                     raise self.fail(n, column, f"{value!r} is not a date") from None
             self.carry[key] = value
-            for inner, _, _, _ in checks[i + 1:]:
+            for inner, _, _, _ in checks[i + 1 :]:
                 self.carry[inner] = ""
         for key, column, _, _ in checks:
             if not self.carry[key]:
@@ -242,8 +264,9 @@ def injury_report_rows(data: bytes, path: str) -> list[dict]:
         pdf = pdfplumber.open(io.BytesIO(data))
         pages = pdf.pages
     except Exception as exc:  # pdfminer raises many types for a damaged file; all mean "unreadable"
-        raise InjuryReportPdfError(path, None, "(whole file)",
-                                   f"not a readable PDF ({type(exc).__name__}: {exc}); truncated or not a PDF?") from exc
+        raise InjuryReportPdfError(
+            path, None, "(whole file)", f"not a readable PDF ({type(exc).__name__}: {exc}); truncated or not a PDF?"
+        ) from exc
     with pdf:
         report = _Report(path, len(pages))
         if not pages:

@@ -34,12 +34,12 @@ def _number(value, *, field: str, **kw):
 
 def _need(obj: dict, key: str, *, endpoint, game_date, path, where: str = ""):
     if not isinstance(obj, dict) or key not in obj:
-        raise PayloadError(endpoint=endpoint, game_date=game_date, path=path,
-                           field=f"{where}{key}", problem="missing")
+        raise PayloadError(endpoint=endpoint, game_date=game_date, path=path, field=f"{where}{key}", problem="missing")
     return obj[key]
 
 
 # --- scheduleLeagueV2 ----------------------------------------------------------------------------
+
 
 def parse_schedule(body: dict, game_date: dt.date, path: str) -> pd.DataFrame:
     kw = dict(endpoint=SCHEDULE, game_date=game_date, path=path)
@@ -62,32 +62,50 @@ def parse_schedule(body: dict, game_date: dt.date, path: str) -> pd.DataFrame:
             h, a = normalize_tricode(h), normalize_tricode(a)
             status = g.get("gameStatus")
             if status not in (1, 2, 3):
-                raise PayloadError(field=f"game[{g.get('gameId')}].gameStatus", problem=f"unknown status {status!r}", **kw)
+                raise PayloadError(
+                    field=f"game[{g.get('gameId')}].gameStatus", problem=f"unknown status {status!r}", **kw
+                )
             tip = g.get("gameDateTimeUTC")
-            rows.append({
-                "game_date": game_date,
-                "game_id": str(_need(g, "gameId", **kw, where="game.")),
-                "internal_game_id": internal_game_id(game_date, a, h),
-                "game_code": g.get("gameCode"),
-                "season_year": season_year(game_date),
-                "season_type": season_type_of_game_id(g["gameId"]),
-                "game_status": status,
-                "game_status_text": g.get("gameStatusText"),
-                "is_postponed": g.get("postponedStatus") == "Y" or g.get("gameStatusText") == "PPD",
-                "tipoff_utc": pd.Timestamp(tip) if tip else pd.NaT,
-                "home_team_tricode": h,
-                "away_team_tricode": a,
-                "home_team_score": home.get("score") if status in (2, 3) else None,
-                "away_team_score": away.get("score") if status in (2, 3) else None,
-            })
+            rows.append(
+                {
+                    "game_date": game_date,
+                    "game_id": str(_need(g, "gameId", **kw, where="game.")),
+                    "internal_game_id": internal_game_id(game_date, a, h),
+                    "game_code": g.get("gameCode"),
+                    "season_year": season_year(game_date),
+                    "season_type": season_type_of_game_id(g["gameId"]),
+                    "game_status": status,
+                    "game_status_text": g.get("gameStatusText"),
+                    "is_postponed": g.get("postponedStatus") == "Y" or g.get("gameStatusText") == "PPD",
+                    "tipoff_utc": pd.Timestamp(tip) if tip else pd.NaT,
+                    "home_team_tricode": h,
+                    "away_team_tricode": a,
+                    "home_team_score": home.get("score") if status in (2, 3) else None,
+                    "away_team_score": away.get("score") if status in (2, 3) else None,
+                }
+            )
     return pd.DataFrame(rows)
 
 
 # --- leaguegamelog -------------------------------------------------------------------------------
 
-_GAMELOG_STATS = {"FGM": "fgm", "FGA": "fga", "FG3M": "fg3m", "FG3A": "fg3a", "FTM": "ftm", "FTA": "fta",
-                  "OREB": "oreb", "DREB": "dreb", "REB": "reb", "AST": "ast", "STL": "stl", "BLK": "blk",
-                  "TOV": "tov", "PF": "pf", "PTS": "pts"}
+_GAMELOG_STATS = {
+    "FGM": "fgm",
+    "FGA": "fga",
+    "FG3M": "fg3m",
+    "FG3A": "fg3a",
+    "FTM": "ftm",
+    "FTA": "fta",
+    "OREB": "oreb",
+    "DREB": "dreb",
+    "REB": "reb",
+    "AST": "ast",
+    "STL": "stl",
+    "BLK": "blk",
+    "TOV": "tov",
+    "PF": "pf",
+    "PTS": "pts",
+}
 
 
 def _result_set(body: dict, name: str, *, endpoint, game_date, path) -> tuple[list[str], list[list]]:
@@ -97,7 +115,9 @@ def _result_set(body: dict, name: str, *, endpoint, game_date, path) -> tuple[li
     for rs in sets:
         if rs.get("name") == name:
             return rs["headers"], rs["rowSet"]
-    raise PayloadError(endpoint=endpoint, game_date=game_date, path=path, field=f"resultSets[{name}]", problem="missing")
+    raise PayloadError(
+        endpoint=endpoint, game_date=game_date, path=path, field=f"resultSets[{name}]", problem="missing"
+    )
 
 
 def _matchup(matchup: str, *, kw) -> tuple[str, str, bool]:
@@ -144,24 +164,45 @@ def parse_league_game_log(body: dict, game_date: dt.date, path: str) -> pd.DataF
             "is_home": is_home,
             "minutes": None if minutes is None else str(r[idx["MIN"]]),
             "minutes_decimal": minutes,
-            "plus_minus": _number(r[idx["PLUS_MINUS"]], field=f"rowSet[{n}].PLUS_MINUS", **kw) if "PLUS_MINUS" in idx else None,
+            "plus_minus": _number(r[idx["PLUS_MINUS"]], field=f"rowSet[{n}].PLUS_MINUS", **kw)
+            if "PLUS_MINUS" in idx
+            else None,
             **{col: _number(r[idx[h]], field=f"rowSet[{n}].{h}", **kw) for h, col in _GAMELOG_STATS.items()},
         }
         if is_player:
             name = str(r[idx["PLAYER_NAME"]])
-            rec.update(player_id=int(r[idx["PLAYER_ID"]]), player_name=name, player_lookup=player_lookup(name),
-                       player_status="active", dnp_reason=None, starter=None)
+            rec.update(
+                player_id=int(r[idx["PLAYER_ID"]]),
+                player_name=name,
+                player_lookup=player_lookup(name),
+                player_status="active",
+                dnp_reason=None,
+                starter=None,
+            )
         out.append(rec)
     return pd.DataFrame(out)
 
 
 # --- boxscoretraditionalv3 -----------------------------------------------------------------------
 
-_V3_STATS = {"fieldGoalsMade": "fgm", "fieldGoalsAttempted": "fga", "threePointersMade": "fg3m",
-             "threePointersAttempted": "fg3a", "freeThrowsMade": "ftm", "freeThrowsAttempted": "fta",
-             "reboundsOffensive": "oreb", "reboundsDefensive": "dreb", "reboundsTotal": "reb",
-             "assists": "ast", "steals": "stl", "blocks": "blk", "turnovers": "tov",
-             "foulsPersonal": "pf", "points": "pts", "plusMinusPoints": "plus_minus"}
+_V3_STATS = {
+    "fieldGoalsMade": "fgm",
+    "fieldGoalsAttempted": "fga",
+    "threePointersMade": "fg3m",
+    "threePointersAttempted": "fg3a",
+    "freeThrowsMade": "ftm",
+    "freeThrowsAttempted": "fta",
+    "reboundsOffensive": "oreb",
+    "reboundsDefensive": "dreb",
+    "reboundsTotal": "reb",
+    "assists": "ast",
+    "steals": "stl",
+    "blocks": "blk",
+    "turnovers": "tov",
+    "foulsPersonal": "pf",
+    "points": "pts",
+    "plusMinusPoints": "plus_minus",
+}
 
 
 def player_status_from_comment(comment: str | None, minutes_text: str | None) -> tuple[str, str | None]:
@@ -202,11 +243,18 @@ def boxscore_v3_records(body: dict, game_date: dt.date, path: str) -> tuple[list
         is_home = side == "homeTeam"
         opp = away if is_home else home
         stats = _need(team, "statistics", **kw, where=f"{side}.")
-        team_rows.append({
-            "game_date": game_date, "game_id": game_id, "internal_game_id": iid, "team_tricode": code,
-            "opponent_tricode": opp, "is_home": is_home, "minutes": stats.get("minutes"),
-            **{col: _number(stats.get(k), field=f"{side}.statistics.{k}", **kw) for k, col in _V3_STATS.items()},
-        })
+        team_rows.append(
+            {
+                "game_date": game_date,
+                "game_id": game_id,
+                "internal_game_id": iid,
+                "team_tricode": code,
+                "opponent_tricode": opp,
+                "is_home": is_home,
+                "minutes": stats.get("minutes"),
+                **{col: _number(stats.get(k), field=f"{side}.statistics.{k}", **kw) for k, col in _V3_STATS.items()},
+            }
+        )
         for n, p in enumerate(team.get("players", [])):
             pst = p.get("statistics") or {}
             mtext = pst.get("minutes")
@@ -219,20 +267,34 @@ def boxscore_v3_records(body: dict, game_date: dt.date, path: str) -> tuple[list
             if "personId" not in p:
                 raise PayloadError(field=f"{side}.players[{n}].personId", problem="missing", **kw)
             played = status == "active"
-            player_rows.append({
-                "game_date": game_date, "game_id": game_id, "team_tricode": code, "opponent_tricode": opp,
-                "is_home": is_home, "player_id": int(p["personId"]), "player_name": name,
-                "player_lookup": player_lookup(name), "player_status": status, "dnp_reason": reason,
-                "starter": bool(p.get("position")) if played else False,
-                "minutes": mtext if minutes is not None else None,
-                "minutes_decimal": minutes,
-                **{col: (_number(pst.get(k), field=f"{side}.players[{n}].statistics.{k}", **kw) if played else None)
-                   for k, col in _V3_STATS.items()},
-            })
+            player_rows.append(
+                {
+                    "game_date": game_date,
+                    "game_id": game_id,
+                    "team_tricode": code,
+                    "opponent_tricode": opp,
+                    "is_home": is_home,
+                    "player_id": int(p["personId"]),
+                    "player_name": name,
+                    "player_lookup": player_lookup(name),
+                    "player_status": status,
+                    "dnp_reason": reason,
+                    "starter": bool(p.get("position")) if played else False,
+                    "minutes": mtext if minutes is not None else None,
+                    "minutes_decimal": minutes,
+                    **{
+                        col: (
+                            _number(pst.get(k), field=f"{side}.players[{n}].statistics.{k}", **kw) if played else None
+                        )
+                        for k, col in _V3_STATS.items()
+                    },
+                }
+            )
     return team_rows, player_rows
 
 
 # --- commonteamroster ----------------------------------------------------------------------------
+
 
 def parse_common_team_roster(body: dict, game_date: dt.date, path: str) -> pd.DataFrame:
     kw = dict(endpoint=TEAM_ROSTER, game_date=game_date, path=path)
@@ -247,11 +309,16 @@ def parse_common_team_roster(body: dict, game_date: dt.date, path: str) -> pd.Da
         if team_id not in BY_ID:
             raise PayloadError(field=f"rowSet[{n}].TeamID", problem=f"unknown team id {team_id}", **kw)
         name = str(r[idx["PLAYER"]])
-        out.append({
-            "game_date": game_date, "team_tricode": BY_ID[team_id].tricode, "player_id": int(r[idx["PLAYER_ID"]]),
-            "player_name": name, "player_lookup": player_lookup(name),
-            "position": r[idx["POSITION"]] if "POSITION" in idx else None,
-            "age": r[idx["AGE"]] if "AGE" in idx else None,
-            "how_acquired": r[idx["HOW_ACQUIRED"]] if "HOW_ACQUIRED" in idx else None,
-        })
+        out.append(
+            {
+                "game_date": game_date,
+                "team_tricode": BY_ID[team_id].tricode,
+                "player_id": int(r[idx["PLAYER_ID"]]),
+                "player_name": name,
+                "player_lookup": player_lookup(name),
+                "position": r[idx["POSITION"]] if "POSITION" in idx else None,
+                "age": r[idx["AGE"]] if "AGE" in idx else None,
+                "how_acquired": r[idx["HOW_ACQUIRED"]] if "HOW_ACQUIRED" in idx else None,
+            }
+        )
     return pd.DataFrame(out)

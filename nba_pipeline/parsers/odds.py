@@ -34,14 +34,20 @@ def _event_header(event: dict, game_date: dt.date, kw) -> dict:
             raise PayloadError(field=key, problem="missing", **kw)
     commence = _ts(event["commence_time"], field="commence_time", kw=kw)
     if commence.tz_convert(ET).date() != game_date:
-        raise PayloadError(field="commence_time",
-                           problem=f"{event['commence_time']} is not on game date {game_date} (ET)", **kw)
+        raise PayloadError(
+            field="commence_time", problem=f"{event['commence_time']} is not on game date {game_date} (ET)", **kw
+        )
     try:
         home, away = team_by_name(event["home_team"]).tricode, team_by_name(event["away_team"]).tricode
     except UnknownTeamError as exc:
         raise PayloadError(field="home_team/away_team", problem=str(exc), **kw) from None
-    return {"game_date": game_date, "odds_event_id": event["id"], "commence_time": commence,
-            "home_team_tricode": home, "away_team_tricode": away}
+    return {
+        "game_date": game_date,
+        "odds_event_id": event["id"],
+        "commence_time": commence,
+        "home_team_tricode": home,
+        "away_team_tricode": away,
+    }
 
 
 def _minutes_before(commence: pd.Timestamp, snapshot: pd.Timestamp) -> int:
@@ -73,17 +79,25 @@ def player_points_records(body: dict, game_date: dt.date, path: str, fetched_at:
                 side = str(out.get("name", "")).lower()
                 player = out.get("description")
                 if side not in ("over", "under") or not player:
-                    raise PayloadError(field=f"bookmakers[{b}].markets.outcomes[{o}]",
-                                       problem=f"expected Over/Under with a player, got {out!r}", **kw)
+                    raise PayloadError(
+                        field=f"bookmakers[{b}].markets.outcomes[{o}]",
+                        problem=f"expected Over/Under with a player, got {out!r}",
+                        **kw,
+                    )
                 if out.get("point") is None:
                     raise PayloadError(field=f"bookmakers[{b}].outcomes[{o}].point", problem="missing line", **kw)
                 key = (book.get("key"), player, float(out["point"]))
                 rec = rows.get(key)
                 if rec is None:
                     rec = rows[key] = {
-                        **head, "bookmaker": book.get("key"), "bookmaker_last_update": last_update,
-                        "player_name": player, "player_lookup": player_lookup(player),
-                        "points_line": float(out["point"]), "over_price": None, "under_price": None,
+                        **head,
+                        "bookmaker": book.get("key"),
+                        "bookmaker_last_update": last_update,
+                        "player_name": player,
+                        "player_lookup": player_lookup(player),
+                        "points_line": float(out["point"]),
+                        "over_price": None,
+                        "under_price": None,
                     }
                 rec[f"{side}_price"] = out.get("price")
     return list(rows.values())
@@ -111,8 +125,14 @@ def game_lines_records(body: dict, game_date: dt.date, path: str, fetched_at: dt
                         name = team_by_name(name).tricode
                     except UnknownTeamError as exc:
                         raise PayloadError(field="spreads.outcomes.name", problem=str(exc), **kw) from None
-                rows.append({
-                    **head, "bookmaker": book.get("key"), "market_key": market["key"], "outcome_name": name,
-                    "outcome_point": out.get("point"), "outcome_price": out.get("price"),
-                })
+                rows.append(
+                    {
+                        **head,
+                        "bookmaker": book.get("key"),
+                        "market_key": market["key"],
+                        "outcome_name": name,
+                        "outcome_point": out.get("point"),
+                        "outcome_price": out.get("price"),
+                    }
+                )
     return rows

@@ -76,11 +76,21 @@ class ArchiveReplaySource(src.NbaSource):
                     raise src.SourcePermanentError(
                         f"archived payload {self.archive.uri(f.path)} (game date {game_date}) is not valid JSON "
                         f"({exc}); Phase 2 cannot parse it either: restore the original file or move it out of the "
-                        "archive") from None
+                        "archive"
+                    ) from None
             else:
                 body = data if content_type == "pdf" else data.decode()
-            payloads.append(ArchivedBytesPayload(endpoint, f.name, body, self.archive.uri(f.path), f.fetched_at,
-                                                 content_type=content_type, archived=data))
+            payloads.append(
+                ArchivedBytesPayload(
+                    endpoint,
+                    f.name,
+                    body,
+                    self.archive.uri(f.path),
+                    f.fetched_at,
+                    content_type=content_type,
+                    archived=data,
+                )
+            )
         return payloads
 
     def schedule(self, game_date: dt.date, as_of: dt.datetime) -> list[src.Payload]:
@@ -117,8 +127,10 @@ def replay_source(replayed_source: str) -> dg.ResourceDefinition:
     deprecated ``InitResourceContext.dagster_run`` on every run that initializes a configured nested
     resource, and a normal run prints no warning."""
 
-    @dg.resource(required_resource_keys={"archive"},
-                 description=f"Replays the {replayed_source} payloads of the archive; calls no service.")
+    @dg.resource(
+        required_resource_keys={"archive"},
+        description=f"Replays the {replayed_source} payloads of the archive; calls no service.",
+    )
     def _replay(init_context) -> ArchiveReplaySource:
         return ArchiveReplaySource.reading(init_context.resources.archive, replayed_source)
 

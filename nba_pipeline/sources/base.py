@@ -179,11 +179,7 @@ def count_records(payload: Payload) -> int:
         return len(box["homeTeam"]["players"]) + len(box["awayTeam"]["players"])
     if payload.endpoint in (ODDS_PLAYER_POINTS, ODDS_GAME_LINES):
         event = body.get("data", body)
-        return sum(
-            len(m.get("outcomes", []))
-            for b in event.get("bookmakers", [])
-            for m in b.get("markets", [])
-        )
+        return sum(len(m.get("outcomes", [])) for b in event.get("bookmakers", []) for m in b.get("markets", []))
     if payload.endpoint == INJURY_REPORT:
         if payload.content_type == "pdf":
             try:

@@ -165,7 +165,8 @@ class LiveSource(NbaSource):
         except (KeyError, TypeError):
             raise SourcePermanentError(
                 f"GET {SCHEDULE_URL}: the body has no leagueSchedule.gameDates; the format changed",
-                url=SCHEDULE_URL, status=response.status_code,
+                url=SCHEDULE_URL,
+                status=response.status_code,
             ) from None
         key = _schedule_date_key(game_date)
         body = {**doc, "leagueSchedule": {**league, "gameDates": [d for d in game_dates if d.get("gameDate") == key]}}
@@ -191,19 +192,28 @@ class LiveSource(NbaSource):
         with self._client() as client:
             for season_type in _season_types(game_date):
                 params = {
-                    "Counter": 1000, "DateFrom": day, "DateTo": day, "Direction": "ASC", "LeagueID": "00",
-                    "PlayerOrTeam": "P", "Season": season, "SeasonType": season_type,
+                    "Counter": 1000,
+                    "DateFrom": day,
+                    "DateTo": day,
+                    "Direction": "ASC",
+                    "LeagueID": "00",
+                    "PlayerOrTeam": "P",
+                    "Season": season,
+                    "SeasonType": season_type,
                 }
-                body, response = get_json(client, self._requests, LEAGUE_GAME_LOG_URL, params=params,
-                                          headers=STATS_HEADERS)
-                payloads.append(Payload(
-                    endpoint=PLAYER_GAME_LOG,
-                    name=f"leaguegamelog_{game_date:%Y%m%d}_{season_type.replace(' ', '')}",
-                    body=body,
-                    url=str(response.request.url),
-                    fetched_at=_as_utc(as_of),
-                    extra={"season": season, "season_type": season_type},
-                ))
+                body, response = get_json(
+                    client, self._requests, LEAGUE_GAME_LOG_URL, params=params, headers=STATS_HEADERS
+                )
+                payloads.append(
+                    Payload(
+                        endpoint=PLAYER_GAME_LOG,
+                        name=f"leaguegamelog_{game_date:%Y%m%d}_{season_type.replace(' ', '')}",
+                        body=body,
+                        url=str(response.request.url),
+                        fetched_at=_as_utc(as_of),
+                        extra={"season": season, "season_type": season_type},
+                    )
+                )
         with_rows = [p for p in payloads if _row_count(p.body) > 0]
         return with_rows or payloads[:1]
 
@@ -213,18 +223,27 @@ class LiveSource(NbaSource):
             sched = self._schedule_payload(client, game_date, as_of)
             final_ids = sorted({str(g["gameId"]) for g in _games_of(sched.body) if g.get("gameStatus") == 3})
             for game_id in final_ids:
-                params = {"GameID": game_id, "StartPeriod": 0, "EndPeriod": 10, "StartRange": 0,
-                          "EndRange": 28800, "RangeType": 0}
-                body, response = get_json(client, self._requests, BOXSCORE_TRADITIONAL_URL, params=params,
-                                          headers=STATS_HEADERS)
-                payloads.append(Payload(
-                    endpoint=BOXSCORE_TRADITIONAL,
-                    name=game_id,
-                    body=body,
-                    url=str(response.request.url),
-                    fetched_at=_as_utc(as_of),
-                    extra={"game_id": game_id},
-                ))
+                params = {
+                    "GameID": game_id,
+                    "StartPeriod": 0,
+                    "EndPeriod": 10,
+                    "StartRange": 0,
+                    "EndRange": 28800,
+                    "RangeType": 0,
+                }
+                body, response = get_json(
+                    client, self._requests, BOXSCORE_TRADITIONAL_URL, params=params, headers=STATS_HEADERS
+                )
+                payloads.append(
+                    Payload(
+                        endpoint=BOXSCORE_TRADITIONAL,
+                        name=game_id,
+                        body=body,
+                        url=str(response.request.url),
+                        fetched_at=_as_utc(as_of),
+                        extra={"game_id": game_id},
+                    )
+                )
         return payloads
 
     def team_rosters(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
@@ -241,16 +260,19 @@ class LiveSource(NbaSource):
                         teams[tricode] = BY_TRICODE[tricode].team_id
             for tricode, team_id in sorted(teams.items()):
                 params = {"LeagueID": "00", "Season": season, "TeamID": team_id}
-                body, response = get_json(client, self._requests, COMMON_TEAM_ROSTER_URL, params=params,
-                                          headers=STATS_HEADERS)
-                payloads.append(Payload(
-                    endpoint=TEAM_ROSTER,
-                    name=f"commonteamroster_{tricode}",
-                    body=body,
-                    url=str(response.request.url),
-                    fetched_at=_as_utc(as_of),
-                    extra={"team_id": team_id, "tricode": tricode, "season": season},
-                ))
+                body, response = get_json(
+                    client, self._requests, COMMON_TEAM_ROSTER_URL, params=params, headers=STATS_HEADERS
+                )
+                payloads.append(
+                    Payload(
+                        endpoint=TEAM_ROSTER,
+                        name=f"commonteamroster_{tricode}",
+                        body=body,
+                        url=str(response.request.url),
+                        fetched_at=_as_utc(as_of),
+                        extra={"team_id": team_id, "tricode": tricode, "season": season},
+                    )
+                )
         return payloads
 
     # --- NBA injury report ----------------------------------------------------------------------
@@ -275,24 +297,28 @@ class LiveSource(NbaSource):
             url = self._find_injury_report(client, game_date, as_of)
             if url is None:
                 return []  # nothing published yet for the day (the legacy scraper treats this as success)
-            response = send(client, self._requests, "GET", url,
-                            headers={**_BROWSER_HEADERS, "Accept": "application/pdf"})
+            response = send(
+                client, self._requests, "GET", url, headers={**_BROWSER_HEADERS, "Accept": "application/pdf"}
+            )
         body = response.content
         if not body.startswith(b"%PDF-"):
             # An HTML block page or an empty body served with 200: worth one more (bounded) try.
             raise SourceUnavailableError(
                 f"GET {url}: HTTP {response.status_code} but the body is not a PDF "
-                f"({len(body)} bytes starting {body[:40]!r})")
+                f"({len(body)} bytes starting {body[:40]!r})"
+            )
         name = url.rsplit("/", 1)[-1].removesuffix(".pdf")
-        return [Payload(
-            endpoint=INJURY_REPORT,
-            name=name,
-            body=body,
-            url=url,
-            fetched_at=_as_utc(as_of),
-            content_type="pdf",
-            extra={"bytes": len(body), "last_modified": response.headers.get("last-modified")},
-        )]
+        return [
+            Payload(
+                endpoint=INJURY_REPORT,
+                name=name,
+                body=body,
+                url=url,
+                fetched_at=_as_utc(as_of),
+                content_type="pdf",
+                extra={"bytes": len(body), "last_modified": response.headers.get("last-modified")},
+            )
+        ]
 
     # --- The Odds API v4 -------------------------------------------------------------------------
 
@@ -315,13 +341,21 @@ class LiveSource(NbaSource):
         payloads: list[Payload] = []
         with self._client() as client:
             events, _ = get_json(
-                client, self._requests, f"{ODDS_API_BASE}/events", headers=ODDS_HEADERS,
-                params={"apiKey": api_key, "commenceTimeFrom": formats.iso_z(start),
-                        "commenceTimeTo": formats.iso_z(end - dt.timedelta(seconds=1))},
+                client,
+                self._requests,
+                f"{ODDS_API_BASE}/events",
+                headers=ODDS_HEADERS,
+                params={
+                    "apiKey": api_key,
+                    "commenceTimeFrom": formats.iso_z(start),
+                    "commenceTimeTo": formats.iso_z(end - dt.timedelta(seconds=1)),
+                },
             )
             if not isinstance(events, list):
-                raise SourcePermanentError(f"GET {ODDS_API_BASE}/events: expected a list of events, got "
-                                           f"{type(events).__name__}", url=f"{ODDS_API_BASE}/events")
+                raise SourcePermanentError(
+                    f"GET {ODDS_API_BASE}/events: expected a list of events, got {type(events).__name__}",
+                    url=f"{ODDS_API_BASE}/events",
+                )
             todays = sorted(
                 (e for e in events if start <= _parse_instant(e.get("commence_time")) < end),
                 key=lambda e: (e.get("commence_time"), e.get("id")),
@@ -329,20 +363,32 @@ class LiveSource(NbaSource):
             for event in todays:
                 event_id = event["id"]
                 body, response = get_json(
-                    client, self._requests, f"{ODDS_API_BASE}/events/{event_id}/odds", headers=ODDS_HEADERS,
-                    params={"apiKey": api_key, "regions": "us", "markets": markets, "oddsFormat": "american",
-                            "bookmakers": ",".join(self.bookmakers)},
+                    client,
+                    self._requests,
+                    f"{ODDS_API_BASE}/events/{event_id}/odds",
+                    headers=ODDS_HEADERS,
+                    params={
+                        "apiKey": api_key,
+                        "regions": "us",
+                        "markets": markets,
+                        "oddsFormat": "american",
+                        "bookmakers": ",".join(self.bookmakers),
+                    },
                 )
-                payloads.append(Payload(
-                    endpoint=endpoint,
-                    name=f"{snapshot:%Y%m%dT%H%M%SZ}_{event_id}",
-                    body=formats.odds_historical_snapshot(snapshot, body),
-                    url=redact(str(response.request.url)),
-                    fetched_at=snapshot,
-                    extra={"event_id": event_id,
-                           "requests_remaining": response.headers.get("x-requests-remaining"),
-                           "requests_used": response.headers.get("x-requests-used")},
-                ))
+                payloads.append(
+                    Payload(
+                        endpoint=endpoint,
+                        name=f"{snapshot:%Y%m%dT%H%M%SZ}_{event_id}",
+                        body=formats.odds_historical_snapshot(snapshot, body),
+                        url=redact(str(response.request.url)),
+                        fetched_at=snapshot,
+                        extra={
+                            "event_id": event_id,
+                            "requests_remaining": response.headers.get("x-requests-remaining"),
+                            "requests_used": response.headers.get("x-requests-used"),
+                        },
+                    )
+                )
         return payloads
 
     def player_points_odds(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:

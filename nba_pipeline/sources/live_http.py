@@ -57,8 +57,16 @@ class RequestPolicy:
     stats_min_interval_seconds: float
 
 
-def send(client: httpx.Client, policy: RequestPolicy, method: str, url: str, *, params: dict | None = None,
-         headers: dict | None = None, allow: tuple[int, ...] = ()) -> httpx.Response:
+def send(
+    client: httpx.Client,
+    policy: RequestPolicy,
+    method: str,
+    url: str,
+    *,
+    params: dict | None = None,
+    headers: dict | None = None,
+    allow: tuple[int, ...] = (),
+) -> httpx.Response:
     """One request. Transient failures -> SourceUnavailableError, other non-2xx ->
     SourcePermanentError, except the statuses in ``allow`` which are returned to the caller."""
     request = client.build_request(method, url, params=params, headers=headers)
@@ -92,12 +100,14 @@ def send(client: httpx.Client, policy: RequestPolicy, method: str, url: str, *, 
     raise SourcePermanentError(
         f"{method} {shown}: HTTP {status}, a permanent error that retrying will not fix"
         + (f": {snippet}" if snippet else ""),
-        url=shown, status=status,
+        url=shown,
+        status=status,
     )
 
 
-def get_json(client: httpx.Client, policy: RequestPolicy, url: str, *, params: dict | None = None,
-             headers: dict | None = None) -> tuple[Any, httpx.Response]:
+def get_json(
+    client: httpx.Client, policy: RequestPolicy, url: str, *, params: dict | None = None, headers: dict | None = None
+) -> tuple[Any, httpx.Response]:
     response = send(client, policy, "GET", url, params=params, headers=headers)
     try:
         return response.json(), response

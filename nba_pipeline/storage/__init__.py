@@ -26,7 +26,18 @@ from nba_pipeline.storage.blobs import (
 )
 
 __all__ = [
-    "SHA256_METADATA_KEY", "TEMP_PREFIX", "ArchiveIntegrityError", "ArchivedFile", "ArchivedPayload", "BlobRef",
-    "BlobStore", "BlobStoreError", "LocalBlobStore", "archive_payload", "archive_prefix",
-    "archived_dates", "list_archived", "read_archived",
+    "SHA256_METADATA_KEY",
+    "TEMP_PREFIX",
+    "ArchiveIntegrityError",
+    "ArchivedFile",
+    "ArchivedPayload",
+    "BlobRef",
+    "BlobStore",
+    "BlobStoreError",
+    "LocalBlobStore",
+    "archive_payload",
+    "archive_prefix",
+    "archived_dates",
+    "list_archived",
+    "read_archived",
 ]

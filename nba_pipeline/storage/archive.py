@@ -29,11 +29,16 @@ class ArchiveIntegrityError(dg.Failure):
         self.uri, self.game_date, self.recorded, self.actual = uri, game_date, recorded, actual
         super().__init__(
             description=f"archived payload {uri} (game date {game_date}) does not match the sha256 recorded when it "
-                        f"was archived (recorded {recorded}, now {actual}): nothing was parsed from it; restore the "
-                        "original file, or move it out of the archive, then re-run the date",
-            metadata={"file": uri, "game_date": game_date.isoformat(), "recorded_sha256": recorded,
-                      "actual_sha256": actual},
-            allow_retries=False)
+            f"was archived (recorded {recorded}, now {actual}): nothing was parsed from it; restore the "
+            "original file, or move it out of the archive, then re-run the date",
+            metadata={
+                "file": uri,
+                "game_date": game_date.isoformat(),
+                "recorded_sha256": recorded,
+                "actual_sha256": actual,
+            },
+            allow_retries=False,
+        )
 
     def __reduce__(self):  # keep the fields through pickling (multiprocess executors)
         return type(self), (self.uri, self.game_date, self.recorded, self.actual)
@@ -63,7 +68,8 @@ def read_archived(store: BlobStore, path: str, game_date: dt.date) -> bytes:
         if first:
             dg.get_dagster_logger().warning(
                 f"archived payload {store.uri(path)} (game date {game_date}) has no recorded sha256 (archived before "
-                f"the archive recorded them): read unverified, as is every such file under {folder}")
+                f"the archive recorded them): read unverified, as is every such file under {folder}"
+            )
         return data
     if recorded != actual:
         raise ArchiveIntegrityError(store.uri(path), game_date, recorded, actual)
@@ -114,8 +120,16 @@ def archive_payload(store: BlobStore, source_name: str, game_date: dt.date, payl
                 ref = BlobRef(path, store.uri(path), len(data), digest)
                 break
         seq += 1
-    return ArchivedPayload(ref.path, ref.uri, ref.bytes, ref.sha256, count_records(payload),
-                           payload.endpoint, payload.name, payload.fetched_at)
+    return ArchivedPayload(
+        ref.path,
+        ref.uri,
+        ref.bytes,
+        ref.sha256,
+        count_records(payload),
+        payload.endpoint,
+        payload.name,
+        payload.fetched_at,
+    )
 
 
 @dataclass(frozen=True)
@@ -126,8 +140,9 @@ class ArchivedFile:
     seq: int = 1
 
 
-def list_archived(store: BlobStore, source_name: str, endpoint: str, game_date: dt.date,
-                  latest_only: bool) -> list[ArchivedFile]:
+def list_archived(
+    store: BlobStore, source_name: str, endpoint: str, game_date: dt.date, latest_only: bool
+) -> list[ArchivedFile]:
     """Archived files for a date. ``latest_only`` keeps the newest scrape of each payload name
     (schedule, box scores, rosters: each scrape supersedes the previous); otherwise every file
     (odds snapshots: a time series)."""
@@ -160,7 +175,7 @@ def archived_dates(store: BlobStore, source_name: str) -> list[dt.date]:
         prefix = f"{source_name}/{endpoint}/"
         for path in store.list(prefix):
             try:
-                days.add(dt.date.fromisoformat(path[len(prefix):].split("/", 1)[0]))
+                days.add(dt.date.fromisoformat(path[len(prefix) :].split("/", 1)[0]))
             except ValueError:
                 continue  # not a date folder: not the archive's layout
     return sorted(days)

@@ -183,8 +183,9 @@ class LocalBlobStore(BlobStore):
             return []
         root = Path(self.root).resolve()
         # Hidden names are the store's own (temporary files, sha256 records), never stored files.
-        return sorted(p.relative_to(root).as_posix() for p in base.rglob("*")
-                      if p.is_file() and not p.name.startswith("."))
+        return sorted(
+            p.relative_to(root).as_posix() for p in base.rglob("*") if p.is_file() and not p.name.startswith(".")
+        )
 
     def exists(self, path: str) -> bool:
         return self._abs(path).is_file()
@@ -199,12 +200,15 @@ class LocalBlobStore(BlobStore):
             # the nearest existing parent lets this user create it.
             parent = next(p for p in root.parents if p.exists())
             if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-                raise BlobStoreError(f"store folder {root} does not exist and {parent} does not let this user "
-                                     "create it: choose a writable NBA_PIPELINE_HOME (or fix the permissions)")
+                raise BlobStoreError(
+                    f"store folder {root} does not exist and {parent} does not let this user "
+                    "create it: choose a writable NBA_PIPELINE_HOME (or fix the permissions)"
+                )
             return
         if not root.is_dir():
-            raise BlobStoreError(f"store folder {root} is a file, not a folder: move it away or choose another "
-                                 "NBA_PIPELINE_HOME")
+            raise BlobStoreError(
+                f"store folder {root} is a file, not a folder: move it away or choose another NBA_PIPELINE_HOME"
+            )
         probe = b"nba-pipeline probe"
         try:
             fd, tmp = tempfile.mkstemp(dir=root, prefix=f"{TEMP_PREFIX}probe-")
@@ -215,9 +219,12 @@ class LocalBlobStore(BlobStore):
             finally:
                 Path(tmp).unlink(missing_ok=True)
         except OSError as exc:
-            raise BlobStoreError(f"store folder {root} cannot be written and read by this user "
-                                 f"({exc.strerror or exc}): fix its permissions or choose another "
-                                 "NBA_PIPELINE_HOME") from None
+            raise BlobStoreError(
+                f"store folder {root} cannot be written and read by this user "
+                f"({exc.strerror or exc}): fix its permissions or choose another "
+                "NBA_PIPELINE_HOME"
+            ) from None
         if back != probe:
-            raise BlobStoreError(f"store folder {root} returned different bytes than were written to it: "
-                                 "check the disk or file system")
+            raise BlobStoreError(
+                f"store folder {root} returned different bytes than were written to it: check the disk or file system"
+            )

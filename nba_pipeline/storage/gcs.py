@@ -52,7 +52,6 @@ class GCSBlobStore(BlobStore):
 
     def _bucket(self):
         if self._client is None:
-
             with self._errors():
                 self._client = GCSResource(project=self.project).get_client()
         return self._client.bucket(self.bucket)
@@ -77,32 +76,42 @@ class GCSBlobStore(BlobStore):
                 f"{where}: no usable Google credentials ({_one_line(exc).split('. ')[0].rstrip('.')}): "
                 "set GOOGLE_APPLICATION_CREDENTIALS "
                 "to a service-account key file, run `gcloud auth application-default login`, or run on GCP "
-                "with a service account attached") from None
+                "with a service account attached"
+            ) from None
         except auth.RefreshError as exc:
             raise BlobStoreError(
                 f"{where}: Google rejected the credentials ({_one_line(exc)}): renew the key in "
-                "GOOGLE_APPLICATION_CREDENTIALS or run `gcloud auth application-default login` again") from None
+                "GOOGLE_APPLICATION_CREDENTIALS or run `gcloud auth application-default login` again"
+            ) from None
         except auth.TransportError as exc:
-            raise BlobStoreError(f"{where}: could not reach Google to obtain an access token ({_one_line(exc)}): "
-                                 "check the network, then retry", retryable=True) from None
+            raise BlobStoreError(
+                f"{where}: could not reach Google to obtain an access token ({_one_line(exc)}): "
+                "check the network, then retry",
+                retryable=True,
+            ) from None
         except (api.Unauthorized, api.Forbidden) as exc:
             raise BlobStoreError(
                 f"{where}: permission denied ({_one_line(exc.message)}): grant the service account "
-                f"roles/storage.objectUser on bucket {self.bucket}") from None
+                f"roles/storage.objectUser on bucket {self.bucket}"
+            ) from None
         except api.NotFound:
             # A missing object is handled where one can occur (get); anything else not found is the bucket.
             raise BlobStoreError(
                 f"{where}: bucket {self.bucket!r} does not exist (or project {self.project!r} cannot see it): "
                 f"create it (`gcloud storage buckets create gs://{self.bucket}`) or set NBA_PIPELINE_GCS_BUCKET "
-                "to an existing bucket") from None
+                "to an existing bucket"
+            ) from None
         except (api.RetryError, api.ServerError, requests.exceptions.RequestException) as exc:
             # After the client's retries: say what the last attempt met (a RetryError keeps it as
             # ``cause``; requests wraps urllib3's error, which keeps the socket's as ``reason``).
             last = getattr(exc, "cause", None) or exc
             if last.args and getattr(last.args[0], "reason", None) is not None:
                 last = last.args[0].reason
-            raise BlobStoreError(f"{where}: GCS did not answer ({_one_line(last)}): check the network (or "
-                                 "STORAGE_EMULATOR_HOST) and GCS status, then retry", retryable=True) from None
+            raise BlobStoreError(
+                f"{where}: GCS did not answer ({_one_line(last)}): check the network (or "
+                "STORAGE_EMULATOR_HOST) and GCS status, then retry",
+                retryable=True,
+            ) from None
 
     def put(self, path: str, data: bytes, *, overwrite: bool = True) -> BlobRef:
 
@@ -116,8 +125,12 @@ class GCSBlobStore(BlobStore):
                 # one archive name cannot replace each other's payload. Writing the same bytes again is
                 # harmless, so a transient failure is retried either way (the client retries
                 # unconditional uploads only when told to).
-                blob.upload_from_string(data, content_type=_content_type(path),
-                                        if_generation_match=None if overwrite else 0, retry=DEFAULT_RETRY)
+                blob.upload_from_string(
+                    data,
+                    content_type=_content_type(path),
+                    if_generation_match=None if overwrite else 0,
+                    retry=DEFAULT_RETRY,
+                )
             except PreconditionFailed:
                 raise FileExistsError(f"{self.uri(path)} already exists") from None
         return BlobRef(path, self.uri(path), len(data), digest)
@@ -156,8 +169,7 @@ class GCSBlobStore(BlobStore):
             names = [b.name for b in bucket.list_blobs(prefix=key_prefix)]
         # Names ending in '/' are console "folders", not files; hidden names are a store's own
         # (probes here; a local folder's sha256 records, if such a folder was synced to the bucket).
-        return sorted(n[strip:] for n in names
-                      if not n.endswith("/") and not n.rsplit("/", 1)[-1].startswith("."))
+        return sorted(n[strip:] for n in names if not n.endswith("/") and not n.rsplit("/", 1)[-1].startswith("."))
 
     def exists(self, path: str) -> bool:
         blob = self._bucket().blob(self._key(path))
@@ -175,13 +187,16 @@ class GCSBlobStore(BlobStore):
         bucket = self._bucket()
         blob = bucket.blob(self._key(f"{TEMP_PREFIX}probe-{uuid.uuid4().hex}"))
         with self._errors():
-            blob.upload_from_string(probe_data, content_type="text/plain", if_generation_match=0,
-                                    timeout=timeout / 2, retry=retry)
+            blob.upload_from_string(
+                probe_data, content_type="text/plain", if_generation_match=0, timeout=timeout / 2, retry=retry
+            )
             try:
                 back = blob.download_as_bytes(timeout=timeout / 2, retry=retry)
             finally:
                 # Deleting is part of the check: exports and models replace files, which needs it.
                 blob.delete(timeout=timeout / 2, retry=retry)
         if back != probe_data:
-            raise BlobStoreError(f"{self._where()}: read back different bytes than were written: check "
-                                 "STORAGE_EMULATOR_HOST / the endpoint this process talks to")
+            raise BlobStoreError(
+                f"{self._where()}: read back different bytes than were written: check "
+                "STORAGE_EMULATOR_HOST / the endpoint this process talks to"
+            )

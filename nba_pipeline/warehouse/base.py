@@ -37,9 +37,11 @@ class WarehouseDamagedError(dg.Failure):
     def __init__(self, where: str, problem: str):
         self.where, self.problem = where, problem
         super().__init__(
-            description=f"warehouse {where} is damaged ({problem}): move it aside and run \"nba-pipeline rebuild\" "
-                        "to rebuild every table from the payload archive",
-            metadata={"warehouse": where, "problem": problem}, allow_retries=False)
+            description=f'warehouse {where} is damaged ({problem}): move it aside and run "nba-pipeline rebuild" '
+            "to rebuild every table from the payload archive",
+            metadata={"warehouse": where, "problem": problem},
+            allow_retries=False,
+        )
 
     def __reduce__(self):  # keep the fields through pickling (multiprocess executors)
         return type(self), (self.where, self.problem)
@@ -49,8 +51,9 @@ class Warehouse(dg.ConfigurableResource):
     """Same resource key ("warehouse") in every environment; DuckDB locally, BigQuery in production."""
 
     @abstractmethod
-    def replace_dates(self, spec: TableSpec, df: pd.DataFrame, start: dt.date, end: dt.date,
-                      keep: Collection[dt.date] = ()) -> WriteResult:
+    def replace_dates(
+        self, spec: TableSpec, df: pd.DataFrame, start: dt.date, end: dt.date, keep: Collection[dt.date] = ()
+    ) -> WriteResult:
         """Delete the table's rows with ``start <= date <= end`` (except the dates in ``keep``, which
         keep their rows) and insert ``df`` in one transaction."""
 
@@ -89,8 +92,9 @@ class Warehouse(dg.ConfigurableResource):
         return self.read(spec, *history_window(game_dates))
 
 
-def prepare_for_write(spec: TableSpec, df: pd.DataFrame, start: dt.date, end: dt.date,
-                      keep: Collection[dt.date] = ()) -> pd.DataFrame:
+def prepare_for_write(
+    spec: TableSpec, df: pd.DataFrame, start: dt.date, end: dt.date, keep: Collection[dt.date] = ()
+) -> pd.DataFrame:
     frame = spec.conform(df)
     if not frame.empty:
         dates = frame[spec.date_column]

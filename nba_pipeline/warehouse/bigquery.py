@@ -74,12 +74,14 @@ def table_path(project: str, spec: TableSpec) -> str:
 def cluster_columns(spec: TableSpec) -> list[str]:
     """The primary key after the date, in key order, up to BigQuery's four clustering columns (of the
     types BigQuery clusters on)."""
-    return [c for c in spec.primary_key if c != spec.date_column
-            and bigquery_type(spec.columns[c]) in CLUSTERABLE][:MAX_CLUSTER_COLUMNS]
+    return [c for c in spec.primary_key if c != spec.date_column and bigquery_type(spec.columns[c]) in CLUSTERABLE][
+        :MAX_CLUSTER_COLUMNS
+    ]
 
 
-def create_dataset_sql(project: str, dataset: str, location: str,
-                       default_table_expiration_days: int | None = None) -> str:
+def create_dataset_sql(
+    project: str, dataset: str, location: str, default_table_expiration_days: int | None = None
+) -> str:
     if not _LOCATION.match(location):
         raise SchemaError(f"{location!r} is not a BigQuery location")
     options = [f"location = '{location}'"]
@@ -120,14 +122,18 @@ def merge_sql(project: str, spec: TableSpec, staging_table: str) -> str:
 def delete_sql(project: str, spec: TableSpec) -> str:
     """A write of no rows: the dates' rows go, nothing comes in (no staging table needed)."""
     date = f"`{spec.date_column}`"
-    return (f"DELETE FROM {table_path(project, spec)}\n"
-            f"WHERE {date} BETWEEN @start AND @end AND NOT ({date} IN UNNEST(@keep))")
+    return (
+        f"DELETE FROM {table_path(project, spec)}\n"
+        f"WHERE {date} BETWEEN @start AND @end AND NOT ({date} IN UNNEST(@keep))"
+    )
 
 
 def counts_sql(project: str, spec: TableSpec) -> str:
     date = f"`{spec.date_column}`"
-    return (f"SELECT {date} AS d, COUNT(*) AS n FROM {table_path(project, spec)}\n"
-            f"WHERE {date} BETWEEN @start AND @end GROUP BY d")
+    return (
+        f"SELECT {date} AS d, COUNT(*) AS n FROM {table_path(project, spec)}\n"
+        f"WHERE {date} BETWEEN @start AND @end GROUP BY d"
+    )
 
 
 def read_sql(project: str, spec: TableSpec, columns: list[str], start: bool, end: bool) -> str:
@@ -147,8 +153,14 @@ def schema_fields(spec: TableSpec) -> list:
 def arrow_schema(spec: TableSpec):
     """The Parquet (Arrow) type of each column, the ones BigQuery loads into the column's type."""
 
-    arrow = {"DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us", tz="UTC"), "STRING": pa.string(),
-             "INT64": pa.int64(), "FLOAT64": pa.float64(), "BOOL": pa.bool_()}
+    arrow = {
+        "DATE": pa.date32(),
+        "TIMESTAMP": pa.timestamp("us", tz="UTC"),
+        "STRING": pa.string(),
+        "INT64": pa.int64(),
+        "FLOAT64": pa.float64(),
+        "BOOL": pa.bool_(),
+    }
     return pa.schema([pa.field(c, arrow[bigquery_type(t)]) for c, t in spec.columns.items()])
 
 
@@ -218,8 +230,9 @@ class BigQueryWarehouse(Warehouse):
 
     def _query(self, client, sql: str, spec: TableSpec, params=()):
 
-        return client.query(sql, job_config=bigquery.QueryJobConfig(
-            query_parameters=list(params), labels=self._labels(spec)))
+        return client.query(
+            sql, job_config=bigquery.QueryJobConfig(query_parameters=list(params), labels=self._labels(spec))
+        )
 
     def _ensure_table(self, client, spec: TableSpec) -> None:
         """Create the dataset and table on first use (one DDL job); afterwards only read its metadata,
@@ -228,19 +241,29 @@ class BigQueryWarehouse(Warehouse):
         try:
             table = client.get_table(f"{self.project}.{spec.schema}.{spec.name}")
         except NotFound:
-            self._query(client, create_dataset_sql(self.project, spec.schema, self.location) + ";\n"
-                        + create_table_sql(self.project, spec), spec).result()
+            self._query(
+                client,
+                create_dataset_sql(self.project, spec.schema, self.location)
+                + ";\n"
+                + create_table_sql(self.project, spec),
+                spec,
+            ).result()
             return
         partitioned_on = table.time_partitioning.field if table.time_partitioning else None
         if partitioned_on != spec.date_column:
-            raise SchemaError(f"{spec.address}: the BigQuery table is partitioned on {partitioned_on!r}, not "
-                              f"{spec.date_column!r}; partition writes would rewrite the whole table")
+            raise SchemaError(
+                f"{spec.address}: the BigQuery table is partitioned on {partitioned_on!r}, not "
+                f"{spec.date_column!r}; partition writes would rewrite the whole table"
+            )
         have = {f.name: _standard_type(f.field_type) for f in table.schema}
-        wrong = {c: (have[c], bigquery_type(t)) for c, t in spec.columns.items() if c in have
-                 and have[c] != bigquery_type(t)}
+        wrong = {
+            c: (have[c], bigquery_type(t)) for c, t in spec.columns.items() if c in have and have[c] != bigquery_type(t)
+        }
         if wrong:
-            raise SchemaError(f"{spec.address}: BigQuery column types differ from the spec "
-                              + ", ".join(f"{c} is {a}, the spec says {b}" for c, (a, b) in wrong.items()))
+            raise SchemaError(
+                f"{spec.address}: BigQuery column types differ from the spec "
+                + ", ".join(f"{c} is {a}, the spec says {b}" for c, (a, b) in wrong.items())
+            )
         missing = [c for c in spec.columns if c not in have]
         if missing:
             self._query(client, add_columns_sql(self.project, spec, missing), spec).result()
@@ -251,8 +274,9 @@ class BigQueryWarehouse(Warehouse):
         try:
             dataset = client.get_dataset(f"{self.project}.{STAGING_DATASET}")
         except NotFound:
-            self._query(client, create_dataset_sql(self.project, STAGING_DATASET, self.location,
-                                                   STAGING_EXPIRATION_DAYS), spec).result()
+            self._query(
+                client, create_dataset_sql(self.project, STAGING_DATASET, self.location, STAGING_EXPIRATION_DAYS), spec
+            ).result()
             return
         expiration_ms = STAGING_EXPIRATION_DAYS * 86_400_000
         if dataset.default_table_expiration_ms != expiration_ms:
@@ -262,9 +286,11 @@ class BigQueryWarehouse(Warehouse):
     def replace_dates(self, spec, df, start, end, keep=()) -> WriteResult:
 
         frame = prepare_for_write(spec, df, start, end, keep)
-        params = [bigquery.ScalarQueryParameter("start", "DATE", start),
-                  bigquery.ScalarQueryParameter("end", "DATE", end),
-                  bigquery.ArrayQueryParameter("keep", "DATE", sorted(keep))]
+        params = [
+            bigquery.ScalarQueryParameter("start", "DATE", start),
+            bigquery.ScalarQueryParameter("end", "DATE", end),
+            bigquery.ArrayQueryParameter("keep", "DATE", sorted(keep)),
+        ]
         with self._client() as client:
             self._ensure_table(client, spec)
             if frame.empty:
@@ -277,10 +303,16 @@ class BigQueryWarehouse(Warehouse):
                 data = to_parquet(spec, frame)
                 try:
                     client.load_table_from_file(
-                        io.BytesIO(data), staging_id, size=len(data), job_config=bigquery.LoadJobConfig(
-                            schema=schema_fields(spec), source_format=bigquery.SourceFormat.PARQUET,
+                        io.BytesIO(data),
+                        staging_id,
+                        size=len(data),
+                        job_config=bigquery.LoadJobConfig(
+                            schema=schema_fields(spec),
+                            source_format=bigquery.SourceFormat.PARQUET,
                             write_disposition=bigquery.WriteDisposition.WRITE_TRUNCATE,
-                            labels=self._labels(spec))).result()
+                            labels=self._labels(spec),
+                        ),
+                    ).result()
                     job = self._query(client, merge_sql(self.project, spec, staging), spec, params)
                     job.result()
                 finally:
@@ -292,9 +324,12 @@ class BigQueryWarehouse(Warehouse):
 
     def _counts(self, client, spec, start, end) -> dict[dt.date, int]:
 
-        job = self._query(client, counts_sql(self.project, spec), spec, [
-            bigquery.ScalarQueryParameter("start", "DATE", start),
-            bigquery.ScalarQueryParameter("end", "DATE", end)])
+        job = self._query(
+            client,
+            counts_sql(self.project, spec),
+            spec,
+            [bigquery.ScalarQueryParameter("start", "DATE", start), bigquery.ScalarQueryParameter("end", "DATE", end)],
+        )
         return {row["d"]: int(row["n"]) for row in job.result()}
 
     def read(self, spec, start=None, end=None, columns=None) -> pd.DataFrame:
@@ -304,11 +339,16 @@ class BigQueryWarehouse(Warehouse):
         if unknown:
             raise SchemaError(f"{spec.address}: no columns {unknown}")
         # Conform only what was read: the spec narrowed to the selected columns.
-        narrow = TableSpec(spec.schema, spec.name, {c: spec.columns[c] for c in wanted},
-                           primary_key=tuple(c for c in spec.primary_key if c in wanted),
-                           date_column=spec.date_column)
-        params = ([bigquery.ScalarQueryParameter("start", "DATE", start)] if start is not None else []) + \
-                 ([bigquery.ScalarQueryParameter("end", "DATE", end)] if end is not None else [])
+        narrow = TableSpec(
+            spec.schema,
+            spec.name,
+            {c: spec.columns[c] for c in wanted},
+            primary_key=tuple(c for c in spec.primary_key if c in wanted),
+            date_column=spec.date_column,
+        )
+        params = ([bigquery.ScalarQueryParameter("start", "DATE", start)] if start is not None else []) + (
+            [bigquery.ScalarQueryParameter("end", "DATE", end)] if end is not None else []
+        )
         sql = read_sql(self.project, spec, wanted, start is not None, end is not None)
         with self._client() as client:
             try:

@@ -39,8 +39,11 @@ _ARROW_DTYPES = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
 # (measured on DuckDB 1.x/2.0 with overwritten, truncated and foreign files): a block or header
 # whose checksum fails, a file that is not a database, a file shorter than its own header says, a
 # catalog that cannot be deserialized.
-_DAMAGE = re.compile(r"Corrupt database file|not a valid DuckDB database file|Could not read enough bytes|"
-                     r"checksum .* does not match|Failed to deserializ", re.IGNORECASE)
+_DAMAGE = re.compile(
+    r"Corrupt database file|not a valid DuckDB database file|Could not read enough bytes|"
+    r"checksum .* does not match|Failed to deserializ",
+    re.IGNORECASE,
+)
 
 
 def _damaged(database: str, exc: BaseException) -> WarehouseDamagedError | None:
@@ -123,12 +126,14 @@ class DuckDBWarehouse(Warehouse):
                 if waited >= self.lock_wait_seconds:
                     raise WarehouseLockedError(
                         f"warehouse {self.database} is locked by another program ({_holder(str(exc))}); gave up "
-                        f"after waiting {waited:.0f} s. Close the program holding it (a notebook?) and re-run.") from None
+                        f"after waiting {waited:.0f} s. Close the program holding it (a notebook?) and re-run."
+                    ) from None
                 attempt += 1
                 delay = min(0.25 * 2 ** (attempt - 1), 5.0, max(self.lock_wait_seconds - waited, 0.05))
                 dg.get_dagster_logger().warning(
                     f"warehouse {self.database} is locked by another program ({_holder(str(exc))}); waiting "
-                    f"(attempt {attempt}, {waited:.0f} of at most {self.lock_wait_seconds:.0f} s)")
+                    f"(attempt {attempt}, {waited:.0f} of at most {self.lock_wait_seconds:.0f} s)"
+                )
                 time.sleep(delay)
         try:
             yield con
@@ -143,27 +148,34 @@ class DuckDBWarehouse(Warehouse):
 
     def check_reachable(self) -> str:
         with self._connect() as con:
-            tables = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema LIKE 'nba_%'").fetchone()[0]
+            tables = con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema LIKE 'nba_%'"
+            ).fetchone()[0]
         return f"DuckDB {self.database} ({tables} tables)"
 
     def _table(self, spec: TableSpec) -> str:
         return f"{_q(spec.schema)}.{_q(spec.name)}"
 
     def _exists(self, con, spec: TableSpec) -> bool:
-        return bool(con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-            [spec.schema, spec.name],
-        ).fetchone()[0])
+        return bool(
+            con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+                [spec.schema, spec.name],
+            ).fetchone()[0]
+        )
 
     def _ensure(self, con, spec: TableSpec) -> None:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(spec.schema)}")
         cols = ", ".join(f"{_q(c)} {TYPES[t][0]}" for c, t in spec.columns.items())
         con.execute(f"CREATE TABLE IF NOT EXISTS {self._table(spec)} ({cols})")
         # Additive schema evolution: new columns appear as NULL for old rows.
-        have = {r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
-            [spec.schema, spec.name],
-        ).fetchall()}
+        have = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+                [spec.schema, spec.name],
+            ).fetchall()
+        }
         for c, t in spec.columns.items():
             if c not in have:
                 con.execute(f"ALTER TABLE {self._table(spec)} ADD COLUMN {_q(c)} {TYPES[t][0]}")
@@ -229,8 +241,12 @@ class DuckDBWarehouse(Warehouse):
                 # gives the spec's dtypes directly (nullable integers and booleans, dates as
                 # datetime64[ns]), so only what differs is cast.
                 table = con.sql(sql, params=params).to_arrow_table()
-                frame = spec.conform(table.to_pandas(types_mapper=_ARROW_DTYPES.get, date_as_object=False,
-                                                     coerce_temporal_nanoseconds=True), typed=True)
+                frame = spec.conform(
+                    table.to_pandas(
+                        types_mapper=_ARROW_DTYPES.get, date_as_object=False, coerce_temporal_nanoseconds=True
+                    ),
+                    typed=True,
+                )
         return frame[columns] if columns else frame
 
     def count_by_date(self, spec, start, end) -> dict[dt.date, int]:

@@ -11,22 +11,57 @@ DAY = dt.date(2025, 1, 10)
 
 
 def _schedule(status=3):
-    return pd.DataFrame([{
-        "game_date": pd.Timestamp(DAY), "game_id": "0022400500", "internal_game_id": "20250110_BOS_NYK",
-        "season_year": 2024, "game_status": status, "is_postponed": False, "home_team_tricode": "NYK",
-        "away_team_tricode": "BOS", "home_team_score": 110, "away_team_score": 104,
-        "tipoff_utc": pd.Timestamp("2025-01-11T00:30:00Z"), "season_type": "Regular Season",
-    }])
+    return pd.DataFrame(
+        [
+            {
+                "game_date": pd.Timestamp(DAY),
+                "game_id": "0022400500",
+                "internal_game_id": "20250110_BOS_NYK",
+                "season_year": 2024,
+                "game_status": status,
+                "is_postponed": False,
+                "home_team_tricode": "NYK",
+                "away_team_tricode": "BOS",
+                "home_team_score": 110,
+                "away_team_score": 104,
+                "tipoff_utc": pd.Timestamp("2025-01-11T00:30:00Z"),
+                "season_type": "Regular Season",
+            }
+        ]
+    )
 
 
 def _team_box():
     rows = []
-    for team, opp, home, pts, fga, fta, tov, oreb in (("NYK", "BOS", True, 110, 88, 22, 13, 10),
-                                                       ("BOS", "NYK", False, 104, 90, 18, 11, 12)):
-        rows.append({"game_date": pd.Timestamp(DAY), "game_id": "0022400500", "team_tricode": team,
-                     "opponent_tricode": opp, "is_home": home, "minutes": "240:00", "fgm": 40, "fga": fga,
-                     "fg3m": 12, "fg3a": 35, "ftm": 18, "fta": fta, "oreb": oreb, "dreb": 33, "reb": oreb + 33,
-                     "ast": 25, "stl": 7, "blk": 5, "tov": tov, "pf": 18, "pts": pts})
+    for team, opp, home, pts, fga, fta, tov, oreb in (
+        ("NYK", "BOS", True, 110, 88, 22, 13, 10),
+        ("BOS", "NYK", False, 104, 90, 18, 11, 12),
+    ):
+        rows.append(
+            {
+                "game_date": pd.Timestamp(DAY),
+                "game_id": "0022400500",
+                "team_tricode": team,
+                "opponent_tricode": opp,
+                "is_home": home,
+                "minutes": "240:00",
+                "fgm": 40,
+                "fga": fga,
+                "fg3m": 12,
+                "fg3a": 35,
+                "ftm": 18,
+                "fta": fta,
+                "oreb": oreb,
+                "dreb": 33,
+                "reb": oreb + 33,
+                "ast": 25,
+                "stl": 7,
+                "blk": 5,
+                "tov": tov,
+                "pf": 18,
+                "pts": pts,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -34,17 +69,72 @@ def _players(n_per_team=6):
     rows = []
     for team, opp, home in (("NYK", "BOS", True), ("BOS", "NYK", False)):
         for i in range(n_per_team):
-            rows.append({"game_date": pd.Timestamp(DAY), "game_id": "0022400500", "team_tricode": team,
-                         "opponent_tricode": opp, "is_home": home, "player_id": (1 if home else 2) * 100 + i,
-                         "player_name": f"{team} Player{i}", "player_lookup": f"{team.lower()}player{i}",
-                         "player_status": "active", "dnp_reason": None, "starter": i < 5,
-                         "minutes": "36:00", "minutes_decimal": 36.0, "fgm": 8, "fga": 20, "fg3m": 2, "fg3a": 6,
-                         "ftm": 4, "fta": 5, "oreb": 1, "dreb": 5, "reb": 6, "ast": 4, "stl": 1, "blk": 0,
-                         "tov": 3, "pf": 2, "pts": 22, "plus_minus": 5.0, "source": "leaguegamelog"})
-    rows.append({**rows[0], "player_id": 199, "player_name": "NYK Bench", "player_lookup": "nykbench",
-                 "player_status": "dnp", "dnp_reason": "DNP - Coach's Decision", "minutes": None,
-                 "minutes_decimal": None, **{k: None for k in ("fgm", "fga", "fg3m", "fg3a", "ftm", "fta", "oreb",
-                                                               "dreb", "reb", "ast", "stl", "blk", "tov", "pf", "pts")}})
+            rows.append(
+                {
+                    "game_date": pd.Timestamp(DAY),
+                    "game_id": "0022400500",
+                    "team_tricode": team,
+                    "opponent_tricode": opp,
+                    "is_home": home,
+                    "player_id": (1 if home else 2) * 100 + i,
+                    "player_name": f"{team} Player{i}",
+                    "player_lookup": f"{team.lower()}player{i}",
+                    "player_status": "active",
+                    "dnp_reason": None,
+                    "starter": i < 5,
+                    "minutes": "36:00",
+                    "minutes_decimal": 36.0,
+                    "fgm": 8,
+                    "fga": 20,
+                    "fg3m": 2,
+                    "fg3a": 6,
+                    "ftm": 4,
+                    "fta": 5,
+                    "oreb": 1,
+                    "dreb": 5,
+                    "reb": 6,
+                    "ast": 4,
+                    "stl": 1,
+                    "blk": 0,
+                    "tov": 3,
+                    "pf": 2,
+                    "pts": 22,
+                    "plus_minus": 5.0,
+                    "source": "leaguegamelog",
+                }
+            )
+    rows.append(
+        {
+            **rows[0],
+            "player_id": 199,
+            "player_name": "NYK Bench",
+            "player_lookup": "nykbench",
+            "player_status": "dnp",
+            "dnp_reason": "DNP - Coach's Decision",
+            "minutes": None,
+            "minutes_decimal": None,
+            **{
+                k: None
+                for k in (
+                    "fgm",
+                    "fga",
+                    "fg3m",
+                    "fg3a",
+                    "ftm",
+                    "fta",
+                    "oreb",
+                    "dreb",
+                    "reb",
+                    "ast",
+                    "stl",
+                    "blk",
+                    "tov",
+                    "pf",
+                    "pts",
+                )
+            },
+        }
+    )
     return pd.DataFrame(rows)
 
 
@@ -79,18 +169,46 @@ def test_team_defense_is_the_opponent_flipped():
 
 
 def _odds(rows):
-    base = {"game_date": pd.Timestamp(DAY), "odds_event_id": "e1", "commence_time": pd.Timestamp("2025-01-11T00:30:00Z"),
-            "home_team_tricode": "NYK", "away_team_tricode": "BOS", "player_lookup": "nykplayer0"}
+    base = {
+        "game_date": pd.Timestamp(DAY),
+        "odds_event_id": "e1",
+        "commence_time": pd.Timestamp("2025-01-11T00:30:00Z"),
+        "home_team_tricode": "NYK",
+        "away_team_tricode": "BOS",
+        "player_lookup": "nykplayer0",
+    }
     return pd.DataFrame([{**base, **r} for r in rows])
 
 
 def test_closing_line_excludes_in_game_snapshots_and_prefers_draftkings():
-    odds = _odds([
-        {"bookmaker": "fanduel", "points_line": 21.5, "snapshot_timestamp": pd.Timestamp("2025-01-10T22:00Z"), "minutes_before_tipoff": 150},
-        {"bookmaker": "draftkings", "points_line": 20.5, "snapshot_timestamp": pd.Timestamp("2025-01-10T18:00Z"), "minutes_before_tipoff": 390},
-        {"bookmaker": "draftkings", "points_line": 22.5, "snapshot_timestamp": pd.Timestamp("2025-01-10T23:00Z"), "minutes_before_tipoff": 90},
-        {"bookmaker": "draftkings", "points_line": 30.5, "snapshot_timestamp": pd.Timestamp("2025-01-11T01:30Z"), "minutes_before_tipoff": -60},
-    ])
+    odds = _odds(
+        [
+            {
+                "bookmaker": "fanduel",
+                "points_line": 21.5,
+                "snapshot_timestamp": pd.Timestamp("2025-01-10T22:00Z"),
+                "minutes_before_tipoff": 150,
+            },
+            {
+                "bookmaker": "draftkings",
+                "points_line": 20.5,
+                "snapshot_timestamp": pd.Timestamp("2025-01-10T18:00Z"),
+                "minutes_before_tipoff": 390,
+            },
+            {
+                "bookmaker": "draftkings",
+                "points_line": 22.5,
+                "snapshot_timestamp": pd.Timestamp("2025-01-10T23:00Z"),
+                "minutes_before_tipoff": 90,
+            },
+            {
+                "bookmaker": "draftkings",
+                "points_line": 30.5,
+                "snapshot_timestamp": pd.Timestamp("2025-01-11T01:30Z"),
+                "minutes_before_tipoff": -60,
+            },
+        ]
+    )
     line = an.closing_lines(odds).iloc[0]
     assert line["bookmaker"] == "draftkings" and line["points_line"] == 22.5 and line["opening_line"] == 20.5
     assert line["consensus_line"] == pytest.approx(22.0) and line["book_count"] == 2
@@ -101,11 +219,27 @@ def test_a_books_alternate_lines_never_make_the_closing_line_depend_on_row_order
     priced closest to even, whatever order the rows come in (found replaying real 2025-26 lines: a
     date's line_std differed between a range run and a one-date run)."""
     at = pd.Timestamp("2025-01-10T22:00Z")
-    rows = [{"bookmaker": "betrivers", "points_line": pl, "over_price": o, "under_price": u,
-             "snapshot_timestamp": at, "minutes_before_tipoff": 150}
-            for pl, o, u in [(13.5, -162, 117), (14.5, -129, -104), (15.5, -105, -127), (16.5, 115, -157)]]
-    rows.append({"bookmaker": "draftkings", "points_line": 14.5, "over_price": -122, "under_price": -105,
-                 "snapshot_timestamp": at, "minutes_before_tipoff": 150})
+    rows = [
+        {
+            "bookmaker": "betrivers",
+            "points_line": pl,
+            "over_price": o,
+            "under_price": u,
+            "snapshot_timestamp": at,
+            "minutes_before_tipoff": 150,
+        }
+        for pl, o, u in [(13.5, -162, 117), (14.5, -129, -104), (15.5, -105, -127), (16.5, 115, -157)]
+    ]
+    rows.append(
+        {
+            "bookmaker": "draftkings",
+            "points_line": 14.5,
+            "over_price": -122,
+            "under_price": -105,
+            "snapshot_timestamp": at,
+            "minutes_before_tipoff": 150,
+        }
+    )
     odds = _odds(rows)
     lines = [an.closing_lines(odds.sample(frac=1, random_state=seed)).iloc[0] for seed in range(5)]
     assert {(line["consensus_line"], line["line_std"], line["book_count"]) for line in lines} == {(15.0, 0.5, 2)}
@@ -115,8 +249,16 @@ def test_a_books_alternate_lines_never_make_the_closing_line_depend_on_row_order
 def test_player_game_summary_rules():
     box = _players()
     off = an.team_offense(_team_box(), box, _schedule())
-    odds = _odds([{"bookmaker": "draftkings", "points_line": 22.0, "snapshot_timestamp": pd.Timestamp("2025-01-10T22:00Z"),
-                   "minutes_before_tipoff": 150}])
+    odds = _odds(
+        [
+            {
+                "bookmaker": "draftkings",
+                "points_line": 22.0,
+                "snapshot_timestamp": pd.Timestamp("2025-01-10T22:00Z"),
+                "minutes_before_tipoff": 150,
+            }
+        ]
+    )
     pgs = an.player_game_summary(box, off, odds).set_index("player_id")
     p = pgs.loc[100]
     # 100 * (20 + 2.2 + 3) * 48 / (36 * (88 + 9.68 + 13)) = 30.36

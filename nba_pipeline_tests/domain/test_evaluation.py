@@ -13,24 +13,47 @@ from nba_pipeline.domain import evaluation as ev
 MON, WED, SUN = pd.Timestamp("2025-01-06"), pd.Timestamp("2025-01-08"), pd.Timestamp("2025-01-12")
 
 
-def _row(day, pid, predicted, line, actual, rec, system="A", consensus=np.nan, over_price=-110.0,
-         under_price=-110.0, voided=False, p_over=np.nan):
-    return {"game_date": day, "system_id": system, "player_id": pid, "predicted_points": predicted,
-            "line_value": line, "consensus_line": consensus, "actual_points": actual, "is_voided": voided,
-            "recommendation": rec, "p_over": p_over, "over_price": over_price, "under_price": under_price}
+def _row(
+    day,
+    pid,
+    predicted,
+    line,
+    actual,
+    rec,
+    system="A",
+    consensus=np.nan,
+    over_price=-110.0,
+    under_price=-110.0,
+    voided=False,
+    p_over=np.nan,
+):
+    return {
+        "game_date": day,
+        "system_id": system,
+        "player_id": pid,
+        "predicted_points": predicted,
+        "line_value": line,
+        "consensus_line": consensus,
+        "actual_points": actual,
+        "is_voided": voided,
+        "recommendation": rec,
+        "p_over": p_over,
+        "over_price": over_price,
+        "under_price": under_price,
+    }
 
 
 # System A, 8 rows over 3 dates. Per row: error = predicted - actual; line error against the
 # consensus (the system's own line where the consensus is missing).
 SET_A = [
-    _row(MON, 1, 25.0, 20.5, 24.0, "OVER", consensus=21.0, over_price=-120),   # err +1, line 3,   win at -120
+    _row(MON, 1, 25.0, 20.5, 24.0, "OVER", consensus=21.0, over_price=-120),  # err +1, line 3,   win at -120
     _row(MON, 2, 15.0, 20.5, 24.0, "UNDER", consensus=20.5, under_price=150),  # err -9, line 3.5, loss
-    _row(MON, 3, 25.0, 22.0, 22.0, "OVER", consensus=22.0),                    # err +3, line 0,   push
-    _row(WED, 4, 25.0, 20.5, np.nan, "OVER", consensus=21.0, voided=True),     # voided: out of everything
-    _row(WED, 5, 12.0, 15.5, 10.0, "UNDER", under_price=np.nan),               # err +2, line 5.5 (own), win at -110
-    _row(WED, 6, 21.0, 20.5, 30.0, "PASS", consensus=20.0),                    # err -9, line 10,  no pick
+    _row(MON, 3, 25.0, 22.0, 22.0, "OVER", consensus=22.0),  # err +3, line 0,   push
+    _row(WED, 4, 25.0, 20.5, np.nan, "OVER", consensus=21.0, voided=True),  # voided: out of everything
+    _row(WED, 5, 12.0, 15.5, 10.0, "UNDER", under_price=np.nan),  # err +2, line 5.5 (own), win at -110
+    _row(WED, 6, 21.0, 20.5, 30.0, "PASS", consensus=20.0),  # err -9, line 10,  no pick
     _row(SUN, 7, 8.0, 10.5, 12.0, "UNDER", consensus=11.0, under_price=-200),  # err -4, line 1,   loss
-    _row(SUN, 8, 18.0, 16.5, 20.0, "OVER", consensus=16.0, over_price=105),    # err -2, line 4,   win at +105
+    _row(SUN, 8, 18.0, 16.5, 20.0, "OVER", consensus=16.0, over_price=105),  # err -2, line 4,   win at +105
 ]
 # System B on the same player-games predicts actual + 1 and never bets.
 SET_B = [dict(r, system_id="B", predicted_points=r["actual_points"] + 1, recommendation="PASS") for r in SET_A]
@@ -112,13 +135,13 @@ def test_bad_input_names_the_field_and_row():
 
 def test_buckets_boundaries_lean_and_picks():
     rows = [
-        _row(MON, 1, 21.0, 20.0, 25.0, "PASS"),    # edge 1.0 -> 1-2, leans over, win
-        _row(MON, 2, 17.0, 20.0, 25.0, "OVER"),    # edge 3.0 -> 3-5, leans under (the lean, not the pick), loss
-        _row(WED, 3, 25.0, 20.0, 19.0, "OVER"),    # edge 5.0 -> 5+,  leans over, loss
-        _row(WED, 4, 20.0, 20.0, 25.0, "PASS"),    # predicted == line: no lean
-        _row(WED, 5, 20.9, 20.0, 19.0, "PASS"),    # edge 0.9 -> 0-1, leans over, loss
-        _row(WED, 6, 22.0, 20.0, 20.0, "PASS"),    # edge 2.0 -> 2-3, push: not decided
-        _row(WED, 7, 20.6, 19.6, 10.0, "PASS"),    # edge 1.0 after float subtraction -> 1-2, loss
+        _row(MON, 1, 21.0, 20.0, 25.0, "PASS"),  # edge 1.0 -> 1-2, leans over, win
+        _row(MON, 2, 17.0, 20.0, 25.0, "OVER"),  # edge 3.0 -> 3-5, leans under (the lean, not the pick), loss
+        _row(WED, 3, 25.0, 20.0, 19.0, "OVER"),  # edge 5.0 -> 5+,  leans over, loss
+        _row(WED, 4, 20.0, 20.0, 25.0, "PASS"),  # predicted == line: no lean
+        _row(WED, 5, 20.9, 20.0, 19.0, "PASS"),  # edge 0.9 -> 0-1, leans over, loss
+        _row(WED, 6, 22.0, 20.0, 20.0, "PASS"),  # edge 2.0 -> 2-3, push: not decided
+        _row(WED, 7, 20.6, 19.6, 10.0, "PASS"),  # edge 1.0 after float subtraction -> 1-2, loss
     ]
     b = ev.evaluate(pd.DataFrame(rows), n_boot=100).buckets.set_index("bucket")
     assert list(b.index) == ["0-1", "1-2", "2-3", "3-5", "5+", "picks"]
@@ -141,10 +164,10 @@ def _cal_rows():
         rows.append(_row(MON, i, 25.0, 20.5, 25.0 if i < 7 else 15.0, "OVER", p_over=0.75))
     for i in range(4):  # p 0.2: 1 of 4 goes over
         rows.append(_row(WED, 20 + i, 15.0, 20.5, 25.0 if i == 0 else 15.0, "UNDER", p_over=0.2))
-    rows.append(_row(WED, 30, 15.0, 20.5, 15.0, "UNDER", p_over=0.3))   # bin edge 0.3 -> 0.3-0.4, under
-    rows.append(_row(WED, 31, 30.0, 20.5, 25.0, "OVER", p_over=1.0))    # p = 1 -> last bin, over
-    rows.append(_row(WED, 32, 20.0, 20.0, 20.0, "PASS", p_over=0.55))   # push: out
-    rows.append(_row(WED, 33, 20.0, 20.5, 25.0, "PASS", system="B"))    # B has no p_over
+    rows.append(_row(WED, 30, 15.0, 20.5, 15.0, "UNDER", p_over=0.3))  # bin edge 0.3 -> 0.3-0.4, under
+    rows.append(_row(WED, 31, 30.0, 20.5, 25.0, "OVER", p_over=1.0))  # p = 1 -> last bin, over
+    rows.append(_row(WED, 32, 20.0, 20.0, 20.0, "PASS", p_over=0.55))  # push: out
+    rows.append(_row(WED, 33, 20.0, 20.5, 25.0, "PASS", system="B"))  # B has no p_over
     return rows
 
 
@@ -277,10 +300,14 @@ def test_paired_difference_and_verdicts():
     assert "0.50 [0.50, 0.50]" in text and "-2.50 [-2.50, -2.50]" in text
     assert "100.0 % [100.0, 100.0] (n=12)" in text
     assert "sharp: beats the consensus line on MAE? yes: MAE - line -2.50 [-2.50, -2.50], entirely below 0." in text
-    assert ("line_copy: beats the consensus line on MAE? not shown: MAE - line 0.00 [0.00, 0.00], "
-            "the interval includes 0.") in text
+    assert (
+        "line_copy: beats the consensus line on MAE? not shown: MAE - line 0.00 [0.00, 0.00], the interval includes 0."
+    ) in text
     assert "line_copy: " in text and "Picks profitable at -110? not measurable: no decided picks." in text
-    assert "picker: " in text and "Picks profitable at -110? yes: ROI +90.9 % [+90.9, +90.9] (n=12), entirely above 0." in text
+    assert (
+        "picker: " in text
+        and "Picks profitable at -110? yes: ROI +90.9 % [+90.9, +90.9] (n=12), entirely above 0." in text
+    )
     assert text.count("beats the consensus line on MAE?") == 3  # one verdict per system, none for the line
 
 
@@ -310,7 +337,7 @@ def test_calibration_chart_is_an_embedded_png():
     md = ev.calibration_chart_markdown(e)
     prefix = "![calibration](data:image/png;base64,"
     assert md.startswith(prefix)
-    png = base64.b64decode(md[len(prefix):md.index(")")])
+    png = base64.b64decode(md[len(prefix) : md.index(")")])
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) < 150_000
     assert "| A | 16 | 0.1859 | 0.0625 |" in md
 

@@ -17,9 +17,19 @@ from nba_pipeline.domain.features.store import build_feature_store, evaluate_fea
 def _inputs(values: dict[str, list]) -> FeatureInputs:
     frame = pd.DataFrame(values)
     empty = pd.DataFrame(index=frame.index)
-    return FeatureInputs(context=frame, daily_cache=frame, composite_factors=empty, shot_zones=empty,
-                         opponent_defense=empty, team_context=empty, line_spread=empty, state=empty, dnp=empty,
-                         vs_opponent=empty, teammate_usage=pd.Series(np.nan, index=frame.index))
+    return FeatureInputs(
+        context=frame,
+        daily_cache=frame,
+        composite_factors=empty,
+        shot_zones=empty,
+        opponent_defense=empty,
+        team_context=empty,
+        line_spread=empty,
+        state=empty,
+        dnp=empty,
+        vs_opponent=empty,
+        teammate_usage=pd.Series(np.nan, index=frame.index),
+    )
 
 
 def test_a_feature_is_its_value_with_its_source_else_its_default_or_missing():
@@ -45,14 +55,37 @@ def test_the_store_is_the_list():
     assert all(F.FEATURES[F.FEATURE_INDEX[f.name]] is f for f in F.FEATURES)
     assert F.value_column("vegas_points_line") == F.value_col(F.FEATURE_INDEX["vegas_points_line"])
     assert {f.category for f in F.FEATURES} <= set(F.CATEGORIES)
-    context = pd.DataFrame([{
-        "game_date": pd.Timestamp("2025-01-10"), "game_id": "g", "player_id": 1, "player_lookup": "p1",
-        "player_name": "P 1", "team_tricode": "NYK", "opponent_tricode": "BOS", "is_home": True,
-        "injury_status": None, "current_points_line": 20.5, "opening_points_line": 20.0, "line_movement": 0.5,
-        "line_bookmaker": "draftkings", "line_snapshot_at": pd.Timestamp("2025-01-10T20:00Z"),
-        "line_minutes_before_tipoff": 60, "days_rest": 2, "opponent_days_rest": 1, "back_to_back": False,
-        "season_phase": "regular_season", "star_teammates_out": 0, "game_total": np.nan, "game_spread": np.nan,
-        "minutes_last_7_days": 60.0, "prop_over_streak": 1, "prop_under_streak": 0}])
+    context = pd.DataFrame(
+        [
+            {
+                "game_date": pd.Timestamp("2025-01-10"),
+                "game_id": "g",
+                "player_id": 1,
+                "player_lookup": "p1",
+                "player_name": "P 1",
+                "team_tricode": "NYK",
+                "opponent_tricode": "BOS",
+                "is_home": True,
+                "injury_status": None,
+                "current_points_line": 20.5,
+                "opening_points_line": 20.0,
+                "line_movement": 0.5,
+                "line_bookmaker": "draftkings",
+                "line_snapshot_at": pd.Timestamp("2025-01-10T20:00Z"),
+                "line_minutes_before_tipoff": 60,
+                "days_rest": 2,
+                "opponent_days_rest": 1,
+                "back_to_back": False,
+                "season_phase": "regular_season",
+                "star_teammates_out": 0,
+                "game_total": np.nan,
+                "game_spread": np.nan,
+                "minutes_last_7_days": 60.0,
+                "prop_over_streak": 1,
+                "prop_under_streak": 0,
+            }
+        ]
+    )
     empty = pd.DataFrame()
     store = build_feature_store(context, empty, empty, empty, empty, empty, empty, empty)
     for f in F.FEATURES:
@@ -72,5 +105,9 @@ def test_systems_select_features_by_name():
     # The stored parameters keep naming the feature columns by number: a model's identity.
     assert systems.LINE_ANCHORED.params["features"] == [F.FEATURE_INDEX["vegas_points_line"]]
     with pytest.raises(ValueError, match="do not exist"):
-        systems.validate((*systems.REGISTRY, dataclasses.replace(systems.MOVING_AVERAGE, system_id="x",
-                                                                 features=("no_such_feature",))))
+        systems.validate(
+            (
+                *systems.REGISTRY,
+                dataclasses.replace(systems.MOVING_AVERAGE, system_id="x", features=("no_such_feature",)),
+            )
+        )

@@ -9,10 +9,22 @@ from nba_pipeline.domain import formulas as f
 from nba_pipeline.domain.names import player_lookup
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("40:11", 40.2), ("0:59", 1.0), ("12:00", 12.0), ("PT20M46.00S", 20.8), (36, 36.0), ("36", 36.0),
-    ("-", None), ("", None), ("null", None), (None, None), (float("nan"), None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("40:11", 40.2),
+        ("0:59", 1.0),
+        ("12:00", 12.0),
+        ("PT20M46.00S", 20.8),
+        (36, 36.0),
+        ("36", 36.0),
+        ("-", None),
+        ("", None),
+        ("null", None),
+        (None, None),
+        (float("nan"), None),
+    ],
+)
 def test_parse_minutes(text, expected):
     assert f.parse_minutes(text) == expected
 
@@ -35,14 +47,28 @@ def test_possessions_rating_pace():
 
 
 def test_usage_rate_hand_computed_and_impossible_values_null():
-    usage = f.usage_rate(pd.Series([20, 5, 3]), pd.Series([5, 0, 0]), pd.Series([3, 1, 0]),
-                         pd.Series([36.0, 2.0, 0.0]), pd.Series([88] * 3), pd.Series([22] * 3), pd.Series([13] * 3))
+    usage = f.usage_rate(
+        pd.Series([20, 5, 3]),
+        pd.Series([5, 0, 0]),
+        pd.Series([3, 1, 0]),
+        pd.Series([36.0, 2.0, 0.0]),
+        pd.Series([88] * 3),
+        pd.Series([22] * 3),
+        pd.Series([13] * 3),
+    )
     # 100 * (20 + 2.2 + 3) * 48 / (36 * (88 + 9.68 + 13)) = 30.36 -> 30.4
     assert usage.iloc[0] == 30.4
     assert math.isnan(usage.iloc[1])  # 130%: impossible, NULL (legacy incident 12)
     assert math.isnan(usage.iloc[2])  # no minutes
-    no_team = f.usage_rate(pd.Series([20]), pd.Series([5]), pd.Series([3]), pd.Series([36.0]),
-                           pd.Series([None]), pd.Series([None]), pd.Series([None]))
+    no_team = f.usage_rate(
+        pd.Series([20]),
+        pd.Series([5]),
+        pd.Series([3]),
+        pd.Series([36.0]),
+        pd.Series([None]),
+        pd.Series([None]),
+        pd.Series([None]),
+    )
     assert math.isnan(no_team.iloc[0])
 
 
@@ -58,19 +84,35 @@ def test_dnp_rule():
     assert f.is_dnp(status, minutes).tolist() == [False, True, False, True, True]
 
 
-@pytest.mark.parametrize("reason, category", [
-    ("DNP - Injury/Illness", "injury"), ("Injury/Illness - Left Ankle; Sprain", "injury"), ("DNP - Rest", "rest"),
-    ("DNP - Coach's Decision", "coach_decision"), ("NWT - Personal", "personal"), ("G League - Two-Way", "coach_decision"),
-    ("Something else", "other"), (None, None),
-])
+@pytest.mark.parametrize(
+    "reason, category",
+    [
+        ("DNP - Injury/Illness", "injury"),
+        ("Injury/Illness - Left Ankle; Sprain", "injury"),
+        ("DNP - Rest", "rest"),
+        ("DNP - Coach's Decision", "coach_decision"),
+        ("NWT - Personal", "personal"),
+        ("G League - Two-Way", "coach_decision"),
+        ("Something else", "other"),
+        (None, None),
+    ],
+)
 def test_dnp_reason_category(reason, category):
     assert f.dnp_reason_category(reason) == category
 
 
-@pytest.mark.parametrize("name, key", [
-    ("Nikola Jokić", "nikolajokic"), ("Jokic, Nikola", "nikolajokic"), ("Jaren Jackson Jr.", "jarenjackson"),
-    ("Jaquez Jr., Jaime", "jaimejaquez"), ("Shai Gilgeous-Alexander", "shaigilgeousalexander"),
-    ("Alperen Şengün", "alperensengun"), ("P.J. Washington", "pjwashington"), ("Kristaps Porziņģis", "kristapsporzingis"),
-])
+@pytest.mark.parametrize(
+    "name, key",
+    [
+        ("Nikola Jokić", "nikolajokic"),
+        ("Jokic, Nikola", "nikolajokic"),
+        ("Jaren Jackson Jr.", "jarenjackson"),
+        ("Jaquez Jr., Jaime", "jaimejaquez"),
+        ("Shai Gilgeous-Alexander", "shaigilgeousalexander"),
+        ("Alperen Şengün", "alperensengun"),
+        ("P.J. Washington", "pjwashington"),
+        ("Kristaps Porziņģis", "kristapsporzingis"),
+    ],
+)
 def test_player_lookup(name, key):
     assert player_lookup(name) == key

@@ -39,13 +39,29 @@ def test_usage_spike_and_primary_zone():
 
 def _pgs(points, minutes=None, start=dt.date(2025, 1, 1)):
     n = len(points)
-    return pd.DataFrame({
-        "player_id": 7, "game_date": [pd.Timestamp(start + dt.timedelta(days=2 * i)) for i in range(n)],
-        "team_tricode": "NYK", "opponent_tricode": "BOS", "points": points,
-        "minutes": minutes or [30.0] * n, "usage_rate": 25.0, "ts_pct": 0.6, "ftm": 4, "fta": 5, "fga": 15,
-        "fg3a": 6, "fg3m": 2, "fgm": 6, "points_line": np.nan, "over_under_result": None, "margin_vs_line": np.nan,
-        "season_year": 2024, "is_dnp": False,
-    })
+    return pd.DataFrame(
+        {
+            "player_id": 7,
+            "game_date": [pd.Timestamp(start + dt.timedelta(days=2 * i)) for i in range(n)],
+            "team_tricode": "NYK",
+            "opponent_tricode": "BOS",
+            "points": points,
+            "minutes": minutes or [30.0] * n,
+            "usage_rate": 25.0,
+            "ts_pct": 0.6,
+            "ftm": 4,
+            "fta": 5,
+            "fga": 15,
+            "fg3a": 6,
+            "fg3m": 2,
+            "fgm": 6,
+            "points_line": np.nan,
+            "over_under_result": None,
+            "margin_vs_line": np.nan,
+            "season_year": 2024,
+            "is_dnp": False,
+        }
+    )
 
 
 def test_rolling_state_is_looked_up_strictly_before_the_date():
@@ -88,25 +104,74 @@ def test_quality_score_caps_and_readiness():
 
 
 LEGACY_FEATURE_NAMES = (
-    "points_avg_last_5", "points_avg_last_10", "points_avg_season", "points_std_last_10", "games_in_last_7_days",
-    "fatigue_score", "shot_zone_mismatch_score", "pace_score", "usage_spike_score", "rest_advantage", "injury_risk",
-    "recent_trend", "minutes_change", "opponent_def_rating", "opponent_pace", "home_away", "back_to_back",
-    "playoff_game", "pct_paint", "pct_mid_range", "pct_three", "pct_free_throw", "team_pace", "team_off_rating",
-    "team_win_pct", "vegas_points_line", "vegas_opening_line", "vegas_line_move", "has_vegas_line",
-    "avg_points_vs_opponent", "games_vs_opponent", "minutes_avg_last_10", "ppm_avg_last_10", "dnp_rate",
-    "pts_slope_10g", "pts_vs_season_zscore", "breakout_flag", "star_teammates_out", "game_total_line", "days_rest",
-    "minutes_load_last_7d", "spread_magnitude", "implied_team_total", "points_avg_last_3", "scoring_trend_slope",
-    "deviation_from_avg_last3", "consecutive_games_below_avg", "teammate_usage_available", "usage_rate_last_5",
-    "games_since_structural_change", "multi_book_line_std", "prop_over_streak", "prop_under_streak",
-    "line_vs_season_avg", "prop_line_delta", "over_rate_last_10", "margin_vs_line_avg_last_5",
-    "blowout_minutes_risk", "minutes_volatility_last_10", "opponent_pace_mismatch")
+    "points_avg_last_5",
+    "points_avg_last_10",
+    "points_avg_season",
+    "points_std_last_10",
+    "games_in_last_7_days",
+    "fatigue_score",
+    "shot_zone_mismatch_score",
+    "pace_score",
+    "usage_spike_score",
+    "rest_advantage",
+    "injury_risk",
+    "recent_trend",
+    "minutes_change",
+    "opponent_def_rating",
+    "opponent_pace",
+    "home_away",
+    "back_to_back",
+    "playoff_game",
+    "pct_paint",
+    "pct_mid_range",
+    "pct_three",
+    "pct_free_throw",
+    "team_pace",
+    "team_off_rating",
+    "team_win_pct",
+    "vegas_points_line",
+    "vegas_opening_line",
+    "vegas_line_move",
+    "has_vegas_line",
+    "avg_points_vs_opponent",
+    "games_vs_opponent",
+    "minutes_avg_last_10",
+    "ppm_avg_last_10",
+    "dnp_rate",
+    "pts_slope_10g",
+    "pts_vs_season_zscore",
+    "breakout_flag",
+    "star_teammates_out",
+    "game_total_line",
+    "days_rest",
+    "minutes_load_last_7d",
+    "spread_magnitude",
+    "implied_team_total",
+    "points_avg_last_3",
+    "scoring_trend_slope",
+    "deviation_from_avg_last3",
+    "consecutive_games_below_avg",
+    "teammate_usage_available",
+    "usage_rate_last_5",
+    "games_since_structural_change",
+    "multi_book_line_std",
+    "prop_over_streak",
+    "prop_under_streak",
+    "line_vs_season_avg",
+    "prop_line_delta",
+    "over_rate_last_10",
+    "margin_vs_line_avg_last_5",
+    "blowout_minutes_risk",
+    "minutes_volatility_last_10",
+    "opponent_pace_mismatch",
+)
 
 
 def test_feature_contract():
     assert [f.index for f in F.FEATURES] == list(range(len(F.FEATURES)))
     assert len(set(F.FEATURE_NAMES)) == len(F.FEATURES)
     # The legacy store's 60 features are the contract: their names in their order (legacy 4.1).
-    assert F.FEATURE_NAMES[:F.LEGACY_FEATURE_COUNT] == LEGACY_FEATURE_NAMES and F.LEGACY_FEATURE_COUNT == 60
+    assert F.FEATURE_NAMES[: F.LEGACY_FEATURE_COUNT] == LEGACY_FEATURE_NAMES and F.LEGACY_FEATURE_COUNT == 60
     assert {f.index for f in F.UNAVAILABLE} == {18, 19}
     assert {25, 26, 27}.issubset(F.OPTIONAL) and 28 not in F.OPTIONAL
     assert bucket(5.0, 5, 2, -2, -5) == 2 and bucket(-2.5, 5, 2, -2, -5) == -1 and bucket(0, 5, 2, -2, -5) == 0

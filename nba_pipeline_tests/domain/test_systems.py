@@ -28,15 +28,39 @@ def _features(n_days=28, players=40, seed=3, end=CUTOFF) -> pd.DataFrame:
         for pid in range(players):
             skill = 8 + pid * 0.5
             r = {value_col(i): rng.normal(0, 1) for i in range(N_FEATURES)}
-            r.update({value_col(0): skill + rng.normal(0, 2), value_col(1): skill + rng.normal(0, 1),
-                      value_col(2): skill, value_col(3): 4.0, value_col(25): skill + rng.normal(0, 1)})
-            r.update({"game_date": d, "game_id": f"g{d:%m%d}{pid // 2}", "player_id": pid, "player_lookup": f"p{pid}",
-                      "player_name": f"P {pid}", "team_tricode": "NYK", "opponent_tricode": "BOS", "is_home": True,
-                      "injury_status": None, "current_points_line": round(r[value_col(25)] * 2) / 2,
-                      "consensus_points_line": np.nan, "line_over_price": -110, "line_under_price": -110,
-                      "line_bookmaker": "draftkings", "line_snapshot_at": d, "line_minutes_before_tipoff": 60,
-                      "feature_quality_score": 90.0, "required_default_count": 0, "is_quality_ready": True,
-                      "points": max(0.0, skill + rng.normal(0, 5))})
+            r.update(
+                {
+                    value_col(0): skill + rng.normal(0, 2),
+                    value_col(1): skill + rng.normal(0, 1),
+                    value_col(2): skill,
+                    value_col(3): 4.0,
+                    value_col(25): skill + rng.normal(0, 1),
+                }
+            )
+            r.update(
+                {
+                    "game_date": d,
+                    "game_id": f"g{d:%m%d}{pid // 2}",
+                    "player_id": pid,
+                    "player_lookup": f"p{pid}",
+                    "player_name": f"P {pid}",
+                    "team_tricode": "NYK",
+                    "opponent_tricode": "BOS",
+                    "is_home": True,
+                    "injury_status": None,
+                    "current_points_line": round(r[value_col(25)] * 2) / 2,
+                    "consensus_points_line": np.nan,
+                    "line_over_price": -110,
+                    "line_under_price": -110,
+                    "line_bookmaker": "draftkings",
+                    "line_snapshot_at": d,
+                    "line_minutes_before_tipoff": 60,
+                    "feature_quality_score": 90.0,
+                    "required_default_count": 0,
+                    "is_quality_ready": True,
+                    "points": max(0.0, skill + rng.normal(0, 5)),
+                }
+            )
             rows.append(r)
     return pd.DataFrame(rows)
 
@@ -54,8 +78,12 @@ def test_the_registry_holds_its_contract():
     with pytest.raises(ValueError, match="exactly one"):
         systems.validate(tuple(dataclasses.replace(s, published=False) for s in systems.REGISTRY))
     with pytest.raises(ValueError, match=r"reads features \[18\]"):
-        systems.validate((*systems.REGISTRY, dataclasses.replace(systems.MOVING_AVERAGE, system_id="x",
-                                                                 features=("points_avg_last_5", "pct_paint"))))
+        systems.validate(
+            (
+                *systems.REGISTRY,
+                dataclasses.replace(systems.MOVING_AVERAGE, system_id="x", features=("points_avg_last_5", "pct_paint")),
+            )
+        )
 
 
 CANDIDATES = (*systems.REGISTRY, systems.LINE_ANCHORED_WITH_ERROR_MODEL)
@@ -67,15 +95,20 @@ def test_every_system_trains_walk_forward_predicts_and_recommends_within_its_con
     today = _features(n_days=1, seed=9, end=CUTOFF + dt.timedelta(days=1))
     loaded = None
     if system.trainable:
-        frame = m.training_frame(history.drop(columns="points"),
-                                 history[["game_date", "player_id", "points"]].assign(minutes=30.0, is_dnp=False), CUTOFF)
+        frame = m.training_frame(
+            history.drop(columns="points"),
+            history[["game_date", "player_id", "points"]].assign(minutes=30.0, is_dnp=False),
+            CUTOFF,
+        )
         artifact = system.trainer(frame, CUTOFF)
         assert artifact is not None and artifact.train_end < CUTOFF and len(artifact.sha256) == 64
         loaded = system.load(artifact.blob)
     rows = today[systems.has_pre_tip_line(today) & system.eligible(today)]
     out = system.predictor(loaded, rows)
     assert len(out.predicted_points) == len(out.p_over) == len(rows) > 0
-    assert ((out.predicted_points >= systems.PREDICTION_CLAMP[0]) & (out.predicted_points <= systems.PREDICTION_CLAMP[1])).all()
+    assert (
+        (out.predicted_points >= systems.PREDICTION_CLAMP[0]) & (out.predicted_points <= systems.PREDICTION_CLAMP[1])
+    ).all()
     p = pd.Series(out.p_over)
     assert p.isna().all() or p.between(0, 1).all()
     frame = rows.assign(predicted_points=out.predicted_points, p_over=out.p_over)
@@ -136,7 +169,8 @@ def test_the_error_model_is_fitted_then_checked_out_of_sample():
     history = _features()
     actual = history[["game_date", "player_id", "points"]].assign(minutes=30.0, is_dnp=False)
     artifact = systems.LINE_ANCHORED_WITH_ERROR_MODEL.trainer(
-        m.training_frame(history.drop(columns="points"), actual, CUTOFF), CUTOFF)
+        m.training_frame(history.drop(columns="points"), actual, CUTOFF), CUTOFF
+    )
     info = artifact.info
     # Fitted on the rows up to a week before the cutoff, checked on the last week.
     assert info["fit_rows"] == 21 * 40 and info["calibration_rows"] == 7 * 40 and 0 <= info["beta"] <= 1
@@ -145,12 +179,14 @@ def test_the_error_model_is_fitted_then_checked_out_of_sample():
 
 
 def test_positive_expected_value_rule_at_offered_prices():
-    p = pd.DataFrame({
-        "p_over":           [0.55, 0.52, 0.45, 0.45, 0.60, 0.55, 0.55],
-        "edge":             [1.0,  0.5,  -1.0, 0.4,  np.nan, 1.0, 1.0],
-        "line_over_price":  [-110, -110, -110, -110, -110, -130, np.nan],
-        "line_under_price": [-110, -110, 100,  -110, -110, -110, np.nan],
-    })
+    p = pd.DataFrame(
+        {
+            "p_over": [0.55, 0.52, 0.45, 0.45, 0.60, 0.55, 0.55],
+            "edge": [1.0, 0.5, -1.0, 0.4, np.nan, 1.0, 1.0],
+            "line_over_price": [-110, -110, -110, -110, -110, -130, np.nan],
+            "line_under_price": [-110, -110, 100, -110, -110, -110, np.nan],
+        }
+    )
     # 0.55 x 100/110 - 0.45 = +0.05: OVER. 0.52 -> -0.007: PASS. Under at +100 with 0.55: +0.10: UNDER.
     # p_over 0.45 with a positive edge: the side would disagree with the edge: PASS. No line: NO_LINE.
     # 0.55 at -130: 0.55 x 0.769 - 0.45 = -0.027: PASS. Unknown price: -110: OVER.
@@ -161,17 +197,25 @@ def test_positive_expected_value_rule_at_offered_prices():
 def test_the_registry_alone_decides_which_systems_predict(tmp_path):
     """Adding a system is one entry: build_predictions runs whatever the registry holds."""
     today = _features(n_days=1, seed=5)
-    toy = dataclasses.replace(systems.MOVING_AVERAGE, system_id="toy_line_plus_one",
-                              predictor=lambda _m, rows: systems.SystemPrediction(
-                                  rows["current_points_line"].to_numpy() + 1.0, np.full(len(rows), 0.6)),
-                              rule=systems.positive_ev_rule, eligible=systems.has_pre_tip_line)
-    preds = build_predictions(today, pd.DataFrame(), LocalBlobStore(root=str(tmp_path)), 3.0,
-                              registry=(systems.MOVING_AVERAGE, toy))
+    toy = dataclasses.replace(
+        systems.MOVING_AVERAGE,
+        system_id="toy_line_plus_one",
+        predictor=lambda _m, rows: systems.SystemPrediction(
+            rows["current_points_line"].to_numpy() + 1.0, np.full(len(rows), 0.6)
+        ),
+        rule=systems.positive_ev_rule,
+        eligible=systems.has_pre_tip_line,
+    )
+    preds = build_predictions(
+        today, pd.DataFrame(), LocalBlobStore(root=str(tmp_path)), 3.0, registry=(systems.MOVING_AVERAGE, toy)
+    )
     assert set(preds["system_id"]) == {moving_average_baseline_v1.SYSTEM_ID, "toy_line_plus_one"}
     t = preds[preds["system_id"] == "toy_line_plus_one"]
     assert (t["edge"] == 1.0).all() and (t["recommendation"] == "OVER").all()
     assert t["expected_value"].to_numpy() == pytest.approx(0.6 * 100 / 110 - 0.4)
     # A trainable system without a model for the date predicts nothing when it requires one.
     assert systems.CATBOOST_V1.requires_model
-    none = build_predictions(today, pd.DataFrame(), LocalBlobStore(root=str(tmp_path)), 3.0, registry=(systems.CATBOOST_V1,))
+    none = build_predictions(
+        today, pd.DataFrame(), LocalBlobStore(root=str(tmp_path)), 3.0, registry=(systems.CATBOOST_V1,)
+    )
     assert none.empty

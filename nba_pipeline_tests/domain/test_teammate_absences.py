@@ -12,21 +12,27 @@ DAYS = pd.date_range("2025-01-01", periods=5)
 
 
 def _row(day, pid, minutes, usage, dnp=False, team="NYK"):
-    return {"team_tricode": team, "game_date": day, "player_id": pid, "minutes": minutes, "usage_rate": usage,
-            "is_dnp": dnp}
+    return {
+        "team_tricode": team,
+        "game_date": day,
+        "player_id": pid,
+        "minutes": minutes,
+        "usage_rate": usage,
+        "is_dnp": dnp,
+    }
 
 
 def _history():
     rows = []
     for i, d in enumerate(DAYS):
-        rows.append(_row(d, 2, 32, 20.0))                      # always plays
+        rows.append(_row(d, 2, 32, 20.0))  # always plays
         if i < 4:
-            rows.append(_row(d, 1, 30, 28.0 + i))              # rotation, no row in the last game
-            rows.append(_row(d, 4, 20, 15.0))                  # rotation, a DNP row in the last game
+            rows.append(_row(d, 1, 30, 28.0 + i))  # rotation, no row in the last game
+            rows.append(_row(d, 4, 20, 15.0))  # rotation, a DNP row in the last game
         if i < 3:
-            rows.append(_row(d, 3, 10, 12.0))                  # never 15 minutes: not rotation
+            rows.append(_row(d, 3, 10, 12.0))  # never 15 minutes: not rotation
     rows.append(_row(DAYS[4], 4, 0, None, dnp=True))
-    rows.append(_row(DAYS[0], 9, 35, 30.0, team="BOS"))       # another team
+    rows.append(_row(DAYS[0], 9, 35, 30.0, team="BOS"))  # another team
     return pd.DataFrame(rows)
 
 
@@ -44,8 +50,14 @@ def test_rotation_players_missing_from_a_game_with_their_usage():
 
 def test_feature_sums_absent_teammates_once_without_the_player_himself_and_before_the_date_only():
     day = pd.Timestamp("2025-01-07")
-    base = pd.DataFrame({"game_date": day, "team_tricode": ["NYK", "NYK", "NYK", "BOS"], "player_id": [2, 1, 5, 9],
-                         "injury_status": [None, None, "out", None]})
+    base = pd.DataFrame(
+        {
+            "game_date": day,
+            "team_tricode": ["NYK", "NYK", "NYK", "BOS"],
+            "player_id": [2, 1, 5, 9],
+            "injury_status": [None, None, "out", None],
+        }
+    )
     usage10 = pd.Series([20.0, 29.5, 25.0, 30.0])
     out_flag = base["injury_status"].isin(["out", "doubtful"])
     got = teammate_usage_available(base, usage10, out_flag, _history())

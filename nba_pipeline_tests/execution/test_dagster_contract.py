@@ -18,14 +18,16 @@ DAILY = GAME_DATE_PARTITIONS  # readiness reads partition status through it
 DAYS = [dt.date(2025, 1, 2), dt.date(2025, 1, 3)]
 
 
-@dg.asset(partitions_def=DAILY, check_specs=[dg.AssetCheckSpec("ok", asset="parent", blocking=True,
-                                                               partitions_def=DAILY)])
+@dg.asset(
+    partitions_def=DAILY, check_specs=[dg.AssetCheckSpec("ok", asset="parent", blocking=True, partitions_def=DAILY)]
+)
 def parent(context: dg.AssetExecutionContext):
     """A range step that records each date and a per-date check, as every table asset does."""
     days = sorted(dt.date.fromisoformat(k) for k in context.partition_keys)
     checks = {d: [dg.AssetCheckResult(check_name="ok", passed=d != DAYS[1])] for d in days}
-    yield from record_dates(context, days, metadata={}, per_date_metadata={d: {"dagster/row_count": 1} for d in days},
-                            checks=checks)
+    yield from record_dates(
+        context, days, metadata={}, per_date_metadata={d: {"dagster/row_count": 1} for d in days}, checks=checks
+    )
 
 
 @dg.asset(partitions_def=DAILY, deps=[parent])
@@ -37,8 +39,10 @@ def child(context: dg.AssetExecutionContext):
 
 
 DEFS = dg.Definitions(assets=[parent, child], executor=dg.in_process_executor)
-RANGE = {"dagster/asset_partition_range_start": DAYS[0].isoformat(),
-         "dagster/asset_partition_range_end": DAYS[-1].isoformat()}
+RANGE = {
+    "dagster/asset_partition_range_start": DAYS[0].isoformat(),
+    "dagster/asset_partition_range_end": DAYS[-1].isoformat(),
+}
 
 
 def _run(instance, selection=(parent.key, child.key)):
@@ -62,10 +66,16 @@ def test_a_range_step_records_each_dates_check_linked_to_that_dates_materializat
     instance = dg.DagsterInstance.ephemeral()
     _run(instance)
     key = dg.AssetCheckKey(parent.key, "ok")
-    infos = {i.partition_key: i for i in instance.event_log_storage.get_asset_check_partition_info(
-        [key], partition_keys=[d.isoformat() for d in DAYS])}
+    infos = {
+        i.partition_key: i
+        for i in instance.event_log_storage.get_asset_check_partition_info(
+            [key], partition_keys=[d.isoformat() for d in DAYS]
+        )
+    }
     assert {p: (i.latest_execution_status.value, i.is_current) for p, i in infos.items()} == {
-        "2025-01-02": ("SUCCEEDED", True), "2025-01-03": ("FAILED", True)}
+        "2025-01-02": ("SUCCEEDED", True),
+        "2025-01-03": ("FAILED", True),
+    }
 
 
 def test_readiness_reads_each_dates_blocking_checks_from_the_latest_evaluation():

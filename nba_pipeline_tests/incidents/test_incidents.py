@@ -76,13 +76,15 @@ def withheld(tmp_path):
 
 # --- 1, 14: a night's games must all be there before the date counts as done ---------------------------
 
+
 def test_01_one_of_nine_gamebooks_is_a_failed_blocking_check_not_a_success(withheld):
     p, game = withheld
     _results_night(p, raise_on_error=False)
     raw = _state(p, keys.RAW_PLAYER_BOXSCORES)
     assert raw.materialized and "final_games_covered" in raw.failed_blocking_checks
     check = p.instance.event_log_storage.get_latest_asset_check_execution_by_key(
-        [dg.AssetCheckKey(keys.RAW_PLAYER_BOXSCORES, "final_games_covered")])
+        [dg.AssetCheckKey(keys.RAW_PLAYER_BOXSCORES, "final_games_covered")]
+    )
     meta = next(iter(check.values())).event.dagster_event.event_specific_data.metadata
     assert game in json.dumps(meta["missing_games"].value)
     # Phase 3 of the date does not run on the incomplete night: not computed, held by its own
@@ -106,13 +108,19 @@ def test_14_a_late_game_keeps_the_date_blocked_until_it_lands(withheld, tmp_path
 
 # --- 2, 7, 9, 35: same-day features from the upcoming context alone; code identity recorded -----------
 
+
 def test_02_same_day_features_need_only_todays_context_and_yesterdays_results():
     today = dt.date(2026, 11, 22)
     auto = Automation(dg.DagsterInstance.ephemeral(), dt.datetime(2026, 11, 22, 10, 0, tzinfo=ET))
     auto.tick()
-    for key, day in [(keys.RAW_SCHEDULE, today), (keys.UPCOMING_PLAYER_CONTEXT, today), (keys.UPCOMING_TEAM_CONTEXT, today),
-                     (keys.PLAYER_GAME_SUMMARY, today - dt.timedelta(days=1)), (keys.TEAM_DEFENSE, today - dt.timedelta(days=1)),
-                     (keys.TEAM_OFFENSE, today - dt.timedelta(days=1))]:
+    for key, day in [
+        (keys.RAW_SCHEDULE, today),
+        (keys.UPCOMING_PLAYER_CONTEXT, today),
+        (keys.UPCOMING_TEAM_CONTEXT, today),
+        (keys.PLAYER_GAME_SUMMARY, today - dt.timedelta(days=1)),
+        (keys.TEAM_DEFENSE, today - dt.timedelta(days=1)),
+        (keys.TEAM_OFFENSE, today - dt.timedelta(days=1)),
+    ]:
         land(auto.instance, key, day)
     tick = auto.tick()
     # Today's own results (player game summary of today) do not exist yet and are not needed.
@@ -124,7 +132,12 @@ def test_07_09_35_every_partition_records_which_code_and_model_wrote_it(sim_grap
     from nba_pipeline.environment import code_identity
 
     p, _ = sim_graph
-    for key in (keys.RAW_PLAYER_BOXSCORES, keys.PLAYER_GAME_SUMMARY, keys.ML_FEATURE_STORE, keys.PLAYER_PROP_PREDICTIONS):
+    for key in (
+        keys.RAW_PLAYER_BOXSCORES,
+        keys.PLAYER_GAME_SUMMARY,
+        keys.ML_FEATURE_STORE,
+        keys.PLAYER_PROP_PREDICTIONS,
+    ):
         assert _state(p, key, SIM_END).code_identity == code_identity()
     preds = p.read(t.PLAYER_PROP_PREDICTIONS, SIM_END, SIM_END)
     cb = preds[preds["system_id"] == "catboost_points_v1"]
@@ -149,6 +162,7 @@ def test_07_09_35_every_partition_records_which_code_and_model_wrote_it(sim_grap
 
 # --- 3: self-heal covers today and runs before the publish deadline ------------------------------------
 
+
 def test_03_self_heal_requests_todays_missing_predictions_after_their_deadline():
     today = dt.date(2026, 11, 22)
     inst = dg.DagsterInstance.ephemeral()
@@ -160,12 +174,15 @@ def test_03_self_heal_requests_todays_missing_predictions_after_their_deadline()
     # The run heals the whole missing chain of the date, from the scrapes up.
     assert {keys.ML_FEATURE_STORE, keys.UPCOMING_PLAYER_CONTEXT, keys.SCRAPED_SCHEDULE} <= set(plan.selection)
     # Before the export deadline (13:30 ET), so the website gets the healed predictions.
-    assert automation.DEADLINES[keys.PLAYER_PROP_PREDICTIONS].due(today) < automation.DEADLINES[keys.EXPORT_TONIGHT].due(today)
+    assert automation.DEADLINES[keys.PLAYER_PROP_PREDICTIONS].due(today) < automation.DEADLINES[
+        keys.EXPORT_TONIGHT
+    ].due(today)
     tomorrow = sensors.plan_day(inst, today + dt.timedelta(days=1), after, {}, 3)
     assert not tomorrow.due  # not due yet
 
 
 # --- 4: a date with unfinished games no-ops ------------------------------------------------------------
+
 
 def test_04_unfinished_games_materialize_an_empty_partition_instead_of_failing(tmp_path):
     tip = min(g.tipoff_utc for g in _games())
@@ -182,6 +199,7 @@ def test_04_unfinished_games_materialize_an_empty_partition_instead_of_failing(t
 
 # --- 10: completion is the materialization; record counts are rows written -----------------------------
 
+
 def test_10_record_count_is_what_the_warehouse_holds_for_every_table(sim_graph):
     p, _ = sim_graph
     for spec in t.ALL_TABLES:
@@ -189,12 +207,14 @@ def test_10_record_count_is_what_the_warehouse_holds_for_every_table(sim_graph):
         assert st.materialized, spec.address
         held = p.warehouse.count_by_date(spec, SIM_END, SIM_END).get(SIM_END, 0)
         mats = p.instance.fetch_materializations(
-            dg.AssetRecordsFilter(asset_key=spec.asset_key, asset_partitions=[SIM_END.isoformat()]), limit=1).records
+            dg.AssetRecordsFilter(asset_key=spec.asset_key, asset_partitions=[SIM_END.isoformat()]), limit=1
+        ).records
         # The date's own row count, although the date was written inside a range run.
         assert mats[0].asset_materialization.metadata["dagster/row_count"].value == held, spec.address
 
 
 # --- 11: coverage metrics exclude DNP rows --------------------------------------------------------------
+
 
 def test_11_dnp_rows_do_not_make_a_healthy_night_look_broken(sim_graph):
     p, _ = sim_graph
@@ -208,6 +228,7 @@ def test_11_dnp_rows_do_not_make_a_healthy_night_look_broken(sim_graph):
 
 # --- 12: usage can never exceed 100% -------------------------------------------------------------------
 
+
 def test_12_player_summary_without_team_stats_has_null_usage_not_1228_percent(sim_graph):
     p, _ = sim_graph
     box = p.read(t.NBAC_PLAYER_BOXSCORES, SIM_END, SIM_END)
@@ -218,6 +239,7 @@ def test_12_player_summary_without_team_stats_has_null_usage_not_1228_percent(si
 
 
 # --- 15, 24: a run that fails after deciding stays retryable; concurrent runs of one date ---------------
+
 
 def test_15_a_run_that_raises_after_some_assets_landed_leaves_the_rest_retryable(tmp_path, monkeypatch):
     p = make_pipeline(tmp_path, SimulatedSource(seed=SIM_SEED), MORNING_AFTER)
@@ -259,10 +281,13 @@ def test_24_concurrent_runs_of_one_date_neither_collide_nor_duplicate(tmp_path):
     box = p.read(t.NBAC_PLAYER_BOXSCORES, NIGHT, NIGHT)
     assert not box.duplicated(["game_date", "player_id"]).any()
     assert p.warehouse.count_by_date(t.NBAC_PLAYER_BOXSCORES, NIGHT, NIGHT) == single
-    assert len(box) == sum(len(h) + len(a) for h, a in (get_league(SIM_SEED).season(2024).box(g.game_id) for g in _games()))
+    assert len(box) == sum(
+        len(h) + len(a) for h, a in (get_league(SIM_SEED).season(2024).box(g.game_id) for g in _games())
+    )
 
 
 # --- 16: a disabled source cannot block a phase ---------------------------------------------------------
+
 
 def test_16_disabled_sources_leave_phase_3_and_4_running(tmp_path):
     off = [src.TEAM_ROSTER, src.INJURY_REPORT, src.ODDS_GAME_LINES, src.BOXSCORE_TRADITIONAL]
@@ -279,6 +304,7 @@ def test_16_disabled_sources_leave_phase_3_and_4_running(tmp_path):
 
 # --- 17: health is the data, not a flag -----------------------------------------------------------------
 
+
 def test_17_status_reads_materializations_and_checks_not_flags(tmp_path):
     day = dt.date(2026, 11, 20)
     p = make_pipeline(tmp_path, SimulatedSource(seed=SIM_SEED), "2026-11-22T10:00:00-05:00")
@@ -293,6 +319,7 @@ def test_17_status_reads_materializations_and_checks_not_flags(tmp_path):
 
 
 # --- 20: a partial night is a partial partition ---------------------------------------------------------
+
 
 class ZeroPointTeamSource(SimulatedSource):
     """One team's box score arrives with 0 points (an in-progress feed)."""
@@ -317,6 +344,7 @@ def test_20_an_invalid_team_row_is_dropped_alone_and_the_night_still_lands(tmp_p
 
 # --- 26: a write of 0 rows for a date with final games fails -------------------------------------------
 
+
 def test_26_zero_rows_for_a_night_with_final_games_fails_and_keeps_the_old_rows(tmp_path, monkeypatch):
     """Legacy: a refactor made the loader read its file path from a key the payload never had; it
     parsed nothing, wrote 0 rows and reported success for 184 days."""
@@ -332,13 +360,15 @@ def test_26_zero_rows_for_a_night_with_final_games_fails_and_keeps_the_old_rows(
     # materialization says why nothing was written; the previous rows are kept.
     state = _state(p, keys.RAW_PLAYER_BOXSCORES)
     assert "final_games_covered" in state.failed_blocking_checks
-    mat = p.instance.fetch_materializations(dg.AssetRecordsFilter(
-        asset_key=keys.RAW_PLAYER_BOXSCORES, asset_partitions=[NIGHT.isoformat()]), limit=1).records[0]
+    mat = p.instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=keys.RAW_PLAYER_BOXSCORES, asset_partitions=[NIGHT.isoformat()]), limit=1
+    ).records[0]
     assert "computed 0 rows" in mat.asset_materialization.metadata["not_written"].value
     assert p.warehouse.count_by_date(t.NBAC_PLAYER_BOXSCORES, NIGHT, NIGHT) == before  # nothing lost
 
 
 # --- 28: a permanently missing game: bounded retries, one alert, then proceed -----------------------------
+
 
 def test_28_permanently_missing_game_no_retry_storm(withheld):
     p, game = withheld
@@ -355,8 +385,12 @@ def test_28_permanently_missing_game_no_retry_storm(withheld):
     repository = defs.get_repository_def()  # the code location the daemon loads (sensors included)
     for step in range(12):  # six hours of sensor ticks, every 30 minutes
         now = clock + dt.timedelta(minutes=30 * step)
-        ctx = dg.build_sensor_context(instance=instance, cursor=cursor, repository_def=repository,
-                                      resources={"clock": Clock(frozen_now=now.isoformat()), "alerts": p.alerts})
+        ctx = dg.build_sensor_context(
+            instance=instance,
+            cursor=cursor,
+            repository_def=repository,
+            resources={"clock": Clock(frozen_now=now.isoformat()), "alerts": p.alerts},
+        )
         # As the daemon evaluates it: the requests are resolved against the code location's jobs
         # (a sensor without a target has its requests refused there, not when called as a function).
         tick = sensors.self_heal.evaluate_tick(ctx)
@@ -376,8 +410,9 @@ def test_28_permanently_missing_game_no_retry_storm(withheld):
     # Two days later (>= 80% of the games covered) one more attempt passes the check with a warning and
     # the date proceeds instead of blocking forever.
     later = dt.datetime(2024, 11, 8, 8, 0, tzinfo=ET)
-    ctx = dg.build_sensor_context(instance=instance, cursor=cursor,
-                                  resources={"clock": Clock(frozen_now=later.isoformat()), "alerts": p.alerts})
+    ctx = dg.build_sensor_context(
+        instance=instance, cursor=cursor, resources={"clock": Clock(frozen_now=later.isoformat()), "alerts": p.alerts}
+    )
     reqs = [r for r in sensors.self_heal(ctx) if r.partition_key == NIGHT.isoformat()]
     assert len(reqs) == 1 and keys.RAW_PLAYER_BOXSCORES in reqs[0].asset_selection
     p.now = later.isoformat()
@@ -389,6 +424,7 @@ def test_28_permanently_missing_game_no_retry_storm(withheld):
 
 # --- 29: in-game line snapshots never reach features or predictions ---------------------------------------
 
+
 def test_29_in_game_snapshots_are_excluded_everywhere(sim_graph):
     p, _ = sim_graph
     odds = p.read(t.ODDS_PLAYER_POINTS_PROPS, SIM_END, SIM_END)
@@ -397,13 +433,17 @@ def test_29_in_game_snapshots_are_excluded_everywhere(sim_graph):
     fs = p.read(t.ML_FEATURE_STORE, SIM_END, SIM_END)
     lined = fs[fs["current_points_line"].notna()]
     assert (lined["line_minutes_before_tipoff"] >= 0).all()
-    assert (lined.set_index("player_lookup")["current_points_line"] == closing.loc[lined["player_lookup"], "points_line"].values).all()
+    assert (
+        lined.set_index("player_lookup")["current_points_line"]
+        == closing.loc[lined["player_lookup"], "points_line"].values
+    ).all()
     preds = p.read(t.PLAYER_PROP_PREDICTIONS, SIM_END, SIM_END)
     assert (preds["line_minutes_before_game"] >= 0).all()
     assert _state(p, keys.ML_FEATURE_STORE, SIM_END).passed_checks.count("lines_pre_tip_only") == 1
 
 
 # --- 31: gaps anywhere in the season are found, not only in a trailing window -----------------------------
+
 
 def test_31_a_missing_date_deep_in_the_season_fails_the_gap_check(sim_graph):
     p, _ = sim_graph
@@ -428,12 +468,16 @@ def test_31_a_home_that_starts_mid_season_is_judged_from_its_first_date(sim_grap
     first = dt.date(2024, 11, 1)
     for i in range(13):
         land(instance, keys.RAW_SCHEDULE, first + dt.timedelta(days=i))
-    result = no_missing_game_dates_this_season(dg.build_asset_check_context(instance=instance), warehouse=p.warehouse,
-                                               clock=Clock(frozen_now="2024-11-14T09:00:00-05:00"))
+    result = no_missing_game_dates_this_season(
+        dg.build_asset_check_context(instance=instance),
+        warehouse=p.warehouse,
+        clock=Clock(frozen_now="2024-11-14T09:00:00-05:00"),
+    )
     assert result.passed and result.metadata["judged_from"].value == first.isoformat()
 
 
 # --- 33: exactly one active prediction per (game, player, system) -----------------------------------------
+
 
 def test_33_a_stray_active_duplicate_is_deactivated_by_the_next_run(sim_graph):
     p, _ = sim_graph
@@ -448,6 +492,9 @@ def test_33_a_stray_active_duplicate_is_deactivated_by_the_next_run(sim_graph):
         active = after[after["is_active"]]
         assert not active.duplicated(["game_id", "player_id", "system_id"]).any()
         assert not after.set_index("prediction_id").loc["stray-from-a-concurrent-writer", "is_active"]
-        assert "one_active_prediction_per_game_player_system" in _state(p, keys.PLAYER_PROP_PREDICTIONS, SIM_END).passed_checks
+        assert (
+            "one_active_prediction_per_game_player_system"
+            in _state(p, keys.PLAYER_PROP_PREDICTIONS, SIM_END).passed_checks
+        )
     finally:
         p.warehouse.replace_dates(t.PLAYER_PROP_PREDICTIONS, preds, SIM_END, SIM_END)

@@ -16,11 +16,17 @@ from nba_pipeline.definitions import defs
 
 def main(day: str, groups: list[str]) -> int:
     instance = dg.DagsterInstance.get()
-    selection = sorted(dg.AssetSelection.groups(*groups).resolve(defs.resolve_asset_graph()),
-                       key=lambda k: k.to_user_string())
+    selection = sorted(
+        dg.AssetSelection.groups(*groups).resolve(defs.resolve_asset_graph()), key=lambda k: k.to_user_string()
+    )
     job = defs.resolve_implicit_global_asset_job_def()
-    result = job.execute_in_process(instance=instance, partition_key=day, asset_selection=selection,
-                                    tags={"dagster/sensor_name": "automation_phase2_raw"}, raise_on_error=False)
+    result = job.execute_in_process(
+        instance=instance,
+        partition_key=day,
+        asset_selection=selection,
+        tags={"dagster/sensor_name": "automation_phase2_raw"},
+        raise_on_error=False,
+    )
     print(f"{result.run_id} {result.dagster_run.status.value}", flush=True)
     return 0 if result.success else 1
 

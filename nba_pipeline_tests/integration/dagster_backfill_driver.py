@@ -54,8 +54,11 @@ def launch_params(kind: str, asset_paths: list[list[str]], start: str, end: str)
     ``all`` are what ui-core/src/assets/LaunchAssetChoosePartitionsDialog.tsx builds for an asset
     selection outside a job (its third and second branches)."""
     if kind == "range":
-        return {"partitionsByAssets": [{"assetKey": {"path": p}, "partitions": {"range": {"start": start, "end": end}}}
-                                       for p in asset_paths]}
+        return {
+            "partitionsByAssets": [
+                {"assetKey": {"path": p}, "partitions": {"range": {"start": start, "end": end}}} for p in asset_paths
+            ]
+        }
     selection = [{"path": p} for p in asset_paths]
     if kind == "all":
         return {"tags": UI_EXECUTION_TAGS, "assetSelection": selection, "allPartitions": True}
@@ -73,14 +76,22 @@ def main(start: str, end: str, kind: str, plan_only: bool) -> dict:
 
     home = Path(os.environ["DAGSTER_HOME"])
     home.mkdir(parents=True, exist_ok=True)
-    overrides = {"run_coordinator": {"module": "dagster._core.run_coordinator", "class": "DefaultRunCoordinator"},
-                 "run_launcher": {"module": "dagster._core.launcher.sync_in_memory_run_launcher",
-                                  "class": "SyncInMemoryRunLauncher"}}
+    overrides = {
+        "run_coordinator": {"module": "dagster._core.run_coordinator", "class": "DefaultRunCoordinator"},
+        "run_launcher": {
+            "module": "dagster._core.launcher.sync_in_memory_run_launcher",
+            "class": "SyncInMemoryRunLauncher",
+        },
+    }
     if plan_only:  # queued and never dequeued: no queue daemon runs here
         overrides = {"run_coordinator": {"module": "dagster._core.run_coordinator", "class": "QueuedRunCoordinator"}}
     instance = dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home), overrides=overrides))
-    target = ModuleTarget(module_name="nba_pipeline.definitions", attribute="defs", working_directory=str(ROOT),
-                          location_name="nba_pipeline")
+    target = ModuleTarget(
+        module_name="nba_pipeline.definitions",
+        attribute="defs",
+        working_directory=str(ROOT),
+        location_name="nba_pipeline",
+    )
     with create_test_daemon_workspace_context(target, instance) as ctx:
         request = ctx.create_request_context()
         paths = [node.key.path for node in request.asset_graph.asset_nodes]
@@ -105,25 +116,40 @@ def main(start: str, end: str, kind: str, plan_only: bool) -> dict:
     lo, hi = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
     days = [(lo + dt.timedelta(days=i)).isoformat() for i in range((hi - lo).days + 1)]
     check_keys = [k for a in defs.assets for k in a.check_keys]
-    evaluated = {(i.check_key, i.partition_key) for i in instance.event_log_storage.get_asset_check_partition_info(
-        check_keys, partition_keys=days) if i.is_current and i.latest_execution_status.value in ("SUCCEEDED", "FAILED")}
+    evaluated = {
+        (i.check_key, i.partition_key)
+        for i in instance.event_log_storage.get_asset_check_partition_info(check_keys, partition_keys=days)
+        if i.is_current and i.latest_execution_status.value in ("SUCCEEDED", "FAILED")
+    }
     report = {
         "backfill_id": backfill_id,
         "status": backfill.status.value,
         "daemon_passes": passes,
-        "runs": [{"status": r.status.value,
-                  "range": [r.tags.get("dagster/asset_partition_range_start"),
-                            r.tags.get("dagster/asset_partition_range_end")],
-                  "assets": sorted(k.to_user_string() for k in (r.asset_selection or []))} for r in runs],
-        "materialized": {k.to_user_string(): sorted(instance.get_materialized_partitions(k))
-                         for a in defs.assets for k in a.keys},
+        "runs": [
+            {
+                "status": r.status.value,
+                "range": [
+                    r.tags.get("dagster/asset_partition_range_start"),
+                    r.tags.get("dagster/asset_partition_range_end"),
+                ],
+                "assets": sorted(k.to_user_string() for k in (r.asset_selection or [])),
+            }
+            for r in runs
+        ],
+        "materialized": {
+            k.to_user_string(): sorted(instance.get_materialized_partitions(k)) for a in defs.assets for k in a.keys
+        },
     }
     if not plan_only:
         warehouse = defs.resources["warehouse"]
-        report["unevaluated_checks"] = {d: sorted(f"{k.asset_key.to_user_string()}:{k.name}" for k in check_keys
-                                                  if (k, d) not in evaluated) for d in days}
-        report["tables"] = {spec.address: sorted(d.isoformat() for d in warehouse.count_by_date(spec, lo, hi + dt.timedelta(days=5)))
-                            for spec in t.ALL_TABLES}
+        report["unevaluated_checks"] = {
+            d: sorted(f"{k.asset_key.to_user_string()}:{k.name}" for k in check_keys if (k, d) not in evaluated)
+            for d in days
+        }
+        report["tables"] = {
+            spec.address: sorted(d.isoformat() for d in warehouse.count_by_date(spec, lo, hi + dt.timedelta(days=5)))
+            for spec in t.ALL_TABLES
+        }
     return report
 
 

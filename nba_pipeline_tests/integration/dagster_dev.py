@@ -33,8 +33,9 @@ def free_port() -> int:
 class DagsterDev:
     def __init__(self, command: list[str], env: dict, log: Path, port: int):
         self.url = f"http://127.0.0.1:{port}/graphql"
-        self.proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def gql(self, query: str, variables: dict | None = None) -> dict:
         r = httpx.post(self.url, json={"query": query, "variables": variables or {}}, timeout=60)
@@ -64,12 +65,21 @@ class DagsterDev:
 
     def launch_range(self, assets: list[list[str]], start: str, end: str, tags: dict | None = None) -> str:
         """Materialize ``assets`` over start..end in one run, as the UI's "Materialize" of a range does."""
-        all_tags = {"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end,
-                    **(tags or {})}
-        params = {"selector": {"repositoryLocationName": "nba_pipeline", "repositoryName": "__repository__",
-                               "jobName": "__ASSET_JOB", "assetSelection": [{"path": p} for p in assets]},
-                  "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in all_tags.items()]},
-                  "runConfigData": {}}
+        all_tags = {
+            "dagster/asset_partition_range_start": start,
+            "dagster/asset_partition_range_end": end,
+            **(tags or {}),
+        }
+        params = {
+            "selector": {
+                "repositoryLocationName": "nba_pipeline",
+                "repositoryName": "__repository__",
+                "jobName": "__ASSET_JOB",
+                "assetSelection": [{"path": p} for p in assets],
+            },
+            "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in all_tags.items()]},
+            "runConfigData": {},
+        }
         launched = self.gql(LAUNCH_RUN, {"p": params})["launchRun"]
         if launched["__typename"] != "LaunchRunSuccess":
             raise RuntimeError(launched)

@@ -37,12 +37,24 @@ def main(run_id: str, strategy: str) -> dict:
     from dagster_graphql.test.utils import execute_dagster_graphql
 
     home = Path(os.environ["DAGSTER_HOME"])
-    instance = dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home), overrides={
-        "run_coordinator": {"module": "dagster._core.run_coordinator", "class": "DefaultRunCoordinator"},
-        "run_launcher": {"module": "dagster._core.launcher.sync_in_memory_run_launcher",
-                         "class": "SyncInMemoryRunLauncher"}}))
-    target = ModuleTarget(module_name="nba_pipeline.definitions", attribute="defs", working_directory=str(ROOT),
-                          location_name="nba_pipeline")
+    instance = dg.DagsterInstance.from_ref(
+        InstanceRef.from_dir(
+            str(home),
+            overrides={
+                "run_coordinator": {"module": "dagster._core.run_coordinator", "class": "DefaultRunCoordinator"},
+                "run_launcher": {
+                    "module": "dagster._core.launcher.sync_in_memory_run_launcher",
+                    "class": "SyncInMemoryRunLauncher",
+                },
+            },
+        )
+    )
+    target = ModuleTarget(
+        module_name="nba_pipeline.definitions",
+        attribute="defs",
+        working_directory=str(ROOT),
+        location_name="nba_pipeline",
+    )
     [run_id] = [r.run_id for r in instance.get_runs() if r.run_id.startswith(run_id)]
     with create_test_daemon_workspace_context(target, instance) as ctx:
         request = ctx.create_request_context()
@@ -54,10 +66,22 @@ def main(run_id: str, strategy: str) -> dict:
         if launched["__typename"] != "LaunchRunSuccess":
             raise SystemExit(f"re-execution refused: {launched}")
         child = instance.get_run_by_id(launched["run"]["runId"])
-        steps = sorted({e.step_key for e in instance.all_logs(child.run_id)
-                        if e.dagster_event and e.dagster_event.event_type_value == "STEP_SUCCESS"})
-    return {"parent": parent, "child": {"run_id": child.run_id, "status": child.status.value,
-                                        "parent_run_id": child.parent_run_id, "succeeded_steps": steps}}
+        steps = sorted(
+            {
+                e.step_key
+                for e in instance.all_logs(child.run_id)
+                if e.dagster_event and e.dagster_event.event_type_value == "STEP_SUCCESS"
+            }
+        )
+    return {
+        "parent": parent,
+        "child": {
+            "run_id": child.run_id,
+            "status": child.status.value,
+            "parent_run_id": child.parent_run_id,
+            "succeeded_steps": steps,
+        },
+    }
 
 
 if __name__ == "__main__":

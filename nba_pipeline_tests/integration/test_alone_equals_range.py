@@ -41,10 +41,21 @@ ALL_KEYS = [k for a in ASSETS for k in a.keys]
 def _pipeline(home, source) -> Pipeline:
     (home / "dagster").mkdir(parents=True, exist_ok=True)
     # The local instance's event log storage, in a folder that can be copied with the home.
-    return Pipeline(home=home, source=source, now=NOW, instance=dg.DagsterInstance.local_temp(
-        str(home / "dagster"), overrides={"event_log_storage": {
-            "module": "nba_pipeline.instance.event_log", "class": "LocalSqliteEventLogStorage",
-            "config": {"base_dir": str(home / "dagster")}}}))
+    return Pipeline(
+        home=home,
+        source=source,
+        now=NOW,
+        instance=dg.DagsterInstance.local_temp(
+            str(home / "dagster"),
+            overrides={
+                "event_log_storage": {
+                    "module": "nba_pipeline.instance.event_log",
+                    "class": "LocalSqliteEventLogStorage",
+                    "config": {"base_dir": str(home / "dagster")},
+                }
+            },
+        ),
+    )
 
 
 def _drain(p: Pipeline, auto: Automation) -> int:
@@ -91,8 +102,9 @@ def homes(real_data, tmp_path_factory):
     automation = _pipeline(base / "automation", source)
     [second] = split.run(keys.PHASE_GROUPS, first_end + dt.timedelta(days=1), END)
     assert second.success
-    auto = Automation(automation.instance, dt.datetime.combine(AUTOMATED[0] - dt.timedelta(days=1), dt.time(23, 0),
-                                                             tzinfo=ET))
+    auto = Automation(
+        automation.instance, dt.datetime.combine(AUTOMATED[0] - dt.timedelta(days=1), dt.time(23, 0), tzinfo=ET)
+    )
     automated_runs = _drain(automation, auto) + sum(_automate(automation, auto, day) for day in AUTOMATED)
     return {"one_run": one_run, "split": split, "automation": automation, "automated_runs": automated_runs}
 
@@ -101,15 +113,20 @@ def _same_tables(a: Pipeline, b: Pipeline, start: dt.date, end: dt.date) -> None
     for spec in t.ALL_TABLES:
         x, y = a.read(spec, start, end), b.read(spec, start, end)
         key = list(spec.primary_key)
-        pd.testing.assert_frame_equal(x.sort_values(key).reset_index(drop=True),
-                                      y.sort_values(key).reset_index(drop=True), obj=spec.address)
+        pd.testing.assert_frame_equal(
+            x.sort_values(key).reset_index(drop=True), y.sort_values(key).reset_index(drop=True), obj=spec.address
+        )
 
 
 def _check_results(p: Pipeline, days: list[dt.date]) -> dict:
     check_keys = [k for a in p.defs.assets for k in a.check_keys]
-    return {(i.check_key.asset_key.to_user_string(), i.check_key.name, i.partition_key): i.latest_execution_status.value
-            for i in p.instance.event_log_storage.get_asset_check_partition_info(
-                check_keys, partition_keys=[d.isoformat() for d in days]) if i.is_current}
+    return {
+        (i.check_key.asset_key.to_user_string(), i.check_key.name, i.partition_key): i.latest_execution_status.value
+        for i in p.instance.event_log_storage.get_asset_check_partition_info(
+            check_keys, partition_keys=[d.isoformat() for d in days]
+        )
+        if i.is_current
+    }
 
 
 def test_the_dates_exercise_every_phase(homes):

@@ -77,8 +77,11 @@ def test_an_unreadable_report_keeps_the_last_good_one_in_force_and_fails_loudly(
     # The table still holds the good report's rows for the date, and only those.
     after = later.read(t.NBAC_INJURY_REPORT, DAY, DAY)
     assert set(after["report_name"]) == {GOOD}
-    assert after.sort_values("player_lookup")[["player_lookup", "injury_status", "reason"]].reset_index(drop=True).equals(
-        good.sort_values("player_lookup")[["player_lookup", "injury_status", "reason"]].reset_index(drop=True))
+    assert (
+        after.sort_values("player_lookup")[["player_lookup", "injury_status", "reason"]]
+        .reset_index(drop=True)
+        .equals(good.sort_values("player_lookup")[["player_lookup", "injury_status", "reason"]].reset_index(drop=True))
+    )
     # The failure is visible: a failed blocking check (an alert, and the date's status) naming the
     # source, date, file and what is wrong, with the report in force in its metadata.
     check = _check(later)
@@ -88,12 +91,17 @@ def test_an_unreadable_report_keeps_the_last_good_one_in_force_and_fails_loudly(
     assert f"20260208T234000Z__{NEXT}.pdf" in check.description and "not a readable PDF" in check.description
     (unreadable,) = check.metadata["unreadable"].value
     assert unreadable["report"] == NEXT and unreadable["field"] == "(whole file)"
-    state = partition_state(later.instance, keys.RAW_INJURY_REPORT, DAY.isoformat(),
-                            [s for s in _specs() if s.asset_key == keys.RAW_INJURY_REPORT])
+    state = partition_state(
+        later.instance,
+        keys.RAW_INJURY_REPORT,
+        DAY.isoformat(),
+        [s for s in _specs() if s.asset_key == keys.RAW_INJURY_REPORT],
+    )
     assert CHECK_INJURY_REPORTS_READABLE in state.failed_blocking_checks
     # Nothing lost: the unreadable file is archived as it came.
-    assert (tmp_path / "archive" / "live" / "nba_com" / "injury_report" / "2026-02-08" /
-            f"20260208T234000Z__{NEXT}.pdf").read_bytes() == pdfs[NEXT][:40_000]
+    assert (
+        tmp_path / "archive" / "live" / "nba_com" / "injury_report" / "2026-02-08" / f"20260208T234000Z__{NEXT}.pdf"
+    ).read_bytes() == pdfs[NEXT][:40_000]
 
     # 18:50: the report is served whole again; it parses, supersedes the bad copy, and is in force.
     monkeypatch.setattr(MockedCdnLiveSource, "files", {f"{GOOD}.pdf": pdfs[GOOD], f"{NEXT}.pdf": pdfs[NEXT]})
@@ -105,7 +113,8 @@ def test_an_unreadable_report_keeps_the_last_good_one_in_force_and_fails_loudly(
     assert check.metadata["report_in_force"].value == NEXT
     assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN  # the bad copy, superseded
     assert [u["file"].rsplit("/", 1)[-1] for u in check.metadata["unreadable"].value] == [
-        f"20260208T234000Z__{NEXT}.pdf"]
+        f"20260208T234000Z__{NEXT}.pdf"
+    ]
 
 
 def test_no_readable_report_keeps_the_rows_already_in_the_table(tmp_path: Path, pdfs, monkeypatch):
@@ -136,12 +145,21 @@ def test_the_report_in_force_is_the_newest_publication_that_parsed():
     from nba_pipeline.storage import ArchivedFile
 
     def archived(name: str, scraped: str) -> ArchivedFile:
-        return ArchivedFile(f"live/x/{scraped}__{name}.pdf", name,
-                            dt.datetime.strptime(scraped, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC))
+        return ArchivedFile(
+            f"live/x/{scraped}__{name}.pdf",
+            name,
+            dt.datetime.strptime(scraped, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC),
+        )
 
     def error(f: ArchivedFile) -> PayloadError:
-        return PayloadError(endpoint="live nba_com/injury_report", game_date=DAY, path=f.path,
-                            field="Current Status", problem="unknown status 'Sidelined'", page=4)
+        return PayloadError(
+            endpoint="live nba_com/injury_report",
+            game_date=DAY,
+            path=f.path,
+            field="Current Status",
+            problem="unknown status 'Sidelined'",
+            page=4,
+        )
 
     early, late = archived(GOOD, "20260208T232000Z"), archived(NEXT, "20260208T234000Z")
     late_again = archived(NEXT, "20260208T235000Z")  # the same publication, scraped again

@@ -52,22 +52,32 @@ def _worker_pid(instance, run_id: str) -> int:
 def test_a_killed_dagster_dev_never_wedges_the_home(tmp_path, monkeypatch):
     home = tmp_path / "home"
     monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))  # the local instance config reads it
-    env = {**os.environ, "NBA_PIPELINE_HOME": str(home), "DAGSTER_HOME": str(home / "dagster"),
-           "NBA_PIPELINE_SOURCE": "simulated", "NBA_PIPELINE_NOW": NOW,
-           # Self-heal would request the recent dates of this empty home at once; here only the
-           # test's runs compete for the slot (whether self-heal would see the dead run's dates is
-           # asserted below).
-           "NBA_PIPELINE_SELF_HEAL_MAX_ATTEMPTS": "0"}
+    env = {
+        **os.environ,
+        "NBA_PIPELINE_HOME": str(home),
+        "DAGSTER_HOME": str(home / "dagster"),
+        "NBA_PIPELINE_SOURCE": "simulated",
+        "NBA_PIPELINE_NOW": NOW,
+        # Self-heal would request the recent dates of this empty home at once; here only the
+        # test's runs compete for the slot (whether self-heal would see the dead run's dates is
+        # asserted below).
+        "NBA_PIPELINE_SELF_HEAL_MAX_ATTEMPTS": "0",
+    }
     log = tmp_path / "dagster_dev.log"
     port = free_port()
-    dev = DagsterDev([sys.executable, "-m", "nba_pipeline.cli", "dev", "--home", str(home), "--port", str(port)],
-                     env, log, port)
+    dev = DagsterDev(
+        [sys.executable, "-m", "nba_pipeline.cli", "dev", "--home", str(home), "--port", str(port)], env, log, port
+    )
     try:
         groups = dev.assets_by_group()
         instance = dg.DagsterInstance.from_config(str(home / "dagster"))
         # No automatic retry of this run: its dates must stay failed for self-heal to be checked.
-        run_id = dev.launch_range(groups[keys.PHASE1] + groups[keys.PHASE2] + groups[keys.PHASE3], DEAD_START,
-                                  DEAD_END, tags={"dagster/max_retries": "0"})
+        run_id = dev.launch_range(
+            groups[keys.PHASE1] + groups[keys.PHASE2] + groups[keys.PHASE3],
+            DEAD_START,
+            DEAD_END,
+            tags={"dagster/max_retries": "0"},
+        )
 
         def holds_slot():
             info = instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL)
@@ -96,16 +106,23 @@ def test_a_killed_dagster_dev_never_wedges_the_home(tmp_path, monkeypatch):
 
     restarted = time.monotonic()
     port = free_port()
-    dev = DagsterDev(["dagster", "dev", "-w", str(ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)],
-                     env, log, port)
+    dev = DagsterDev(
+        ["dagster", "dev", "-w", str(ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)], env, log, port
+    )
     try:
-        failed = _wait("the dead run marked failed by the restarted daemon",
-                       lambda: instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.FAILURE, timeout=120)
+        failed = _wait(
+            "the dead run marked failed by the restarted daemon",
+            lambda: instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.FAILURE,
+            timeout=120,
+        )
         marked_failed = time.monotonic() - restarted
         failure = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.RUN_FAILURE).records
         assert failed and f"its worker process {pid} is gone" in failure[-1].event_log_entry.dagster_event.message
-        _wait("the dead run's warehouse slot freed",
-              lambda: run_id not in instance.event_log_storage.get_concurrency_run_ids(), timeout=60)
+        _wait(
+            "the dead run's warehouse slot freed",
+            lambda: run_id not in instance.event_log_storage.get_concurrency_run_ids(),
+            timeout=60,
+        )
         freed = time.monotonic() - restarted
 
         # Its dates are failed, not in progress: self-heal (attempts allowed) would re-request them.
@@ -119,15 +136,25 @@ def test_a_killed_dagster_dev_never_wedges_the_home(tmp_path, monkeypatch):
 
         groups = dev.assets_by_group()
         new_run = dev.launch_range(groups[keys.PHASE1] + groups[keys.PHASE2], DAY, DAY)
-        final = _wait("a new run finished after the restart",
-                      lambda: instance.get_run_by_id(new_run).is_finished and instance.get_run_by_id(new_run),
-                      timeout=180, every=0.5)
+        final = _wait(
+            "a new run finished after the restart",
+            lambda: instance.get_run_by_id(new_run).is_finished and instance.get_run_by_id(new_run),
+            timeout=180,
+            every=0.5,
+        )
         assert final.status == dg.DagsterRunStatus.SUCCESS, log.read_text()[-3000:]
     finally:
         dev.stop()
     print(f"restart -> dead run marked failed {marked_failed:.1f} s, slot freed {freed:.1f} s")
 
-    status = subprocess.run([sys.executable, "-m", "nba_pipeline.cli", "status", "--date", DAY, "--home", str(home)],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert f"run {run_id[:8]} ({DEAD_START}..{DEAD_END}) failed: its worker process {pid} is gone" \
-        in status.stdout, status.stdout[-3000:] + status.stderr[-3000:]
+    status = subprocess.run(
+        [sys.executable, "-m", "nba_pipeline.cli", "status", "--date", DAY, "--home", str(home)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert f"run {run_id[:8]} ({DEAD_START}..{DEAD_END}) failed: its worker process {pid} is gone" in status.stdout, (
+        status.stdout[-3000:] + status.stderr[-3000:]
+    )

@@ -75,8 +75,16 @@ def test_upcoming_context_uses_only_earlier_games(replay):
 
 def test_rematerializing_a_date_leaves_identical_row_counts(replay):
     p, _ = replay
-    tables = [t.NBAC_SCHEDULE, t.NBAC_PLAYER_BOXSCORES, t.NBAC_TEAM_BOXSCORE, t.TEAM_OFFENSE, t.TEAM_DEFENSE,
-              t.PLAYER_GAME_SUMMARY, t.UPCOMING_TEAM_CONTEXT, t.UPCOMING_PLAYER_CONTEXT]
+    tables = [
+        t.NBAC_SCHEDULE,
+        t.NBAC_PLAYER_BOXSCORES,
+        t.NBAC_TEAM_BOXSCORE,
+        t.TEAM_OFFENSE,
+        t.TEAM_DEFENSE,
+        t.PLAYER_GAME_SUMMARY,
+        t.UPCOMING_TEAM_CONTEXT,
+        t.UPCOMING_PLAYER_CONTEXT,
+    ]
     before = {s.address: p.warehouse.count_by_date(s, START, END) for s in tables}
     snapshot = p.read(t.PLAYER_GAME_SUMMARY, JOKIC_NIGHT, JOKIC_NIGHT).sort_values("player_id").reset_index(drop=True)
     for group in (keys.PHASE1, keys.PHASE2, keys.PHASE3):

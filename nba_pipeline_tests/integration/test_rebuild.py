@@ -73,15 +73,29 @@ class NoSource(src.NbaSource):
 def _pipeline(home: Path, source) -> Pipeline:
     (home / "dagster").mkdir(parents=True, exist_ok=True)
     # The local instance's event log storage in a folder that is copied with the home.
-    return Pipeline(home=home, source=source, now=NOW, instance=dg.DagsterInstance.local_temp(
-        str(home / "dagster"), overrides={"event_log_storage": {
-            "module": "nba_pipeline.instance.event_log", "class": "LocalSqliteEventLogStorage",
-            "config": {"base_dir": str(home / "dagster")}}}))
+    return Pipeline(
+        home=home,
+        source=source,
+        now=NOW,
+        instance=dg.DagsterInstance.local_temp(
+            str(home / "dagster"),
+            overrides={
+                "event_log_storage": {
+                    "module": "nba_pipeline.instance.event_log",
+                    "class": "LocalSqliteEventLogStorage",
+                    "config": {"base_dir": str(home / "dagster")},
+                }
+            },
+        ),
+    )
 
 
 def _files(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _models(root: Path) -> dict:
@@ -120,8 +134,11 @@ def original(real_data, tmp_path_factory) -> Original:
 def assert_same_tables(original: Original, read) -> None:
     for spec in t.ALL_TABLES:
         key = list(spec.primary_key)
-        pd.testing.assert_frame_equal(original.tables[spec.address].sort_values(key).reset_index(drop=True),
-                                      read(spec).sort_values(key).reset_index(drop=True), obj=spec.address)
+        pd.testing.assert_frame_equal(
+            original.tables[spec.address].sort_values(key).reset_index(drop=True),
+            read(spec).sort_values(key).reset_index(drop=True),
+            obj=spec.address,
+        )
 
 
 def test_a_deleted_warehouse_is_rebuilt_equal_to_the_original_without_a_source_call(original, tmp_path):
@@ -147,11 +164,22 @@ def test_the_archive_alone_on_a_new_machine_rebuilds_the_same_tables_and_exports
     historical source configured at a folder that does not exist: the rebuild never reads it."""
     home = tmp_path / "new_machine"
     shutil.copytree(original.home / "archive", home / "archive")
-    env = {**os.environ, "NBA_PIPELINE_SOURCE": "historical", "NBA_PIPELINE_HISTORICAL_DIR": str(tmp_path / "gone"),
-           "NBA_PIPELINE_NOW": NOW, "DAGSTER_HOME": str(home / "dagster")}
+    env = {
+        **os.environ,
+        "NBA_PIPELINE_SOURCE": "historical",
+        "NBA_PIPELINE_HISTORICAL_DIR": str(tmp_path / "gone"),
+        "NBA_PIPELINE_NOW": NOW,
+        "DAGSTER_HOME": str(home / "dagster"),
+    }
 
-    out = subprocess.run([sys.executable, "-m", "nba_pipeline.cli", "rebuild", "--home", str(home)], cwd=ROOT,
-                         env=env, capture_output=True, text=True, timeout=600)
+    out = subprocess.run(
+        [sys.executable, "-m", "nba_pipeline.cli", "rebuild", "--home", str(home)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert f"rebuild {START}..{END} from the payload archive {home / 'archive' / 'historical'}" in out.stdout
@@ -207,6 +235,7 @@ def test_an_edited_payload_stops_the_rebuild_of_its_date_and_nothing_of_it_is_pa
 
 # --- what to rebuild -------------------------------------------------------------------------------
 
+
 def test_the_range_defaults_to_the_archive_and_an_empty_one_says_what_it_holds(original):
     from nba_pipeline.storage import LocalBlobStore
 
@@ -214,9 +243,12 @@ def test_the_range_defaults_to_the_archive_and_an_empty_one_says_what_it_holds(o
 
     assert rebuild.plan(archive, "historical", dt.date(2025, 10, 25), None).start == dt.date(2025, 10, 25)
     assert rebuild.plan(archive, "historical", None, None).archived[0] == START
-    with pytest.raises(rebuild.NothingToRebuild, match="holds no simulated payloads; it holds payloads of "
-                                                       "historical: pass --source historical"):
+    with pytest.raises(
+        rebuild.NothingToRebuild,
+        match="holds no simulated payloads; it holds payloads of historical: pass --source historical",
+    ):
         rebuild.plan(archive, "simulated", None, None)
-    with pytest.raises(rebuild.NothingToRebuild, match=f"no payloads between 2025-12-01 and 2025-12-05 "
-                                                       f"\\(it holds {START}..{END}\\)"):
+    with pytest.raises(
+        rebuild.NothingToRebuild, match=f"no payloads between 2025-12-01 and 2025-12-05 \\(it holds {START}..{END}\\)"
+    ):
         rebuild.plan(archive, "historical", dt.date(2025, 12, 1), dt.date(2025, 12, 5))

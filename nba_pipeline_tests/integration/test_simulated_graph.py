@@ -106,7 +106,8 @@ def test_rerun_is_harmless_and_a_changed_line_supersedes(graph):
     mine = back[back["player_id"] == pid]
     assert len(mine) == 2 * n_systems
     assert set(mine.loc[mine["is_active"], "prediction_id"]) == set(
-        before.loc[(before["player_id"] == pid) & before["is_active"], "prediction_id"])
+        before.loc[(before["player_id"] == pid) & before["is_active"], "prediction_id"]
+    )
     assert set(back.loc[back["is_active"], "prediction_id"]) == set(before.loc[before["is_active"], "prediction_id"])
     p.warehouse.replace_dates(t.PLAYER_PROP_PREDICTIONS, before, END, END)  # restore for the other tests
 
@@ -121,15 +122,22 @@ def test_grading_and_model_performance(graph):
     assert (acc.loc[acc["is_voided"], "void_reason"].notna()).all()
     assert (acc.loc[acc["is_push"], "prediction_correct"].isna()).all()
     perf = p.read(t.MODEL_PERFORMANCE_DAILY, PREDICT_START, END)
-    assert len(perf) == len(systems.SYSTEM_IDS) * 3 and set(perf["state"]) <= {"INSUFFICIENT_DATA", "BLOCKED", "DEGRADING", "WATCH", "HEALTHY"}
+    assert len(perf) == len(systems.SYSTEM_IDS) * 3 and set(perf["state"]) <= {
+        "INSUFFICIENT_DATA",
+        "BLOCKED",
+        "DEGRADING",
+        "WATCH",
+        "HEALTHY",
+    }
 
 
 def test_model_performance_carries_the_evaluation_and_calibration_chart_for_the_ui(graph):
     import base64
 
     p, _ = graph
-    mat = p.instance.fetch_materializations(dg.AssetRecordsFilter(
-        asset_key=keys.MODEL_PERFORMANCE_DAILY, asset_partitions=[END.isoformat()]), limit=1).records[0]
+    mat = p.instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=keys.MODEL_PERFORMANCE_DAILY, asset_partitions=[END.isoformat()]), limit=1
+    ).records[0]
     meta = mat.asset_materialization.metadata
     chart = meta["calibration"].value
     assert chart.startswith("![calibration](data:image/png;base64,")
@@ -161,9 +169,17 @@ def test_no_leakage_changing_data_on_or_after_the_date_changes_nothing(graph):
     rebuild D's upcoming context, features, model and predictions: they must not move."""
     p, _ = graph
     day = END
-    rebuild = [keys.UPCOMING_TEAM_CONTEXT, keys.UPCOMING_PLAYER_CONTEXT, keys.TEAM_DEFENSE_ZONE, keys.PLAYER_SHOT_ZONE,
-               keys.PLAYER_DAILY_CACHE, keys.PLAYER_COMPOSITE_FACTORS, keys.ML_FEATURE_STORE, keys.POINTS_MODEL,
-               keys.PLAYER_PROP_PREDICTIONS]
+    rebuild = [
+        keys.UPCOMING_TEAM_CONTEXT,
+        keys.UPCOMING_PLAYER_CONTEXT,
+        keys.TEAM_DEFENSE_ZONE,
+        keys.PLAYER_SHOT_ZONE,
+        keys.PLAYER_DAILY_CACHE,
+        keys.PLAYER_COMPOSITE_FACTORS,
+        keys.ML_FEATURE_STORE,
+        keys.POINTS_MODEL,
+        keys.PLAYER_PROP_PREDICTIONS,
+    ]
     assert p.materialize(rebuild, day).success
     touched = (t.PLAYER_GAME_SUMMARY, t.NBAC_PLAYER_BOXSCORES, t.TEAM_OFFENSE, t.ODDS_PLAYER_POINTS_PROPS)
     originals = [(spec, p.read(spec, day, day)) for spec in touched]
@@ -189,8 +205,9 @@ def test_no_leakage_changing_data_on_or_after_the_date_changes_nothing(graph):
     assert p.materialize(rebuild, day).success
     fs_after = p.read(t.ML_FEATURE_STORE, day, day).sort_values("player_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(fs_after, fs_before)
-    pd.testing.assert_frame_equal(p.read(t.POINTS_MODEL, day, day).drop(columns=["trained_at"]),
-                                  model_before.drop(columns=["trained_at"]))
+    pd.testing.assert_frame_equal(
+        p.read(t.POINTS_MODEL, day, day).drop(columns=["trained_at"]), model_before.drop(columns=["trained_at"])
+    )
     pred_after = p.read(t.PLAYER_PROP_PREDICTIONS, day, day)
     assert set(pred_after["prediction_id"]) == set(pred_before["prediction_id"])
     for spec, frame in originals:

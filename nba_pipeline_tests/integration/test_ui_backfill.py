@@ -28,14 +28,27 @@ ASSET_COUNT = 31
 def _env(home: Path, now: str) -> dict:
     (home / "dagster").mkdir(parents=True, exist_ok=True)
     (home / "dagster" / "dagster.yaml").write_text(
-        (ROOT / "nba_pipeline" / "instance" / "local_dagster.yaml").read_text())
-    return {**os.environ, "NBA_PIPELINE_HOME": str(home), "NBA_PIPELINE_SOURCE": "simulated",
-            "NBA_PIPELINE_SEED": str(SIM_SEED), "NBA_PIPELINE_NOW": now, "DAGSTER_HOME": str(home / "dagster")}
+        (ROOT / "nba_pipeline" / "instance" / "local_dagster.yaml").read_text()
+    )
+    return {
+        **os.environ,
+        "NBA_PIPELINE_HOME": str(home),
+        "NBA_PIPELINE_SOURCE": "simulated",
+        "NBA_PIPELINE_SEED": str(SIM_SEED),
+        "NBA_PIPELINE_NOW": now,
+        "DAGSTER_HOME": str(home / "dagster"),
+    }
 
 
 def _driver(module: str, *args: str, env: dict) -> dict:
-    proc = subprocess.run([sys.executable, "-m", f"nba_pipeline_tests.integration.{module}", *args], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", f"nba_pipeline_tests.integration.{module}", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:] + proc.stdout[-3000:]
     # Dagster's run logs share stdout; the driver's report is the last JSON line.
     return json.loads([line for line in proc.stdout.splitlines() if line.startswith("{")][-1])
@@ -48,12 +61,14 @@ def _days(start: dt.date, end: dt.date) -> list[str]:
 def test_the_dialogs_backfill_of_ten_dates_is_one_run_of_exactly_those_dates_with_the_clis_rows(tmp_path):
     start, end, now = dt.date(2024, 11, 4), dt.date(2024, 11, 13), "2024-11-20T12:00:00-05:00"
     home = tmp_path / "ui"
-    report = _driver("dagster_backfill_driver", start.isoformat(), end.isoformat(), "--params", "dialog",
-                     env=_env(home, now))
+    report = _driver(
+        "dagster_backfill_driver", start.isoformat(), end.isoformat(), "--params", "dialog", env=_env(home, now)
+    )
     assert report["status"] == "COMPLETED_SUCCESS"
     # One run, every asset, the chosen dates, planned in one daemon pass.
     assert [(r["status"], r["range"], len(r["assets"])) for r in report["runs"]] == [
-        ("SUCCESS", [start.isoformat(), end.isoformat()], ASSET_COUNT)]
+        ("SUCCESS", [start.isoformat(), end.isoformat()], ASSET_COUNT)
+    ]
     # Exactly the chosen dates: history of the day before the first is read, not materialized, and
     # nothing after the last is touched.
     assert {k: v for k, v in report["materialized"].items() if v != _days(start, end)} == {}
@@ -66,22 +81,39 @@ def test_the_dialogs_backfill_of_ten_dates_is_one_run_of_exactly_those_dates_wit
     for spec in t.ALL_TABLES:
         a, b = (w.read(spec, start, end) for w in (ui, cli.warehouse))
         key = list(spec.primary_key)
-        pd.testing.assert_frame_equal(a.sort_values(key).reset_index(drop=True),
-                                      b.sort_values(key).reset_index(drop=True), obj=spec.address)
+        pd.testing.assert_frame_equal(
+            a.sort_values(key).reset_index(drop=True), b.sort_values(key).reset_index(drop=True), obj=spec.address
+        )
 
 
 def test_the_dialogs_backfill_of_150_dates_is_planned_as_two_runs_of_every_asset(tmp_path):
     start, end = dt.date(2024, 11, 1), dt.date(2025, 3, 30)
-    report = _driver("dagster_backfill_driver", start.isoformat(), end.isoformat(), "--params", "dialog",
-                     "--plan-only", env=_env(tmp_path, "2025-04-20T12:00:00-04:00"))
+    report = _driver(
+        "dagster_backfill_driver",
+        start.isoformat(),
+        end.isoformat(),
+        "--params",
+        "dialog",
+        "--plan-only",
+        env=_env(tmp_path, "2025-04-20T12:00:00-04:00"),
+    )
     assert report["daemon_passes"] == 1
     assert [(r["range"], len(r["assets"])) for r in report["runs"]] == [
-        (["2024-11-01", "2025-02-08"], ASSET_COUNT), (["2025-02-09", "2025-03-30"], ASSET_COUNT)]
+        (["2024-11-01", "2025-02-08"], ASSET_COUNT),
+        (["2025-02-09", "2025-03-30"], ASSET_COUNT),
+    ]
 
 
 def test_the_dialogs_all_partitions_and_the_range_form_are_planned_one_run_per_100_dates(tmp_path):
-    report = _driver("dagster_backfill_driver", "2024-11-01", "2024-11-02", "--params", "all", "--plan-only",
-                     env=_env(tmp_path / "all", "2025-04-20T12:00:00-04:00"))
+    report = _driver(
+        "dagster_backfill_driver",
+        "2024-11-01",
+        "2024-11-02",
+        "--params",
+        "all",
+        "--plan-only",
+        env=_env(tmp_path / "all", "2025-04-20T12:00:00-04:00"),
+    )
     runs = report["runs"]
     assert runs and all(len(r["assets"]) == ASSET_COUNT for r in runs)
     spans = [(dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in (r["range"] for r in runs)]
@@ -89,8 +121,15 @@ def test_the_dialogs_all_partitions_and_the_range_form_are_planned_one_run_per_1
     assert all(nxt[0] == prev[1] + dt.timedelta(days=1) for prev, nxt in zip(spans, spans[1:]))
     assert spans[0][0] == dt.date(2024, 10, 1) and len(runs) == -(-((spans[-1][1] - spans[0][0]).days + 1) // 100)
 
-    ranged = _driver("dagster_backfill_driver", "2025-01-01", "2025-01-10", "--params", "range", "--plan-only",
-                     env=_env(tmp_path / "range", "2025-04-20T12:00:00-04:00"))
+    ranged = _driver(
+        "dagster_backfill_driver",
+        "2025-01-01",
+        "2025-01-10",
+        "--params",
+        "range",
+        "--plan-only",
+        env=_env(tmp_path / "range", "2025-04-20T12:00:00-04:00"),
+    )
     assert [(r["range"], len(r["assets"])) for r in ranged["runs"]] == [(["2025-01-01", "2025-01-10"], ASSET_COUNT)]
 
 
@@ -104,9 +143,26 @@ def test_a_cli_run_is_a_run_of_the_code_location_the_ui_re_executes_from_failure
 
     def cli(*groups: str) -> subprocess.CompletedProcess:
         select = [a for g in groups for a in ("--select", g)]
-        return subprocess.run([sys.executable, "-m", "nba_pipeline.cli", "backfill", "--start", day, "--end", day,
-                               *select, "--home", str(home)], cwd=ROOT, env=env, capture_output=True, text=True,
-                              timeout=300)
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "nba_pipeline.cli",
+                "backfill",
+                "--start",
+                day,
+                "--end",
+                day,
+                *select,
+                "--home",
+                str(home),
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
 
     assert cli(keys.PHASE1).returncode == 0
     [game_log] = sorted((home / "archive").rglob("*leaguegamelog*/**/*.json"))
@@ -119,8 +175,10 @@ def test_a_cli_run_is_a_run_of_the_code_location_the_ui_re_executes_from_failure
 
     report = _driver("dagster_reexecute_driver", run_id, env=env)
     assert report["parent"]["pipelineName"] == "__ASSET_JOB"
-    assert report["parent"]["repositoryOrigin"] == {"repositoryLocationName": "nba_pipeline",
-                                                    "repositoryName": "__repository__"}
+    assert report["parent"]["repositoryOrigin"] == {
+        "repositoryLocationName": "nba_pipeline",
+        "repositoryName": "__repository__",
+    }
     child = report["child"]
     assert child["status"] == "SUCCESS" and child["parent_run_id"].startswith(run_id)
     steps = set(child["succeeded_steps"])

@@ -75,8 +75,12 @@ def test_every_row_of_the_pdf_equals_the_legacy_csv_row(folder, report):
     errata = CSV_REASON_ERRATA[report]
     differing = set()
     for ours, theirs in zip(pdf, legacy):
-        assert (ours["team"], ours["player"], ours["status"], str(ours["page"])) == \
-               (theirs["team"], theirs["player"], theirs["status"], theirs["page"])
+        assert (ours["team"], ours["player"], ours["status"], str(ours["page"])) == (
+            theirs["team"],
+            theirs["player"],
+            theirs["status"],
+            theirs["page"],
+        )
         if ours["reason"] != theirs["reason"]:
             differing.add(ours["player"])
             assert ours["reason"] == errata[ours["player"]]
@@ -91,8 +95,12 @@ def test_cells_carried_down_wrapped_and_continued_across_pages(folder):
     rows = {r["player"]: r for r in _pdf_rows(folder / f"{REPORTS[0]}.pdf")}
     # Game, time, matchup and team are printed on a group's first row and carry down, across pages.
     assert {k: rows["Exum, Dante"][k] for k in ("gameDate", "gameTime", "matchup", "team", "page")} == {
-        "gameDate": "02/08/2026", "gameTime": "02:00 (ET)", "matchup": "MIA@WAS", "team": "Washington Wizards",
-        "page": 2}
+        "gameDate": "02/08/2026",
+        "gameTime": "02:00 (ET)",
+        "matchup": "MIA@WAS",
+        "team": "Washington Wizards",
+        "page": 2,
+    }
     assert (rows["Zubac, Ivica"]["team"], rows["Zubac, Ivica"]["gameTime"]) == ("Indiana Pacers", "03:00 (ET)")
     assert rows["Towns, Karl-Anthony"]["matchup"] == "NYK@BOS" and rows["Towns, Karl-Anthony"]["page"] == 4
     # Teams that filed nothing ("NOT YET SUBMITTED") have no rows; a team's rows follow its own group.
@@ -122,6 +130,7 @@ def test_the_pdf_reaches_the_one_row_parser_as_csv_rows(folder):
 
 
 # --- damaged reports -----------------------------------------------------------------------------
+
 
 def _edit_text(data: bytes, page_index: int, old: str, new: str) -> bytes:
     """The PDF with the first text object reading ``old`` on the page rewritten to ``new`` (pdfium)."""
@@ -163,15 +172,24 @@ def _damaged_page_stream(data: bytes) -> bytes:
     """Bytes flipped inside page 3's compressed content stream: pdfminer reads that page as empty."""
     page3 = [m.start() for m in re.finditer(rb"/Type/Page[^s]", data)][2]
     start = data.index(b"stream", page3) + 200  # GemBox writes each page's stream right after the page
-    return data[:start] + bytes(b ^ 0xFF for b in data[start:start + 60]) + data[start + 60:]
+    return data[:start] + bytes(b ^ 0xFF for b in data[start : start + 60]) + data[start + 60 :]
 
 
 DAMAGE = {
     # name: (damage, page named, field named, words in the problem)
     "truncated download": (lambda d: d[: len(d) // 2], None, "(whole file)", "not a readable PDF"),
-    "column header renamed": (lambda d: _edit_text(d, 0, "Reason", "Notes"), 1, "column header", "['Reason'] not found"),
-    "unknown status": (lambda d: _edit_text(d, 3, "Doubtful", "Sidelined"), 4, "Current Status",
-                       "Giddey, Josh (Chicago Bulls): unknown status 'Sidelined'"),
+    "column header renamed": (
+        lambda d: _edit_text(d, 0, "Reason", "Notes"),
+        1,
+        "column header",
+        "['Reason'] not found",
+    ),
+    "unknown status": (
+        lambda d: _edit_text(d, 3, "Doubtful", "Sidelined"),
+        4,
+        "Current Status",
+        "Giddey, Josh (Chicago Bulls): unknown status 'Sidelined'",
+    ),
     "damaged page content": (_damaged_page_stream, 3, "footer", "'Page 3 of 5' not found; the page has no text"),
     "page missing": (lambda d: _without_page(d, 2), 1, "footer", "reads 'Page 1 of 5' but this is page 1 of the 4"),
 }

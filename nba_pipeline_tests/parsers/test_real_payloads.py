@@ -21,7 +21,9 @@ def _json(path):
 
 
 def test_boxscore_v3_teams_players_and_dnp_comments(payloads):
-    body = _json(payloads / "stats_nba_com/boxscoretraditionalv3__smoke_cassettes_test_endpoints_BoxScoreTraditionalV3__0.json")
+    body = _json(
+        payloads / "stats_nba_com/boxscoretraditionalv3__smoke_cassettes_test_endpoints_BoxScoreTraditionalV3__0.json"
+    )
     teams, players = parse_boxscore_v3(body, dt.date(2023, 1, 7), "box.json")
     t = teams.set_index("team_tricode")
     assert t.loc["CLE", "pts"] == 145 and t.loc["CHI", "pts"] == 134 and t.loc["CLE", "minutes"] == "265:00"
@@ -71,7 +73,13 @@ def test_odds_api_player_points_pairs_over_under(payloads):
 def test_injury_report_csv(payloads):
     path = payloads / "nba_injury_report/Injury-Report_2026-02-08_06_30PM.csv"
     rows = parse_injury_report(path.read_text(), dt.date(2026, 2, 8), str(path), path.stem)
-    assert len(rows) == 114 and set(rows["injury_status"]) <= {"out", "doubtful", "questionable", "probable", "available"}
+    assert len(rows) == 114 and set(rows["injury_status"]) <= {
+        "out",
+        "doubtful",
+        "questionable",
+        "probable",
+        "available",
+    }
     herro = rows.set_index("player_lookup").loc["tylerherro"]
     assert herro["team_tricode"] == "MIA" and herro["injury_status"] == "out" and herro["reason_category"] == "injury"
     assert "jaimejaquez" in set(rows["player_lookup"])  # "Jaquez Jr., Jaime"

@@ -37,8 +37,14 @@ from nba_pipeline_tests.harness import free_port
 FAKE_PROJECT = "nba-pipeline-emulated"
 # Variables through which google-auth and google-cloud-storage could find real credentials or a real
 # endpoint: a test that sets up its own environment starts without them.
-GOOGLE_ENV = ("STORAGE_EMULATOR_HOST", "API_ENDPOINT_OVERRIDE", "GOOGLE_APPLICATION_CREDENTIALS",
-              "GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT", "CLOUDSDK_CONFIG")
+GOOGLE_ENV = (
+    "STORAGE_EMULATOR_HOST",
+    "API_ENDPOINT_OVERRIDE",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "GOOGLE_CLOUD_PROJECT",
+    "GCLOUD_PROJECT",
+    "CLOUDSDK_CONFIG",
+)
 START_TIMEOUT_SECONDS = 15.0
 
 
@@ -58,8 +64,9 @@ class GcsEmulator:
         from google.auth.credentials import AnonymousCredentials
         from google.cloud import storage
 
-        return storage.Client(project=self.project, credentials=AnonymousCredentials(),
-                              client_options={"api_endpoint": self.url})
+        return storage.Client(
+            project=self.project, credentials=AnonymousCredentials(), client_options={"api_endpoint": self.url}
+        )
 
     def create_bucket(self, name: str | None = None) -> str:
         name = name or f"test-{uuid.uuid4().hex[:16]}"
@@ -94,9 +101,27 @@ def running_emulator(log_dir: Path) -> Iterator[GcsEmulator]:
         url = f"http://127.0.0.1:{port}"
         with open(log, "ab") as out:
             proc = subprocess.Popen(
-                [str(_binary()), "-scheme", "http", "-host", "127.0.0.1", "-port", str(port), "-backend", "memory",
-                 "-external-url", url, "-public-host", f"127.0.0.1:{port}", "-log-level", "warn"],
-                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                [
+                    str(_binary()),
+                    "-scheme",
+                    "http",
+                    "-host",
+                    "127.0.0.1",
+                    "-port",
+                    str(port),
+                    "-backend",
+                    "memory",
+                    "-external-url",
+                    url,
+                    "-public-host",
+                    f"127.0.0.1:{port}",
+                    "-log-level",
+                    "warn",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while proc.poll() is None and time.monotonic() < deadline and not _answers(url):
             time.sleep(0.05)
@@ -163,4 +188,7 @@ def loopback_only() -> Iterator[None]:
         yield
     finally:
         socket.getaddrinfo, socket.socket.connect, socket.socket.connect_ex = (
-            real_getaddrinfo, real_connect, real_connect_ex)
+            real_getaddrinfo,
+            real_connect,
+            real_connect_ex,
+        )

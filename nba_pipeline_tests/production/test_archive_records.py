@@ -38,8 +38,13 @@ def store(request, tmp_path):
 
 def _box_score(points: int) -> Payload:
     body = {"resultSets": [{"headers": ["PLAYER_NAME", "PTS"], "rowSet": [["Nikola Jokić", points]]}]}
-    return Payload(endpoint=src.PLAYER_GAME_LOG, name="leaguegamelog_P_20241112", body=body,
-                   url="https://stats.nba.com/x", fetched_at=FETCHED)
+    return Payload(
+        endpoint=src.PLAYER_GAME_LOG,
+        name="leaguegamelog_P_20241112",
+        body=body,
+        url="https://stats.nba.com/x",
+        fetched_at=FETCHED,
+    )
 
 
 def _rewrite_behind_the_stores_back(store, path: str, data: bytes) -> None:
@@ -74,8 +79,13 @@ def test_a_payload_changed_after_it_was_archived_is_refused_naming_file_date_and
         read_archived(store, archived.path, DAY)
     text = err.value.description
     assert "\n" not in text
-    for part in (store.uri(archived.path), f"game date {DAY}", f"recorded {archived.sha256}",
-                 f"now {hashlib.sha256(edited).hexdigest()}", "nothing was parsed"):
+    for part in (
+        store.uri(archived.path),
+        f"game date {DAY}",
+        f"recorded {archived.sha256}",
+        f"now {hashlib.sha256(edited).hexdigest()}",
+        "nothing was parsed",
+    ):
         assert part in text, f"{part!r} not in {text!r}"
     assert err.value.allow_retries is False  # waiting does not restore a file
 
@@ -88,8 +98,9 @@ def test_archiving_the_same_payload_again_stops_at_a_changed_file_instead_of_tak
 
     with pytest.raises(ArchiveIntegrityError, match="does not match the sha256 recorded"):
         archive_payload(store, "live", DAY, _box_score(31))
-    assert [f.path for f in list_archived(store, "live", src.PLAYER_GAME_LOG, DAY, latest_only=False)] == \
-           [archived.path]
+    assert [f.path for f in list_archived(store, "live", src.PLAYER_GAME_LOG, DAY, latest_only=False)] == [
+        archived.path
+    ]
 
 
 def test_a_file_archived_before_sha256s_were_recorded_is_read_unverified_with_one_warning(store, caplog):
@@ -113,6 +124,7 @@ def test_a_file_archived_before_sha256s_were_recorded_is_read_unverified_with_on
 
 
 # --- the folder store's record ------------------------------------------------------------------
+
 
 def test_the_folder_records_a_hidden_sha256sum_file_beside_each_archived_payload(tmp_path):
     store = LocalBlobStore(root=str(tmp_path / "archive"))

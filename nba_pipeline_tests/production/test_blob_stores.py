@@ -55,11 +55,17 @@ def _plant(store, path: str, data: bytes) -> None:
 def _payload(version) -> Payload:
     """A schedule payload, always fetched at the same instant; ``version`` tells scrapes apart."""
     body = {"leagueSchedule": {"gameDates": [], "version": version}}
-    return Payload(endpoint=src.SCHEDULE, name="scheduleLeagueV2_20241112", body=body, url="https://cdn.nba.com/x",
-                   fetched_at=FETCHED)
+    return Payload(
+        endpoint=src.SCHEDULE,
+        name="scheduleLeagueV2_20241112",
+        body=body,
+        url="https://cdn.nba.com/x",
+        fetched_at=FETCHED,
+    )
 
 
 # --- one contract, both stores ---------------------------------------------------------------
+
 
 def test_put_then_get_returns_the_same_bytes_with_their_sha256_and_a_findable_uri(store):
     ref = store.put("models/m.cbm", BINARY)
@@ -162,6 +168,7 @@ def test_check_reachable_passes_and_leaves_nothing_behind(store):
 
 # --- the same archive in a folder and in a bucket --------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def simulated_payloads():
     from nba_pipeline.sources.simulated import SimulatedSource
@@ -173,7 +180,8 @@ def simulated_payloads():
 
 
 def test_one_simulated_dates_archive_is_the_same_files_and_bytes_in_a_folder_and_in_gcs(
-        tmp_path, gcs_bucket, simulated_payloads):
+    tmp_path, gcs_bucket, simulated_payloads
+):
     source_name, day, payloads = simulated_payloads
     local = LocalBlobStore(root=str(tmp_path / "archive"))
     gcs = GCSBlobStore(bucket=gcs_bucket, prefix=PREFIX, project=FAKE_PROJECT)
@@ -182,14 +190,16 @@ def test_one_simulated_dates_archive_is_the_same_files_and_bytes_in_a_folder_and
     gcs_refs = [archive_payload(gcs, source_name, day, p) for p in payloads]
 
     assert {p.content_type for p in payloads} == {"json", "csv"}  # both kinds of file are covered
-    assert [(r.path, r.bytes, r.sha256, r.records) for r in local_refs] == \
-           [(r.path, r.bytes, r.sha256, r.records) for r in gcs_refs]
+    assert [(r.path, r.bytes, r.sha256, r.records) for r in local_refs] == [
+        (r.path, r.bytes, r.sha256, r.records) for r in gcs_refs
+    ]
     assert local.list(source_name) == gcs.list(source_name) == sorted(r.path for r in local_refs)
     assert all(local.get(r.path) == gcs.get(r.path) for r in local_refs)
     for endpoint in src.ALL_ENDPOINTS:
         for latest_only in (True, False):
-            assert list_archived(local, source_name, endpoint, day, latest_only) == \
-                   list_archived(gcs, source_name, endpoint, day, latest_only)
+            assert list_archived(local, source_name, endpoint, day, latest_only) == list_archived(
+                gcs, source_name, endpoint, day, latest_only
+            )
 
     # GCS keeps each payload's sha256 with the object, and a content type a browser understands.
     blobs = {b.name: b for b in GCSResource(project=FAKE_PROJECT).get_client().list_blobs(gcs_bucket)}
@@ -200,6 +210,7 @@ def test_one_simulated_dates_archive_is_the_same_files_and_bytes_in_a_folder_and
 
 
 # --- GCS specifics ---------------------------------------------------------------------------
+
 
 def test_dagster_gcp_client_talks_to_the_emulator_with_anonymous_credentials(gcs_env):
     from google.auth.credentials import AnonymousCredentials
@@ -239,8 +250,9 @@ def test_the_production_deployment_lays_out_one_bucket(gcs_bucket, monkeypatch, 
 
     monkeypatch.setenv(environment.ENV_GCS_BUCKET, gcs_bucket)
     monkeypatch.setenv(environment.ENV_GCP_PROJECT, FAKE_PROJECT)
-    prod = build_resources(environment.current({environment.ENV_DEPLOYMENT: "prod",
-                                                environment.ENV_HOME: str(tmp_path)}))
+    prod = build_resources(
+        environment.current({environment.ENV_DEPLOYMENT: "prod", environment.ENV_HOME: str(tmp_path)})
+    )
     stores = {key: prod[key] for key in ("archive", "exports", "model_store")}
     with dg.build_resources(stores) as resources:
         archived = archive_payload(resources.archive, "live", dt.date(2024, 11, 12), _payload(1))
@@ -249,12 +261,15 @@ def test_the_production_deployment_lays_out_one_bucket(gcs_bucket, monkeypatch, 
         for store in (resources.archive, resources.exports, resources.model_store):
             store.check_reachable()
 
-    assert archived.uri == f"gs://{gcs_bucket}/nba-scraped/live/cdn_nba_com/scheduleLeagueV2/2024-11-12/" \
-                           "20241112T170000Z__scheduleLeagueV2_20241112.json"
+    assert (
+        archived.uri == f"gs://{gcs_bucket}/nba-scraped/live/cdn_nba_com/scheduleLeagueV2/2024-11-12/"
+        "20241112T170000Z__scheduleLeagueV2_20241112.json"
+    )
     assert export.uri == f"gs://{gcs_bucket}/api/v1/tonight/2024-11-12.json"
     assert model.uri == f"gs://{gcs_bucket}/models/catboost_points_v1/20241111_abc.cbm"
     assert sorted(b.name for b in GCSResource(project=FAKE_PROJECT).get_client().list_blobs(gcs_bucket)) == sorted(
-        r.uri.removeprefix(f"gs://{gcs_bucket}/") for r in (archived, export, model))
+        r.uri.removeprefix(f"gs://{gcs_bucket}/") for r in (archived, export, model)
+    )
 
 
 def _one_line_naming(exc: BaseException, *words: str) -> str:
@@ -268,15 +283,22 @@ def _one_line_naming(exc: BaseException, *words: str) -> str:
 def test_a_missing_bucket_is_one_clear_line_naming_bucket_prefix_and_what_to_do(gcs_env):
     store = GCSBlobStore(bucket="no-such-bucket", prefix="api/v1", project=FAKE_PROJECT)
 
-    for attempt in (lambda: store.put("tonight/2024-11-12.json", b"{}"),
-                    lambda: store.get("tonight/2024-11-12.json"),
-                    lambda: store.list("tonight"),
-                    lambda: archive_payload(store, "simulated", dt.date(2024, 11, 12), _payload(0)),
-                    store.check_reachable):
+    for attempt in (
+        lambda: store.put("tonight/2024-11-12.json", b"{}"),
+        lambda: store.get("tonight/2024-11-12.json"),
+        lambda: store.list("tonight"),
+        lambda: archive_payload(store, "simulated", dt.date(2024, 11, 12), _payload(0)),
+        store.check_reachable,
+    ):
         with pytest.raises(BlobStoreError) as err:
             attempt()
-        _one_line_naming(err.value, "gs://no-such-bucket/api/v1/", "does not exist", "gcloud storage buckets create",
-                         "NBA_PIPELINE_GCS_BUCKET")
+        _one_line_naming(
+            err.value,
+            "gs://no-such-bucket/api/v1/",
+            "does not exist",
+            "gcloud storage buckets create",
+            "NBA_PIPELINE_GCS_BUCKET",
+        )
         assert err.value.allow_retries is False  # waiting does not create a bucket
     assert not store.exists("tonight/2024-11-12.json")
 
@@ -333,21 +355,37 @@ def test_missing_or_invalid_credentials_are_a_quick_clear_error(tmp_path):
     Then the same with GOOGLE_APPLICATION_CREDENTIALS naming a file that is not a key."""
     env = {k: v for k, v in os.environ.items() if k not in GOOGLE_ENV}
     closed = f"127.0.0.1:{free_port()}"
-    env.update(CLOUDSDK_CONFIG=str(tmp_path / "gcloud-config-empty"), GCE_METADATA_HOST=closed,
-               GCE_METADATA_IP=closed, GCE_METADATA_DETECT_RETRIES="1", API_ENDPOINT_OVERRIDE=f"http://{closed}")
+    env.update(
+        CLOUDSDK_CONFIG=str(tmp_path / "gcloud-config-empty"),
+        GCE_METADATA_HOST=closed,
+        GCE_METADATA_IP=closed,
+        GCE_METADATA_DETECT_RETRIES="1",
+        API_ENDPOINT_OVERRIDE=f"http://{closed}",
+    )
     key = tmp_path / "key.json"
     key.write_text("{not json")
 
-    proc = subprocess.run([sys.executable, "-c", _NO_CREDENTIALS_SCRIPT, str(key)], env=env, capture_output=True,
-                          text=True, timeout=60, cwd=Path(__file__).resolve().parents[2])
+    proc = subprocess.run(
+        [sys.executable, "-c", _NO_CREDENTIALS_SCRIPT, str(key)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+    )
 
     assert proc.returncode == 0, proc.stderr[-3000:]
     messages = json.loads(proc.stdout.strip().splitlines()[-1])
     assert {case: len(m) for case, m in messages.items()} == {"none": 2, "invalid key file": 2}
     for case, texts in messages.items():
         for text in texts:
-            _one_line_naming(BlobStoreError(text), "gs://nba-prod/nba-scraped/", "no usable Google credentials",
-                             "GOOGLE_APPLICATION_CREDENTIALS", "gcloud auth application-default login")
+            _one_line_naming(
+                BlobStoreError(text),
+                "gs://nba-prod/nba-scraped/",
+                "no usable Google credentials",
+                "GOOGLE_APPLICATION_CREDENTIALS",
+                "gcloud auth application-default login",
+            )
             assert ("credentials were not found" in text) == (case == "none")
             assert (f"{key} is not a valid json file" in text) == (case == "invalid key file")
 
@@ -376,13 +414,25 @@ def test_rejected_credentials_are_one_clear_line(gcs_emulator, monkeypatch, tmp_
 
     server = HTTPServer(("127.0.0.1", 0), TokenEndpoint)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    pem = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        .decode()
+    )
     key = tmp_path / "key.json"
-    key.write_text(json.dumps({
-        "type": "service_account", "project_id": FAKE_PROJECT, "private_key_id": "0" * 40, "private_key": pem,
-        "client_email": f"pipeline@{FAKE_PROJECT}.iam.gserviceaccount.com", "client_id": "1",
-        "token_uri": f"http://127.0.0.1:{server.server_port}/token"}))
+    key.write_text(
+        json.dumps(
+            {
+                "type": "service_account",
+                "project_id": FAKE_PROJECT,
+                "private_key_id": "0" * 40,
+                "private_key": pem,
+                "client_email": f"pipeline@{FAKE_PROJECT}.iam.gserviceaccount.com",
+                "client_id": "1",
+                "token_uri": f"http://127.0.0.1:{server.server_port}/token",
+            }
+        )
+    )
     for name in GOOGLE_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key))
@@ -397,6 +447,11 @@ def test_rejected_credentials_are_one_clear_line(gcs_emulator, monkeypatch, tmp_
     finally:
         server.shutdown()
         server.server_close()
-    _one_line_naming(err.value, f"gs://{store.bucket}/{PREFIX}/", "rejected the credentials", "invalid_grant",
-                     "GOOGLE_APPLICATION_CREDENTIALS")
+    _one_line_naming(
+        err.value,
+        f"gs://{store.bucket}/{PREFIX}/",
+        "rejected the credentials",
+        "invalid_grant",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+    )
     assert err.value.allow_retries is False

@@ -40,14 +40,27 @@ def _production_home(home: Path, env_db: dict[str, str]) -> dict[str, str]:
     environment a deployment would set for it (connection settings only in variables)."""
     (home / "dagster").mkdir(parents=True)
     shutil.copyfile(ROOT / "deploy" / "dagster.yaml", home / "dagster" / "dagster.yaml")
-    return {**os.environ, **env_db, "NBA_PIPELINE_ENV": "local", "NBA_PIPELINE_HOME": str(home),
-            "NBA_PIPELINE_SOURCE": "simulated", "NBA_PIPELINE_SEED": str(SIM_SEED),
-            "NBA_PIPELINE_NOW": MORNING_AFTER.isoformat(), "DAGSTER_HOME": str(home / "dagster")}
+    return {
+        **os.environ,
+        **env_db,
+        "NBA_PIPELINE_ENV": "local",
+        "NBA_PIPELINE_HOME": str(home),
+        "NBA_PIPELINE_SOURCE": "simulated",
+        "NBA_PIPELINE_SEED": str(SIM_SEED),
+        "NBA_PIPELINE_NOW": MORNING_AFTER.isoformat(),
+        "DAGSTER_HOME": str(home / "dagster"),
+    }
 
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nba_pipeline.cli", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "nba_pipeline.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -67,13 +80,30 @@ def night(postgres_server, tmp_path_factory):
         early = p.run(PHASES_1_3, NIGHT - dt.timedelta(days=1), NIGHT)
         after_phase3 = auto.tick()
         logins_before = postgres_server.logins("phases")
-        later = _cli("backfill", "--start", NIGHT.isoformat(), "--end", NIGHT.isoformat(),
-                     *[a for g in LATER_PHASES for a in ("--select", g)], env=env)
+        later = _cli(
+            "backfill",
+            "--start",
+            NIGHT.isoformat(),
+            "--end",
+            NIGHT.isoformat(),
+            *[a for g in LATER_PHASES for a in ("--select", g)],
+            env=env,
+        )
         later_logins = postgres_server.logins("phases") - logins_before
         status = _cli("status", "--date", NIGHT.isoformat(), env=env)
-        yield SimpleNamespace(server=postgres_server, home=home, env=env, instance=instance, pipeline=p,
-                              before=before, early=early, after_phase3=after_phase3, later=later,
-                              later_logins=later_logins, status=status)
+        yield SimpleNamespace(
+            server=postgres_server,
+            home=home,
+            env=env,
+            instance=instance,
+            pipeline=p,
+            before=before,
+            early=early,
+            after_phase3=after_phase3,
+            later=later,
+            later_logins=later_logins,
+            status=status,
+        )
         instance.dispose()
 
 
@@ -81,9 +111,13 @@ def test_the_shipped_instance_config_keeps_every_connection_setting_in_the_envir
     storage = yaml.safe_load((ROOT / "deploy" / "dagster.yaml").read_text())["storage"]["custom"]
     assert (storage["module"], storage["class"]) == ("nba_pipeline.instance.postgres", "PooledPostgresStorage")
     settings = {k: v for k, v in storage["config"]["postgres_db"].items() if k != "scheme"}
-    assert settings == {"hostname": {"env": "DAGSTER_PG_HOST"}, "port": {"env": "DAGSTER_PG_PORT"},
-                        "username": {"env": "DAGSTER_PG_USERNAME"}, "password": {"env": "DAGSTER_PG_PASSWORD"},
-                        "db_name": {"env": "DAGSTER_PG_DB"}}
+    assert settings == {
+        "hostname": {"env": "DAGSTER_PG_HOST"},
+        "port": {"env": "DAGSTER_PG_PORT"},
+        "username": {"env": "DAGSTER_PG_USERNAME"},
+        "password": {"env": "DAGSTER_PG_PASSWORD"},
+        "db_name": {"env": "DAGSTER_PG_DB"},
+    }
 
 
 def test_a_date_runs_through_every_phase_with_its_records_in_postgres(night):
@@ -103,7 +137,8 @@ def test_a_date_runs_through_every_phase_with_its_records_in_postgres(night):
     mats = {}
     for key in assets:
         [record] = night.instance.fetch_materializations(
-            dg.AssetRecordsFilter(asset_key=key, asset_partitions=[partition]), limit=1).records
+            dg.AssetRecordsFilter(asset_key=key, asset_partitions=[partition]), limit=1
+        ).records
         mats[key] = record.asset_materialization
     for spec in t.ALL_TABLES:
         rows = night.pipeline.warehouse.count_by_date(spec, NIGHT, NIGHT).get(NIGHT, 0)
@@ -115,11 +150,16 @@ def test_a_date_runs_through_every_phase_with_its_records_in_postgres(night):
 
     # The same records, read straight from the server's tables.
     with night.server.connect("phases") as conn, conn.cursor() as cur:
-        cur.execute("SELECT count(DISTINCT asset_key) FROM event_logs "
-                    "WHERE partition = %s AND dagster_event_type = 'ASSET_MATERIALIZATION'", (partition,))
+        cur.execute(
+            "SELECT count(DISTINCT asset_key) FROM event_logs "
+            "WHERE partition = %s AND dagster_event_type = 'ASSET_MATERIALIZATION'",
+            (partition,),
+        )
         assert cur.fetchone()[0] == 31
-        cur.execute("SELECT DISTINCT asset_key, check_name, execution_status FROM asset_check_executions "
-                    "WHERE partition = %s", (partition,))
+        cur.execute(
+            "SELECT DISTINCT asset_key, check_name, execution_status FROM asset_check_executions WHERE partition = %s",
+            (partition,),
+        )
         stored = cur.fetchall()
     assert len(stored) == len(check_keys) and {status for *_, status in stored} == {"SUCCEEDED"}
 
@@ -129,8 +169,11 @@ def test_status_reads_the_date_back_from_postgres(night):
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert "verdict: COMPLETE" in out.stdout and f"game date {NIGHT}" in out.stdout
     # The runs it names are the ones the runner and the CLI recorded in Postgres.
-    runs = [r for r in night.instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.SUCCESS]))
-            if "dagster/asset_partition_range_start" in r.tags]  # not the CLI's run of the standalone checks
+    runs = [
+        r
+        for r in night.instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.SUCCESS]))
+        if "dagster/asset_partition_range_start" in r.tags
+    ]  # not the CLI's run of the standalone checks
     assert len(runs) == 2 and all(r.run_id[:8] in out.stdout for r in runs)
     assert "FAILED" not in out.stdout and "LATE" not in out.stdout
 
@@ -153,18 +196,30 @@ def _cli_here(monkeypatch, capsys, *args: str, env: dict[str, str]) -> subproces
 
 
 def test_the_cli_names_an_unset_connection_variable(tmp_path, monkeypatch, capsys):
-    env = _production_home(tmp_path, {"DAGSTER_PG_HOST": "db.internal", "DAGSTER_PG_USERNAME": "dagster",
-                                      "DAGSTER_PG_PASSWORD": "secret", "DAGSTER_PG_DB": "dagster"})
+    env = _production_home(
+        tmp_path,
+        {
+            "DAGSTER_PG_HOST": "db.internal",
+            "DAGSTER_PG_USERNAME": "dagster",
+            "DAGSTER_PG_PASSWORD": "secret",
+            "DAGSTER_PG_DB": "dagster",
+        },
+    )
     env.pop("DAGSTER_PG_PORT", None)
     out = _cli_here(monkeypatch, capsys, "status", "--date", NIGHT.isoformat(), env=env)
     assert out.returncode == 2 and out.stderr.strip().splitlines() == [
         f"nba-pipeline status: error: cannot load the Dagster instance config {tmp_path / 'dagster' / 'dagster.yaml'}: "
-        "the environment variable DAGSTER_PG_PORT is not set"]
+        "the environment variable DAGSTER_PG_PORT is not set"
+    ]
 
 
 def test_prod_never_falls_back_to_a_sqlite_instance(tmp_path, monkeypatch, capsys):
-    env = {**os.environ, "NBA_PIPELINE_ENV": "prod", "NBA_PIPELINE_HOME": str(tmp_path),
-           "DAGSTER_HOME": str(tmp_path / "dagster")}
+    env = {
+        **os.environ,
+        "NBA_PIPELINE_ENV": "prod",
+        "NBA_PIPELINE_HOME": str(tmp_path),
+        "DAGSTER_HOME": str(tmp_path / "dagster"),
+    }
     out = _cli_here(monkeypatch, capsys, "status", env=env)
     assert out.returncode == 2 and "NBA_PIPELINE_ENV=prod needs the production Dagster instance config" in out.stderr
     assert "DAGSTER_PG_HOST" in out.stderr and not (tmp_path / "dagster" / "dagster.yaml").exists()

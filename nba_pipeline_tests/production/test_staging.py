@@ -26,8 +26,14 @@ MORNING_AFTER = "2024-11-07T08:00:00-05:00"
 
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nba_pipeline.cli", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "nba_pipeline.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -39,17 +45,34 @@ def staging(postgres_server, gcs_emulator, tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if k not in GOOGLE_ENV and not k.startswith("NBA_PIPELINE_")}
     env.update(postgres_server.create_database("staging"))
     env.update(gcs_emulator.env())
-    env.update({
-        e.ENV_HOME: str(home), "DAGSTER_HOME": str(home / "dagster"), "CLOUDSDK_CONFIG": str(home / "gcloud"),
-        e.ENV_STORAGE: "gcs", e.ENV_GCP_PROJECT: gcs_emulator.project, e.ENV_GCS_BUCKET: bucket,
-        e.ENV_SOURCE: "simulated", e.ENV_SEED: str(SIM_SEED), e.ENV_NOW: MORNING_AFTER,
-    })
+    env.update(
+        {
+            e.ENV_HOME: str(home),
+            "DAGSTER_HOME": str(home / "dagster"),
+            "CLOUDSDK_CONFIG": str(home / "gcloud"),
+            e.ENV_STORAGE: "gcs",
+            e.ENV_GCP_PROJECT: gcs_emulator.project,
+            e.ENV_GCS_BUCKET: bucket,
+            e.ENV_SOURCE: "simulated",
+            e.ENV_SEED: str(SIM_SEED),
+            e.ENV_NOW: MORNING_AFTER,
+        }
+    )
     doctor = _cli("doctor", "--timeout", "30", env=env)
     backfill = _cli("backfill", "--start", NIGHT.isoformat(), "--end", NIGHT.isoformat(), env=env)
     status = _cli("status", "--date", NIGHT.isoformat(), env=env)
     objects = sorted(b.name for b in gcs_emulator.client().list_blobs(bucket))
-    return SimpleNamespace(home=home, bucket=bucket, doctor=doctor, backfill=backfill, status=status,
-                           objects=objects, emulator=gcs_emulator, server=postgres_server, env=env)
+    return SimpleNamespace(
+        home=home,
+        bucket=bucket,
+        doctor=doctor,
+        backfill=backfill,
+        status=status,
+        objects=objects,
+        emulator=gcs_emulator,
+        server=postgres_server,
+        env=env,
+    )
 
 
 def test_doctor_passes_on_the_staging_setup(staging):
@@ -110,8 +133,10 @@ def test_a_deleted_warehouse_is_rebuilt_from_the_bucket(staging):
     after = DuckDBWarehouse(database=str(database))
     for spec in t.ALL_TABLES:
         key = list(spec.primary_key)
-        pd.testing.assert_frame_equal(before[spec.address].sort_values(key).reset_index(drop=True),
-                                      after.read(spec, NIGHT, NIGHT).sort_values(key).reset_index(drop=True),
-                                      obj=spec.address)
+        pd.testing.assert_frame_equal(
+            before[spec.address].sort_values(key).reset_index(drop=True),
+            after.read(spec, NIGHT, NIGHT).sort_values(key).reset_index(drop=True),
+            obj=spec.address,
+        )
     now = sorted(b.name for b in staging.emulator.client().list_blobs(staging.bucket))
     assert [o for o in now if o.startswith(f"{GCS_PREFIXES['archive']}/")] == archived  # nothing archived anew

@@ -55,8 +55,10 @@ def _next_noon(day: dt.date) -> dt.datetime:
 def real_root() -> Path:
     root = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "real").resolve()
     if not (root / "schedule").is_dir():
-        pytest.skip(f"real NBA data not found at {root}: the shared data folder sits next to the repo "
-                    f"(<repo>/../shared/data/real) and is never copied into it")
+        pytest.skip(
+            f"real NBA data not found at {root}: the shared data folder sits next to the repo "
+            f"(<repo>/../shared/data/real) and is never copied into it"
+        )
     return root
 
 
@@ -74,8 +76,9 @@ def csvs(real_root: Path) -> dict[str, pd.DataFrame]:
         "teamlogs": pd.read_csv(real_root / "schedule" / "team_game_logs_2024-25.csv", dtype={"GAME_ID": str}),
         "players2425": pd.read_csv(real_root / "box_scores" / "player_game_logs_2024-25.csv", dtype={"game_id": str}),
         "players2526": pd.read_csv(real_root / "box_scores" / "player_game_logs_2025-26.csv", dtype={"game_id": str}),
-        "dnp2425": pd.read_csv(real_root / "box_scores" / "player_game_logs_2024-25_with_inferred_dnp.csv",
-                               dtype={"game_id": str}),
+        "dnp2425": pd.read_csv(
+            real_root / "box_scores" / "player_game_logs_2024-25_with_inferred_dnp.csv", dtype={"game_id": str}
+        ),
         "props": pd.read_csv(real_root / "props" / "odds_api_player_points_2025-26.csv", dtype={"event_id": str}),
     }
 
@@ -100,6 +103,7 @@ def _props_rows_on(props: pd.DataFrame, day: dt.date) -> pd.DataFrame:
 
 
 # --- real facts ---------------------------------------------------------------------------------
+
 
 def test_jokic_61_against_minnesota(source):
     as_of = _next_noon(JOKIC_DAY)
@@ -131,7 +135,9 @@ def test_2025_26_opener_okc_125_124_hou(source):
     assert g["gameDateTimeUTC"] == "2025-10-21T23:35:00Z"
     assert (g["homeTeam"]["wins"], g["homeTeam"]["losses"]) == (0, 0)
     assert {(x["homeTeam"]["teamTricode"], x["awayTeam"]["teamTricode"]) for x in _games(sched)} == {
-        ("OKC", "HOU"), ("LAL", "GSW")}
+        ("OKC", "HOU"),
+        ("LAL", "GSW"),
+    }
 
 
 @pytest.mark.parametrize("day", [JOKIC_DAY, OPENER])
@@ -228,6 +234,7 @@ def test_team_log_games_missing_from_the_schedule_file_are_added(source):
 
 
 # --- odds ---------------------------------------------------------------------------------------
+
 
 def test_odds_sga_draftkings_line_and_snapshot(source):
     snapshot = dt.datetime(2025, 10, 21, 17, 0, tzinfo=UTC)
@@ -389,5 +396,3 @@ def test_two_instances_give_identical_bytes(real_root):
     historical.clear_cache()  # the second instance reloads the files from disk
     second = dump(HistoricalSource(root=str(real_root / ".." / "real")))
     assert first == second and len(first) > 20
-
-

@@ -42,7 +42,9 @@ UTC = dt.UTC
 
 REAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "real" / "api_payloads"
 SCHEDULE_FILE = REAL / "cdn_nba_com" / "scheduleLeagueV2_2023-24__pbpstats.json"
-BOX_FILE = REAL / "stats_nba_com" / "boxscoretraditionalv3__smoke_cassettes_test_endpoints_BoxScoreTraditionalV3__0.json"
+BOX_FILE = (
+    REAL / "stats_nba_com" / "boxscoretraditionalv3__smoke_cassettes_test_endpoints_BoxScoreTraditionalV3__0.json"
+)
 ROSTER_FILE = REAL / "stats_nba_com" / "commonteamroster__smoke_cassettes_test_endpoints_CommonTeamRoster__0.json"
 GAMELOG_FILE = REAL / "stats_nba_com" / "leaguegamelog__smoke_cassettes_test_endpoints_LeagueGameLog__0.json"
 EVENTS_FILE = REAL / "odds_api" / "events_list__silvercrocus_2023-24_events.json"
@@ -89,7 +91,9 @@ class MockServer:
         self.calls: list[tuple[httpx.Request, float]] = []
 
     def route(self, host_path: str, handler):
-        self.routes[host_path] = handler if callable(handler) else (lambda req, body=handler: httpx.Response(200, json=body))
+        self.routes[host_path] = (
+            handler if callable(handler) else (lambda req, body=handler: httpx.Response(200, json=body))
+        )
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.calls.append((request, time.monotonic()))
@@ -120,8 +124,10 @@ def serve_schedule(server: MockServer, mutate: Callable[[dict], None] | None = N
     if mutate:
         mutate(doc)
     raw = json.dumps(doc).encode()
-    server.route("cdn.nba.com/static/json/staticData/scheduleLeagueV2_1.json",
-                 lambda req: httpx.Response(200, content=raw, headers={"content-type": "application/json"}))
+    server.route(
+        "cdn.nba.com/static/json/staticData/scheduleLeagueV2_1.json",
+        lambda req: httpx.Response(200, content=raw, headers={"content-type": "application/json"}),
+    )
 
 
 def mark_final(doc: dict, game_id: str) -> None:
@@ -143,6 +149,7 @@ def assert_stats_headers(request: httpx.Request) -> None:
 
 # --- configuration ------------------------------------------------------------------------------
 
+
 def test_defaults_and_source_name():
     source = LiveSource()
     assert source.source_name == "live"
@@ -156,6 +163,7 @@ def test_defaults_and_source_name():
 
 
 # --- schedule -----------------------------------------------------------------------------------
+
 
 def test_schedule_keeps_only_the_game_date():
     server = MockServer()
@@ -195,6 +203,7 @@ def test_schedule_date_without_games_is_an_empty_scrape():
 
 # --- stats.nba.com ------------------------------------------------------------------------------
 
+
 def test_team_boxscores_only_for_final_games():
     # The real schedule is a pre-season snapshot (every game scheduled): mark DEN-LAL final.
     server = MockServer()
@@ -205,8 +214,12 @@ def test_team_boxscores_only_for_final_games():
     (stats_request,) = server.requests("stats.nba.com")
     assert stats_request.url.path == "/stats/boxscoretraditionalv3"
     assert dict(stats_request.url.params) == {
-        "GameID": "0022300061", "StartPeriod": "0", "EndPeriod": "10", "StartRange": "0",
-        "EndRange": "28800", "RangeType": "0",
+        "GameID": "0022300061",
+        "StartPeriod": "0",
+        "EndPeriod": "10",
+        "StartRange": "0",
+        "EndRange": "28800",
+        "RangeType": "0",
     }
     assert_stats_headers(stats_request)
 
@@ -266,8 +279,14 @@ def test_player_game_logs_regular_season_request():
     (request,) = server.requests()
     assert request.url.path == "/stats/leaguegamelog"
     assert dict(request.url.params) == {
-        "Counter": "1000", "DateFrom": "10/21/2025", "DateTo": "10/21/2025", "Direction": "ASC",
-        "LeagueID": "00", "PlayerOrTeam": "P", "Season": "2025-26", "SeasonType": "Regular Season",
+        "Counter": "1000",
+        "DateFrom": "10/21/2025",
+        "DateTo": "10/21/2025",
+        "Direction": "ASC",
+        "LeagueID": "00",
+        "PlayerOrTeam": "P",
+        "Season": "2025-26",
+        "SeasonType": "Regular Season",
     }
     assert_stats_headers(request)
     assert p.endpoint == base.PLAYER_GAME_LOG
@@ -300,6 +319,7 @@ def test_player_game_logs_spring_queries_playin_and_playoffs():
 
 # --- error mapping ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
 def test_throttling_and_server_errors_are_transient(status):
     server = MockServer()
@@ -309,8 +329,15 @@ def test_throttling_and_server_errors_are_transient(status):
     assert len(server.requests()) == 1  # never retried inside the source
 
 
-@pytest.mark.parametrize("exc", [httpx.ReadTimeout("read timed out"), httpx.ConnectTimeout("connect timed out"),
-                                 httpx.ConnectError("connection refused"), httpx.RemoteProtocolError("eof")])
+@pytest.mark.parametrize(
+    "exc",
+    [
+        httpx.ReadTimeout("read timed out"),
+        httpx.ConnectTimeout("connect timed out"),
+        httpx.ConnectError("connection refused"),
+        httpx.RemoteProtocolError("eof"),
+    ],
+)
 def test_timeouts_and_connection_errors_are_transient(exc):
     def handler(request):
         raise exc
@@ -324,8 +351,10 @@ def test_timeouts_and_connection_errors_are_transient(exc):
 
 def test_body_that_is_not_json_is_transient():
     server = MockServer()
-    server.route("cdn.nba.com/static/json/staticData/scheduleLeagueV2_1.json",
-                 lambda req: httpx.Response(200, text="<html>Access Denied</html>"))
+    server.route(
+        "cdn.nba.com/static/json/staticData/scheduleLeagueV2_1.json",
+        lambda req: httpx.Response(200, text="<html>Access Denied</html>"),
+    )
     with pytest.raises(SourceUnavailableError, match="not JSON"):
         make_source(server).schedule(OPENING_NIGHT, AS_OF)
 
@@ -349,8 +378,10 @@ def test_other_client_errors_are_permanent_and_name_the_url(status):
 def test_permanent_error_bypasses_dagster_retry_policy_transient_does_not():
     def run(status: int) -> tuple[dg.ExecuteInProcessResult, int]:
         server = MockServer()
-        server.route("cdn.nba.com/static/json/staticData/scheduleLeagueV2_1.json",
-                     lambda req: httpx.Response(status, text="nope"))
+        server.route(
+            "cdn.nba.com/static/json/staticData/scheduleLeagueV2_1.json",
+            lambda req: httpx.Response(status, text="nope"),
+        )
         source = make_source(server)
 
         @dg.asset(retry_policy=dg.RetryPolicy(max_retries=2))
@@ -371,6 +402,7 @@ def test_permanent_error_bypasses_dagster_retry_policy_transient_does_not():
 
 
 # --- throttle -----------------------------------------------------------------------------------
+
 
 def test_stats_calls_are_spaced_by_the_configured_interval():
     interval = 0.05
@@ -410,6 +442,7 @@ def test_cdn_and_odds_calls_are_not_throttled():
 
 # --- The Odds API -------------------------------------------------------------------------------
 
+
 def serve_odds(server: MockServer) -> dict[str, dict]:
     """The events list (the real list plus the real events whose odds we hold), filtered by
     commenceTimeFrom/To as the API does, and each real event's odds under /events/{id}/odds."""
@@ -417,14 +450,19 @@ def serve_odds(server: MockServer) -> dict[str, dict]:
     for path in odds_event_files():
         event = real(path)
         odds[event["id"]] = event
-    headers_only = [{k: e[k] for k in ("id", "sport_key", "sport_title", "commence_time", "home_team", "away_team")}
-                    for e in odds.values()]
+    headers_only = [
+        {k: e[k] for k in ("id", "sport_key", "sport_title", "commence_time", "home_team", "away_team")}
+        for e in odds.values()
+    ]
     events = real(EVENTS_FILE) + headers_only
 
     def list_events(request):
         lo, hi = request.url.params["commenceTimeFrom"], request.url.params["commenceTimeTo"]
-        return httpx.Response(200, json=[e for e in events if lo <= e["commence_time"] <= hi],
-                              headers={"x-requests-remaining": "499", "x-requests-used": "1"})
+        return httpx.Response(
+            200,
+            json=[e for e in events if lo <= e["commence_time"] <= hi],
+            headers={"x-requests-remaining": "499", "x-requests-used": "1"},
+        )
 
     def event_odds(request):
         event_id = request.url.path.split("/")[-2]
@@ -449,13 +487,18 @@ def test_player_points_odds_requests_and_envelope():
     list_request, *odds_requests = server.requests()
     assert list_request.url.path == "/v4/sports/basketball_nba/events"
     assert dict(list_request.url.params) == {
-        "apiKey": API_KEY, "commenceTimeFrom": "2024-02-22T05:00:00Z", "commenceTimeTo": "2024-02-23T04:59:59Z",
+        "apiKey": API_KEY,
+        "commenceTimeFrom": "2024-02-22T05:00:00Z",
+        "commenceTimeTo": "2024-02-23T04:59:59Z",
     }
     assert len(odds_requests) == 2
     for r in odds_requests:
         assert r.url.path.endswith("/odds")
         assert dict(r.url.params) == {
-            "apiKey": API_KEY, "regions": "us", "markets": "player_points", "oddsFormat": "american",
+            "apiKey": API_KEY,
+            "regions": "us",
+            "markets": "player_points",
+            "oddsFormat": "american",
             "bookmakers": "draftkings,fanduel,betmgm,williamhill_us,betrivers",
         }
 
@@ -466,9 +509,11 @@ def test_player_points_odds_requests_and_envelope():
         assert p.name == f"20240222T233015Z_{event_id}"
         assert p.fetched_at == ODDS_AS_OF
         assert p.body == {"timestamp": "2024-02-22T23:30:15Z", "data": odds[event_id]}
-        assert p.url == (f"https://api.the-odds-api.com/v4/sports/basketball_nba/events/{event_id}/odds"
-                         "?apiKey=REDACTED&regions=us&markets=player_points&oddsFormat=american"
-                         "&bookmakers=draftkings%2Cfanduel%2Cbetmgm%2Cwilliamhill_us%2Cbetrivers")
+        assert p.url == (
+            f"https://api.the-odds-api.com/v4/sports/basketball_nba/events/{event_id}/odds"
+            "?apiKey=REDACTED&regions=us&markets=player_points&oddsFormat=american"
+            "&bookmakers=draftkings%2Cfanduel%2Cbetmgm%2Cwilliamhill_us%2Cbetrivers"
+        )
         assert API_KEY not in repr(p) and API_KEY not in p.to_bytes().decode()
         frame = parse_player_points(p.body, ODDS_DAY, "mock", p.fetched_at)
         assert len(frame) > 0
@@ -480,7 +525,8 @@ def test_game_lines_odds_ask_for_spreads_and_totals():
     server = MockServer()
     serve_odds(server)
     payloads = make_source(server, odds_api_key=API_KEY, bookmakers=["fanduel"]).fetch(
-        base.ODDS_GAME_LINES, ODDS_DAY, ODDS_AS_OF)
+        base.ODDS_GAME_LINES, ODDS_DAY, ODDS_AS_OF
+    )
     odds_requests = server.requests()[1:]
     assert {r.url.params["markets"] for r in odds_requests} == {"spreads,totals"}
     assert {r.url.params["bookmakers"] for r in odds_requests} == {"fanduel"}
@@ -512,8 +558,10 @@ def test_odds_date_without_events_returns_nothing():
 
 def test_odds_errors_never_leak_the_key():
     server = MockServer()
-    server.route("api.the-odds-api.com/v4/sports/basketball_nba/events",
-                 lambda req: httpx.Response(401, json={"message": "API key is not valid"}))
+    server.route(
+        "api.the-odds-api.com/v4/sports/basketball_nba/events",
+        lambda req: httpx.Response(401, json={"message": "API key is not valid"}),
+    )
     with pytest.raises(SourcePermanentError) as info:
         make_source(server, odds_api_key=API_KEY).player_points_odds(ODDS_DAY, ODDS_AS_OF)
     assert API_KEY not in str(info.value) and API_KEY not in info.value.url
@@ -555,6 +603,7 @@ def test_missing_odds_key_is_a_clear_permanent_error(monkeypatch):
 
 # --- injury report ------------------------------------------------------------------------------
 
+
 def serve_injury_reports(server: MockServer, override: dict[str, bytes] | None = None) -> list[str]:
     """The real report PDFs at their CDN URLs (``override`` replaces a file's bytes by name)."""
     pdfs = sorted(INJURY_DIR.glob("Injury-Report_*.pdf"))
@@ -587,7 +636,11 @@ def test_injury_report_downloads_the_latest_pdf_and_its_rows_reach_the_parser(tm
     url = "https://ak-static.cms.nba.com/referee/injury/Injury-Report_2026-02-08_06_15PM.pdf"
     pdf = (INJURY_DIR / "Injury-Report_2026-02-08_06_15PM.pdf").read_bytes()
     assert (payload.name, payload.url, payload.content_type, payload.fetched_at) == (
-        "Injury-Report_2026-02-08_06_15PM", url, "pdf", as_of)
+        "Injury-Report_2026-02-08_06_15PM",
+        url,
+        "pdf",
+        as_of,
+    )
     assert payload.body == payload.to_bytes() == pdf  # the NBA's bytes, untouched
     assert count_records(payload) == 109  # every player row, both game dates
     # Latest slot first, found at once; then the file itself.
@@ -608,11 +661,20 @@ def test_injury_report_downloads_the_latest_pdf_and_its_rows_reach_the_parser(tm
     assert rows["report_published_at"].iloc[0] == dt.datetime(2026, 2, 8, 23, 15, tzinfo=UTC)
     by_player = rows.set_index("player_lookup")
     assert by_player.loc["tyresehaliburton", ["team_tricode", "injury_status", "reason"]].tolist() == [
-        "IND", "out", "Injury/Illness - Right Achilles Tendon; Tear"]
+        "IND",
+        "out",
+        "Injury/Illness - Right Achilles Tendon; Tear",
+    ]
     assert by_player.loc["jaysontatum", ["team_tricode", "injury_status", "reason"]].tolist() == [
-        "BOS", "out", "Injury/Illness - Right Achilles; Repair"]
+        "BOS",
+        "out",
+        "Injury/Illness - Right Achilles; Repair",
+    ]
     assert by_player.loc["karlanthonytowns", ["team_tricode", "player_name", "injury_status"]].tolist() == [
-        "NYK", "Karl-Anthony Towns", "available"]
+        "NYK",
+        "Karl-Anthony Towns",
+        "available",
+    ]
     assert set(rows["injury_status"]) <= {"out", "doubtful", "questionable", "probable", "available"}
 
 
@@ -622,9 +684,18 @@ def test_injury_report_walks_back_through_15_minute_slots():
     (payload,) = make_source(server).injury_report(dt.date(2026, 2, 8), _et(2026, 2, 8, 17, 5))
     assert payload.name == "Injury-Report_2026-02-08_03_30PM" and payload.body.startswith(b"%PDF-")
     tried = [(r.method, "_".join(str(r.url).rsplit("_", 2)[-2:])) for r in server.requests()]
-    assert tried == [("HEAD", slot) for slot in (
-        "05_00PM.pdf", "04_45PM.pdf", "04_30PM.pdf", "04_15PM.pdf", "04_00PM.pdf", "03_45PM.pdf", "03_30PM.pdf",
-    )] + [("GET", "03_30PM.pdf")]
+    assert tried == [
+        ("HEAD", slot)
+        for slot in (
+            "05_00PM.pdf",
+            "04_45PM.pdf",
+            "04_30PM.pdf",
+            "04_15PM.pdf",
+            "04_00PM.pdf",
+            "03_45PM.pdf",
+            "03_30PM.pdf",
+        )
+    ] + [("GET", "03_30PM.pdf")]
 
 
 def test_injury_report_that_is_not_a_pdf_is_retried_and_a_damaged_pdf_is_still_archived():
@@ -647,8 +718,10 @@ def test_injury_report_none_published_yet_returns_nothing():
     serve_injury_reports(server)
     assert make_source(server).injury_report(dt.date(2026, 2, 8), _et(2026, 2, 8, 1, 10)) == []
     assert [str(r.url).rsplit("/", 1)[-1] for r in server.requests()] == [
-        "Injury-Report_2026-02-08_01_00AM.pdf", "Injury-Report_2026-02-08_12_45AM.pdf",
-        "Injury-Report_2026-02-08_12_30AM.pdf", "Injury-Report_2026-02-08_12_15AM.pdf",
+        "Injury-Report_2026-02-08_01_00AM.pdf",
+        "Injury-Report_2026-02-08_12_45AM.pdf",
+        "Injury-Report_2026-02-08_12_30AM.pdf",
+        "Injury-Report_2026-02-08_12_15AM.pdf",
         "Injury-Report_2026-02-08_12_00AM.pdf",
     ]
 
@@ -662,12 +735,15 @@ def test_injury_report_transient_errors_and_candidate_names():
     late = injury_report_candidate_urls(dt.date(2026, 2, 8), _et(2026, 2, 10, 9, 0))  # after the day
     assert late[0].endswith("Injury-Report_2026-02-08_11_45PM.pdf") and len(late) == 96
     old = injury_report_candidate_urls(dt.date(2025, 1, 15), _et(2025, 1, 15, 13, 30))  # hourly naming
-    assert [u.rsplit("/", 1)[-1] for u in old[:2]] == ["Injury-Report_2025-01-15_01PM.pdf",
-                                                        "Injury-Report_2025-01-15_12PM.pdf"]
+    assert [u.rsplit("/", 1)[-1] for u in old[:2]] == [
+        "Injury-Report_2025-01-15_01PM.pdf",
+        "Injury-Report_2025-01-15_12PM.pdf",
+    ]
     assert len(old) == 14
 
 
 # --- disabled endpoints -------------------------------------------------------------------------
+
 
 def test_production_source_is_live_with_every_endpoint_enabled():
     from nba_pipeline import environment

@@ -89,6 +89,7 @@ def _digest(payloads) -> str:
 
 # --- the source interface -----------------------------------------------------------------------
 
+
 def test_source_basics(source):
     assert isinstance(source, NbaSource)
     assert source.source_name == "simulated"
@@ -97,6 +98,7 @@ def test_source_basics(source):
 
 
 # --- determinism --------------------------------------------------------------------------------
+
 
 def test_same_seed_identical_payloads(source, season):
     as_of = _after_all(season, DAY)
@@ -109,8 +111,9 @@ def test_same_seed_identical_payloads(source, season):
         mine, theirs = season.box(g.game_id), fresh.box(g.game_id)
         assert [fmt_line(x) for x in mine[0] + mine[1]] == [fmt_line(x) for x in theirs[0] + theirs[1]]
         assert season.pregame_lines(g.game_id) == fresh.pregame_lines(g.game_id)
-    assert [(g.game_id, g.home, g.away, g.tipoff_utc) for g in fresh.games] == \
-        [(g.game_id, g.home, g.away, g.tipoff_utc) for g in season.games]
+    assert [(g.game_id, g.home, g.away, g.tipoff_utc) for g in fresh.games] == [
+        (g.game_id, g.home, g.away, g.tipoff_utc) for g in season.games
+    ]
 
 
 def fmt_line(ln: fmt.PlayerLine) -> tuple:
@@ -131,8 +134,13 @@ def test_same_seed_identical_across_processes(source, season):
         "        h.update(f'{ep}|{p.name}|{p.url}|{p.fetched_at.isoformat()}|'.encode()); h.update(p.to_bytes())\n"
         "print(h.hexdigest())\n"
     ) % (SEED, _after_all(season, DAY).isoformat())
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={"PYTHONHASHSEED": "12345", **_env()})
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONHASHSEED": "12345", **_env()},
+    )
     assert out.stdout.strip() == _digest(_all_payloads(source, DAY, _after_all(season, DAY)))
 
 
@@ -151,6 +159,7 @@ def test_different_seed_differs(source, season):
 
 
 # --- the season's shape ---------------------------------------------------------------------------
+
 
 def test_season_volume_and_schedule(season):
     games = season.games
@@ -230,6 +239,7 @@ def test_teams_and_rosters(season):
 
 # --- box scores ---------------------------------------------------------------------------------
 
+
 def test_box_scores_consistent(season):
     rows = dnp = 0
     comments = collections.Counter()
@@ -299,6 +309,7 @@ def test_signal_in_context(season):
 
 # --- availability and injury reports -------------------------------------------------------------
 
+
 def test_injury_reports_and_availability(season):
     listed_out = listed_out_played = q_play = q_sit = late = 0
     for g in season.games:
@@ -317,14 +328,22 @@ def test_injury_reports_and_availability(season):
     assert 0.35 <= q_play / (q_play + q_sit) <= 0.7
     assert 20 <= late <= 400
     reports = season.injury_reports(DAY)
-    assert [r.published_utc.astimezone(ET).time() for r in reports] == [dt.time(13, 30), dt.time(17, 30), dt.time(18, 30)]
+    assert [r.published_utc.astimezone(ET).time() for r in reports] == [
+        dt.time(13, 30),
+        dt.time(17, 30),
+        dt.time(18, 30),
+    ]
     assert [r.name for r in reports] == [fmt.injury_report_name(r.published_utc.astimezone(ET)) for r in reports]
     playing = {t for g in season.games_on(DAY) for t in (g.home, g.away)}
     rows = list(csv.DictReader(io.StringIO(reports[-1].csv)))
     assert rows and {team_by_name(r["team"]).tricode for r in rows} <= playing
     assert {r["status"] for r in rows} <= {"Out", "Doubtful", "Questionable", "Probable", "Available"}
-    reasons = {r["reason"] for day in season.game_days[:40] for rep in season.injury_reports(day)
-               for r in csv.DictReader(io.StringIO(rep.csv))}
+    reasons = {
+        r["reason"]
+        for day in season.game_days[:40]
+        for rep in season.injury_reports(day)
+        for r in csv.DictReader(io.StringIO(rep.csv))
+    }
     assert "G League - Two-Way" in reasons and "Rest" in reasons
     assert any(x.startswith("Injury/Illness - ") and "; " in x for x in reasons)
 
@@ -340,6 +359,7 @@ def test_injury_report_as_of(source, season):
 
 
 # --- as_of semantics ----------------------------------------------------------------------------
+
 
 def test_before_tip(source, season):
     as_of = _before_all(season, DAY)
@@ -361,9 +381,16 @@ def test_during_and_after(source, season):
     assert g.end_utc - g.tipoff_utc >= dt.timedelta(hours=2)
     # Final, but the box score waits for the delay.
     just_final = g.end_utc + dt.timedelta(minutes=1)
-    item = next(x for d in source.schedule(DAY, just_final)[0].body["leagueSchedule"]["gameDates"]
-                for x in d["games"] if x["gameId"] == g.game_id)
-    assert item["gameStatus"] == 3 and (item["homeTeam"]["score"], item["awayTeam"]["score"]) == (g.home_score, g.away_score)
+    item = next(
+        x
+        for d in source.schedule(DAY, just_final)[0].body["leagueSchedule"]["gameDates"]
+        for x in d["games"]
+        if x["gameId"] == g.game_id
+    )
+    assert item["gameStatus"] == 3 and (item["homeTeam"]["score"], item["awayTeam"]["score"]) == (
+        g.home_score,
+        g.away_score,
+    )
     assert g.game_id not in [p.name for p in source.team_boxscores(DAY, just_final)]
     ready = g.end_utc + dt.timedelta(minutes=source.boxscore_delay_minutes)
     assert g.game_id in [p.name for p in source.team_boxscores(DAY, ready)]
@@ -508,6 +535,7 @@ def test_line_accuracy_over_a_month(season):
 
 # --- switches and edges -----------------------------------------------------------------------
 
+
 def test_withheld_game(season):
     withheld = season.games_on(DAY)[0].game_id
     src = SimulatedSource(seed=SEED, withheld_game_ids=[withheld])
@@ -530,8 +558,17 @@ def test_disabled_endpoints(season):
     assert not src.is_enabled(ODDS_PLAYER_POINTS) and src.is_enabled(SCHEDULE)
 
 
-@pytest.mark.parametrize("day", [dt.date(2024, 7, 15), dt.date(2024, 9, 30), dt.date(2024, 10, 10),
-                                 dt.date(2024, 12, 24), dt.date(2025, 2, 16), dt.date(2025, 5, 20)])
+@pytest.mark.parametrize(
+    "day",
+    [
+        dt.date(2024, 7, 15),
+        dt.date(2024, 9, 30),
+        dt.date(2024, 10, 10),
+        dt.date(2024, 12, 24),
+        dt.date(2025, 2, 16),
+        dt.date(2025, 5, 20),
+    ],
+)
 def test_no_games_no_payloads(source, day):
     as_of = dt.datetime.combine(day, dt.time(12), tzinfo=UTC) + dt.timedelta(days=2)
     assert all(source.fetch(ep, day, as_of) == [] for ep in ALL_ENDPOINTS)
@@ -542,12 +579,15 @@ def test_count_records_every_payload(source, season):
     payloads = _all_payloads(source, DAY, as_of)
     games = season.games_on(DAY)
     assert count_records(payloads[SCHEDULE][0]) == len(games)
-    assert sum(map(count_records, payloads[BOXSCORE_TRADITIONAL])) == \
-        sum(len(season.roster(t)) for g in games for t in (g.home, g.away))
-    assert sum(map(count_records, payloads[TEAM_ROSTER])) == \
-        sum(len(season.roster(t)) for g in games for t in (g.home, g.away))
-    assert count_records(payloads[PLAYER_GAME_LOG][0]) == \
-        sum(ln.played for g in games for side in season.box(g.game_id) for ln in side)
+    assert sum(map(count_records, payloads[BOXSCORE_TRADITIONAL])) == sum(
+        len(season.roster(t)) for g in games for t in (g.home, g.away)
+    )
+    assert sum(map(count_records, payloads[TEAM_ROSTER])) == sum(
+        len(season.roster(t)) for g in games for t in (g.home, g.away)
+    )
+    assert count_records(payloads[PLAYER_GAME_LOG][0]) == sum(
+        ln.played for g in games for side in season.box(g.game_id) for ln in side
+    )
     assert count_records(payloads[INJURY_REPORT][0]) == len(season.injury_reports(DAY)[-1].rows)
     quotes = sum(len(q) for g in games for s in season.odds_snapshots(g.game_id) for q in s.props.values())
     assert sum(map(count_records, payloads[ODDS_PLAYER_POINTS])) == 2 * quotes
@@ -564,13 +604,22 @@ def test_payload_shapes(source, season):
     """Names, ids and fields the parsers join on."""
     as_of = _after_all(season, DAY)
     rosters = source.team_rosters(DAY, as_of)
-    assert {p.name for p in rosters} == {f"commonteamroster_{t}" for g in season.games_on(DAY) for t in (g.home, g.away)}
+    assert {p.name for p in rosters} == {
+        f"commonteamroster_{t}" for g in season.games_on(DAY) for t in (g.home, g.away)
+    }
     rs = rosters[0].body["resultSets"][0]
     assert rs["headers"] == fmt.COMMON_TEAM_ROSTER_HEADERS
     # Prop player names match box-score names.
-    box_names = {player_lookup(ln.full_name) for g in season.games_on(DAY) for side in season.box(g.game_id) for ln in side}
-    prop_names = {player_lookup(o["description"]) for p in source.player_points_odds(DAY, as_of)
-                  for b in p.body["data"]["bookmakers"] for m in b["markets"] for o in m["outcomes"]}
+    box_names = {
+        player_lookup(ln.full_name) for g in season.games_on(DAY) for side in season.box(g.game_id) for ln in side
+    }
+    prop_names = {
+        player_lookup(o["description"])
+        for p in source.player_points_odds(DAY, as_of)
+        for b in p.body["data"]["bookmakers"]
+        for m in b["markets"]
+        for o in m["outcomes"]
+    }
     assert prop_names and prop_names <= box_names
     sched = source.schedule(DAY, as_of)[0].body
     item = sched["leagueSchedule"]["gameDates"][0]["games"][0]
@@ -596,7 +645,8 @@ def test_parsers_accept_every_payload(source, season):
         teams, players = parse_boxscore_v3(b.body, DAY, "x")
         assert len(teams) == 2 and len(players) == count_records(b)
         assert (players["player_status"] == "active").sum() == sum(
-            ln.played for side in season.box(b.name) for ln in side)
+            ln.played for side in season.box(b.name) for ln in side
+        )
     for r in p[TEAM_ROSTER]:
         assert len(parse_common_team_roster(r.body, DAY, "x")) == count_records(r)
     inj = parse_injury_report(p[INJURY_REPORT][0].body, DAY, "x", p[INJURY_REPORT][0].name)

@@ -25,7 +25,18 @@ from nba_pipeline.domain.analytics.upcoming_players import upcoming_player_conte
 from nba_pipeline.domain.analytics.upcoming_teams import haversine_miles, team_games_long, upcoming_team_contexts
 
 __all__ = [
-    "BOOK_PRIORITY", "STAT_COLS", "closing_lines", "game_lines_for_date", "haversine_miles", "latest_injuries",
-    "main_lines", "player_game_summary", "pre_tip_lines", "team_defense", "team_games_long", "team_offense",
-    "upcoming_player_contexts", "upcoming_team_contexts",
+    "BOOK_PRIORITY",
+    "STAT_COLS",
+    "closing_lines",
+    "game_lines_for_date",
+    "haversine_miles",
+    "latest_injuries",
+    "main_lines",
+    "player_game_summary",
+    "pre_tip_lines",
+    "team_defense",
+    "team_games_long",
+    "team_offense",
+    "upcoming_player_contexts",
+    "upcoming_team_contexts",
 ]

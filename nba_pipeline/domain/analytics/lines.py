@@ -43,24 +43,50 @@ def closing_lines(odds: pd.DataFrame) -> pd.DataFrame:
     """Per (game_date, player): the latest pre-tip line of the highest-priority book quoting the
     player, its opening line (earliest snapshot, same book), and the book consensus (median of each
     book's latest pre-tip line)."""
-    cols = ["game_date", "player_lookup", "home_team_tricode", "away_team_tricode", "commence_time",
-            "points_line", "over_price", "under_price", "bookmaker", "snapshot_timestamp", "minutes_before_tipoff",
-            "opening_line", "consensus_line", "book_count", "line_std"]
+    cols = [
+        "game_date",
+        "player_lookup",
+        "home_team_tricode",
+        "away_team_tricode",
+        "commence_time",
+        "points_line",
+        "over_price",
+        "under_price",
+        "bookmaker",
+        "snapshot_timestamp",
+        "minutes_before_tipoff",
+        "opening_line",
+        "consensus_line",
+        "book_count",
+        "line_std",
+    ]
     pre = main_lines(pre_tip_lines(odds))
     if pre.empty:
         return pd.DataFrame(columns=cols)
     pre = pre.assign(**{c: pre[c] if c in pre else np.nan for c in ("over_price", "under_price")})
     pre = pre.sort_values(["snapshot_timestamp", "bookmaker", "player_lookup"], kind="stable")
     latest = pre.groupby(["game_date", "player_lookup", "bookmaker"], as_index=False).last()
-    opening = (pre.groupby(["game_date", "player_lookup", "bookmaker"], as_index=False).first()
-               [["game_date", "player_lookup", "bookmaker", "points_line"]].rename(columns={"points_line": "opening_line"}))
+    opening = (
+        pre.groupby(["game_date", "player_lookup", "bookmaker"], as_index=False)
+        .first()[["game_date", "player_lookup", "bookmaker", "points_line"]]
+        .rename(columns={"points_line": "opening_line"})
+    )
     latest = latest.merge(opening, on=["game_date", "player_lookup", "bookmaker"], how="left")
-    cons = latest.groupby(["game_date", "player_lookup"]).agg(
-        consensus_line=("points_line", "median"), book_count=("bookmaker", "nunique"),
-        line_std=("points_line", lambda s: float(np.std(s, ddof=0)) if len(s) > 1 else 0.0)).reset_index()
+    cons = (
+        latest.groupby(["game_date", "player_lookup"])
+        .agg(
+            consensus_line=("points_line", "median"),
+            book_count=("bookmaker", "nunique"),
+            line_std=("points_line", lambda s: float(np.std(s, ddof=0)) if len(s) > 1 else 0.0),
+        )
+        .reset_index()
+    )
     latest["rank"] = _book_rank(latest["bookmaker"])
-    best = latest.sort_values(["rank", "snapshot_timestamp"], ascending=[True, False]).groupby(
-        ["game_date", "player_lookup"], as_index=False).first()
+    best = (
+        latest.sort_values(["rank", "snapshot_timestamp"], ascending=[True, False])
+        .groupby(["game_date", "player_lookup"], as_index=False)
+        .first()
+    )
     best = best.merge(cons, on=["game_date", "player_lookup"], how="left")
     return best[cols]
 
@@ -73,10 +99,20 @@ def game_lines_for_date(game_lines: pd.DataFrame) -> pd.DataFrame:
     if pre.empty:
         return pd.DataFrame(columns=cols)
     pre = pre.sort_values("snapshot_timestamp")
-    latest = pre.groupby(["game_date", "home_team_tricode", "away_team_tricode", "bookmaker", "market_key",
-                          "outcome_name"], as_index=False).last()
+    latest = pre.groupby(
+        ["game_date", "home_team_tricode", "away_team_tricode", "bookmaker", "market_key", "outcome_name"],
+        as_index=False,
+    ).last()
     spreads = latest[(latest["market_key"] == "spreads") & (latest["outcome_name"] == latest["home_team_tricode"])]
     totals = latest[(latest["market_key"] == "totals") & (latest["outcome_name"] == "Over")]
-    sp = spreads.groupby(["game_date", "home_team_tricode", "away_team_tricode"])["outcome_point"].median().rename("home_spread")
-    tt = totals.groupby(["game_date", "home_team_tricode", "away_team_tricode"])["outcome_point"].median().rename("game_total")
+    sp = (
+        spreads.groupby(["game_date", "home_team_tricode", "away_team_tricode"])["outcome_point"]
+        .median()
+        .rename("home_spread")
+    )
+    tt = (
+        totals.groupby(["game_date", "home_team_tricode", "away_team_tricode"])["outcome_point"]
+        .median()
+        .rename("game_total")
+    )
     return pd.concat([sp, tt], axis=1).reset_index()

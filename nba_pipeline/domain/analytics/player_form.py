@@ -10,8 +10,19 @@ import pandas as pd
 from nba_pipeline.calendar import as_timestamps
 from nba_pipeline.domain.betting import OVER, PICK_SIDES, UNDER
 
-HISTORY_COLUMNS = ["player_id", "player_name", "player_lookup", "team_tricode", "game_date", "is_active", "is_dnp",
-                   "minutes", "points", "usage_rate", "over_under_result"]
+HISTORY_COLUMNS = [
+    "player_id",
+    "player_name",
+    "player_lookup",
+    "team_tricode",
+    "game_date",
+    "is_active",
+    "is_dnp",
+    "minutes",
+    "points",
+    "usage_rate",
+    "over_under_result",
+]
 
 
 def prepared_history(player_history: pd.DataFrame) -> pd.DataFrame:
@@ -48,19 +59,23 @@ def player_form(history: pd.DataFrame, game_date: dt.date) -> pd.DataFrame:
     b2b = w14["ts"].groupby(w14[pid]).diff().eq(pd.Timedelta(days=1)).groupby(w14[pid]).sum()
     l5, l10 = nd.groupby(pid).tail(5), nd.groupby(pid).tail(10)
     l7_active = act.groupby(pid).tail(7)
-    return pd.DataFrame({
-        "last_played": act.groupby(pid)["ts"].max(),
-        "games_last_7_days": w7.groupby(pid).size(),
-        "games_last_14_days": w14.groupby(pid).size(),
-        "minutes_last_7_days": pd.to_numeric(w7["minutes"], errors="coerce").groupby(w7[pid]).sum(),
-        "minutes_last_14_days": pd.to_numeric(w14["minutes"], errors="coerce").groupby(w14[pid]).sum(),
-        "avg_minutes_last_7_days": pd.to_numeric(w7["minutes"], errors="coerce").groupby(w7[pid]).mean(),
-        "back_to_backs_last_14_days": b2b,
-        "avg_usage_last_7_games": pd.to_numeric(l7_active["usage_rate"], errors="coerce").groupby(l7_active[pid]).mean(),
-        "points_avg_last_5": pd.to_numeric(l5["points"], errors="coerce").groupby(l5[pid]).mean(),
-        "points_avg_last_10": pd.to_numeric(l10["points"], errors="coerce").groupby(l10[pid]).mean(),
-        "games_used_last_5": l5.groupby(pid).size(),
-        "games_used_last_10": l10.groupby(pid).size(),
-        "prop_over_streak": _trailing_streak(history[[pid, "over_under_result"]], OVER),
-        "prop_under_streak": _trailing_streak(history[[pid, "over_under_result"]], UNDER),
-    })
+    return pd.DataFrame(
+        {
+            "last_played": act.groupby(pid)["ts"].max(),
+            "games_last_7_days": w7.groupby(pid).size(),
+            "games_last_14_days": w14.groupby(pid).size(),
+            "minutes_last_7_days": pd.to_numeric(w7["minutes"], errors="coerce").groupby(w7[pid]).sum(),
+            "minutes_last_14_days": pd.to_numeric(w14["minutes"], errors="coerce").groupby(w14[pid]).sum(),
+            "avg_minutes_last_7_days": pd.to_numeric(w7["minutes"], errors="coerce").groupby(w7[pid]).mean(),
+            "back_to_backs_last_14_days": b2b,
+            "avg_usage_last_7_games": pd.to_numeric(l7_active["usage_rate"], errors="coerce")
+            .groupby(l7_active[pid])
+            .mean(),
+            "points_avg_last_5": pd.to_numeric(l5["points"], errors="coerce").groupby(l5[pid]).mean(),
+            "points_avg_last_10": pd.to_numeric(l10["points"], errors="coerce").groupby(l10[pid]).mean(),
+            "games_used_last_5": l5.groupby(pid).size(),
+            "games_used_last_10": l10.groupby(pid).size(),
+            "prop_over_streak": _trailing_streak(history[[pid, "over_under_result"]], OVER),
+            "prop_under_streak": _trailing_streak(history[[pid, "over_under_result"]], UNDER),
+        }
+    )

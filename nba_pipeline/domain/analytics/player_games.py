@@ -23,8 +23,9 @@ def _box(player_box: pd.DataFrame) -> pd.DataFrame:
     pgs["player_status"] = status
     pgs["is_active"] = status.eq("active")
     pgs["is_dnp"] = f.is_dnp(status, pgs["minutes"])
-    pgs["dnp_reason_category"] = [None if a else f.dnp_reason_category(r)
-                                  for r, a in zip(pgs["dnp_reason"], pgs["is_active"])]
+    pgs["dnp_reason_category"] = [
+        None if a else f.dnp_reason_category(r) for r, a in zip(pgs["dnp_reason"], pgs["is_active"])
+    ]
     for c in _SHOT_COLUMNS:
         pgs[c] = pd.to_numeric(pgs[c], errors="coerce").astype(float)
     pgs["points"] = pgs["pts"]
@@ -43,11 +44,13 @@ def _with_team(pgs: pd.DataFrame, offense: pd.DataFrame) -> pd.DataFrame:
     else:
         for c in _TEAM_COLUMNS:
             pgs[c] = np.nan
-    pgs["usage_rate"] = f.usage_rate(pgs["fga"], pgs["fta"], pgs["tov"], pgs["minutes"],
-                                     pgs["team_fga"], pgs["team_fta"], pgs["team_tov"])
+    pgs["usage_rate"] = f.usage_rate(
+        pgs["fga"], pgs["fta"], pgs["tov"], pgs["minutes"], pgs["team_fga"], pgs["team_fta"], pgs["team_tov"]
+    )
     has_team = pd.to_numeric(pgs["team_fga"], errors="coerce").notna()
-    pgs["data_quality_flag"] = np.where(~has_team, "partial_no_team_stats",
-                                        np.where(pgs["minutes"].isna() & pgs["is_active"], "partial", "complete"))
+    pgs["data_quality_flag"] = np.where(
+        ~has_team, "partial_no_team_stats", np.where(pgs["minutes"].isna() & pgs["is_active"], "partial", "complete")
+    )
     # Legacy hard-coded win_flag FALSE; the team's result is the truth.
     pgs["win_flag"] = pgs["team_win"].map(lambda w: None if pd.isna(w) else bool(w))
     pgs["started"] = pgs["starter"]
@@ -60,7 +63,8 @@ def _with_line(pgs: pd.DataFrame, odds: pd.DataFrame) -> pd.DataFrame:
     lines = closing_lines(odds)
     if len(lines):
         ln = lines[["game_date", "player_lookup", "points_line", "bookmaker"]].rename(
-            columns={"bookmaker": "points_line_bookmaker"})
+            columns={"bookmaker": "points_line_bookmaker"}
+        )
         ln["game_date"] = pd.to_datetime(ln["game_date"])
         pgs = pgs.merge(ln, on=["game_date", "player_lookup"], how="left")
     else:

@@ -32,8 +32,10 @@ def team_offense(team_box: pd.DataFrame, player_box: pd.DataFrame, schedule: pd.
                 rows.append(_offense_base(g, game_date, s._asdict(), "team_boxscore", "gold"))
             continue
         pb = players_by_game.get(g.game_id, active.iloc[0:0])
-        for team, opp, is_home, score in ((g.home_team_tricode, g.away_team_tricode, True, g.home_team_score),
-                                          (g.away_team_tricode, g.home_team_tricode, False, g.away_team_score)):
+        for team, opp, is_home, score in (
+            (g.home_team_tricode, g.away_team_tricode, True, g.home_team_score),
+            (g.away_team_tricode, g.home_team_tricode, False, g.away_team_score),
+        ):
             tp = pb[pb["team_tricode"] == team]
             if len(tp) < 5:
                 continue
@@ -41,8 +43,13 @@ def team_offense(team_box: pd.DataFrame, player_box: pd.DataFrame, schedule: pd.
             totals["pts"] = int(score) if pd.notna(score) else int(pd.to_numeric(tp["pts"]).sum())
             minutes_sum = float(pd.to_numeric(tp["minutes_decimal"], errors="coerce").fillna(0).sum())
             ot = max(0, int(round((minutes_sum - 240) / 25))) if minutes_sum > 252 else 0
-            totals.update(team_tricode=team, opponent_tricode=opp, is_home=is_home, minutes=f"{240 + 25 * ot}:00",
-                          game_id=g.game_id)
+            totals.update(
+                team_tricode=team,
+                opponent_tricode=opp,
+                is_home=is_home,
+                minutes=f"{240 + 25 * ot}:00",
+                game_id=g.game_id,
+            )
             rows.append(_offense_base(g, game_date, totals, "reconstructed_from_players", "silver"))
     out = _offense_rates(pd.DataFrame(rows))
     if out.empty:
@@ -54,8 +61,10 @@ def team_offense(team_box: pd.DataFrame, player_box: pd.DataFrame, schedule: pd.
     for g in finals.itertuples():
         sched_scores[(g.game_id, g.home_team_tricode)] = g.away_team_score
         sched_scores[(g.game_id, g.away_team_tricode)] = g.home_team_score
-    out["opp_points"] = [op if op is not None and not pd.isna(op) else sched_scores.get((gid, tm))
-                         for op, gid, tm in zip(out["opp_points"], out["game_id"], out["team_tricode"])]
+    out["opp_points"] = [
+        op if op is not None and not pd.isna(op) else sched_scores.get((gid, tm))
+        for op, gid, tm in zip(out["opp_points"], out["game_id"], out["team_tricode"])
+    ]
     out["win_flag"] = out["points"] > pd.to_numeric(out["opp_points"], errors="coerce")
     out["margin"] = out["points"] - pd.to_numeric(out["opp_points"], errors="coerce")
     return out
@@ -66,11 +75,18 @@ def _offense_base(g, game_date: dt.date, s: dict, source: str, tier: str) -> dic
     if num["reb"] is None and num["oreb"] is not None and num["dreb"] is not None:
         num["reb"] = num["oreb"] + num["dreb"]
     return {
-        "game_date": game_date, "game_id": g.game_id, "internal_game_id": g.internal_game_id,
-        "season_year": int(g.season_year), "team_tricode": s["team_tricode"],
-        "opponent_tricode": s["opponent_tricode"], "is_home": bool(s["is_home"]), "points": int(s["pts"]), **num,
+        "game_date": game_date,
+        "game_id": g.game_id,
+        "internal_game_id": g.internal_game_id,
+        "season_year": int(g.season_year),
+        "team_tricode": s["team_tricode"],
+        "opponent_tricode": s["opponent_tricode"],
+        "is_home": bool(s["is_home"]),
+        "points": int(s["pts"]),
+        **num,
         "team_minutes": f.team_minutes_value(s.get("minutes")) or 240,
-        "data_source": source, "quality_tier": tier,
+        "data_source": source,
+        "quality_tier": tier,
     }
 
 
@@ -105,24 +121,40 @@ def team_defense(offense: pd.DataFrame) -> pd.DataFrame:
     def num(col: str) -> list:
         return [None if pd.isna(v) else float(v) for v in m[f"o_{col}"]]
 
-    fga, fta, tov, oreb, fgm, fg3m, fg3a, points = (num(c) for c in ("fga", "fta", "tov", "oreb", "fgm", "fg3m",
-                                                                     "fg3a", "points"))
+    fga, fta, tov, oreb, fgm, fg3m, fg3a, points = (
+        num(c) for c in ("fga", "fta", "tov", "oreb", "fgm", "fg3m", "fg3a", "points")
+    )
     poss = f.possessions(m["o_fga"], m["o_fta"], m["o_tov"], m["o_oreb"]).tolist()
-    return pd.DataFrame({
-        "game_date": m["game_date"], "game_id": m["game_id"], "internal_game_id": m["internal_game_id"],
-        "season_year": m["season_year"], "defending_team_tricode": m["team_tricode"],
-        "opponent_tricode": m["opponent_tricode"], "is_home": m["is_home"],
-        "points_allowed": [int(p) for p in points],
-        "opp_fgm": m["o_fgm"], "opp_fga": m["o_fga"], "opp_fg3m": m["o_fg3m"], "opp_fg3a": m["o_fg3a"],
-        "opp_ftm": m["o_ftm"], "opp_fta": m["o_fta"], "opp_oreb": m["o_oreb"], "opp_tov": m["o_tov"],
-        "defensive_rating": [round(100.0 * p / q, 2) if q else None for p, q in zip(points, poss)],
-        # Legacy: a possession count, not per-48 (the x48/48 factor was a no-op).
-        "opponent_pace": [round(q, 2) for q in poss],
-        "opponent_ts_pct": m["o_ts_pct"],
-        "opp_three_pct": [a / b if b else None for a, b in zip(fg3m, fg3a)],
-        "opp_two_pct": [(a - b) / (c - d) if c - d else None for a, b, c, d in zip(fgm, fg3m, fga, fg3a)],
-        "turnovers_forced": m["o_tov"], "steals": m["stl"], "blocks": m["blk"], "defensive_rebounds": m["dreb"],
-        "win_flag": m["win_flag"], "margin": m["margin"], "data_source": m["data_source"],
-    })
-
-
+    return pd.DataFrame(
+        {
+            "game_date": m["game_date"],
+            "game_id": m["game_id"],
+            "internal_game_id": m["internal_game_id"],
+            "season_year": m["season_year"],
+            "defending_team_tricode": m["team_tricode"],
+            "opponent_tricode": m["opponent_tricode"],
+            "is_home": m["is_home"],
+            "points_allowed": [int(p) for p in points],
+            "opp_fgm": m["o_fgm"],
+            "opp_fga": m["o_fga"],
+            "opp_fg3m": m["o_fg3m"],
+            "opp_fg3a": m["o_fg3a"],
+            "opp_ftm": m["o_ftm"],
+            "opp_fta": m["o_fta"],
+            "opp_oreb": m["o_oreb"],
+            "opp_tov": m["o_tov"],
+            "defensive_rating": [round(100.0 * p / q, 2) if q else None for p, q in zip(points, poss)],
+            # Legacy: a possession count, not per-48 (the x48/48 factor was a no-op).
+            "opponent_pace": [round(q, 2) for q in poss],
+            "opponent_ts_pct": m["o_ts_pct"],
+            "opp_three_pct": [a / b if b else None for a, b in zip(fg3m, fg3a)],
+            "opp_two_pct": [(a - b) / (c - d) if c - d else None for a, b, c, d in zip(fgm, fg3m, fga, fg3a)],
+            "turnovers_forced": m["o_tov"],
+            "steals": m["stl"],
+            "blocks": m["blk"],
+            "defensive_rebounds": m["dreb"],
+            "win_flag": m["win_flag"],
+            "margin": m["margin"],
+            "data_source": m["data_source"],
+        }
+    )

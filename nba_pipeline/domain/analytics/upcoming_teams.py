@@ -42,14 +42,28 @@ def team_games_long(schedule_history: pd.DataFrame) -> pd.DataFrame:
     if schedule_history.empty:
         return pd.DataFrame(columns=["game_date", "team", "opponent", "is_home", "venue", "final", "margin"])
     s = played_games(schedule_history)
-    home = pd.DataFrame({"game_date": as_dates(s["game_date"]), "team": s["home_team_tricode"],
-                         "opponent": s["away_team_tricode"], "is_home": True, "venue": s["home_team_tricode"],
-                         "final": s["game_status"] == GameStatus.FINAL,
-                         "margin": pd.to_numeric(s["home_team_score"]) - pd.to_numeric(s["away_team_score"])})
-    away = pd.DataFrame({"game_date": as_dates(s["game_date"]), "team": s["away_team_tricode"],
-                         "opponent": s["home_team_tricode"], "is_home": False, "venue": s["home_team_tricode"],
-                         "final": s["game_status"] == GameStatus.FINAL,
-                         "margin": pd.to_numeric(s["away_team_score"]) - pd.to_numeric(s["home_team_score"])})
+    home = pd.DataFrame(
+        {
+            "game_date": as_dates(s["game_date"]),
+            "team": s["home_team_tricode"],
+            "opponent": s["away_team_tricode"],
+            "is_home": True,
+            "venue": s["home_team_tricode"],
+            "final": s["game_status"] == GameStatus.FINAL,
+            "margin": pd.to_numeric(s["home_team_score"]) - pd.to_numeric(s["away_team_score"]),
+        }
+    )
+    away = pd.DataFrame(
+        {
+            "game_date": as_dates(s["game_date"]),
+            "team": s["away_team_tricode"],
+            "opponent": s["home_team_tricode"],
+            "is_home": False,
+            "venue": s["home_team_tricode"],
+            "final": s["game_status"] == GameStatus.FINAL,
+            "margin": pd.to_numeric(s["away_team_score"]) - pd.to_numeric(s["home_team_score"]),
+        }
+    )
     return pd.concat([home, away], ignore_index=True).sort_values(["team", "game_date"])
 
 
@@ -73,7 +87,9 @@ class _Timeline:
 def _timelines(frame: pd.DataFrame, team_col: str, numeric: list[str], other: list[str] = ()) -> dict[str, _Timeline]:
     if frame.empty:
         return {}
-    frame = frame.assign(game_date=as_timestamps(frame["game_date"])).sort_values([team_col, "game_date"], kind="stable")
+    frame = frame.assign(game_date=as_timestamps(frame["game_date"])).sort_values(
+        [team_col, "game_date"], kind="stable"
+    )
     return {team: _Timeline(g, numeric, list(other)) for team, g in frame.groupby(team_col, sort=False)}
 
 
@@ -81,7 +97,7 @@ def _mean_last(timeline: _Timeline | None, end: int, col: str, n: int = 10):
     """Mean of the last ``n`` values before row ``end`` (NaN ignored); None when there are no rows."""
     if timeline is None or end == 0:
         return None
-    values = timeline.cols[col][max(0, end - n):end]
+    values = timeline.cols[col][max(0, end - n) : end]
     values = values[~np.isnan(values)]
     return values.mean() if len(values) else np.nan
 
@@ -144,8 +160,10 @@ def _travel(at: _DateContext, timeline: _Timeline, last: int | None, venue: str)
     if last is None:
         return None, None
     last_venue = timeline.cols["venue"][last]
-    return (round(haversine_miles(last_venue, venue), 1),
-            _tz_offset_hours(venue, at.game_date) - _tz_offset_hours(last_venue, at.game_date))
+    return (
+        round(haversine_miles(last_venue, venue), 1),
+        _tz_offset_hours(venue, at.game_date) - _tz_offset_hours(last_venue, at.game_date),
+    )
 
 
 def _team_row(at: _DateContext, g, team: str, opp: str, is_home: bool, line) -> dict:
@@ -161,21 +179,31 @@ def _team_row(at: _DateContext, g, team: str, opp: str, is_home: bool, line) -> 
     ti = at.injuries.get(team)
     last_margin = tg.cols["margin"][last] if last is not None else None
     return {
-        "game_date": at.game_date, "game_id": g.game_id, "internal_game_id": g.internal_game_id,
-        "team_tricode": team, "opponent_tricode": opp, "is_home": is_home, "tipoff_utc": g.tipoff_utc,
-        "game_number_in_season": end - start + 1, "days_rest": days_rest,
+        "game_date": at.game_date,
+        "game_id": g.game_id,
+        "internal_game_id": g.internal_game_id,
+        "team_tricode": team,
+        "opponent_tricode": opp,
+        "is_home": is_home,
+        "tipoff_utc": g.tipoff_utc,
+        "game_number_in_season": end - start + 1,
+        "days_rest": days_rest,
         "is_back_to_back": days_rest == 1 if days_rest is not None else False,
         "games_last_7_days": end - min(tg.before(at.d64 - 7), end) if tg else 0,
         "games_last_14_days": end - min(tg.before(at.d64 - 14), end) if tg else 0,
-        "opponent_days_rest": _days_rest(at, at.played.get(opp))[1], "streak_entering": streak,
+        "opponent_days_rest": _days_rest(at, at.played.get(opp))[1],
+        "streak_entering": streak,
         "last_game_margin": last_margin if last_margin is not None and pd.notna(last_margin) else None,
-        "season_wins": wins, "season_losses": losses,
+        "season_wins": wins,
+        "season_losses": losses,
         "team_win_pct": wins / (wins + losses) if wins + losses else None,
-        "travel_miles": travel_miles, "timezone_change_hours": tz_change,
+        "travel_miles": travel_miles,
+        "timezone_change_hours": tz_change,
         "pace_last_10": _mean_last(to, to_end, "pace"),
         "off_rating_last_10": _mean_last(to, to_end, "offensive_rating"),
         "def_rating_last_10": _mean_last(td, td_end, "defensive_rating"),
-        "game_spread": spread, "game_total": total,
+        "game_spread": spread,
+        "game_total": total,
         "game_lines_source": "odds_api_consensus" if spread is not None or total is not None else None,
         "players_out": int(ti["injury_status"].isin(["out", "doubtful"]).sum()) if ti is not None else 0,
         "questionable_count": int(ti["injury_status"].eq("questionable").sum()) if ti is not None else 0,
@@ -186,9 +214,15 @@ def _by_date(frame: pd.DataFrame) -> dict[dt.date, pd.DataFrame]:
     return {d: g for d, g in frame.groupby(as_dates(frame["game_date"]), sort=False)} if len(frame) else {}
 
 
-def upcoming_team_contexts(game_dates: list[dt.date], schedule: pd.DataFrame, team_games: pd.DataFrame,
-                           offense_history: pd.DataFrame, defense_history: pd.DataFrame, game_lines: pd.DataFrame,
-                           injuries: pd.DataFrame) -> pd.DataFrame:
+def upcoming_team_contexts(
+    game_dates: list[dt.date],
+    schedule: pd.DataFrame,
+    team_games: pd.DataFrame,
+    offense_history: pd.DataFrame,
+    defense_history: pd.DataFrame,
+    game_lines: pd.DataFrame,
+    injuries: pd.DataFrame,
+) -> pd.DataFrame:
     """Each team of each game on each of ``game_dates`` (``schedule`` holds those dates' games).
     History is ``team_games`` (``team_games_long`` of the schedule) and the team offense/defense rows;
     for date D only rows dated strictly before D are used. ``game_lines`` and ``injuries`` are those
@@ -200,8 +234,14 @@ def upcoming_team_contexts(game_dates: list[dt.date], schedule: pd.DataFrame, te
     offense = _timelines(offense_history, "team_tricode", ["pace", "offensive_rating"])
     defense = _timelines(defense_history, "defending_team_tricode", ["defensive_rating"])
     lines = game_lines_for_date(game_lines)
-    line_of = {(d, r.home_team_tricode, r.away_team_tricode): r
-               for d, r in zip(as_dates(lines["game_date"]), lines.itertuples())} if len(lines) else {}
+    line_of = (
+        {
+            (d, r.home_team_tricode, r.away_team_tricode): r
+            for d, r in zip(as_dates(lines["game_date"]), lines.itertuples())
+        }
+        if len(lines)
+        else {}
+    )
     injuries_by = _by_date(injuries)
     rows = []
     for game_date in game_dates:
@@ -210,8 +250,13 @@ def upcoming_team_contexts(game_dates: list[dt.date], schedule: pd.DataFrame, te
             continue
         first_tip = pd.to_datetime(games["tipoff_utc"], utc=True).min()
         inj = latest_injuries(injuries_by.get(game_date, injuries.iloc[0:0]), before=first_tip)
-        at = _DateContext(game_date, played, offense, defense,
-                   {team: g for team, g in inj.groupby("team_tricode")} if len(inj) else {})
+        at = _DateContext(
+            game_date,
+            played,
+            offense,
+            defense,
+            {team: g for team, g in inj.groupby("team_tricode")} if len(inj) else {},
+        )
         for g in games.itertuples():
             line = line_of.get((game_date, g.home_team_tricode, g.away_team_tricode))
             rows.append(_team_row(at, g, g.home_team_tricode, g.away_team_tricode, True, line))

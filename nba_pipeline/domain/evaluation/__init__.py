@@ -34,8 +34,23 @@ from nba_pipeline.domain.evaluation.scoring import (
 )
 
 __all__ = [
-    "BUCKET_COLUMNS", "CONFIDENCE", "CONSENSUS_SYSTEM", "N_BOOT", "OPTIONAL_COLUMNS", "REQUIRED_COLUMNS",
-    "SUMMARY_COLUMNS", "WEEKLY_COLUMNS", "Evaluation", "bootstrap_mean", "bootstrap_paired_difference",
-    "bootstrap_ratio", "calibration_chart_markdown", "evaluate", "format_evaluation", "format_interval",
-    "format_percent", "prepare", "wilson_interval",
+    "BUCKET_COLUMNS",
+    "CONFIDENCE",
+    "CONSENSUS_SYSTEM",
+    "N_BOOT",
+    "OPTIONAL_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "SUMMARY_COLUMNS",
+    "WEEKLY_COLUMNS",
+    "Evaluation",
+    "bootstrap_mean",
+    "bootstrap_paired_difference",
+    "bootstrap_ratio",
+    "calibration_chart_markdown",
+    "evaluate",
+    "format_evaluation",
+    "format_interval",
+    "format_percent",
+    "prepare",
+    "wilson_interval",
 ]

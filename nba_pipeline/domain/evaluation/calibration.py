@@ -10,8 +10,17 @@ from nba_pipeline.domain.betting import OVER, line_result
 from nba_pipeline.domain.evaluation.intervals import wilson_interval
 
 CALIBRATION_BINS = 10
-CALIBRATION_COLUMNS = ["system_id", "bin", "bin_lo", "bin_hi", "n", "mean_p_over", "observed_over_rate",
-                       "observed_lo", "observed_hi"]
+CALIBRATION_COLUMNS = [
+    "system_id",
+    "bin",
+    "bin_lo",
+    "bin_hi",
+    "n",
+    "mean_p_over",
+    "observed_over_rate",
+    "observed_lo",
+    "observed_hi",
+]
 CALIBRATION_SUMMARY_COLUMNS = ["system_id", "n", "mean_p_over", "observed_over_rate", "brier", "ece"]
 
 
@@ -32,11 +41,26 @@ def system_calibration(system: str, s: pd.DataFrame) -> tuple[list[dict], dict |
     lo, hi = wilson_interval(over, n)
     rows = []
     for k in np.flatnonzero(n):
-        rows.append({"system_id": system, "bin": f"{k / CALIBRATION_BINS:.1f}-{(k + 1) / CALIBRATION_BINS:.1f}",
-                     "bin_lo": k / CALIBRATION_BINS, "bin_hi": (k + 1) / CALIBRATION_BINS, "n": int(n[k]),
-                     "mean_p_over": psum[k] / n[k], "observed_over_rate": over[k] / n[k],
-                     "observed_lo": float(lo[k]), "observed_hi": float(hi[k])})
+        rows.append(
+            {
+                "system_id": system,
+                "bin": f"{k / CALIBRATION_BINS:.1f}-{(k + 1) / CALIBRATION_BINS:.1f}",
+                "bin_lo": k / CALIBRATION_BINS,
+                "bin_hi": (k + 1) / CALIBRATION_BINS,
+                "n": int(n[k]),
+                "mean_p_over": psum[k] / n[k],
+                "observed_over_rate": over[k] / n[k],
+                "observed_lo": float(lo[k]),
+                "observed_hi": float(hi[k]),
+            }
+        )
     ece = sum(r["n"] * abs(r["observed_over_rate"] - r["mean_p_over"]) for r in rows) / len(c)
-    summary = {"system_id": system, "n": len(c), "mean_p_over": float(p.mean()), "observed_over_rate": float(y.mean()),
-               "brier": float(np.mean((p - y) ** 2)), "ece": float(ece)}
+    summary = {
+        "system_id": system,
+        "n": len(c),
+        "mean_p_over": float(p.mean()),
+        "observed_over_rate": float(y.mean()),
+        "brier": float(np.mean((p - y) ** 2)),
+        "ece": float(ece),
+    }
     return rows, summary

@@ -21,9 +21,10 @@ def _reliability_png(ev: Evaluation) -> bytes:
     ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label="perfect")
     n_max = ev.calibration["n"].max()
     for system, c in ev.calibration.groupby("system_id", sort=True):
-        line, = ax.plot(c["mean_p_over"], c["observed_over_rate"], linewidth=1, label=system)
-        ax.scatter(c["mean_p_over"], c["observed_over_rate"], s=15 + 120 * c["n"] / n_max, color=line.get_color(),
-                   alpha=0.7)
+        (line,) = ax.plot(c["mean_p_over"], c["observed_over_rate"], linewidth=1, label=system)
+        ax.scatter(
+            c["mean_p_over"], c["observed_over_rate"], s=15 + 120 * c["n"] / n_max, color=line.get_color(), alpha=0.7
+        )
         for x, y, n in zip(c["mean_p_over"], c["observed_over_rate"], c["n"]):
             ax.annotate(str(int(n)), (x, y), textcoords="offset points", xytext=(3, 3), fontsize=6)
     # A little margin so points at 0 or 1 are not cut in half.
@@ -45,10 +46,10 @@ def calibration_chart_markdown(ev: Evaluation) -> str:
     PNG, and the Brier / ECE table under it. Without any p_over, a table saying so."""
     if ev.calibration.empty:
         systems = [s for s in ev.summary["system_id"] if s != CONSENSUS_SYSTEM]
-        return "\n".join(["| system | calibration |", "|---|---|"]
-                         + [f"| {s} | no p_over |" for s in systems])
+        return "\n".join(["| system | calibration |", "|---|---|"] + [f"| {s} | no p_over |" for s in systems])
     png = base64.b64encode(_reliability_png(ev)).decode("ascii")
     table = ["| system | n | Brier | ECE |", "|---|---:|---:|---:|"] + [
         f"| {r['system_id']} | {int(r['n'])} | {r['brier']:.4f} | {r['ece']:.4f} |"
-        for r in ev.calibration_summary.to_dict("records")]
+        for r in ev.calibration_summary.to_dict("records")
+    ]
     return "\n".join([f"![calibration](data:image/png;base64,{png})", ""] + table)

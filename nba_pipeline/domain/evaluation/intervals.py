@@ -58,8 +58,9 @@ def _cluster_bootstrap(numerator, denominator, game_dates, n_boot: int, seed: in
     return estimate, float(lo), float(hi)
 
 
-def bootstrap_ratio(numerator, denominator, game_dates, n_boot: int = N_BOOT,
-                    seed: int = 0) -> tuple[float, float, float]:
+def bootstrap_ratio(
+    numerator, denominator, game_dates, n_boot: int = N_BOOT, seed: int = 0
+) -> tuple[float, float, float]:
     """sum(numerator) / sum(denominator) with a percentile interval from resampling the dates (each
     row's game date is its cluster). Rows where either is NaN are out. Returns (estimate, lo, hi);
     lo and hi are NaN with fewer than 2 dates, all three with no rows."""
@@ -72,8 +73,7 @@ def bootstrap_mean(values, game_dates, n_boot: int = N_BOOT, seed: int = 0) -> t
     return _cluster_bootstrap(v, np.where(np.isnan(v), np.nan, 1.0), game_dates, n_boot, seed)
 
 
-def bootstrap_paired_difference(a, b, game_dates, n_boot: int = N_BOOT,
-                                seed: int = 0) -> tuple[float, float, float]:
+def bootstrap_paired_difference(a, b, game_dates, n_boot: int = N_BOOT, seed: int = 0) -> tuple[float, float, float]:
     """mean(a) - mean(b) over the rows where both exist, the two resampled together: the same rows
     and nights on both sides, so the night-to-night noise they share cancels. With a = system's
     absolute error and b = line's, an upper bound below 0 means the system beats the line."""

@@ -46,7 +46,9 @@ def _table(title: str, head: str) -> list[str]:
 
 
 def _accuracy_lines(ev: Evaluation) -> list[str]:
-    head = f"{'system':<{_NAME}}{'N':>7}{'dates':>6}  {'MAE':<23}{'bias':<23}{'line MAE':<23}{'MAE - line':<25}line rows"
+    head = (
+        f"{'system':<{_NAME}}{'N':>7}{'dates':>6}  {'MAE':<23}{'bias':<23}{'line MAE':<23}{'MAE - line':<25}line rows"
+    )
     out = _table("Accuracy (line = consensus line, else the system's own line)", head)
     for r in ev.summary.to_dict("records"):
         is_line = r["system_id"] == CONSENSUS_SYSTEM
@@ -56,15 +58,21 @@ def _accuracy_lines(ev: Evaluation) -> list[str]:
             f"{format_interval(r['bias'], r['bias_lo'], r['bias_hi']):<23}"
             f"{'' if is_line else format_interval(r['line_mae'], r['line_mae_lo'], r['line_mae_hi']):<23}"
             f"{'' if is_line else format_interval(r['mae_minus_line'], r['mae_minus_line_lo'], r['mae_minus_line_hi']):<25}"
-            f"{'' if is_line else r['line_mae_rows']}")
+            f"{'' if is_line else r['line_mae_rows']}"
+        )
     return out
 
 
 def _pick_lines(systems: list[dict]) -> list[str]:
-    head = (f"{'system':<{_NAME}}{'picks':>7}{'pushes':>7}  {'hit rate':<31}{'ROI at -110':<33}"
-            f"{'ROI at offered price':<33}price missing")
-    out = _table(f"Picks (OVER/UNDER recommendations; pushes excluded; break-even at -110 is "
-                 f"{100 * break_even(DEFAULT_PRICE):.1f} %)", head)
+    head = (
+        f"{'system':<{_NAME}}{'picks':>7}{'pushes':>7}  {'hit rate':<31}{'ROI at -110':<33}"
+        f"{'ROI at offered price':<33}price missing"
+    )
+    out = _table(
+        f"Picks (OVER/UNDER recommendations; pushes excluded; break-even at -110 is "
+        f"{100 * break_even(DEFAULT_PRICE):.1f} %)",
+        head,
+    )
     for r in systems:
         n = r["picks_decided"]
         out.append(
@@ -72,18 +80,23 @@ def _pick_lines(systems: list[dict]) -> list[str]:
             f"{format_percent(r['hit_rate'], r['hit_rate_lo'], r['hit_rate_hi'], n):<31}"
             f"{format_percent(r['roi_110'], r['roi_110_lo'], r['roi_110_hi'], n, signed=True):<33}"
             f"{format_percent(r['roi_price'], r['roi_price_lo'], r['roi_price_hi'], n, signed=True):<33}"
-            f"{int(r['picks_price_missing'])}")
+            f"{int(r['picks_price_missing'])}"
+        )
     return out
 
 
 def _bucket_lines(ev: Evaluation) -> list[str]:
     head = f"{'system':<{_NAME}}{'edge':<8}{'hit rate':<31}ROI at -110"
-    out = _table("Edge buckets (|predicted - line|: the side the system leans to, a bet or not; "
-                 "'picks' = its recommendations)", head)
+    out = _table(
+        "Edge buckets (|predicted - line|: the side the system leans to, a bet or not; 'picks' = its recommendations)",
+        head,
+    )
     for r in ev.buckets.to_dict("records"):
-        out.append(f"{r['system_id']:<{_NAME}}{r['bucket']:<8}"
-                   f"{format_percent(r['hit_rate'], r['hit_rate_lo'], r['hit_rate_hi'], r['n']):<31}"
-                   f"{format_percent(r['roi_110'], r['roi_110_lo'], r['roi_110_hi'], r['n'], signed=True)}")
+        out.append(
+            f"{r['system_id']:<{_NAME}}{r['bucket']:<8}"
+            f"{format_percent(r['hit_rate'], r['hit_rate_lo'], r['hit_rate_hi'], r['n']):<31}"
+            f"{format_percent(r['roi_110'], r['roi_110_lo'], r['roi_110_hi'], r['n'], signed=True)}"
+        )
     return out
 
 
@@ -93,25 +106,33 @@ def _calibration_lines(ev: Evaluation) -> list[str]:
     head = f"{'system':<{_NAME}}{'p_over':<10}{'n':>6}{'mean p':>9}  observed over rate [Wilson 95 %]"
     out = _table("Calibration of p_over (pushes excluded)", head)
     for r in ev.calibration.to_dict("records"):
-        out.append(f"{r['system_id']:<{_NAME}}{r['bin']:<10}{int(r['n']):>6}{r['mean_p_over']:>9.3f}  "
-                   f"{format_interval(r['observed_over_rate'], r['observed_lo'], r['observed_hi'], 3)}")
+        out.append(
+            f"{r['system_id']:<{_NAME}}{r['bin']:<10}{int(r['n']):>6}{r['mean_p_over']:>9.3f}  "
+            f"{format_interval(r['observed_over_rate'], r['observed_lo'], r['observed_hi'], 3)}"
+        )
     out.append("")
     for r in ev.calibration_summary.to_dict("records"):
-        out.append(f"{r['system_id']:<{_NAME}}Brier {r['brier']:.4f}   ECE {r['ece']:.4f}   (n={int(r['n'])}; "
-                   f"mean p_over {r['mean_p_over']:.3f}, observed {r['observed_over_rate']:.3f})")
+        out.append(
+            f"{r['system_id']:<{_NAME}}Brier {r['brier']:.4f}   ECE {r['ece']:.4f}   (n={int(r['n'])}; "
+            f"mean p_over {r['mean_p_over']:.3f}, observed {r['observed_over_rate']:.3f})"
+        )
     return out
 
 
 def _weekly_lines(ev: Evaluation) -> list[str]:
-    head = (f"{'system':<{_NAME}}{'week of':<12}{'N':>6}{'MAE':>7}{'line':>7}{'diff':>7}{'bias':>7}"
-            f"{'picks':>7}{'hit':>8}{'ROI -110':>10}")
+    head = (
+        f"{'system':<{_NAME}}{'week of':<12}{'N':>6}{'MAE':>7}{'line':>7}{'diff':>7}{'bias':>7}"
+        f"{'picks':>7}{'hit':>8}{'ROI -110':>10}"
+    )
     out = _table("Weekly (point estimates; a week is too small for an interval)", head)
     for r in ev.weekly.to_dict("records"):
         hit = "-" if _missing(r["hit_rate"]) else f"{100 * r['hit_rate']:.1f} %"
         roi = "-" if _missing(r["roi_110"]) else f"{100 * r['roi_110']:+.1f} %"
-        out.append(f"{r['system_id']:<{_NAME}}{str(r['week']):<12}{int(r['n']):>6}{_num(r['mae']):>7}"
-                   f"{_num(r['line_mae']):>7}{_num(r['mae_minus_line']):>7}{_num(r['bias']):>7}"
-                   f"{int(r['picks']):>7}{hit:>8}{roi:>10}")
+        out.append(
+            f"{r['system_id']:<{_NAME}}{str(r['week']):<12}{int(r['n']):>6}{_num(r['mae']):>7}"
+            f"{_num(r['line_mae']):>7}{_num(r['mae_minus_line']):>7}{_num(r['bias']):>7}"
+            f"{int(r['picks']):>7}{hit:>8}{roi:>10}"
+        )
     return out
 
 
@@ -149,8 +170,7 @@ def _verdict_lines(systems: list[dict]) -> list[str]:
             line += f" (line: {r['line_mae_rows']})"
         line += f". Picks profitable at -110? {_verdict_roi(r)}."
         if 2 <= r["n_dates"] < FEW_DATES:
-            line += (f" Only {int(r['n_dates'])} game dates: a bootstrap over so few nights understates the "
-                     "uncertainty.")
+            line += f" Only {int(r['n_dates'])} game dates: a bootstrap over so few nights understates the uncertainty."
         out.append(line)
     return out
 
@@ -158,9 +178,17 @@ def _verdict_lines(systems: list[dict]) -> list[str]:
 def format_evaluation(ev: Evaluation) -> str:
     """Fixed-width tables for the terminal, ending with one plain verdict line per system."""
     systems = [r for r in ev.summary.to_dict("records") if r["system_id"] != CONSENSUS_SYSTEM]
-    out = [f"95 % intervals: percentile bootstrap over game dates ({ev.n_boot} resamples, seed {ev.seed}); "
-           f"[-] = fewer than 2 dates.", ""]
-    for section in (_accuracy_lines(ev), _pick_lines(systems), _bucket_lines(ev), _calibration_lines(ev),
-                    _weekly_lines(ev)):
+    out = [
+        f"95 % intervals: percentile bootstrap over game dates ({ev.n_boot} resamples, seed {ev.seed}); "
+        f"[-] = fewer than 2 dates.",
+        "",
+    ]
+    for section in (
+        _accuracy_lines(ev),
+        _pick_lines(systems),
+        _bucket_lines(ev),
+        _calibration_lines(ev),
+        _weekly_lines(ev),
+    ):
         out += [*section, ""]
     return "\n".join(out + _verdict_lines(systems))

@@ -27,17 +27,35 @@ from nba_pipeline.domain.betting import (
 )
 
 RECOMMENDATIONS = ("OVER", "UNDER", "PASS", "NO_LINE")
-REQUIRED_COLUMNS = ("game_date", "system_id", "player_id", "predicted_points", "line_value", "actual_points",
-                    "is_voided", "recommendation")
+REQUIRED_COLUMNS = (
+    "game_date",
+    "system_id",
+    "player_id",
+    "predicted_points",
+    "line_value",
+    "actual_points",
+    "is_voided",
+    "recommendation",
+)
 OPTIONAL_COLUMNS = ("consensus_line", "p_over", "over_price", "under_price")
-_NUMERIC_COLUMNS = ("predicted_points", "line_value", "actual_points", "consensus_line", "p_over", "over_price",
-                    "under_price")
+_NUMERIC_COLUMNS = (
+    "predicted_points",
+    "line_value",
+    "actual_points",
+    "consensus_line",
+    "p_over",
+    "over_price",
+    "under_price",
+)
 
 
 def _rows_named(frame: pd.DataFrame, mask: pd.Series, field: str) -> str:
     bad = frame[mask].head(3)
-    where = "; ".join(f"system {r.system_id}, game_date {pd.Timestamp(r.game_date).date()}, player {r.player_id}: "
-                      f"{field}={getattr(r, field)!r}" for r in bad.itertuples())
+    where = "; ".join(
+        f"system {r.system_id}, game_date {pd.Timestamp(r.game_date).date()}, player {r.player_id}: "
+        f"{field}={getattr(r, field)!r}"
+        for r in bad.itertuples()
+    )
     return f"{int(mask.sum())} graded row(s) with a bad {field} ({where})"
 
 

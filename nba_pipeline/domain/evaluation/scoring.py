@@ -28,24 +28,85 @@ CONSENSUS_SYSTEM = "consensus_line"
 PICKS_BUCKET = "picks"
 
 SUMMARY_COLUMNS = [
-    "system_id", "n", "n_dates", "mae", "mae_lo", "mae_hi", "bias", "bias_lo", "bias_hi",
-    "line_mae_n", "line_mae_n_consensus", "line_mae_n_own_line", "line_mae_rows",
-    "line_mae", "line_mae_lo", "line_mae_hi", "mae_minus_line", "mae_minus_line_lo", "mae_minus_line_hi",
-    "beats_line_mae", "picks", "pushes", "picks_decided", "wins", "picks_price_missing",
-    "hit_rate", "hit_rate_lo", "hit_rate_hi", "roi_110", "roi_110_lo", "roi_110_hi",
-    "roi_price", "roi_price_lo", "roi_price_hi", "profitable_110"]
-BUCKET_COLUMNS = ["system_id", "bucket", "n", "wins", "hit_rate", "hit_rate_lo", "hit_rate_hi",
-                  "roi_110", "roi_110_lo", "roi_110_hi"]
-WEEKLY_COLUMNS = ["system_id", "week", "n", "mae", "bias", "line_n", "line_mae", "mae_minus_line",
-                  "picks", "wins", "hit_rate", "roi_110"]
+    "system_id",
+    "n",
+    "n_dates",
+    "mae",
+    "mae_lo",
+    "mae_hi",
+    "bias",
+    "bias_lo",
+    "bias_hi",
+    "line_mae_n",
+    "line_mae_n_consensus",
+    "line_mae_n_own_line",
+    "line_mae_rows",
+    "line_mae",
+    "line_mae_lo",
+    "line_mae_hi",
+    "mae_minus_line",
+    "mae_minus_line_lo",
+    "mae_minus_line_hi",
+    "beats_line_mae",
+    "picks",
+    "pushes",
+    "picks_decided",
+    "wins",
+    "picks_price_missing",
+    "hit_rate",
+    "hit_rate_lo",
+    "hit_rate_hi",
+    "roi_110",
+    "roi_110_lo",
+    "roi_110_hi",
+    "roi_price",
+    "roi_price_lo",
+    "roi_price_hi",
+    "profitable_110",
+]
+BUCKET_COLUMNS = [
+    "system_id",
+    "bucket",
+    "n",
+    "wins",
+    "hit_rate",
+    "hit_rate_lo",
+    "hit_rate_hi",
+    "roi_110",
+    "roi_110_lo",
+    "roi_110_hi",
+]
+WEEKLY_COLUMNS = [
+    "system_id",
+    "week",
+    "n",
+    "mae",
+    "bias",
+    "line_n",
+    "line_mae",
+    "mae_minus_line",
+    "picks",
+    "wins",
+    "hit_rate",
+    "roi_110",
+]
 _VERDICT_COLUMNS = ("beats_line_mae", "profitable_110")
-_COUNT_COLUMNS = ("line_mae_n", "line_mae_n_consensus", "line_mae_n_own_line", "picks", "pushes", "picks_decided",
-                  "wins", "picks_price_missing")
+_COUNT_COLUMNS = (
+    "line_mae_n",
+    "line_mae_n_consensus",
+    "line_mae_n_own_line",
+    "picks",
+    "pushes",
+    "picks_decided",
+    "wins",
+    "picks_price_missing",
+)
 
 
 @dataclasses.dataclass(frozen=True)
 class Evaluation:
     """Frames described in evaluate(); n_boot and seed say how the intervals were drawn."""
+
     summary: pd.DataFrame
     buckets: pd.DataFrame
     calibration: pd.DataFrame
@@ -65,11 +126,17 @@ def _accuracy(s: pd.DataFrame, kw: dict) -> dict:
     row |= _interval("bias", bootstrap_mean(s["signed_error"], s["game_date"], **kw))
     lined = s[s["ref_line"].notna()]
     n_cons = int(lined["line_from_consensus"].sum())
-    row |= {"line_mae_n": len(lined), "line_mae_n_consensus": n_cons, "line_mae_n_own_line": len(lined) - n_cons,
-            "line_mae_rows": f"{n_cons} consensus + {len(lined) - n_cons} own line"}
+    row |= {
+        "line_mae_n": len(lined),
+        "line_mae_n_consensus": n_cons,
+        "line_mae_n_own_line": len(lined) - n_cons,
+        "line_mae_rows": f"{n_cons} consensus + {len(lined) - n_cons} own line",
+    }
     row |= _interval("line_mae", bootstrap_mean(lined["line_abs_error"], lined["game_date"], **kw))
-    row |= _interval("mae_minus_line", bootstrap_paired_difference(lined["abs_error"], lined["line_abs_error"],
-                                                                   lined["game_date"], **kw))
+    row |= _interval(
+        "mae_minus_line",
+        bootstrap_paired_difference(lined["abs_error"], lined["line_abs_error"], lined["game_date"], **kw),
+    )
     row["beats_line_mae"] = bool(row["mae_minus_line_hi"] < 0)
     return row
 
@@ -77,8 +144,13 @@ def _accuracy(s: pd.DataFrame, kw: dict) -> dict:
 def _pick_returns(s: pd.DataFrame, kw: dict) -> dict:
     picks = s[s["is_pick"]]
     decided = picks["decided"].astype(float)
-    row = {"picks": len(picks), "pushes": int(picks["is_push"].sum()), "picks_decided": int(decided.sum()),
-           "wins": int(picks["pick_won"].sum()), "picks_price_missing": int(picks["price_missing"].sum())}
+    row = {
+        "picks": len(picks),
+        "pushes": int(picks["is_push"].sum()),
+        "picks_decided": int(decided.sum()),
+        "wins": int(picks["pick_won"].sum()),
+        "picks_price_missing": int(picks["price_missing"].sum()),
+    }
     row |= _interval("hit_rate", bootstrap_ratio(picks["pick_won"].astype(float), decided, picks["game_date"], **kw))
     row |= _interval("roi_110", bootstrap_ratio(picks["pick_profit_110"], decided, picks["game_date"], **kw))
     row |= _interval("roi_price", bootstrap_ratio(picks["pick_profit_price"], decided, picks["game_date"], **kw))
@@ -131,13 +203,22 @@ def _weekly(system: str, s: pd.DataFrame) -> list[dict]:
         lined = w[w["ref_line"].notna()]
         picks = w[w["is_pick"] & w["decided"]]
         n_picks = len(picks)
-        rows.append({
-            "system_id": system, "week": wk, "n": len(w), "mae": w["abs_error"].mean(), "bias": w["signed_error"].mean(),
-            "line_n": len(lined), "line_mae": lined["line_abs_error"].mean() if len(lined) else np.nan,
-            "mae_minus_line": (lined["abs_error"] - lined["line_abs_error"]).mean() if len(lined) else np.nan,
-            "picks": n_picks, "wins": int(picks["pick_won"].sum()),
-            "hit_rate": picks["pick_won"].mean() if n_picks else np.nan,
-            "roi_110": picks["pick_profit_110"].mean() if n_picks else np.nan})
+        rows.append(
+            {
+                "system_id": system,
+                "week": wk,
+                "n": len(w),
+                "mae": w["abs_error"].mean(),
+                "bias": w["signed_error"].mean(),
+                "line_n": len(lined),
+                "line_mae": lined["line_abs_error"].mean() if len(lined) else np.nan,
+                "mae_minus_line": (lined["abs_error"] - lined["line_abs_error"]).mean() if len(lined) else np.nan,
+                "picks": n_picks,
+                "wins": int(picks["pick_won"].sum()),
+                "hit_rate": picks["pick_won"].mean() if n_picks else np.nan,
+                "roi_110": picks["pick_profit_110"].mean() if n_picks else np.nan,
+            }
+        )
     return rows
 
 
@@ -187,4 +268,6 @@ def evaluate(graded: pd.DataFrame, n_boot: int = N_BOOT, seed: int = 0) -> Evalu
         calibration=pd.DataFrame.from_records(calibration, columns=CALIBRATION_COLUMNS),
         calibration_summary=pd.DataFrame.from_records(cal_summary, columns=CALIBRATION_SUMMARY_COLUMNS),
         weekly=pd.DataFrame.from_records(weekly, columns=WEEKLY_COLUMNS),
-        n_boot=n_boot, seed=seed)
+        n_boot=n_boot,
+        seed=seed,
+    )

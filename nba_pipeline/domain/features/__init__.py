@@ -28,7 +28,22 @@ def value_column(name: str) -> str:
 
 
 __all__ = [
-    "CATEGORIES", "FEATURES", "FEATURE_INDEX", "FEATURE_NAMES", "FEATURE_VERSION", "LEGACY_FEATURE_COUNT",
-    "N_FEATURES", "OPTIONAL", "SOURCE_WEIGHT", "UNAVAILABLE", "Feature", "build_feature_store", "quality_col",
-    "score_quality", "source_col", "tier", "value_col", "value_column",
+    "CATEGORIES",
+    "FEATURES",
+    "FEATURE_INDEX",
+    "FEATURE_NAMES",
+    "FEATURE_VERSION",
+    "LEGACY_FEATURE_COUNT",
+    "N_FEATURES",
+    "OPTIONAL",
+    "SOURCE_WEIGHT",
+    "UNAVAILABLE",
+    "Feature",
+    "build_feature_store",
+    "quality_col",
+    "score_quality",
+    "source_col",
+    "tier",
+    "value_col",
+    "value_column",
 ]

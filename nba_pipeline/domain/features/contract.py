@@ -10,7 +10,12 @@ from typing import Any
 from nba_pipeline.domain.features.inputs import FeatureInputs
 
 MATCHUP, PLAYER_HISTORY, TEAM_CONTEXT, VEGAS, GAME_CONTEXT = (
-    "matchup", "player_history", "team_context", "vegas", "game_context")
+    "matchup",
+    "player_history",
+    "team_context",
+    "vegas",
+    "game_context",
+)
 CATEGORIES = (MATCHUP, PLAYER_HISTORY, TEAM_CONTEXT, VEGAS, GAME_CONTEXT)
 MISSING, DEFAULT = "missing", "default"
 

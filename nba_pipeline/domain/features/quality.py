@@ -11,15 +11,32 @@ from nba_pipeline.domain.features.definitions import FEATURES
 
 OPTIONAL = frozenset(f.index for f in FEATURES if f.optional)
 # Source weights (legacy quality_scorer.py).
-SOURCE_WEIGHT = {"phase4": 100.0, "phase3": 87.0, "calculated": 100.0, "vegas": 100.0,
-                 "opponent_history": 90.0, "season_fallback": 87.0, DEFAULT: 40.0, MISSING: 0.0}
+SOURCE_WEIGHT = {
+    "phase4": 100.0,
+    "phase3": 87.0,
+    "calculated": 100.0,
+    "vegas": 100.0,
+    "opponent_history": 90.0,
+    "season_fallback": 87.0,
+    DEFAULT: 40.0,
+    MISSING: 0.0,
+}
 READY_TIERS = ("gold", "silver", "bronze")
 TRAINING_TIERS = ("gold", "silver")
 
 
 def tier(score: float) -> str:
-    return "gold" if score >= 95 else "silver" if score >= 85 else "bronze" if score >= 70 else \
-        "poor" if score >= 50 else "critical"
+    return (
+        "gold"
+        if score >= 95
+        else "silver"
+        if score >= 85
+        else "bronze"
+        if score >= 70
+        else "poor"
+        if score >= 50
+        else "critical"
+    )
 
 
 def _capped_score(weights: pd.DataFrame, is_default: pd.DataFrame, required_defaults: pd.Series) -> np.ndarray:
@@ -29,8 +46,11 @@ def _capped_score(weights: pd.DataFrame, is_default: pd.DataFrame, required_defa
     for i in [i for i in weights.columns if i in OPTIONAL]:
         counted.loc[is_default[i], i] = np.nan
     score = counted.mean(axis=1, skipna=True)
-    return np.where(required_defaults >= 5, np.minimum(score, 49.0),
-                    np.where(required_defaults >= 1, np.minimum(score, 69.0), score))
+    return np.where(
+        required_defaults >= 5,
+        np.minimum(score, 49.0),
+        np.where(required_defaults >= 1, np.minimum(score, 69.0), score),
+    )
 
 
 def score_quality(sources: pd.DataFrame) -> pd.DataFrame:
@@ -54,9 +74,14 @@ def score_quality(sources: pd.DataFrame) -> pd.DataFrame:
         idx = [f.index for f in FEATURES if f.category == cat]
         out[f"{cat}_quality"] = weights[idx].mean(axis=1).round(2)
     out["is_quality_ready"] = (
-        out["quality_tier"].isin(READY_TIERS) & (out["feature_quality_score"] >= 70)
-        & (out["matchup_quality"] >= 50) & (out["required_default_count"] == 0)
+        out["quality_tier"].isin(READY_TIERS)
+        & (out["feature_quality_score"] >= 70)
+        & (out["matchup_quality"] >= 50)
+        & (out["required_default_count"] == 0)
     )
-    out["is_training_ready"] = (out["quality_tier"].isin(TRAINING_TIERS) & (out["matchup_quality"] >= 70)
-                                & (out["player_history_quality"] >= 80))
+    out["is_training_ready"] = (
+        out["quality_tier"].isin(TRAINING_TIERS)
+        & (out["matchup_quality"] >= 70)
+        & (out["player_history_quality"] >= 80)
+    )
     return out

@@ -12,10 +12,24 @@ from nba_pipeline.domain.features.inputs import FeatureInputs, feature_inputs
 from nba_pipeline.domain.features.quality import SOURCE_WEIGHT, score_quality
 
 FEATURE_VERSION = "v2_60features_nba_pipeline"
-IDENTITY_COLUMNS = ["game_date", "game_id", "player_id", "player_lookup", "player_name", "team_tricode",
-                    "opponent_tricode", "is_home", "injury_status", "current_points_line", "consensus_points_line",
-                    "line_over_price", "line_under_price", "line_bookmaker", "line_snapshot_at",
-                    "line_minutes_before_tipoff"]
+IDENTITY_COLUMNS = [
+    "game_date",
+    "game_id",
+    "player_id",
+    "player_lookup",
+    "player_name",
+    "team_tricode",
+    "opponent_tricode",
+    "is_home",
+    "injury_status",
+    "current_points_line",
+    "consensus_points_line",
+    "line_over_price",
+    "line_under_price",
+    "line_bookmaker",
+    "line_snapshot_at",
+    "line_minutes_before_tipoff",
+]
 # Lines' consensus and prices came later than the rest: older context rows lack them.
 _LATER_COLUMNS = ("consensus_points_line", "line_over_price", "line_under_price")
 
@@ -39,17 +53,31 @@ def evaluate_feature(feature: Feature, x: FeatureInputs) -> tuple[pd.Series, pd.
     return values, sources
 
 
-def build_feature_store(upcoming_player_context: pd.DataFrame, player_daily_cache: pd.DataFrame,
-                        composite_factors: pd.DataFrame, player_shot_zones: pd.DataFrame,
-                        team_defense_zones: pd.DataFrame, upcoming_team_context: pd.DataFrame,
-                        player_history: pd.DataFrame, line_spread: pd.DataFrame) -> pd.DataFrame:
+def build_feature_store(
+    upcoming_player_context: pd.DataFrame,
+    player_daily_cache: pd.DataFrame,
+    composite_factors: pd.DataFrame,
+    player_shot_zones: pd.DataFrame,
+    team_defense_zones: pd.DataFrame,
+    upcoming_team_context: pd.DataFrame,
+    player_history: pd.DataFrame,
+    line_spread: pd.DataFrame,
+) -> pd.DataFrame:
     """One row per upcoming player context row: every feature's value, quality and source, and the
     quality fields. ``player_history`` is player game history; each row's lookups use only the
     player's games strictly before its date."""
     if upcoming_player_context.empty:
         return pd.DataFrame()
-    x = feature_inputs(upcoming_player_context, player_daily_cache, composite_factors, player_shot_zones,
-                       team_defense_zones, upcoming_team_context, player_history, line_spread)
+    x = feature_inputs(
+        upcoming_player_context,
+        player_daily_cache,
+        composite_factors,
+        player_shot_zones,
+        team_defense_zones,
+        upcoming_team_context,
+        player_history,
+        line_spread,
+    )
     sources = {}
     for feature in FEATURES:
         x.values[feature.name], sources[feature.index] = evaluate_feature(feature, x)
@@ -60,8 +88,9 @@ def build_feature_store(upcoming_player_context: pd.DataFrame, player_daily_cach
         columns[value_col(f.index)] = x.values[f.name]
         columns[quality_col(f.index)] = sources[f.index].map(SOURCE_WEIGHT).astype(float)
         columns[source_col(f.index)] = sources[f.index]
-    out = pd.concat([base[IDENTITY_COLUMNS].copy(), pd.DataFrame(columns, index=base.index), score_quality(sources)],
-                    axis=1)
+    out = pd.concat(
+        [base[IDENTITY_COLUMNS].copy(), pd.DataFrame(columns, index=base.index), score_quality(sources)], axis=1
+    )
     out["has_vegas_line"] = pd.to_numeric(base["current_points_line"], errors="coerce").notna()
     out["feature_count"] = len(FEATURES)
     out["feature_version"] = FEATURE_VERSION

@@ -17,6 +17,12 @@ from nba_pipeline.domain.precompute.shot_zones import player_shot_zone_analysis,
 from nba_pipeline.domain.precompute.team_defense_zones import team_defense_zone_analysis
 
 __all__ = [
-    "fatigue_score", "player_composite_factors", "player_daily_cache", "player_shot_zone_analysis", "primary_zone",
-    "shot_zone_mismatch", "team_defense_zone_analysis", "usage_spike",
+    "fatigue_score",
+    "player_composite_factors",
+    "player_daily_cache",
+    "player_shot_zone_analysis",
+    "primary_zone",
+    "shot_zone_mismatch",
+    "team_defense_zone_analysis",
+    "usage_spike",
 ]

@@ -64,23 +64,34 @@ def usage_spike(projected_usage, avg_usage_7, stars_out) -> float | None:
     return float(max(-3.0, min(3.0, x)))
 
 
-def _joined(upcoming_player_context: pd.DataFrame, player_daily_cache: pd.DataFrame,
-            player_shot_zones: pd.DataFrame, team_defense_zones: pd.DataFrame) -> pd.DataFrame:
+def _joined(
+    upcoming_player_context: pd.DataFrame,
+    player_daily_cache: pd.DataFrame,
+    player_shot_zones: pd.DataFrame,
+    team_defense_zones: pd.DataFrame,
+) -> pd.DataFrame:
     """Each context row with the player's age, his primary zone and three-point rate, and the
     opponent's zone deltas against the league."""
     u = upcoming_player_context.copy()
     u["game_date"] = pd.to_datetime(u["game_date"])
-    p = player_daily_cache[KEY + ["player_age"]].copy() if len(player_daily_cache) else \
-        pd.DataFrame(columns=KEY + ["player_age"])
-    z = player_shot_zones[KEY + ["primary_scoring_zone", "three_rate_last_10"]].copy() if len(player_shot_zones) else \
-        pd.DataFrame(columns=KEY + ["primary_scoring_zone", "three_rate_last_10"])
+    p = (
+        player_daily_cache[KEY + ["player_age"]].copy()
+        if len(player_daily_cache)
+        else pd.DataFrame(columns=KEY + ["player_age"])
+    )
+    z = (
+        player_shot_zones[KEY + ["primary_scoring_zone", "three_rate_last_10"]].copy()
+        if len(player_shot_zones)
+        else pd.DataFrame(columns=KEY + ["primary_scoring_zone", "three_rate_last_10"])
+    )
     p["has_daily_cache"] = True
     for frame in (p, z):
         frame["game_date"] = pd.to_datetime(frame["game_date"])
     u = u.merge(p, on=KEY, how="left").merge(z, on=KEY, how="left")
     if len(team_defense_zones):
-        opp = team_defense_zones[["game_date", "team_tricode", "three_defense_vs_league_avg",
-                                  "two_defense_vs_league_avg"]].copy()
+        opp = team_defense_zones[
+            ["game_date", "team_tricode", "three_defense_vs_league_avg", "two_defense_vs_league_avg"]
+        ].copy()
         opp["game_date"] = pd.to_datetime(opp["game_date"])
         opp = opp.rename(columns={"team_tricode": "opponent_tricode"})
         u = u.merge(opp, on=["game_date", "opponent_tricode"], how="left")
@@ -90,30 +101,49 @@ def _joined(upcoming_player_context: pd.DataFrame, player_daily_cache: pd.DataFr
 
 
 def _factors(r) -> dict:
-    fatigue = fatigue_score(r.back_to_back, r.days_rest, r.games_last_7_days, r.minutes_last_7_days,
-                            r.avg_minutes_last_7_days, r.back_to_backs_last_14_days, r.player_age)
-    mismatch = shot_zone_mismatch(r.primary_scoring_zone, r.three_rate_last_10,
-                                  r.three_defense_vs_league_avg, r.two_defense_vs_league_avg)
+    fatigue = fatigue_score(
+        r.back_to_back,
+        r.days_rest,
+        r.games_last_7_days,
+        r.minutes_last_7_days,
+        r.avg_minutes_last_7_days,
+        r.back_to_backs_last_14_days,
+        r.player_age,
+    )
+    mismatch = shot_zone_mismatch(
+        r.primary_scoring_zone, r.three_rate_last_10, r.three_defense_vs_league_avg, r.two_defense_vs_league_avg
+    )
     pace = None if pd.isna(r.pace_differential) else float(max(-3.0, min(3.0, r.pace_differential / 2)))
     spike = usage_spike(None, r.avg_usage_last_7_games, r.star_teammates_out)
     parts = [x for x in (mismatch, pace, spike) if x is not None]
     return {
-        "game_date": r.game_date, "player_id": r.player_id, "player_lookup": r.player_lookup,
-        "team_tricode": r.team_tricode, "opponent_tricode": r.opponent_tricode,
-        "fatigue_score": fatigue, "shot_zone_mismatch_score": mismatch, "pace_score": pace,
+        "game_date": r.game_date,
+        "player_id": r.player_id,
+        "player_lookup": r.player_lookup,
+        "team_tricode": r.team_tricode,
+        "opponent_tricode": r.opponent_tricode,
+        "fatigue_score": fatigue,
+        "shot_zone_mismatch_score": mismatch,
+        "pace_score": pace,
         "usage_spike_score": spike,
         "total_composite_adjustment": float(sum(parts)) + (fatigue - 100) / 10.0,
-        "fatigue_context_json": (f'{{"back_to_back": {str(bool(r.back_to_back)).lower()}, "days_rest": '
-                                 f'{"null" if pd.isna(r.days_rest) else int(r.days_rest)}, "games_7d": '
-                                 f'{int(r.games_last_7_days or 0)}}}'),
+        "fatigue_context_json": (
+            f'{{"back_to_back": {str(bool(r.back_to_back)).lower()}, "days_rest": '
+            f'{"null" if pd.isna(r.days_rest) else int(r.days_rest)}, "games_7d": '
+            f"{int(r.games_last_7_days or 0)}}}"
+        ),
         "upstream_shot_zone_ready": pd.notna(r.primary_scoring_zone),
         "upstream_opponent_defense_ready": pd.notna(r.three_defense_vs_league_avg),
         "upstream_player_cache_ready": r.has_daily_cache is True,
     }
 
 
-def player_composite_factors(upcoming_player_context: pd.DataFrame, player_daily_cache: pd.DataFrame,
-                             player_shot_zones: pd.DataFrame, team_defense_zones: pd.DataFrame) -> pd.DataFrame:
+def player_composite_factors(
+    upcoming_player_context: pd.DataFrame,
+    player_daily_cache: pd.DataFrame,
+    player_shot_zones: pd.DataFrame,
+    team_defense_zones: pd.DataFrame,
+) -> pd.DataFrame:
     """The composite factors of every upcoming player context row."""
     if upcoming_player_context.empty:
         return pd.DataFrame()

@@ -31,14 +31,19 @@ def player_shot_zone_analysis(upcoming_player_context: pd.DataFrame, player_hist
         return pd.DataFrame()
     state = player_state_asof(upcoming_player_context, player_history)
     out = upcoming_player_context[["game_date", "player_id", "player_lookup"]].merge(
-        state, on=["game_date", "player_id"], how="left")
+        state, on=["game_date", "player_id"], how="left"
+    )
     n = out["games_l10"].fillna(0)
     return out.assign(
         games_in_sample_l10=n.astype(int),
-        three_rate_last_10=out["three_rate_l10"], three_pct_last_10=out["three_pct_l10"],
-        two_rate_last_10=100 - out["three_rate_l10"], two_pct_last_10=out["two_pct_l10"],
-        fta_rate_last_10=out["fta_rate_l10"], three_rate_last_20=out["three_rate_l20"],
-        paint_rate_last_10=None, mid_range_rate_last_10=None,
+        three_rate_last_10=out["three_rate_l10"],
+        three_pct_last_10=out["three_pct_l10"],
+        two_rate_last_10=100 - out["three_rate_l10"],
+        two_pct_last_10=out["two_pct_l10"],
+        fta_rate_last_10=out["fta_rate_l10"],
+        three_rate_last_20=out["three_rate_l20"],
+        paint_rate_last_10=None,
+        mid_range_rate_last_10=None,
         primary_scoring_zone=out["three_rate_l10"].map(primary_zone),
         sample_quality=np.select([n >= 10, n >= 7, n >= 5], ["excellent", "good", "limited"], "insufficient"),
         data_quality_tier=np.select([n >= 10, n >= 5], ["high", "medium"], "low"),

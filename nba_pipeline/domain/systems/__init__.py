@@ -62,13 +62,32 @@ def validate(registry: tuple[PredictionSystem, ...] = REGISTRY) -> None:
             raise ValueError(f"{s.system_id} reads features {unknown} that do not exist")
         bad = sorted(set(s.features) - available, key=FEATURE_INDEX.get)
         if bad:
-            raise ValueError(f"{s.system_id} reads features {[FEATURE_INDEX[n] for n in bad]} ({', '.join(bad)}), "
-                             "which our sources do not provide")
+            raise ValueError(
+                f"{s.system_id} reads features {[FEATURE_INDEX[n] for n in bad]} ({', '.join(bad)}), "
+                "which our sources do not provide"
+            )
 
 
 __all__ = [
-    "CATBOOST_V1", "DEFAULT_EDGE_THRESHOLD", "LINE_ANCHORED", "LINE_ANCHORED_WITH_ERROR_MODEL", "MOVING_AVERAGE",
-    "PREDICTION_CLAMP", "REGISTRY", "SYSTEM_IDS", "TRAINABLE", "PredictionSystem", "SystemPrediction",
-    "TrainedArtifact", "edge_rule", "get", "has_pre_tip_line", "line_anchored", "positive_ev_rule", "published",
-    "quality_ready_with_line", "recommend", "validate",
+    "CATBOOST_V1",
+    "DEFAULT_EDGE_THRESHOLD",
+    "LINE_ANCHORED",
+    "LINE_ANCHORED_WITH_ERROR_MODEL",
+    "MOVING_AVERAGE",
+    "PREDICTION_CLAMP",
+    "REGISTRY",
+    "SYSTEM_IDS",
+    "TRAINABLE",
+    "PredictionSystem",
+    "SystemPrediction",
+    "TrainedArtifact",
+    "edge_rule",
+    "get",
+    "has_pre_tip_line",
+    "line_anchored",
+    "positive_ev_rule",
+    "published",
+    "quality_ready_with_line",
+    "recommend",
+    "validate",
 ]

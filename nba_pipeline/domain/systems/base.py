@@ -82,8 +82,11 @@ class PredictionSystem:
 
 def has_pre_tip_line(f: pd.DataFrame) -> pd.Series:
     """Rows with a line quoted before tip-off for a player who is not OUT/DOUBTFUL."""
-    return (f["current_points_line"].notna() & ~f["injury_status"].fillna("").isin(NOT_PLAYING)
-            & (pd.to_numeric(f["line_minutes_before_tipoff"], errors="coerce").fillna(-1) >= 0))
+    return (
+        f["current_points_line"].notna()
+        & ~f["injury_status"].fillna("").isin(NOT_PLAYING)
+        & (pd.to_numeric(f["line_minutes_before_tipoff"], errors="coerce").fillna(-1) >= 0)
+    )
 
 
 def quality_ready_with_line(f: pd.DataFrame) -> pd.Series:
@@ -94,7 +97,9 @@ def quality_ready_with_line(f: pd.DataFrame) -> pd.Series:
 def recommend(edge: pd.Series, threshold: float = DEFAULT_EDGE_THRESHOLD) -> pd.Series:
     """OVER when edge >= threshold, UNDER when edge <= -threshold, else PASS; NO_LINE without a line.
     The direction always agrees with the sign of the edge (legacy direction guard)."""
-    out = np.where(edge.isna(), "NO_LINE", np.where(edge >= threshold, OVER, np.where(edge <= -threshold, UNDER, "PASS")))
+    out = np.where(
+        edge.isna(), "NO_LINE", np.where(edge >= threshold, OVER, np.where(edge <= -threshold, UNDER, "PASS"))
+    )
     return pd.Series(out, index=edge.index)
 
 
@@ -111,7 +116,9 @@ def positive_ev_rule(p: pd.DataFrame, edge_threshold: float) -> pd.Series:
     ev_over = expected_value(p_over.fillna(0.0), p["line_over_price"])
     ev_under = expected_value(1 - p_over.fillna(1.0), p["line_under_price"])
     edge = p["edge"].astype(float)
-    out = np.where(edge.isna(), "NO_LINE",
-                   np.where((ev_over > 0) & (edge > 0), OVER,
-                            np.where((ev_under > 0) & (edge < 0), UNDER, "PASS")))
+    out = np.where(
+        edge.isna(),
+        "NO_LINE",
+        np.where((ev_over > 0) & (edge > 0), OVER, np.where((ev_under > 0) & (edge < 0), UNDER, "PASS")),
+    )
     return pd.Series(out, index=p.index)

@@ -27,9 +27,17 @@ MODEL_FEATURES = tuple(f.name for f in FEATURES if f.available)
 # Shallow and strongly regularised: on the real 2025-26 replay (walk-forward, 848 graded player-games)
 # depth 6 / 500 iterations / l2 3 scored MAE 5.21, worse than the moving average (5.16); depth 4 /
 # 300 iterations / l2 10 scored 5.10 (benchmarks in the README).
-CATBOOST_PARAMS = {"iterations": 300, "learning_rate": 0.05, "depth": 4, "l2_leaf_reg": 10.0,
-                   "loss_function": "RMSE", "random_seed": 7, "thread_count": 2, "verbose": False,
-                   "allow_writing_files": False}
+CATBOOST_PARAMS = {
+    "iterations": 300,
+    "learning_rate": 0.05,
+    "depth": 4,
+    "l2_leaf_reg": 10.0,
+    "loss_function": "RMSE",
+    "random_seed": 7,
+    "thread_count": 2,
+    "verbose": False,
+    "allow_writing_files": False,
+}
 
 
 def design_matrix(frame: pd.DataFrame) -> pd.DataFrame:
@@ -51,8 +59,13 @@ def train(frame: pd.DataFrame, cutoff: dt.date) -> TrainedArtifact | None:
     model.fit(x, y)
     pred = np.clip(model.predict(x), *PREDICTION_CLAMP)
     game_dates = as_timestamps(rows["game_date"])
-    return TrainedArtifact(artifacts.to_bytes(model), len(rows), game_dates.min().date(), game_dates.max().date(),
-                           float(np.mean(np.abs(pred - y))))
+    return TrainedArtifact(
+        artifacts.to_bytes(model),
+        len(rows),
+        game_dates.min().date(),
+        game_dates.max().date(),
+        float(np.mean(np.abs(pred - y))),
+    )
 
 
 def predict(model, rows: pd.DataFrame) -> SystemPrediction:
@@ -62,7 +75,14 @@ def predict(model, rows: pd.DataFrame) -> SystemPrediction:
 SYSTEM = PredictionSystem(
     system_id=SYSTEM_ID,
     description="CatBoost on the 58 available features, 365 days back, legacy training filter; "
-                "OVER/UNDER at |edge| >= the edge threshold.",
-    features=MODEL_FEATURES, eligible=quality_ready_with_line, trainer=train, load=artifacts.load,
-    predictor=predict, rule=edge_rule, params=CATBOOST_PARAMS, published=True, artifact_suffix=".cbm",
+    "OVER/UNDER at |edge| >= the edge threshold.",
+    features=MODEL_FEATURES,
+    eligible=quality_ready_with_line,
+    trainer=train,
+    load=artifacts.load,
+    predictor=predict,
+    rule=edge_rule,
+    params=CATBOOST_PARAMS,
+    published=True,
+    artifact_suffix=".cbm",
 )

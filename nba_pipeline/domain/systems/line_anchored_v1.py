@@ -32,16 +32,41 @@ from nba_pipeline.domain.systems.base import (
 
 SYSTEM_ID = "line_anchored_v1"
 # What the error model may read; the registered system reads only the line (see LINE_ANCHORED).
-LINE_FEATURES = ("vegas_points_line", "points_avg_last_5", "points_avg_last_10", "points_avg_season",
-                 "points_std_last_10", "opponent_def_rating", "opponent_pace", "home_away", "back_to_back",
-                 "vegas_line_move", "minutes_avg_last_10", "dnp_rate", "star_teammates_out", "game_total_line",
-                 "days_rest", "minutes_load_last_7d", "spread_magnitude", "teammate_usage_available",
-                 "multi_book_line_std", "minutes_volatility_last_10")
+LINE_FEATURES = (
+    "vegas_points_line",
+    "points_avg_last_5",
+    "points_avg_last_10",
+    "points_avg_season",
+    "points_std_last_10",
+    "opponent_def_rating",
+    "opponent_pace",
+    "home_away",
+    "back_to_back",
+    "vegas_line_move",
+    "minutes_avg_last_10",
+    "dnp_rate",
+    "star_teammates_out",
+    "game_total_line",
+    "days_rest",
+    "minutes_load_last_7d",
+    "spread_magnitude",
+    "teammate_usage_available",
+    "multi_book_line_std",
+    "minutes_volatility_last_10",
+)
 # Points averages and the book's line enter relative to the consensus.
 LINE_RELATIVE = ("points_avg_last_5", "points_avg_last_10", "points_avg_season", "vegas_points_line")
-LINE_PARAMS = {"iterations": 200, "learning_rate": 0.05, "depth": 3, "l2_leaf_reg": 10.0,
-               "loss_function": "Quantile:alpha=0.5", "random_seed": 7, "thread_count": 2, "verbose": False,
-               "allow_writing_files": False}
+LINE_PARAMS = {
+    "iterations": 200,
+    "learning_rate": 0.05,
+    "depth": 3,
+    "l2_leaf_reg": 10.0,
+    "loss_function": "Quantile:alpha=0.5",
+    "random_seed": 7,
+    "thread_count": 2,
+    "verbose": False,
+    "allow_writing_files": False,
+}
 LINE_MIN_SIGMA_ROWS = 150  # lined rows before the cutoff to measure the error's width
 LINE_MIN_FIT_ROWS = 300  # ... and to fit the error model, then check it on the last week
 LINE_MIN_CALIBRATION_ROWS = 150
@@ -51,15 +76,19 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed entry timestamps: the archive adds no
 
 def anchor(rows: pd.DataFrame) -> pd.Series:
     """The consensus line, or the offered line where no consensus was recorded."""
-    consensus = pd.to_numeric(rows["consensus_points_line"], errors="coerce") if "consensus_points_line" in rows \
+    consensus = (
+        pd.to_numeric(rows["consensus_points_line"], errors="coerce")
+        if "consensus_points_line" in rows
         else pd.Series(np.nan, index=rows.index)
+    )
     return consensus.fillna(pd.to_numeric(rows["current_points_line"], errors="coerce")).astype(float)
 
 
 def _design(rows: pd.DataFrame, features: tuple[str, ...]) -> pd.DataFrame:
     base = anchor(rows)
-    x = pd.DataFrame({value_column(name): rows[value_column(name)].astype(float) for name in features},
-                     index=rows.index)
+    x = pd.DataFrame(
+        {value_column(name): rows[value_column(name)].astype(float) for name in features}, index=rows.index
+    )
     for name in LINE_RELATIVE:
         if name in features:
             x[value_column(name)] = x[value_column(name)] - base
@@ -81,8 +110,13 @@ def _calibrate(lined: pd.DataFrame, cutoff: dt.date, features: tuple[str, ...], 
     sample): beta = slope of the actual on the predicted error, in [0, 1]; sigma then is the spread
     left after it; the model is refitted on every row before the cutoff."""
     resid_all = (lined["points"] - anchor(lined)).to_numpy(dtype=float)
-    calibration = {"beta": 0.0, "sigma": float(np.std(resid_all)), "fit_rows": 0, "calibration_rows": 0,
-                   "sigma_rows": len(lined)}
+    calibration = {
+        "beta": 0.0,
+        "sigma": float(np.std(resid_all)),
+        "fit_rows": 0,
+        "calibration_rows": 0,
+        "sigma_rows": len(lined),
+    }
     split = pd.Timestamp(cutoff - dt.timedelta(days=LINE_CALIBRATION_DAYS))
     fit, calib = lined[lined["game_date"] < split], lined[lined["game_date"] >= split]
     if not (residual_model and len(fit) >= LINE_MIN_FIT_ROWS and len(calib) >= LINE_MIN_CALIBRATION_ROWS):
@@ -91,8 +125,9 @@ def _calibrate(lined: pd.DataFrame, cutoff: dt.date, features: tuple[str, ...], 
     resid = (calib["points"] - anchor(calib)).to_numpy(dtype=float)
     var = float(np.var(resid_hat))
     beta = float(np.clip(np.cov(resid, resid_hat, ddof=0)[0, 1] / var, 0.0, 1.0)) if var > 1e-9 else 0.0
-    calibration.update(beta=beta, sigma=float(np.std(resid - beta * resid_hat)), fit_rows=len(fit),
-                       calibration_rows=len(calib))
+    calibration.update(
+        beta=beta, sigma=float(np.std(resid - beta * resid_hat)), fit_rows=len(fit), calibration_rows=len(calib)
+    )
     return _fit_residual(lined, features), calibration
 
 
@@ -105,8 +140,9 @@ def _pack(model, calibration: dict) -> bytes:
     return buf.getvalue()
 
 
-def train(frame: pd.DataFrame, cutoff: dt.date, features: tuple[str, ...],
-          residual_model: bool = True) -> TrainedArtifact | None:
+def train(
+    frame: pd.DataFrame, cutoff: dt.date, features: tuple[str, ...], residual_model: bool = True
+) -> TrainedArtifact | None:
     """The calibration (and error model) of the lined rows before the cutoff (``_calibrate``); None
     with fewer than LINE_MIN_SIGMA_ROWS lined rows."""
     if frame.empty:
@@ -118,9 +154,14 @@ def train(frame: pd.DataFrame, cutoff: dt.date, features: tuple[str, ...],
     model, calibration = _calibrate(lined, cutoff, features, residual_model)
     shift = calibration["beta"] * model.predict(_design(lined, features)) if model is not None else 0.0
     pred = anchor(lined).to_numpy(dtype=float) + shift
-    return TrainedArtifact(_pack(model, calibration), len(lined), lined["game_date"].min().date(),
-                           lined["game_date"].max().date(),
-                           float(np.mean(np.abs(pred - lined["points"].to_numpy(dtype=float)))), calibration)
+    return TrainedArtifact(
+        _pack(model, calibration),
+        len(lined),
+        lined["game_date"].min().date(),
+        lined["game_date"].max().date(),
+        float(np.mean(np.abs(pred - lined["points"].to_numpy(dtype=float)))),
+        calibration,
+    )
 
 
 def load(blob: bytes):
@@ -145,26 +186,39 @@ def predict(loaded, rows: pd.DataFrame, features: tuple[str, ...]) -> SystemPred
     return SystemPrediction(predicted, p_over)
 
 
-def line_anchored(system_id: str, features: tuple[str, ...] = LINE_FEATURES,
-                  residual_model: bool = True) -> PredictionSystem:
+def line_anchored(
+    system_id: str, features: tuple[str, ...] = LINE_FEATURES, residual_model: bool = True
+) -> PredictionSystem:
     """A consensus-anchored system reading ``features`` (the ablation script builds variants with
     this; ``residual_model=False`` is the consensus and its error width alone)."""
-    what = ("plus its predicted error (CatBoost, median loss, on the features), shrunk by its out-of-sample "
-            "skill" if residual_model else "as the prediction")
+    what = (
+        "plus its predicted error (CatBoost, median loss, on the features), shrunk by its out-of-sample skill"
+        if residual_model
+        else "as the prediction"
+    )
     return PredictionSystem(
         system_id=system_id,
         description=f"The books' consensus line {what}; P(over) at the offered line from the width of the "
-                    "error out of sample; OVER/UNDER only at positive expected value at the offered price.",
-        features=features, eligible=has_pre_tip_line,
+        "error out of sample; OVER/UNDER only at positive expected value at the offered price.",
+        features=features,
+        eligible=has_pre_tip_line,
         trainer=lambda frame, cutoff: train(frame, cutoff, features, residual_model),
-        load=load, predictor=lambda loaded, rows: predict(loaded, rows, features), rule=positive_ev_rule,
+        load=load,
+        predictor=lambda loaded, rows: predict(loaded, rows, features),
+        rule=positive_ev_rule,
         # Features recorded by their stored column index: the params are part of a model's identity
         # (models.model_identity), so the same system keeps naming the same stored models.
-        params={**LINE_PARAMS, "features": [FEATURE_INDEX[name] for name in features],
-                "residual_model": residual_model, "min_sigma_rows": LINE_MIN_SIGMA_ROWS,
-                "min_fit_rows": LINE_MIN_FIT_ROWS, "min_calibration_rows": LINE_MIN_CALIBRATION_ROWS,
-                "calibration_days": LINE_CALIBRATION_DAYS},
-        requires_model=False, artifact_suffix=".zip",
+        params={
+            **LINE_PARAMS,
+            "features": [FEATURE_INDEX[name] for name in features],
+            "residual_model": residual_model,
+            "min_sigma_rows": LINE_MIN_SIGMA_ROWS,
+            "min_fit_rows": LINE_MIN_FIT_ROWS,
+            "min_calibration_rows": LINE_MIN_CALIBRATION_ROWS,
+            "calibration_days": LINE_CALIBRATION_DAYS,
+        },
+        requires_model=False,
+        artifact_suffix=".zip",
     )
 
 

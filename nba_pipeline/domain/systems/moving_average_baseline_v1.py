@@ -32,5 +32,9 @@ def predict(_model, rows: pd.DataFrame) -> SystemPrediction:
 SYSTEM = PredictionSystem(
     system_id=SYSTEM_ID,
     description="0.5 x L5 + 0.3 x L10 + 0.2 x season points; OVER/UNDER at |edge| >= the edge threshold.",
-    features=FEATURES, eligible=quality_ready_with_line, predictor=predict, rule=edge_rule, requires_model=False,
+    features=FEATURES,
+    eligible=quality_ready_with_line,
+    predictor=predict,
+    rule=edge_rule,
+    requires_model=False,
 )

@@ -9,10 +9,38 @@ from nba_pipeline.domain.teams import BY_TRICODE, Team
 from nba_pipeline.sources.formats.common import pct, season_id
 
 LEAGUE_GAME_LOG_PLAYER_HEADERS = [
-    "SEASON_ID", "PLAYER_ID", "PLAYER_NAME", "TEAM_ID", "TEAM_ABBREVIATION", "TEAM_NAME", "GAME_ID",
-    "GAME_DATE", "MATCHUP", "WL", "MIN", "FGM", "FGA", "FG_PCT", "FG3M", "FG3A", "FG3_PCT", "FTM",
-    "FTA", "FT_PCT", "OREB", "DREB", "REB", "AST", "STL", "BLK", "TOV", "PF", "PTS", "PLUS_MINUS",
-    "FANTASY_PTS", "VIDEO_AVAILABLE",
+    "SEASON_ID",
+    "PLAYER_ID",
+    "PLAYER_NAME",
+    "TEAM_ID",
+    "TEAM_ABBREVIATION",
+    "TEAM_NAME",
+    "GAME_ID",
+    "GAME_DATE",
+    "MATCHUP",
+    "WL",
+    "MIN",
+    "FGM",
+    "FGA",
+    "FG_PCT",
+    "FG3M",
+    "FG3A",
+    "FG3_PCT",
+    "FTM",
+    "FTA",
+    "FT_PCT",
+    "OREB",
+    "DREB",
+    "REB",
+    "AST",
+    "STL",
+    "BLK",
+    "TOV",
+    "PF",
+    "PTS",
+    "PLUS_MINUS",
+    "FANTASY_PTS",
+    "VIDEO_AVAILABLE",
 ]
 
 
@@ -72,21 +100,55 @@ def league_game_log_players(
             team = BY_TRICODE[ln.team]
             reb = ln.oreb + ln.dreb
             fantasy = ln.pts + 1.2 * reb + 1.5 * ln.ast + 3 * ln.stl + 3 * ln.blk - ln.tov
-            rows.append([
-                season_id(season_year, season_type), ln.person_id, ln.full_name, team.team_id,
-                team.tricode, team.full_name, game_id, game_date.isoformat(), matchup,
-                "W" if own > other else "L", int(round(ln.minutes or 0)), ln.fgm, ln.fga,
-                pct(ln.fgm, ln.fga), ln.fg3m, ln.fg3a, pct(ln.fg3m, ln.fg3a), ln.ftm, ln.fta,
-                pct(ln.ftm, ln.fta), ln.oreb, ln.dreb, reb, ln.ast, ln.stl, ln.blk, ln.tov, ln.pf,
-                ln.pts, ln.plus_minus, round(fantasy, 1), 1,
-            ])
+            rows.append(
+                [
+                    season_id(season_year, season_type),
+                    ln.person_id,
+                    ln.full_name,
+                    team.team_id,
+                    team.tricode,
+                    team.full_name,
+                    game_id,
+                    game_date.isoformat(),
+                    matchup,
+                    "W" if own > other else "L",
+                    int(round(ln.minutes or 0)),
+                    ln.fgm,
+                    ln.fga,
+                    pct(ln.fgm, ln.fga),
+                    ln.fg3m,
+                    ln.fg3a,
+                    pct(ln.fg3m, ln.fg3a),
+                    ln.ftm,
+                    ln.fta,
+                    pct(ln.ftm, ln.fta),
+                    ln.oreb,
+                    ln.dreb,
+                    reb,
+                    ln.ast,
+                    ln.stl,
+                    ln.blk,
+                    ln.tov,
+                    ln.pf,
+                    ln.pts,
+                    ln.plus_minus,
+                    round(fantasy, 1),
+                    1,
+                ]
+            )
     season_label = f"{season_year}-{str(season_year + 1)[-2:]}"
     return {
         "resource": "leaguegamelog",
         "parameters": {
-            "LeagueID": "00", "Season": season_label, "SeasonType": season_type,
-            "PlayerOrTeam": "P", "Counter": 1000, "Sorter": "DATE", "Direction": "ASC",
-            "DateFrom": game_date.strftime("%m/%d/%Y"), "DateTo": game_date.strftime("%m/%d/%Y"),
+            "LeagueID": "00",
+            "Season": season_label,
+            "SeasonType": season_type,
+            "PlayerOrTeam": "P",
+            "Counter": 1000,
+            "Sorter": "DATE",
+            "Direction": "ASC",
+            "DateFrom": game_date.strftime("%m/%d/%Y"),
+            "DateTo": game_date.strftime("%m/%d/%Y"),
         },
         "resultSets": [{"name": "LeagueGameLog", "headers": LEAGUE_GAME_LOG_PLAYER_HEADERS, "rowSet": rows}],
     }
@@ -103,15 +165,24 @@ def _statistics(ln_or_totals: dict) -> dict:
     s = ln_or_totals
     return {
         "minutes": s["minutes"],
-        "fieldGoalsMade": s["fgm"], "fieldGoalsAttempted": s["fga"],
+        "fieldGoalsMade": s["fgm"],
+        "fieldGoalsAttempted": s["fga"],
         "fieldGoalsPercentage": pct(s["fgm"], s["fga"]),
-        "threePointersMade": s["fg3m"], "threePointersAttempted": s["fg3a"],
+        "threePointersMade": s["fg3m"],
+        "threePointersAttempted": s["fg3a"],
         "threePointersPercentage": pct(s["fg3m"], s["fg3a"]),
-        "freeThrowsMade": s["ftm"], "freeThrowsAttempted": s["fta"],
+        "freeThrowsMade": s["ftm"],
+        "freeThrowsAttempted": s["fta"],
         "freeThrowsPercentage": pct(s["ftm"], s["fta"]),
-        "reboundsOffensive": s["oreb"], "reboundsDefensive": s["dreb"],
-        "reboundsTotal": s["oreb"] + s["dreb"], "assists": s["ast"], "steals": s["stl"],
-        "blocks": s["blk"], "turnovers": s["tov"], "foulsPersonal": s["pf"], "points": s["pts"],
+        "reboundsOffensive": s["oreb"],
+        "reboundsDefensive": s["dreb"],
+        "reboundsTotal": s["oreb"] + s["dreb"],
+        "assists": s["ast"],
+        "steals": s["stl"],
+        "blocks": s["blk"],
+        "turnovers": s["tov"],
+        "foulsPersonal": s["pf"],
+        "points": s["pts"],
         "plusMinusPoints": float(s.get("plus_minus", 0.0)),
     }
 
@@ -124,10 +195,14 @@ def _player_block(ln: PlayerLine) -> dict:
     stats["plus_minus"] = ln.plus_minus
     stats["minutes"] = minutes_text(ln.minutes) if ln.played else ""
     return {
-        "personId": ln.person_id, "firstName": ln.first_name, "familyName": ln.family_name,
+        "personId": ln.person_id,
+        "firstName": ln.first_name,
+        "familyName": ln.family_name,
         "nameI": f"{ln.first_name[:1]}. {ln.family_name}".strip(),
         "playerSlug": f"{ln.first_name}-{ln.family_name}".lower().replace(" ", "-").replace(".", ""),
-        "position": ln.starter_position, "comment": ln.comment, "jerseyNum": ln.jersey,
+        "position": ln.starter_position,
+        "comment": ln.comment,
+        "jerseyNum": ln.jersey,
         "statistics": _statistics(stats),
     }
 
@@ -139,8 +214,11 @@ def _team_box(team: Team, lines: list[PlayerLine], team_minutes: int, totals: di
     totals = dict(totals)
     totals["minutes"] = f"{team_minutes}:00"
     return {
-        "teamId": team.team_id, "teamCity": team.city, "teamName": team.nickname,
-        "teamTricode": team.tricode, "teamSlug": team.slug,
+        "teamId": team.team_id,
+        "teamCity": team.city,
+        "teamName": team.nickname,
+        "teamTricode": team.tricode,
+        "teamSlug": team.slug,
         "players": [_player_block(ln) for ln in lines],
         "statistics": _statistics(totals),
     }

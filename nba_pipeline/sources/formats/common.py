@@ -18,8 +18,12 @@ def season_id(season_year: int, season_type: str = "Regular Season") -> str:
 
 def season_type_of_game_id(game_id: str) -> str:
     return {
-        "001": "Pre Season", "002": "Regular Season", "003": "All Star", "004": "Playoffs",
-        "005": "PlayIn", "006": "NBA Cup",
+        "001": "Pre Season",
+        "002": "Regular Season",
+        "003": "All Star",
+        "004": "Playoffs",
+        "005": "PlayIn",
+        "006": "NBA Cup",
     }.get(str(game_id)[:3], "Regular Season")
 
 

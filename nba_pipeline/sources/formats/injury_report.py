@@ -29,10 +29,18 @@ def injury_report_csv(rows: list[InjuryRow]) -> str:
     w.writerow(INJURY_REPORT_COLUMNS)
     for i, r in enumerate(rows):
         first, _, last = r.player_name.partition(" ")
-        w.writerow([
-            r.game_date.strftime("%m/%d/%Y"), r.game_time_et, r.matchup, BY_TRICODE[r.team].full_name,
-            f"{last}, {first}" if last else first, r.status, r.reason, 1 + i // 25,
-        ])
+        w.writerow(
+            [
+                r.game_date.strftime("%m/%d/%Y"),
+                r.game_time_et,
+                r.matchup,
+                BY_TRICODE[r.team].full_name,
+                f"{last}, {first}" if last else first,
+                r.status,
+                r.reason,
+                1 + i // 25,
+            ]
+        )
     return buf.getvalue()
 
 

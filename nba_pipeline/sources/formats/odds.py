@@ -9,9 +9,18 @@ from nba_pipeline.domain.teams import BY_TRICODE
 from nba_pipeline.sources.formats.common import iso_z
 
 BOOK_TITLES = {
-    "draftkings": "DraftKings", "fanduel": "FanDuel", "betmgm": "BetMGM", "pointsbetus": "PointsBet (US)",
-    "williamhill_us": "Caesars", "betrivers": "BetRivers", "bovada": "Bovada", "espnbet": "ESPN BET",
-    "fliff": "Fliff", "betonlineag": "BetOnline.ag", "fanatics": "Fanatics", "hardrockbet": "Hard Rock Bet",
+    "draftkings": "DraftKings",
+    "fanduel": "FanDuel",
+    "betmgm": "BetMGM",
+    "pointsbetus": "PointsBet (US)",
+    "williamhill_us": "Caesars",
+    "betrivers": "BetRivers",
+    "bovada": "Bovada",
+    "espnbet": "ESPN BET",
+    "fliff": "Fliff",
+    "betonlineag": "BetOnline.ag",
+    "fanatics": "Fanatics",
+    "hardrockbet": "Hard Rock Bet",
 }
 
 
@@ -48,24 +57,48 @@ def odds_event(
             outcomes = []
             for q in b.props:
                 outcomes.append({"name": "Over", "description": q.player_name, "price": q.over_price, "point": q.line})
-                outcomes.append({"name": "Under", "description": q.player_name, "price": q.under_price, "point": q.line})
+                outcomes.append(
+                    {"name": "Under", "description": q.player_name, "price": q.under_price, "point": q.line}
+                )
             mkts.append({"key": "player_points", "last_update": iso_z(b.last_update), "outcomes": outcomes})
         if "spreads" in markets and b.spread_home is not None:
-            mkts.append({"key": "spreads", "last_update": iso_z(b.last_update), "outcomes": [
-                {"name": home_name, "price": -110, "point": b.spread_home},
-                {"name": away_name, "price": -110, "point": -b.spread_home},
-            ]})
+            mkts.append(
+                {
+                    "key": "spreads",
+                    "last_update": iso_z(b.last_update),
+                    "outcomes": [
+                        {"name": home_name, "price": -110, "point": b.spread_home},
+                        {"name": away_name, "price": -110, "point": -b.spread_home},
+                    ],
+                }
+            )
         if "totals" in markets and b.total is not None:
-            mkts.append({"key": "totals", "last_update": iso_z(b.last_update), "outcomes": [
-                {"name": "Over", "price": -110, "point": b.total},
-                {"name": "Under", "price": -110, "point": b.total},
-            ]})
+            mkts.append(
+                {
+                    "key": "totals",
+                    "last_update": iso_z(b.last_update),
+                    "outcomes": [
+                        {"name": "Over", "price": -110, "point": b.total},
+                        {"name": "Under", "price": -110, "point": b.total},
+                    ],
+                }
+            )
         if mkts:
-            bookmakers.append({"key": b.book, "title": BOOK_TITLES.get(b.book, b.book),
-                               "last_update": iso_z(b.last_update), "markets": mkts})
+            bookmakers.append(
+                {
+                    "key": b.book,
+                    "title": BOOK_TITLES.get(b.book, b.book),
+                    "last_update": iso_z(b.last_update),
+                    "markets": mkts,
+                }
+            )
     return {
-        "id": event_id, "sport_key": "basketball_nba", "sport_title": "NBA",
-        "commence_time": iso_z(commence_time), "home_team": home_name, "away_team": away_name,
+        "id": event_id,
+        "sport_key": "basketball_nba",
+        "sport_title": "NBA",
+        "commence_time": iso_z(commence_time),
+        "home_team": home_name,
+        "away_team": away_name,
         "bookmakers": bookmakers,
     }
 

@@ -29,9 +29,15 @@ class ScheduleGame:
 
 def _team_block(team: Team, score: int, wins: int, losses: int) -> dict:
     return {
-        "teamId": team.team_id, "teamName": team.nickname, "teamCity": team.city,
-        "teamTricode": team.tricode, "teamSlug": team.slug, "wins": wins, "losses": losses,
-        "score": score, "seed": 0,
+        "teamId": team.team_id,
+        "teamName": team.nickname,
+        "teamCity": team.city,
+        "teamTricode": team.tricode,
+        "teamSlug": team.slug,
+        "wins": wins,
+        "losses": losses,
+        "score": score,
+        "seed": 0,
     }
 
 
@@ -56,28 +62,30 @@ def schedule_league_v2(season_label: str, games: list[ScheduleGame], generated_a
         for seq, g in enumerate(day_games, start=1):
             home, away = BY_TRICODE[g.home], BY_TRICODE[g.away]
             et_local = g.tipoff_utc.astimezone(ET)
-            items.append({
-                "gameId": g.game_id,
-                "gameCode": f"{day:%Y%m%d}/{g.away}{g.home}",
-                "gameStatus": g.status,
-                "gameStatusText": _status_text(g),
-                "gameSequence": seq,
-                "gameDateEst": f"{day:%Y-%m-%d}T00:00:00Z",
-                "gameTimeEst": f"1900-01-01T{et_local:%H:%M:%S}Z",
-                "gameDateTimeEst": f"{et_local:%Y-%m-%dT%H:%M:%S}Z",
-                "gameDateUTC": f"{g.tipoff_utc.astimezone(UTC):%Y-%m-%d}T04:00:00Z",
-                "gameTimeUTC": f"1900-01-01T{g.tipoff_utc.astimezone(UTC):%H:%M:%S}Z",
-                "gameDateTimeUTC": iso_z(g.tipoff_utc),
-                "day": f"{day:%a}",
-                "monthNum": day.month,
-                "seriesText": season_type_of_game_id(g.game_id).replace("Regular Season", ""),
-                "postponedStatus": "Y" if g.postponed else "A",
-                "gameSubtype": "",
-                "period": g.period,
-                "homeTeam": _team_block(home, g.home_score, g.home_wins, g.home_losses),
-                "awayTeam": _team_block(away, g.away_score, g.away_wins, g.away_losses),
-                "pointsLeaders": [],
-            })
+            items.append(
+                {
+                    "gameId": g.game_id,
+                    "gameCode": f"{day:%Y%m%d}/{g.away}{g.home}",
+                    "gameStatus": g.status,
+                    "gameStatusText": _status_text(g),
+                    "gameSequence": seq,
+                    "gameDateEst": f"{day:%Y-%m-%d}T00:00:00Z",
+                    "gameTimeEst": f"1900-01-01T{et_local:%H:%M:%S}Z",
+                    "gameDateTimeEst": f"{et_local:%Y-%m-%dT%H:%M:%S}Z",
+                    "gameDateUTC": f"{g.tipoff_utc.astimezone(UTC):%Y-%m-%d}T04:00:00Z",
+                    "gameTimeUTC": f"1900-01-01T{g.tipoff_utc.astimezone(UTC):%H:%M:%S}Z",
+                    "gameDateTimeUTC": iso_z(g.tipoff_utc),
+                    "day": f"{day:%a}",
+                    "monthNum": day.month,
+                    "seriesText": season_type_of_game_id(g.game_id).replace("Regular Season", ""),
+                    "postponedStatus": "Y" if g.postponed else "A",
+                    "gameSubtype": "",
+                    "period": g.period,
+                    "homeTeam": _team_block(home, g.home_score, g.home_wins, g.home_losses),
+                    "awayTeam": _team_block(away, g.away_score, g.away_wins, g.away_losses),
+                    "pointsLeaders": [],
+                }
+            )
         game_dates.append({"gameDate": f"{day:%m/%d/%Y} 00:00:00", "games": items})
     return {
         "meta": {

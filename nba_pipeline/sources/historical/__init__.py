@@ -64,6 +64,18 @@ from nba_pipeline.sources.historical.source import (
 )
 
 __all__ = [
-    "DEFAULT_TIPOFF_ET", "DNP_COMMENT", "ET", "FINAL_AFTER", "FOLDER_LAYOUT", "PERIOD_WALL_CLOCK", "URL_INJURY",
-    "URL_ODDS", "URL_SCHEDULE", "URL_STATS", "UTC", "HistoricalDataError", "HistoricalSource", "clear_cache",
+    "DEFAULT_TIPOFF_ET",
+    "DNP_COMMENT",
+    "ET",
+    "FINAL_AFTER",
+    "FOLDER_LAYOUT",
+    "PERIOD_WALL_CLOCK",
+    "URL_INJURY",
+    "URL_ODDS",
+    "URL_SCHEDULE",
+    "URL_STATS",
+    "UTC",
+    "HistoricalDataError",
+    "HistoricalSource",
+    "clear_cache",
 ]

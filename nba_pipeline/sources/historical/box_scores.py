@@ -18,9 +18,22 @@ from nba_pipeline.sources.historical.files import ints, read_csv, split_name
 from nba_pipeline.sources.historical.model import DNP_COMMENT, FolderData, Game
 
 # Box-score CSV column -> PlayerLine field.
-_BOX_STAT_COLUMNS = {"fgm": "fgm", "fga": "fga", "threes_made": "fg3m", "threes_attempted": "fg3a", "ftm": "ftm",
-                     "fta": "fta", "oreb": "oreb", "dreb": "dreb", "ast": "ast", "stl": "stl", "blk": "blk",
-                     "tov": "tov", "pf": "pf", "pts": "pts"}
+_BOX_STAT_COLUMNS = {
+    "fgm": "fgm",
+    "fga": "fga",
+    "threes_made": "fg3m",
+    "threes_attempted": "fg3a",
+    "ftm": "ftm",
+    "fta": "fta",
+    "oreb": "oreb",
+    "dreb": "dreb",
+    "ast": "ast",
+    "stl": "stl",
+    "blk": "blk",
+    "tov": "tov",
+    "pf": "pf",
+    "pts": "pts",
+}
 _DNP_SUFFIX = "_with_inferred_dnp"
 
 # (game date, tricode) -> game id
@@ -49,8 +62,9 @@ def _played_rows(path: Path, games: dict[str, Game], game_by_date_team: GameByDa
     stats = {c: ints(df[c]) for c in _BOX_STAT_COLUMNS}
     plus_minus = pd.to_numeric(df["plus_minus"], errors="coerce").fillna(0.0).astype(float).tolist()
     teams = (df["team"] if "team" in df.columns else df["matchup"].astype(str).str.split().str[0]).tolist()
-    for i, (day_text, team_code, game_id, player, pid, minutes) in enumerate(zip(
-            df["date"].astype(str), teams, df["game_id"], df["player"], df["player_id"], df["minutes"])):
+    for i, (day_text, team_code, game_id, player, pid, minutes) in enumerate(
+        zip(df["date"].astype(str), teams, df["game_id"], df["player"], df["player_id"], df["minutes"])
+    ):
         day = dt.date.fromisoformat(day_text)
         team = normalize_tricode(team_code)
         gid = str(game_id).zfill(10) if isinstance(game_id, str) and game_id.strip() else None
@@ -59,15 +73,23 @@ def _played_rows(path: Path, games: dict[str, Game], game_by_date_team: GameByDa
         if gid is None:
             continue
         first, family = split_name(player)
-        data.played_by_game.setdefault(gid, []).append(PlayerLine(
-            person_id=int(pid), first_name=first, family_name=family, team=team, minutes=float(minutes),
-            plus_minus=plus_minus[i], **{field: stats[col][i] for col, field in _BOX_STAT_COLUMNS.items()},
-        ))
+        data.played_by_game.setdefault(gid, []).append(
+            PlayerLine(
+                person_id=int(pid),
+                first_name=first,
+                family_name=family,
+                team=team,
+                minutes=float(minutes),
+                plus_minus=plus_minus[i],
+                **{field: stats[col][i] for col, field in _BOX_STAT_COLUMNS.items()},
+            )
+        )
 
 
 def _dnp_rows(path: Path, game_by_date_team: GameByDateTeam, data: FolderData) -> None:
-    df = read_csv(path, "inferred_dnp", dtype={"game_id": str},
-                  usecols=["player", "player_id", "date", "matchup", "dnp"])
+    df = read_csv(
+        path, "inferred_dnp", dtype={"game_id": str}, usecols=["player", "player_id", "date", "matchup", "dnp"]
+    )
     df = df[df["dnp"].astype(str).str.lower() == "true"]
     for name, pid, day, matchup in df[["player", "player_id", "date", "matchup"]].itertuples(index=False):
         code = str(matchup).split()[0]
@@ -78,7 +100,13 @@ def _dnp_rows(path: Path, game_by_date_team: GameByDateTeam, data: FolderData) -
         if gid is None:
             continue
         first, family = split_name(name)
-        data.dnp_by_game.setdefault(gid, []).append(PlayerLine(
-            person_id=int(pid), first_name=first, family_name=family, team=team, minutes=None,
-            comment=DNP_COMMENT,
-        ))
+        data.dnp_by_game.setdefault(gid, []).append(
+            PlayerLine(
+                person_id=int(pid),
+                first_name=first,
+                family_name=family,
+                team=team,
+                minutes=None,
+                comment=DNP_COMMENT,
+            )
+        )

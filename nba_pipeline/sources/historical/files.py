@@ -13,19 +13,79 @@ from nba_pipeline.sources.base import SourcePermanentError
 # file that breaks this is a permanent error naming file, line and field (a corrupt export is not
 # fixed by retrying).
 _CSV_SCHEMAS = {
-    "schedule": (("game_id", "game_date", "home_team", "away_team", "home_score", "away_score"),
-                 ("home_score", "away_score", "minutes_team")),
-    "team_game_logs": (("GAME_ID", "GAME_DATE", "TEAM_ABBREVIATION", "MATCHUP", "MIN", "PTS"),
-                       ("MIN", "FGM", "FGA", "FG3M", "FG3A", "FTM", "FTA", "OREB", "DREB", "AST", "STL", "BLK",
-                        "TOV", "PF", "PTS", "PLUS_MINUS")),
-    "player_game_logs": (("date", "game_id", "player", "player_id", "minutes", "fgm", "fga", "threes_made",
-                          "threes_attempted", "ftm", "fta", "oreb", "dreb", "ast", "stl", "blk", "tov", "pf", "pts",
-                          "plus_minus"),
-                         ("player_id", "minutes", "fgm", "fga", "threes_made", "threes_attempted", "ftm", "fta",
-                          "oreb", "dreb", "ast", "stl", "blk", "tov", "pf", "pts", "plus_minus")),
+    "schedule": (
+        ("game_id", "game_date", "home_team", "away_team", "home_score", "away_score"),
+        ("home_score", "away_score", "minutes_team"),
+    ),
+    "team_game_logs": (
+        ("GAME_ID", "GAME_DATE", "TEAM_ABBREVIATION", "MATCHUP", "MIN", "PTS"),
+        (
+            "MIN",
+            "FGM",
+            "FGA",
+            "FG3M",
+            "FG3A",
+            "FTM",
+            "FTA",
+            "OREB",
+            "DREB",
+            "AST",
+            "STL",
+            "BLK",
+            "TOV",
+            "PF",
+            "PTS",
+            "PLUS_MINUS",
+        ),
+    ),
+    "player_game_logs": (
+        (
+            "date",
+            "game_id",
+            "player",
+            "player_id",
+            "minutes",
+            "fgm",
+            "fga",
+            "threes_made",
+            "threes_attempted",
+            "ftm",
+            "fta",
+            "oreb",
+            "dreb",
+            "ast",
+            "stl",
+            "blk",
+            "tov",
+            "pf",
+            "pts",
+            "plus_minus",
+        ),
+        (
+            "player_id",
+            "minutes",
+            "fgm",
+            "fga",
+            "threes_made",
+            "threes_attempted",
+            "ftm",
+            "fta",
+            "oreb",
+            "dreb",
+            "ast",
+            "stl",
+            "blk",
+            "tov",
+            "pf",
+            "pts",
+            "plus_minus",
+        ),
+    ),
     "inferred_dnp": (("player", "player_id", "date", "matchup", "dnp"), ("player_id",)),
-    "props": (("event_id", "game", "game_time", "snapshot_file", "player", "line", "bookmaker", "over_odds",
-               "under_odds"), ("line", "over_odds", "under_odds")),
+    "props": (
+        ("event_id", "game", "game_time", "snapshot_file", "player", "line", "bookmaker", "over_odds", "under_odds"),
+        ("line", "over_odds", "under_odds"),
+    ),
 }
 
 
@@ -41,15 +101,18 @@ def read_csv(path: Path, kind: str, **kwargs) -> pd.DataFrame:
         raise HistoricalDataError(f"historical source: {path} cannot be read as CSV: {exc}") from None
     missing = [c for c in required if c not in df.columns]
     if missing:
-        raise HistoricalDataError(f"historical source: {path} lacks column(s) {', '.join(missing)} "
-                                  f"(has {', '.join(map(str, df.columns[:12]))}...)")
+        raise HistoricalDataError(
+            f"historical source: {path} lacks column(s) {', '.join(missing)} "
+            f"(has {', '.join(map(str, df.columns[:12]))}...)"
+        )
     for col in (c for c in numeric if c in df.columns):
         values = df[col]
         bad = values.notna() & pd.to_numeric(values, errors="coerce").isna()
         if bad.any():
             i = int(bad.idxmax())
-            raise HistoricalDataError(f"historical source: {path} line {i + 2}, field {col!r}: {values.iloc[i]!r} "
-                                      f"is not a number")
+            raise HistoricalDataError(
+                f"historical source: {path} line {i + 2}, field {col!r}: {values.iloc[i]!r} is not a number"
+            )
     return df
 
 

@@ -34,8 +34,10 @@ def folder_data(root: str) -> FolderData:
         data = _CACHE.get(path)
         if data is None:
             if not path.is_dir():
-                raise HistoricalDataError(f"historical source: the folder {path} does not exist (set "
-                                          f"NBA_PIPELINE_HISTORICAL_DIR or --historical-dir to {FOLDER_LAYOUT})")
+                raise HistoricalDataError(
+                    f"historical source: the folder {path} does not exist (set "
+                    f"NBA_PIPELINE_HISTORICAL_DIR or --historical-dir to {FOLDER_LAYOUT})"
+                )
             data = load(path)
             _CACHE[path] = data
         return data

@@ -21,9 +21,22 @@ from nba_pipeline.sources.historical.model import DEFAULT_TIPOFF_ET, UTC, Folder
 from nba_pipeline.sources.historical.odds import Tipoffs
 
 # Team-log CSV column -> team_totals field.
-_TEAM_STAT_COLUMNS = {"FGM": "fgm", "FGA": "fga", "FG3M": "fg3m", "FG3A": "fg3a", "FTM": "ftm", "FTA": "fta",
-                      "OREB": "oreb", "DREB": "dreb", "AST": "ast", "STL": "stl", "BLK": "blk", "TOV": "tov",
-                      "PF": "pf", "PTS": "pts"}
+_TEAM_STAT_COLUMNS = {
+    "FGM": "fgm",
+    "FGA": "fga",
+    "FG3M": "fg3m",
+    "FG3A": "fg3a",
+    "FTM": "ftm",
+    "FTA": "fta",
+    "OREB": "oreb",
+    "DREB": "dreb",
+    "AST": "ast",
+    "STL": "stl",
+    "BLK": "blk",
+    "TOV": "tov",
+    "PF": "pf",
+    "PTS": "pts",
+}
 
 
 def _periods(minutes) -> int | None:
@@ -48,8 +61,9 @@ class _Games:
             return  # exhibitions against non-NBA clubs, All-Star games
         home, away = normalize_tricode(home), normalize_tricode(away)
         tip = self.tipoffs.get((day, home, away)) or _default_tipoff(day)
-        self.by_id[game_id] = Game(game_id, day, home, away, to_int(home_score), to_int(away_score), _periods(minutes),
-                                   tip)
+        self.by_id[game_id] = Game(
+            game_id, day, home, away, to_int(home_score), to_int(away_score), _periods(minutes), tip
+        )
 
 
 def load_games(root: Path, tipoffs: Tipoffs, data: FolderData) -> dict[str, Game]:
@@ -59,11 +73,19 @@ def load_games(root: Path, tipoffs: Tipoffs, data: FolderData) -> dict[str, Game
     for path in sorted((root / "schedule").glob("schedule_*.csv")):
         df = read_csv(path, "schedule", dtype={"game_id": str})
         minutes = df["minutes_team"] if "minutes_team" in df.columns else pd.Series([None] * len(df))
-        for gid, day, home, away, hs, as_, mins in zip(df["game_id"], df["game_date"], df["home_team"],
-                                                       df["away_team"], df["home_score"], df["away_score"], minutes):
+        for gid, day, home, away, hs, as_, mins in zip(
+            df["game_id"],
+            df["game_date"],
+            df["home_team"],
+            df["away_team"],
+            df["home_score"],
+            df["away_score"],
+            minutes,
+        ):
             games.add(str(gid).zfill(10), dt.date.fromisoformat(str(day)), home, away, hs, as_, mins)
-    team_logs = read_csvs(sorted((root / "schedule").glob("team_game_logs_*.csv")), "team_game_logs",
-                          dtype={"GAME_ID": str})
+    team_logs = read_csvs(
+        sorted((root / "schedule").glob("team_game_logs_*.csv")), "team_game_logs", dtype={"GAME_ID": str}
+    )
     if len(team_logs):
         _add_team_logs(team_logs, games, data)
     for g in games.by_id.values():
@@ -91,8 +113,15 @@ def _add_team_logs(tl: pd.DataFrame, games: _Games, data: FolderData) -> None:
             if {home, away} != set(codes):
                 continue
             pts = dict(zip(codes, (col["PTS"][i] for i in positions)))
-            games.add(gid, dt.date.fromisoformat(str(col["GAME_DATE"][positions[0]])), home, away,
-                      pts[home], pts[away], max(col["MIN"][i] for i in positions))
+            games.add(
+                gid,
+                dt.date.fromisoformat(str(col["GAME_DATE"][positions[0]])),
+                home,
+                away,
+                pts[home],
+                pts[away],
+                max(col["MIN"][i] for i in positions),
+            )
         if gid not in games.by_id:
             continue
         data.team_totals[gid] = {

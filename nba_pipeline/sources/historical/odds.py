@@ -27,8 +27,7 @@ Tipoffs = dict[tuple[dt.date, str, str], dt.datetime]
 
 
 def read_props(root: Path) -> pd.DataFrame:
-    return read_csvs(sorted((root / "props").glob("odds_api_player_points_*.csv")), "props",
-                     dtype={"event_id": str})
+    return read_csvs(sorted((root / "props").glob("odds_api_player_points_*.csv")), "props", dtype={"event_id": str})
 
 
 def events(props: pd.DataFrame) -> tuple[Tipoffs, EventTeams]:
@@ -37,8 +36,9 @@ def events(props: pd.DataFrame) -> tuple[Tipoffs, EventTeams]:
     event_teams: EventTeams = {}
     if not len(props):
         return tipoffs, event_teams
-    for event_id, game, game_time in props[["event_id", "game", "game_time"]].drop_duplicates("event_id").itertuples(
-            index=False):
+    for event_id, game, game_time in (
+        props[["event_id", "game", "game_time"]].drop_duplicates("event_id").itertuples(index=False)
+    ):
         away_name, _, home_name = str(game).partition(" @ ")
         home, away = team_by_name(home_name).tricode, team_by_name(away_name).tricode
         ts = pd.Timestamp(game_time)
@@ -58,16 +58,24 @@ def index_odds(props: pd.DataFrame, event_teams: EventTeams, data: FolderData) -
         ["snapshot_file", "event_id", "player", "line", "bookmaker", "over_odds", "under_odds"]
     ].itertuples(index=False):
         grouped.setdefault((snap, event_id), {}).setdefault(book, []).append(
-            PropQuote(player_name=str(player), line=float(line), over_price=to_int(over), under_price=to_int(under)))
+            PropQuote(player_name=str(player), line=float(line), over_price=to_int(over), under_price=to_int(under))
+        )
     for (snap, event_id), books in grouped.items():
         m = _SNAPSHOT_FILE.search(str(snap))
         if m is None:
             continue
         snapshot_at = dt.datetime.strptime(m.group(1) + m.group(2), "%Y%m%d%H%M%S").replace(tzinfo=UTC)
         commence, home, away = event_teams[event_id]
-        data.odds_by_date.setdefault(commence.astimezone(ET).date(), []).append(OddsEvent(
-            snapshot_at, event_id, commence, home, away,
-            tuple((b, tuple(q)) for b, q in books.items()), sum(len(q) for q in books.values()),
-        ))
+        data.odds_by_date.setdefault(commence.astimezone(ET).date(), []).append(
+            OddsEvent(
+                snapshot_at,
+                event_id,
+                commence,
+                home,
+                away,
+                tuple((b, tuple(q)) for b, q in books.items()),
+                sum(len(q) for q in books.values()),
+            )
+        )
     for day_events in data.odds_by_date.values():
         day_events.sort(key=lambda e: (e.snapshot_at, e.event_id))

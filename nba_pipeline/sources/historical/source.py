@@ -69,16 +69,25 @@ class HistoricalSource(NbaSource):
             until = min(as_of, g.tipoff_utc)
             hw, hl = self._record(g.season_year, g.home, until)
             aw, al = self._record(g.season_year, g.away, until)
-            sg = ScheduleGame(g.game_id, g.tipoff_utc, g.home, g.away, home_wins=hw, home_losses=hl,
-                              away_wins=aw, away_losses=al)
+            sg = ScheduleGame(
+                g.game_id, g.tipoff_utc, g.home, g.away, home_wins=hw, home_losses=hl, away_wins=aw, away_losses=al
+            )
             if as_of >= g.final_at:
                 sg.status, sg.home_score, sg.away_score, sg.period = 3, g.home_score, g.away_score, g.periods or 4
             elif as_of >= g.tipoff_utc:
                 sg.status, sg.period = 2, min(4, 1 + int((as_of - g.tipoff_utc) / PERIOD_WALL_CLOCK))
             items.append(sg)
         body = formats.schedule_league_v2(season_label(season_year(game_date)), items, as_of)
-        return [Payload(SCHEDULE, f"scheduleLeagueV2_{game_date:%Y%m%d}", body, URL_SCHEDULE, as_of,
-                        extra={"season": season_label(season_year(game_date))})]
+        return [
+            Payload(
+                SCHEDULE,
+                f"scheduleLeagueV2_{game_date:%Y%m%d}",
+                body,
+                URL_SCHEDULE,
+                as_of,
+                extra={"season": season_label(season_year(game_date))},
+            )
+        ]
 
     # --- stats.nba.com leaguegamelog (players) ---------------------------------------------------
 
@@ -96,15 +105,26 @@ class HistoricalSource(NbaSource):
         for season_type, games in sorted(by_type.items()):
             body = formats.league_game_log_players(year, season_type, game_date, games)
             params = {
-                "Counter": 1000, "DateFrom": f"{game_date:%m/%d/%Y}", "DateTo": f"{game_date:%m/%d/%Y}",
-                "Direction": "ASC", "LeagueID": "00", "PlayerOrTeam": "P", "Season": season_label(year),
-                "SeasonType": season_type, "Sorter": "DATE",
+                "Counter": 1000,
+                "DateFrom": f"{game_date:%m/%d/%Y}",
+                "DateTo": f"{game_date:%m/%d/%Y}",
+                "Direction": "ASC",
+                "LeagueID": "00",
+                "PlayerOrTeam": "P",
+                "Season": season_label(year),
+                "SeasonType": season_type,
+                "Sorter": "DATE",
             }
-            out.append(Payload(
-                PLAYER_GAME_LOG, f"leaguegamelog_{game_date:%Y%m%d}_{season_type.replace(' ', '')}", body,
-                f"{URL_STATS}/leaguegamelog?{urlencode(params)}", as_of,
-                extra={"season": season_label(year), "season_type": season_type},
-            ))
+            out.append(
+                Payload(
+                    PLAYER_GAME_LOG,
+                    f"leaguegamelog_{game_date:%Y%m%d}_{season_type.replace(' ', '')}",
+                    body,
+                    f"{URL_STATS}/leaguegamelog?{urlencode(params)}",
+                    as_of,
+                    extra={"season": season_label(year), "season_type": season_type},
+                )
+            )
         return out
 
     # --- stats.nba.com boxscoretraditionalv3 -----------------------------------------------------
@@ -120,15 +140,33 @@ class HistoricalSource(NbaSource):
                 continue
             lines = played + data.dnp_by_game.get(g.game_id, [])
             body = formats.boxscore_traditional_v3(
-                g.game_id, g.home, g.away,
-                [ln for ln in lines if ln.team == g.home], [ln for ln in lines if ln.team == g.away],
-                periods=g.periods or 4, home_totals=totals[g.home], away_totals=totals[g.away],
+                g.game_id,
+                g.home,
+                g.away,
+                [ln for ln in lines if ln.team == g.home],
+                [ln for ln in lines if ln.team == g.away],
+                periods=g.periods or 4,
+                home_totals=totals[g.home],
+                away_totals=totals[g.away],
             )
-            params = {"EndPeriod": 10, "EndRange": 28800, "GameID": g.game_id, "RangeType": 0,
-                      "StartPeriod": 0, "StartRange": 0}
-            out.append(Payload(BOXSCORE_TRADITIONAL, g.game_id, body,
-                               f"{URL_STATS}/boxscoretraditionalv3?{urlencode(params)}", as_of,
-                               extra={"game_id": g.game_id}))
+            params = {
+                "EndPeriod": 10,
+                "EndRange": 28800,
+                "GameID": g.game_id,
+                "RangeType": 0,
+                "StartPeriod": 0,
+                "StartRange": 0,
+            }
+            out.append(
+                Payload(
+                    BOXSCORE_TRADITIONAL,
+                    g.game_id,
+                    body,
+                    f"{URL_STATS}/boxscoretraditionalv3?{urlencode(params)}",
+                    as_of,
+                    extra={"game_id": g.game_id},
+                )
+            )
         return out
 
     def team_rosters(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
@@ -147,8 +185,17 @@ class HistoricalSource(NbaSource):
             body, content_type = path.read_bytes(), "pdf"
         else:
             body, content_type = path.read_bytes().decode("utf-8"), "csv"
-        return [Payload(INJURY_REPORT, path.stem, body, f"{URL_INJURY}/{path.stem}.pdf", at,
-                        content_type=content_type, extra={"published_at": formats.iso_z(at)})]
+        return [
+            Payload(
+                INJURY_REPORT,
+                path.stem,
+                body,
+                f"{URL_INJURY}/{path.stem}.pdf",
+                at,
+                content_type=content_type,
+                extra={"published_at": formats.iso_z(at)},
+            )
+        ]
 
     # --- The Odds API v4 -------------------------------------------------------------------------
 
@@ -162,14 +209,29 @@ class HistoricalSource(NbaSource):
                 continue
             books = [BookQuotes(book, ev.snapshot_at, list(quotes)) for book, quotes in ev.books]
             body = formats.odds_historical_snapshot(
-                ev.snapshot_at, formats.odds_event(ev.event_id, ev.commence_utc, ev.home, ev.away, books))
-            query = urlencode({"regions": "us", "markets": "player_points", "oddsFormat": "american",
-                               "date": formats.iso_z(ev.snapshot_at)})
+                ev.snapshot_at, formats.odds_event(ev.event_id, ev.commence_utc, ev.home, ev.away, books)
+            )
+            query = urlencode(
+                {
+                    "regions": "us",
+                    "markets": "player_points",
+                    "oddsFormat": "american",
+                    "date": formats.iso_z(ev.snapshot_at),
+                }
+            )
             extra = {"event_id": ev.event_id}
             if (ev.home, ev.away) in game_ids:
                 extra["game_id"] = game_ids[(ev.home, ev.away)]
-            out.append(Payload(ODDS_PLAYER_POINTS, f"{ev.snapshot_at:%Y%m%dT%H%M%SZ}_{ev.event_id}", body,
-                               f"{URL_ODDS}/{ev.event_id}/odds?{query}", ev.snapshot_at, extra=extra))
+            out.append(
+                Payload(
+                    ODDS_PLAYER_POINTS,
+                    f"{ev.snapshot_at:%Y%m%dT%H%M%SZ}_{ev.event_id}",
+                    body,
+                    f"{URL_ODDS}/{ev.event_id}/odds?{query}",
+                    ev.snapshot_at,
+                    extra=extra,
+                )
+            )
         return out
 
     def game_lines_odds(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:

@@ -73,12 +73,14 @@ def play_side(model: SeasonModel, game: GameContext, side: TeamSide) -> SideResu
     stats = shots(rng, base, P, rate * form * mins, mins, team_sd=0.03, mu_team=rate * mins)
     for key in STAT_KEYS:
         stats[key] = np.where(play, stats[key], 0)
-    return SideResult(P, side.team, avail, play, cd, secs, mins, rate, stats, _starters(base, P, play, w0),
-                      int(stats["pts"].sum()))
+    return SideResult(
+        P, side.team, avail, play, cd, secs, mins, rate, stats, _starters(base, P, play, w0), int(stats["pts"].sum())
+    )
 
 
-def _lineup(rng: np.random.Generator, avail: SideAvailability, role: np.ndarray, two_way: np.ndarray,
-            w0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _lineup(
+    rng: np.random.Generator, avail: SideAvailability, role: np.ndarray, two_way: np.ndarray, w0: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(plays, coach's decision): the deep bench mostly sits; a thin roster empties the bench."""
     candidates = avail.candidates
     cd_p = np.where(role == DEEP, np.where(two_way, 0.9, 0.82), np.where(role == BENCH, 0.28, 0.0))
@@ -99,8 +101,9 @@ def _lineup(rng: np.random.Generator, avail: SideAvailability, role: np.ndarray,
     return play, cd
 
 
-def _minutes(rng: np.random.Generator, avail: SideAvailability, play: np.ndarray,
-             w0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _minutes(
+    rng: np.random.Generator, avail: SideAvailability, play: np.ndarray, w0: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(seconds, minutes) per player: 240 minutes shared by expected role, less for the banged-up."""
     n = len(play)
     w = w0 * np.where(avail.questionable_plays | avail.doubtful_plays, 0.88, 1.0) * np.exp(rng.normal(0, 0.12, n))
@@ -136,8 +139,15 @@ def _starters(base: BaseLeague, P: np.ndarray, play: np.ndarray, w0: np.ndarray)
     return starter_pos
 
 
-def shots(rng: np.random.Generator, base: BaseLeague, P: np.ndarray, mu: np.ndarray, mins: np.ndarray,
-          team_sd: float = 0.0, mu_team: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def shots(
+    rng: np.random.Generator,
+    base: BaseLeague,
+    P: np.ndarray,
+    mu: np.ndarray,
+    mins: np.ndarray,
+    team_sd: float = 0.0,
+    mu_team: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
     """Box-score stats with expected points ``mu``. The team's field-goal attempts are one number
     (possessions are shared) split among the players, so teammates' shots compete."""
     r3, ftr, p2, p3, pft = base.r3[P], base.ftr[P], base.p2[P], base.p3[P], base.pft[P]
@@ -157,9 +167,19 @@ def shots(rng: np.random.Generator, base: BaseLeague, P: np.ndarray, mu: np.ndar
     reb = rng.poisson(base.reb[P] * mins)
     oreb = rng.binomial(reb, 0.23)
     return dict(
-        fga=fga, fg3a=fg3a, fta=fta, fg3m=fg3m, fgm=fg2m + fg3m, ftm=ftm, pts=2 * fg2m + 3 * fg3m + ftm,
-        oreb=oreb, dreb=reb - oreb, ast=rng.poisson(base.ast[P] * mins), stl=rng.poisson(0.032 * mins),
-        blk=rng.poisson(base.blk[P] * mins), tov=rng.poisson(base.tov[P] * mins),
+        fga=fga,
+        fg3a=fg3a,
+        fta=fta,
+        fg3m=fg3m,
+        fgm=fg2m + fg3m,
+        ftm=ftm,
+        pts=2 * fg2m + 3 * fg3m + ftm,
+        oreb=oreb,
+        dreb=reb - oreb,
+        ast=rng.poisson(base.ast[P] * mins),
+        stl=rng.poisson(0.032 * mins),
+        blk=rng.poisson(base.blk[P] * mins),
+        tov=rng.poisson(base.tov[P] * mins),
         pf=np.minimum(rng.poisson(0.085 * mins), 6),
     )
 
@@ -199,8 +219,9 @@ def overtime(rng: np.random.Generator, base: BaseLeague, s: SideResult) -> None:
     s.points = int(s.stats["pts"].sum())
 
 
-def box_lines(rng: np.random.Generator, base: BaseLeague, s: SideResult, margin: int,
-              periods: int) -> tuple[list[fmt.PlayerLine], list[PlayerAvailability]]:
+def box_lines(
+    rng: np.random.Generator, base: BaseLeague, s: SideResult, margin: int, periods: int
+) -> tuple[list[fmt.PlayerLine], list[PlayerAvailability]]:
     """The side's box-score lines in stats.nba.com order (starters, bench by minutes, DNPs) and why
     each player did or did not play."""
     pm = _plus_minus(rng, s, margin, periods).tolist()
@@ -213,21 +234,37 @@ def box_lines(rng: np.random.Generator, base: BaseLeague, s: SideResult, margin:
     lines, out = [], []
     for i, p in enumerate(s.players.tolist()):
         ident, played, comment = base.ids[p], play[i], comments[i]
-        lines.append(fmt.PlayerLine(
-            person_id=ident.person_id, first_name=ident.first_name, family_name=ident.family_name, team=team,
-            minutes=float(secs[i]) / 60.0 if played else None, jersey=base.jersey[p],
-            starter_position=s.starter_pos[i] if played else "", comment=comment,
-            plus_minus=float(pm[i]) if played else 0.0,
-            **({k: int(stats[k][i]) for k in _LINE_STATS} if played else {}),
-        ))
+        lines.append(
+            fmt.PlayerLine(
+                person_id=ident.person_id,
+                first_name=ident.first_name,
+                family_name=ident.family_name,
+                team=team,
+                minutes=float(secs[i]) / 60.0 if played else None,
+                jersey=base.jersey[p],
+                starter_position=s.starter_pos[i] if played else "",
+                comment=comment,
+                plus_minus=float(pm[i]) if played else 0.0,
+                **({k: int(stats[k][i]) for k in _LINE_STATS} if played else {}),
+            )
+        )
         listed = any(x is not None for x in avail.statuses[i])
-        out.append(PlayerAvailability(
-            person_id=ident.person_id, name=ident.full_name, team=team, played=played, comment=comment,
-            reason=avail.reasons[i] if listed else None, report_statuses=tuple(avail.statuses[i]),
-            late_scratch=(not played) and (not listed) and comment == DNP_INJURY,
-        ))
-    starters = sorted((ln for ln in lines if ln.starter_position),
-                      key=lambda ln: (_STARTER_ORDER[ln.starter_position], -(ln.minutes or 0)))
+        out.append(
+            PlayerAvailability(
+                person_id=ident.person_id,
+                name=ident.full_name,
+                team=team,
+                played=played,
+                comment=comment,
+                reason=avail.reasons[i] if listed else None,
+                report_statuses=tuple(avail.statuses[i]),
+                late_scratch=(not played) and (not listed) and comment == DNP_INJURY,
+            )
+        )
+    starters = sorted(
+        (ln for ln in lines if ln.starter_position),
+        key=lambda ln: (_STARTER_ORDER[ln.starter_position], -(ln.minutes or 0)),
+    )
     bench = sorted((ln for ln in lines if ln.played and not ln.starter_position), key=lambda ln: -(ln.minutes or 0))
     dnp = [ln for ln in lines if not ln.played]
     return starters + bench + dnp, out
@@ -251,8 +288,10 @@ def _plus_minus(rng: np.random.Generator, s: SideResult, margin: int, periods: i
 def _comments(s: SideResult) -> list[str]:
     """Each player's box-score comment ("" when he played)."""
     a = s.availability
-    return [_comment(*flags) for flags in zip(s.play.tolist(), s.coach_decision.tolist(), a.code.tolist(),
-                                              a.dnd.tolist(), a.rest.tolist())]
+    return [
+        _comment(*flags)
+        for flags in zip(s.play.tolist(), s.coach_decision.tolist(), a.code.tolist(), a.dnd.tolist(), a.rest.tolist())
+    ]
 
 
 def _comment(played: bool, coach_decision: bool, code: int, dnd: bool, rest: bool) -> str:

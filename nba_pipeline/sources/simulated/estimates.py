@@ -44,8 +44,9 @@ class BookKnowledge:
         for t in range(N_TEAMS):
             self.prior_ppm[rosters.rosters_idx[t]] = rosters.ppm[rosters.rosters_idx[t]] * rosters.off_f[t]
 
-    def states(self, model: SeasonModel, game: GameContext, side: TeamSide,
-               availability: SideAvailability) -> list[TeamState]:
+    def states(
+        self, model: SeasonModel, game: GameContext, side: TeamSide, availability: SideAvailability
+    ) -> list[TeamState]:
         """The side's estimates before the day's first report, then after each report."""
         P = model.rosters.rosters_idx[side.team]
         mhat = (self.available_minutes[P] + 2 * model.rosters.tmin[P]) / (self.available_games[P] + 2)
@@ -69,21 +70,36 @@ class BookKnowledge:
             states.append(cache[key])
         return states
 
-    def learn(self, players: np.ndarray, played: np.ndarray, coach_decision: np.ndarray, minutes: np.ndarray,
-              points: np.ndarray) -> None:
+    def learn(
+        self,
+        players: np.ndarray,
+        played: np.ndarray,
+        coach_decision: np.ndarray,
+        minutes: np.ndarray,
+        points: np.ndarray,
+    ) -> None:
         """Fold one team's finished game into the running averages (a coach's decision counts as an
         available game with no minutes)."""
         P = players
         available = played | coach_decision
         self.points[P[played]] = 0.93 * self.points[P[played]] + points[played]
         self.minutes[P[played]] = 0.93 * self.minutes[P[played]] + minutes[played]
-        self.available_minutes[P[available]] = (0.75 * self.available_minutes[P[available]]
-                                                + np.where(played, minutes, 0.0)[available])
+        self.available_minutes[P[available]] = (
+            0.75 * self.available_minutes[P[available]] + np.where(played, minutes, 0.0)[available]
+        )
         self.available_games[P[available]] = 0.75 * self.available_games[P[available]] + 1
 
 
-def _estimate(mhat: np.ndarray, ppm_hat: np.ndarray, out: np.ndarray, qmask: np.ndarray, book_ctx: float,
-              q_full: float, people: list[Identity], team: str) -> TeamState:
+def _estimate(
+    mhat: np.ndarray,
+    ppm_hat: np.ndarray,
+    out: np.ndarray,
+    qmask: np.ndarray,
+    book_ctx: float,
+    q_full: float,
+    people: list[Identity],
+    team: str,
+) -> TeamState:
     """Expected minutes and points with the ``out`` players missing and questionable ones discounted."""
     avail_i = np.flatnonzero(~out)
     wb = mhat[avail_i] * np.where(qmask[avail_i], 0.85, 1.0)
@@ -93,7 +109,10 @@ def _estimate(mhat: np.ndarray, ppm_hat: np.ndarray, out: np.ndarray, qmask: np.
     mu = ppm_hat * em * book_ctx * ((q_full / q_hat) ** USAGE_ELASTICITY if q_hat > 0 else 1.0)
     elig = np.flatnonzero((~out) & (em >= PROP_MIN_MINUTES))
     elig = elig[np.argsort(-em[elig], kind="stable")[:PROPS_PER_TEAM]]
-    props = {people[i].person_id: PropEstimate(people[i].person_id, people[i].full_name, team, round(float(em[i]), 2),
-                                               round(float(mu[i]), 3))
-             for i in elig}
+    props = {
+        people[i].person_id: PropEstimate(
+            people[i].person_id, people[i].full_name, team, round(float(em[i]), 2), round(float(mu[i]), 3)
+        )
+        for i in elig
+    }
     return props, float(mu.sum())

@@ -72,14 +72,24 @@ def _drift(seed: int, year: int, n_days: int, n_players: int) -> tuple[np.ndarra
     return drift, mdrift
 
 
-def play_season(seed: int, year: int, base: BaseLeague, rosters: SeasonRosters,
-                games: list[SimGame]) -> dict[str, GameInfo]:
+def play_season(
+    seed: int, year: int, base: BaseLeague, rosters: SeasonRosters, games: list[SimGame]
+) -> dict[str, GameInfo]:
     """Play every game of the season in order, setting each ``SimGame``'s result fields, and return
     what each game left behind."""
     opener, last_day = season_opener(year), season_last_day(year)
     drift, mdrift = _drift(seed, year, (last_day - opener).days + 2, base.n)
-    model = SeasonModel(seed, year, opener, base, rosters, make_plan(seed, year, base), drift, mdrift,
-                        np.array([x.person_id for x in base.ids]))
+    model = SeasonModel(
+        seed,
+        year,
+        opener,
+        base,
+        rosters,
+        make_plan(seed, year, base),
+        drift,
+        mdrift,
+        np.array([x.person_id for x in base.ids]),
+    )
     knowledge = BookKnowledge(rosters, base.n)
     standings = _Standings()
     by_date: dict[dt.date, list[SimGame]] = {}
@@ -92,17 +102,25 @@ def play_season(seed: int, year: int, base: BaseLeague, rosters: SeasonRosters,
     return info
 
 
-def _play_game(model: SeasonModel, knowledge: BookKnowledge, standings: _Standings, g: SimGame,
-               times: list[dt.datetime]) -> GameInfo:
+def _play_game(
+    model: SeasonModel, knowledge: BookKnowledge, standings: _Standings, g: SimGame, times: list[dt.datetime]
+) -> GameInfo:
     """One game: both sides' regulation, the finish, the box scores; then the books learn from it."""
     hi, ai = TEAM_INDEX[g.home], TEAM_INDEX[g.away]
     g.home_rest_days, g.away_rest_days = standings.rest_days(hi, g.game_date), standings.rest_days(ai, g.game_date)
     g.home_record_before, g.away_record_before = standings.record(hi), standings.record(ai)
     pace = model.rosters.pace
-    ctx = GameContext(g, seeded_rng(model.seed, model.year, "game", g.index), GameReports.of(times, g.tipoff_utc),
-                      (pace[hi] + pace[ai]) / 2, (g.game_date - model.opener).days)
-    teams = (TeamSide(hi, ai, True, g.home_rest_days, int(standings.played[hi])),
-             TeamSide(ai, hi, False, g.away_rest_days, int(standings.played[ai])))
+    ctx = GameContext(
+        g,
+        seeded_rng(model.seed, model.year, "game", g.index),
+        GameReports.of(times, g.tipoff_utc),
+        (pace[hi] + pace[ai]) / 2,
+        (g.game_date - model.opener).days,
+    )
+    teams = (
+        TeamSide(hi, ai, True, g.home_rest_days, int(standings.played[hi])),
+        TeamSide(ai, hi, False, g.away_rest_days, int(standings.played[ai])),
+    )
     sides = [play_side(model, ctx, side) for side in teams]
     # The books price the game from what they knew before it; they learn from it only at the end.
     states = [knowledge.states(model, ctx, side, s.availability) for side, s in zip(teams, sides)]
@@ -121,8 +139,9 @@ def _play_game(model: SeasonModel, knowledge: BookKnowledge, standings: _Standin
         props.update(home[0])
         props.update(away[0])
         combined.append((props, home[1], away[1]))
-    roster_pids = [int(x) for x in np.concatenate([model.person_ids[sides[0].players],
-                                                   model.person_ids[sides[1].players]])]
+    roster_pids = [
+        int(x) for x in np.concatenate([model.person_ids[sides[0].players], model.person_ids[sides[1].players]])
+    ]
     for s in sides:
         knowledge.learn(s.players, s.play, s.coach_decision, s.minutes, s.stats["pts"])
     return GameInfo(lines[0], lines[1], avail, combined, roster_pids)

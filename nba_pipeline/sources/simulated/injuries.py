@@ -30,15 +30,34 @@ _NEWS_REPORT_ET = dt.time(17, 30)  # news of the day (a starter's injury, a rest
 # Availability plan codes.
 HEALTHY, INJURED, NOT_WITH_TEAM, G_LEAGUE = 0, 1, 2, 3
 
-_BODY_PARTS = ("Ankle", "Knee", "Hamstring", "Calf", "Hip", "Wrist", "Shoulder", "Foot", "Groin", "Quadriceps",
-               "Thumb", "Achilles")
+_BODY_PARTS = (
+    "Ankle",
+    "Knee",
+    "Hamstring",
+    "Calf",
+    "Hip",
+    "Wrist",
+    "Shoulder",
+    "Foot",
+    "Groin",
+    "Quadriceps",
+    "Thumb",
+    "Achilles",
+)
 _MINOR_KINDS = ("Sprain", "Soreness", "Contusion", "Strain", "Tendinopathy", "Bruise")
-_OTHER_MINOR = ("Low Back; Spasms", "Illness; Non-COVID", "Low Back; Soreness", "Concussion Protocol",
-                "Illness; Flu", "Nose; Contusion")
+_OTHER_MINOR = (
+    "Low Back; Spasms",
+    "Illness; Non-COVID",
+    "Low Back; Soreness",
+    "Concussion Protocol",
+    "Illness; Flu",
+    "Nose; Contusion",
+)
 _LONG_KINDS = ("Fracture", "Sprain; Grade 2", "Surgery; Recovery", "Strain; Grade 2", "Tear")
 
 
 # --- the season's plan ------------------------------------------------------------------------------
+
 
 @dataclass
 class AvailabilityPlan:
@@ -55,8 +74,10 @@ def make_plan(seed: int, year: int, base: BaseLeague) -> AvailabilityPlan:
     rng = seeded_rng(seed, year, "injuries")
     n = base.n
     plan = AvailabilityPlan(
-        code=np.zeros((n, GAMES_PER_TEAM), dtype=np.int8), starts=np.zeros((n, GAMES_PER_TEAM), dtype=bool),
-        last=np.zeros((n, GAMES_PER_TEAM), dtype=bool), info=[dict() for _ in range(n)],
+        code=np.zeros((n, GAMES_PER_TEAM), dtype=np.int8),
+        starts=np.zeros((n, GAMES_PER_TEAM), dtype=bool),
+        last=np.zeros((n, GAMES_PER_TEAM), dtype=bool),
+        info=[dict() for _ in range(n)],
     )
     u = rng.random((n, GAMES_PER_TEAM, 3))
     hazard = 0.017 * base.prone
@@ -103,8 +124,10 @@ def _injury(rng: np.random.Generator, severity: float) -> tuple[int, str]:
         return int(rng.integers(5, 16)), minor_reason(rng)
     length = int(rng.integers(18, 45))
     side = "Left" if rng.random() < 0.5 else "Right"
-    return length, (f"Injury/Illness - {side} {_BODY_PARTS[int(rng.integers(len(_BODY_PARTS)))]}; "
-                    f"{_LONG_KINDS[int(rng.integers(len(_LONG_KINDS)))]}")
+    return length, (
+        f"Injury/Illness - {side} {_BODY_PARTS[int(rng.integers(len(_BODY_PARTS)))]}; "
+        f"{_LONG_KINDS[int(rng.integers(len(_LONG_KINDS)))]}"
+    )
 
 
 def _plan_assignments(rng: np.random.Generator, plan: AvailabilityPlan, p: int) -> None:
@@ -131,6 +154,7 @@ def minor_reason(rng: np.random.Generator) -> str:
 
 
 # --- the day's reports ------------------------------------------------------------------------------
+
 
 def report_times(day: dt.date, games: list[SimGame]) -> list[dt.datetime]:
     """UTC publication instants of the day's injury reports (empty on days without games)."""
@@ -160,6 +184,7 @@ class GameReports:
 
 # --- one team's players on game day -----------------------------------------------------------------
 
+
 @dataclass
 class SideAvailability:
     """One team's players in one game (arrays in roster order): what the plan and the day's draws say,
@@ -183,14 +208,18 @@ class SideAvailability:
     @property
     def candidates(self) -> np.ndarray:
         """Who is available to the coach."""
-        return (self.healthy & ~self.rest & ~self.late & ~(self.questionable & ~self.questionable_plays)
-                & ~(self.probable & ~self.probable_plays)) | self.doubtful_plays
+        return (
+            self.healthy
+            & ~self.rest
+            & ~self.late
+            & ~(self.questionable & ~self.questionable_plays)
+            & ~(self.probable & ~self.probable_plays)
+        ) | self.doubtful_plays
 
     @property
     def known_before_reports(self) -> np.ndarray:
         """Absences the books know before the day's first report (continuing injuries, assignments)."""
-        return ((self.injured & ~self.starts) | (self.code == NOT_WITH_TEAM) & ~self.starts
-                | (self.code == G_LEAGUE))
+        return (self.injured & ~self.starts) | (self.code == NOT_WITH_TEAM) & ~self.starts | (self.code == G_LEAGUE)
 
 
 def rest_probability(role: np.ndarray, old: np.ndarray, back_to_back: bool) -> np.ndarray:
@@ -202,8 +231,15 @@ def rest_probability(role: np.ndarray, old: np.ndarray, back_to_back: bool) -> n
     return rest_p
 
 
-def draw_availability(rng: np.random.Generator, plan: AvailabilityPlan, players: np.ndarray, column: int,
-                      role: np.ndarray, rest_p: np.ndarray, reports: GameReports) -> SideAvailability:
+def draw_availability(
+    rng: np.random.Generator,
+    plan: AvailabilityPlan,
+    players: np.ndarray,
+    column: int,
+    role: np.ndarray,
+    rest_p: np.ndarray,
+    reports: GameReports,
+) -> SideAvailability:
     """Game-day availability of ``players`` (base-league indices) at team game ``column`` of the plan."""
     n = len(players)
     c = plan.code[players, column]
@@ -216,20 +252,34 @@ def draw_availability(rng: np.random.Generator, plan: AvailabilityPlan, players:
     injured = c == INJURED
     doubtful = injured & plan.last[players, column] & (u[:, 4] < 0.5) & ~st
     side = SideAvailability(
-        code=c, starts=st, healthy=healthy, questionable=q, probable=probable, rest=rest,
+        code=c,
+        starts=st,
+        healthy=healthy,
+        questionable=q,
+        probable=probable,
+        rest=rest,
         late=healthy & ~q & ~rest & (u[:, 2] < 0.004) & (role != DEEP),
-        questionable_plays=q & (u[:, 3] < 0.55), probable_plays=probable & (u[:, 3] < 0.97), injured=injured,
+        questionable_plays=q & (u[:, 3] < 0.55),
+        probable_plays=probable & (u[:, 3] < 0.97),
+        injured=injured,
         doubtful_plays=doubtful & (u[:, 5] < 0.15),
         dnd=np.array([plan.info[players[i]].get(column, ("", False, 0))[1] for i in range(n)]),
-        statuses=[[None] * reports.count for _ in range(n)], reasons=[None] * n,
+        statuses=[[None] * reports.count for _ in range(n)],
+        reasons=[None] * n,
     )
     plan_reasons = [plan.info[players[i]].get(column, (None, False, 0))[0] for i in range(n)]
     _report_timelines(rng, side, doubtful, u, plan_reasons, reports)
     return side
 
 
-def _report_timelines(rng: np.random.Generator, side: SideAvailability, doubtful: np.ndarray, u: np.ndarray,
-                      plan_reasons: list[str | None], reports: GameReports) -> None:
+def _report_timelines(
+    rng: np.random.Generator,
+    side: SideAvailability,
+    doubtful: np.ndarray,
+    u: np.ndarray,
+    plan_reasons: list[str | None],
+    reports: GameReports,
+) -> None:
     """Each listed player's status on every report and his reason (news breaks in the news report; a
     questionable player's status sometimes settles in the last pre-game report)."""
     news_inj = side.injured & side.starts & (u[:, 6] < 0.5)
@@ -267,6 +317,7 @@ def _report_timelines(rng: np.random.Generator, side: SideAvailability, doubtful
 
 # --- what happened, and the reports that said so ----------------------------------------------------
 
+
 @dataclass(frozen=True)
 class PlayerAvailability:
     """Why a rostered player did or did not play one game, and what the injury reports said."""
@@ -292,8 +343,9 @@ class InjuryReport:
         return fmt.injury_report_csv(list(self.rows))
 
 
-def make_reports(day: dt.date, times: list[dt.datetime], games: list[SimGame],
-                 availability: dict[str, list[PlayerAvailability]]) -> list[InjuryReport]:
+def make_reports(
+    day: dt.date, times: list[dt.datetime], games: list[SimGame], availability: dict[str, list[PlayerAvailability]]
+) -> list[InjuryReport]:
     """The day's reports in publication order: per game, away team then home team, players by family name."""
     out = []
     for r, at in enumerate(times):
@@ -306,8 +358,9 @@ def make_reports(day: dt.date, times: list[dt.datetime], games: list[SimGame],
                 status = a.report_statuses[r] if r < len(a.report_statuses) else None
                 if status is None:
                     continue
-                by_team[a.team].append(fmt.InjuryRow(day, f"{tip_et:%I:%M} (ET)", matchup, a.team, a.name, status,
-                                                     a.reason or ""))
+                by_team[a.team].append(
+                    fmt.InjuryRow(day, f"{tip_et:%I:%M} (ET)", matchup, a.team, a.name, status, a.reason or "")
+                )
             for team in (g.away, g.home):
                 rows.extend(sorted(by_team[team], key=lambda x: (x.player_name.split(" ", 1)[-1], x.player_name)))
         out.append(InjuryReport(at, fmt.injury_report_name(at.astimezone(ET)), tuple(rows)))

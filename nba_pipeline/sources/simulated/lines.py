@@ -91,8 +91,9 @@ class _BookDraws:
         return cls(offset, cover, skew, line_offset, rng.random(nb) < _GAME_LINE_COVERAGE)
 
 
-def make_odds(seed: int, year: int, g: SimGame, info: GameInfo, times: list[dt.datetime],
-              report_times: list[dt.datetime]) -> list[OddsSnapshot]:
+def make_odds(
+    seed: int, year: int, g: SimGame, info: GameInfo, times: list[dt.datetime], report_times: list[dt.datetime]
+) -> list[OddsSnapshot]:
     """Every snapshot of the game at ``times``: pre-game ones priced from the books' estimate under the
     reports published by then, the last (in-game) one moved toward the players' actual points."""
     rng = seeded_rng(seed, year, "odds", g.index)
@@ -117,8 +118,9 @@ def make_odds(seed: int, year: int, g: SimGame, info: GameInfo, times: list[dt.d
         else:
             frac = np.clip(rng.normal(0.45, 0.07, m), 0.3, 0.6)
             props = {p: e for p, e in last_props.items() if p in actual}
-            fair_by_pid = {p: frac[row[p]] * actual[p] + (1 - frac[row[p]]) * e.expected_points
-                           for p, e in props.items()}
+            fair_by_pid = {
+                p: frac[row[p]] * actual[p] + (1 - frac[row[p]]) * e.expected_points for p, e in props.items()
+            }
             eh = 0.45 * g.home_score + 0.55 * last_totals[0]
             ea = 0.45 * g.away_score + 0.55 * last_totals[1]
         quotes = _prop_quotes(draws, jitter, props, fair_by_pid, row, g.home)
@@ -127,8 +129,14 @@ def make_odds(seed: int, year: int, g: SimGame, info: GameInfo, times: list[dt.d
     return snaps
 
 
-def _prop_quotes(draws: _BookDraws, jitter: np.ndarray, props: dict[int, PropEstimate], fair_by_pid: dict[int, float],
-                 row: dict[int, int], home: str) -> dict[str, list[tuple[int, fmt.PropQuote]]]:
+def _prop_quotes(
+    draws: _BookDraws,
+    jitter: np.ndarray,
+    props: dict[int, PropEstimate],
+    fair_by_pid: dict[int, float],
+    row: dict[int, int],
+    home: str,
+) -> dict[str, list[tuple[int, fmt.PropQuote]]]:
     """book -> [(person id, quote)] for the listed players (home team first, biggest roles first);
     books that list no one are left out."""
     quotes: dict[str, list[tuple[int, fmt.PropQuote]]] = {bk: [] for bk in BOOKS}
@@ -146,13 +154,13 @@ def _prop_quotes(draws: _BookDraws, jitter: np.ndarray, props: dict[int, PropEst
             name = props[p].name
             for bi, bk in enumerate(BOOKS):
                 if draws.cover[rows[j], bi]:
-                    quotes[bk].append((p, fmt.PropQuote(name, float(line[j, bi]), int(over[j, bi]),
-                                                        int(under[j, bi]))))
+                    quotes[bk].append((p, fmt.PropQuote(name, float(line[j, bi]), int(over[j, bi]), int(under[j, bi]))))
     return {bk: q for bk, q in quotes.items() if q}
 
 
-def _game_lines(draws: _BookDraws, jitter: np.ndarray, home_points: float,
-                away_points: float) -> dict[str, tuple[float, float]]:
+def _game_lines(
+    draws: _BookDraws, jitter: np.ndarray, home_points: float, away_points: float
+) -> dict[str, tuple[float, float]]:
     """book -> (home spread, total), to the half point, around the expected score."""
     out = {}
     for bi, bk in enumerate(BOOKS):

@@ -33,12 +33,18 @@ TRICODES = tuple(t.tricode for t in TEAMS)
 TEAM_INDEX = {c: i for i, c in enumerate(TRICODES)}
 
 # Per role: the range of typical minutes, of points per minute and of ages a player is drawn from.
-_MINUTES = ({STAR: 33, STARTER: 28, ROTATION: 18, BENCH: 8, DEEP: 2},
-            {STAR: 37, STARTER: 32.5, ROTATION: 24, BENCH: 14, DEEP: 6})
-_POINTS_PER_MINUTE = ({STAR: 0.74, STARTER: 0.42, ROTATION: 0.34, BENCH: 0.30, DEEP: 0.25},
-                      {STAR: 0.98, STARTER: 0.66, ROTATION: 0.58, BENCH: 0.52, DEEP: 0.48})
-_AGES = ({STAR: 23, STARTER: 22, ROTATION: 21, BENCH: 20, DEEP: 20},
-         {STAR: 33, STARTER: 34, ROTATION: 36, BENCH: 37, DEEP: 29})
+_MINUTES = (
+    {STAR: 33, STARTER: 28, ROTATION: 18, BENCH: 8, DEEP: 2},
+    {STAR: 37, STARTER: 32.5, ROTATION: 24, BENCH: 14, DEEP: 6},
+)
+_POINTS_PER_MINUTE = (
+    {STAR: 0.74, STARTER: 0.42, ROTATION: 0.34, BENCH: 0.30, DEEP: 0.25},
+    {STAR: 0.98, STARTER: 0.66, ROTATION: 0.58, BENCH: 0.52, DEEP: 0.48},
+)
+_AGES = (
+    {STAR: 23, STARTER: 22, ROTATION: 21, BENCH: 20, DEEP: 20},
+    {STAR: 33, STARTER: 34, ROTATION: 36, BENCH: 37, DEEP: 29},
+)
 
 
 @dataclass(frozen=True)
@@ -148,11 +154,11 @@ class BaseLeague:
             stars = 1 + int(rng.random() < 0.55)
             roles = [STAR] * stars + [STARTER] * (5 - stars) + [ROTATION] * 4 + [BENCH] * 3
             roles += [DEEP] * (size - len(roles))
-            self.role[start:start + size] = roles
+            self.role[start : start + size] = roles
             n_tw = 2 + int(rng.random() < 0.5)
-            self.two_way[start + size - n_tw:start + size] = True
-            self.pos[start:start + 5] = rng.permutation([0, 0, 1, 1, 2])
-            self.pos[start + 5:start + size] = rng.choice(3, size=size - 5, p=[0.42, 0.40, 0.18])
+            self.two_way[start + size - n_tw : start + size] = True
+            self.pos[start : start + 5] = rng.permutation([0, 0, 1, 1, 2])
+            self.pos[start + 5 : start + size] = rng.choice(3, size=size - 5, p=[0.42, 0.40, 0.18])
             start += size
         return sizes
 
@@ -183,9 +189,13 @@ class BaseLeague:
         self.roster_pos = []
         for p in self.pos:
             x = rng.random()
-            self.roster_pos.append({0: "G" if x < 0.75 else "G-F",
-                                    1: "F" if x < 0.55 else ("G-F" if x < 0.8 else "F-C"),
-                                    2: "C" if x < 0.7 else "C-F"}[int(p)])
+            self.roster_pos.append(
+                {
+                    0: "G" if x < 0.75 else "G-F",
+                    1: "F" if x < 0.55 else ("G-F" if x < 0.8 else "F-C"),
+                    2: "C" if x < 0.7 else "C-F",
+                }[int(p)]
+            )
         self.jersey = []
         for t in range(N_TEAMS):
             numbers = rng.choice(100, size=int(sizes[t]), replace=False)
@@ -234,8 +244,12 @@ class SeasonRosters:
         self.rosters_idx = [_roster_order(base, np.flatnonzero(team == t)) for t in range(N_TEAMS)]
         self._scale_scoring(base)
         self.players = {base.ids[i].person_id: self._player(base, year, i, traded, trade_from) for i in range(base.n)}
-        self.teams = {TRICODES[t]: SimTeam(TRICODES[t], round(float(self.pace[t]), 2), round(float(self.off[t]), 2),
-                                           round(float(self.dfn[t]), 2)) for t in range(N_TEAMS)}
+        self.teams = {
+            TRICODES[t]: SimTeam(
+                TRICODES[t], round(float(self.pace[t]), 2), round(float(self.off[t]), 2), round(float(self.dfn[t]), 2)
+            )
+            for t in range(N_TEAMS)
+        }
 
     def _healthy_output(self, base: BaseLeague, t: int) -> float:
         """A team's points with everyone available (deep bench at a third of their minutes)."""
@@ -261,14 +275,25 @@ class SeasonRosters:
         else:
             how = base.how0[i]
         return SimPlayer(
-            person_id=ident.person_id, first_name=ident.first_name, family_name=ident.family_name,
-            team=TRICODES[self.team_of[i]], role=ROLE_NAMES[base.role[i]], two_way=bool(base.two_way[i]),
-            position=POSITIONS[base.pos[i]], roster_position=base.roster_pos[i], jersey=base.jersey[i],
-            birth_date=base.birth[i], age=round(float(self.age0[i]), 1),
-            experience=int(max(0, base.exp0[i] + year - BASE_YEAR)), how_acquired=how,
-            typical_minutes=round(float(self.tmin[i]), 2), points_per_minute=round(float(self.ppm[i]), 4),
-            three_point_rate=round(float(base.r3[i]), 3), free_throw_rate=round(float(base.ftr[i]), 3),
-            fg2_pct=round(float(base.p2[i]), 3), fg3_pct=round(float(base.p3[i]), 3),
+            person_id=ident.person_id,
+            first_name=ident.first_name,
+            family_name=ident.family_name,
+            team=TRICODES[self.team_of[i]],
+            role=ROLE_NAMES[base.role[i]],
+            two_way=bool(base.two_way[i]),
+            position=POSITIONS[base.pos[i]],
+            roster_position=base.roster_pos[i],
+            jersey=base.jersey[i],
+            birth_date=base.birth[i],
+            age=round(float(self.age0[i]), 1),
+            experience=int(max(0, base.exp0[i] + year - BASE_YEAR)),
+            how_acquired=how,
+            typical_minutes=round(float(self.tmin[i]), 2),
+            points_per_minute=round(float(self.ppm[i]), 4),
+            three_point_rate=round(float(base.r3[i]), 3),
+            free_throw_rate=round(float(base.ftr[i]), 3),
+            fg2_pct=round(float(base.p2[i]), 3),
+            fg3_pct=round(float(base.p3[i]), 3),
             ft_pct=round(float(base.pft[i]), 3),
             injury_proneness=round(float(base.prone[i]), 3),
         )

@@ -36,6 +36,7 @@ _CHRISTMAS_SLOTS_ET = ((12, 0), (14, 30), (17, 0), (20, 0), (22, 30))
 
 # --- the calendar ---------------------------------------------------------------------------------
 
+
 def nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:
     first = dt.date(year, month, 1)
     return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
@@ -58,6 +59,7 @@ def off_days(year: int) -> tuple[dt.date, ...]:
 
 
 # --- one game ---------------------------------------------------------------------------------------
+
 
 @dataclass
 class SimGame:
@@ -100,9 +102,18 @@ class SimGame:
         elif status == 2:
             period, home_score, away_score = self._in_progress(as_of)
         return fmt.ScheduleGame(
-            game_id=self.game_id, tipoff_utc=self.tipoff_utc, home=self.home, away=self.away, status=status,
-            home_score=home_score, away_score=away_score, home_wins=hw, home_losses=hl, away_wins=aw,
-            away_losses=al, period=period,
+            game_id=self.game_id,
+            tipoff_utc=self.tipoff_utc,
+            home=self.home,
+            away=self.away,
+            status=status,
+            home_score=home_score,
+            away_score=away_score,
+            home_wins=hw,
+            home_losses=hl,
+            away_wins=aw,
+            away_losses=al,
+            period=period,
         )
 
     def _in_progress(self, as_of: dt.datetime) -> tuple[int, int, int]:
@@ -120,6 +131,7 @@ class SimGame:
 
 # --- the season's schedule -------------------------------------------------------------------------
 
+
 def make_schedule(seed: int, year: int) -> list[SimGame]:
     """Every game of the regular season in date and tip-off order, before it is played."""
     rng = seeded_rng(seed, year, "schedule")
@@ -134,8 +146,18 @@ def make_schedule(seed: int, year: int) -> list[SimGame]:
     for i, (day, tip, home, away) in enumerate(rows):
         gid = f"002{yy}{i + 1:05d}"
         end = tip + REGULATION_DURATION + dt.timedelta(minutes=float(np.clip(durations[i], -12, 12)))
-        games.append(SimGame(gid, i, day, tip, end.replace(second=0, microsecond=0), TRICODES[home],
-                             TRICODES[away], event_id_for(seed, gid)))
+        games.append(
+            SimGame(
+                gid,
+                i,
+                day,
+                tip,
+                end.replace(second=0, microsecond=0),
+                TRICODES[home],
+                TRICODES[away],
+                event_id_for(seed, gid),
+            )
+        )
     return games
 
 
@@ -201,12 +223,14 @@ def _game_days(year: int) -> tuple[list[dt.date], list[int]]:
     return days, [int(min(c, MAX_GAMES_A_DAY)) for c in caps]
 
 
-def _assign_days(rng: np.random.Generator, games: list[tuple[int, int]], days: list[dt.date],
-                 caps: list[int]) -> np.ndarray:
+def _assign_days(
+    rng: np.random.Generator, games: list[tuple[int, int]], days: list[dt.date], caps: list[int]
+) -> np.ndarray:
     """The day index of every game: a greedy, urgency-driven pass (no team twice a day, no three games
     in three days, back-to-backs spread over the season), then a repair of what it could not fit."""
-    plan = _DayAssignment(np.array([g[0] for g in games]), np.array([g[1] for g in games]),
-                          np.array([d.toordinal() for d in days]))
+    plan = _DayAssignment(
+        np.array([g[0] for g in games]), np.array([g[1] for g in games]), np.array([d.toordinal() for d in days])
+    )
     for di in range(len(days)):
         plan.fill_day(rng, di, caps[di])
     if plan.remaining.any():
@@ -282,8 +306,9 @@ class _DayAssignment:
             team_days[aa].add(int(ords[best]))
 
 
-def _best_free_day(rng: np.random.Generator, ords: np.ndarray, count: np.ndarray, home_days: set[int],
-                   away_days: set[int]) -> int:
+def _best_free_day(
+    rng: np.random.Generator, ords: np.ndarray, count: np.ndarray, home_days: set[int], away_days: set[int]
+) -> int:
     """The day with room free for both teams that least crowds their calendars (later days win ties)."""
     nd = len(ords)
     best, best_cost = -1, None
@@ -302,8 +327,9 @@ def _best_free_day(rng: np.random.Generator, ords: np.ndarray, count: np.ndarray
     return best
 
 
-def _tipoffs(rng: np.random.Generator, year: int, matchups: list[tuple[int, int]], days: list[dt.date],
-             day_of: np.ndarray) -> list[tuple[dt.date, dt.datetime, int, int]]:
+def _tipoffs(
+    rng: np.random.Generator, year: int, matchups: list[tuple[int, int]], days: list[dt.date], day_of: np.ndarray
+) -> list[tuple[dt.date, dt.datetime, int, int]]:
     """(day, tip-off UTC, home, away) per game: Christmas at fixed slots, afternoons on weekends and MLK Day."""
     mlk = nth_weekday(year + 1, 1, 0, 3)
     christmas = dt.date(year, 12, 25)
@@ -334,8 +360,11 @@ def _tipoff(rng: np.random.Generator, day: dt.date, home: str, afternoon_p: floa
     west = tz in ("America/Los_Angeles",)
     mountain = tz in ("America/Denver", "America/Phoenix")
     if rng.random() < afternoon_p:
-        slots = [(15, 0), (15, 30), (17, 0), (18, 0)] if (west or mountain) else \
-            [(12, 0), (13, 0), (14, 0), (15, 0), (15, 30), (17, 0), (18, 0)]
+        slots = (
+            [(15, 0), (15, 30), (17, 0), (18, 0)]
+            if (west or mountain)
+            else [(12, 0), (13, 0), (14, 0), (15, 0), (15, 30), (17, 0), (18, 0)]
+        )
         h, m = slots[int(rng.integers(len(slots)))]
         return dt.datetime.combine(day, dt.time(h, m), tzinfo=ET).astimezone(UTC)
     if west:

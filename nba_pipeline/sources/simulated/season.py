@@ -93,8 +93,14 @@ class SimSeason:
         with self._lock:
             if game_id not in self._odds_cache:
                 g = self.game(game_id)
-                self._odds_cache[game_id] = make_odds(self.seed, self.year, g, self._info[game_id],
-                                                      self.snapshot_times(game_id), self.report_times(g.game_date))
+                self._odds_cache[game_id] = make_odds(
+                    self.seed,
+                    self.year,
+                    g,
+                    self._info[game_id],
+                    self.snapshot_times(game_id),
+                    self.report_times(g.game_date),
+                )
             return self._odds_cache[game_id]
 
     def pregame_lines(self, game_id: str) -> dict[int, dict[str, fmt.PropQuote]]:
@@ -110,8 +116,9 @@ class SimSeason:
         with self._lock:
             if day not in self._report_cache:
                 games = self._by_date.get(day, [])
-                self._report_cache[day] = make_reports(day, self.report_times(day), games,
-                                                       {g.game_id: self._info[g.game_id].availability for g in games})
+                self._report_cache[day] = make_reports(
+                    day, self.report_times(day), games, {g.game_id: self._info[g.game_id].availability for g in games}
+                )
             return self._report_cache[day]
 
     def back_to_backs(self) -> dict[str, int]:

@@ -61,8 +61,9 @@ class SimulatedSource(NbaSource):
         return season, season.games_on(game_date)
 
     def _published_box(self, g: SimGame, as_of: dt.datetime) -> bool:
-        return (g.game_id not in self.withheld_game_ids
-                and as_of >= g.end_utc + dt.timedelta(minutes=self.boxscore_delay_minutes))
+        return g.game_id not in self.withheld_game_ids and as_of >= g.end_utc + dt.timedelta(
+            minutes=self.boxscore_delay_minutes
+        )
 
     def schedule(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
         as_of = _utc(as_of)
@@ -83,9 +84,11 @@ class SimulatedSource(NbaSource):
             home, away = season.box(g.game_id)
             entries.append((g.game_id, g.home, g.away, home + away, g.home_score, g.away_score))
         body = fmt.league_game_log_players(season.year, "Regular Season", game_date, entries)
-        url = (f"{URL_STATS}/leaguegamelog?Counter=1000&DateFrom={game_date:%m/%d/%Y}&DateTo={game_date:%m/%d/%Y}"
-               f"&Direction=ASC&LeagueID=00&PlayerOrTeam=P&Season={season.label}&SeasonType=Regular+Season"
-               f"&Sorter=DATE")
+        url = (
+            f"{URL_STATS}/leaguegamelog?Counter=1000&DateFrom={game_date:%m/%d/%Y}&DateTo={game_date:%m/%d/%Y}"
+            f"&Direction=ASC&LeagueID=00&PlayerOrTeam=P&Season={season.label}&SeasonType=Regular+Season"
+            f"&Sorter=DATE"
+        )
         return [Payload(PLAYER_GAME_LOG, f"leaguegamelog_P_{game_date:%Y%m%d}", body, url, as_of)]
 
     def team_boxscores(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
@@ -97,8 +100,10 @@ class SimulatedSource(NbaSource):
                 continue
             home, away = season.box(g.game_id)
             body = fmt.boxscore_traditional_v3(g.game_id, g.home, g.away, home, away, periods=g.periods)
-            url = (f"{URL_STATS}/boxscoretraditionalv3?EndPeriod=0&EndRange=0&GameID={g.game_id}&RangeType=0"
-                   f"&StartPeriod=0&StartRange=0")
+            url = (
+                f"{URL_STATS}/boxscoretraditionalv3?EndPeriod=0&EndRange=0&GameID={g.game_id}&RangeType=0"
+                f"&StartPeriod=0&StartRange=0"
+            )
             out.append(Payload(BOXSCORE_TRADITIONAL, g.game_id, body, url, as_of, extra={"game_id": g.game_id}))
         return out
 
@@ -111,11 +116,18 @@ class SimulatedSource(NbaSource):
             entries = []
             for p in season.roster(code):
                 age = (game_date - p.birth_date).days // 365.25
-                entries.append(fmt.RosterEntry(
-                    person_id=p.person_id, name=p.full_name, position=p.roster_position, number=p.jersey,
-                    age=float(age), birth_date=p.birth_date, experience=str(p.experience) if p.experience else "R",
-                    how_acquired=p.how_acquired,
-                ))
+                entries.append(
+                    fmt.RosterEntry(
+                        person_id=p.person_id,
+                        name=p.full_name,
+                        position=p.roster_position,
+                        number=p.jersey,
+                        age=float(age),
+                        birth_date=p.birth_date,
+                        experience=str(p.experience) if p.experience else "R",
+                        how_acquired=p.how_acquired,
+                    )
+                )
             body = fmt.common_team_roster(code, season.year, entries)
             url = f"{URL_STATS}/commonteamroster?LeagueID=00&Season={season.label}&TeamID={BY_TRICODE[code].team_id}"
             out.append(Payload(TEAM_ROSTER, f"commonteamroster_{code}", body, url, as_of))
@@ -130,8 +142,11 @@ class SimulatedSource(NbaSource):
         if not published:
             return []
         rep = published[-1]
-        return [Payload(INJURY_REPORT, rep.name, rep.csv, f"{URL_INJURY}/{rep.name}.pdf", rep.published_utc,
-                        content_type="csv")]
+        return [
+            Payload(
+                INJURY_REPORT, rep.name, rep.csv, f"{URL_INJURY}/{rep.name}.pdf", rep.published_utc, content_type="csv"
+            )
+        ]
 
     def _odds(self, endpoint: str, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
         as_of = _utc(as_of)
@@ -158,10 +173,20 @@ class SimulatedSource(NbaSource):
                         books.append(fmt.BookQuotes(bk, snap.last_update[bk], spread_home=spread, total=total))
                 event = fmt.odds_event(g.event_id, g.tipoff_utc, g.home, g.away, books, markets=markets)
                 body = fmt.odds_historical_snapshot(snap.taken_at, event, SNAPSHOT_INTERVAL)
-                url = (f"{URL_ODDS}/{g.event_id}/odds?regions=us&markets={','.join(markets)}&oddsFormat=american"
-                       f"&date={fmt.iso_z(snap.taken_at)}")
-                out.append(Payload(endpoint, f"{snap.taken_at:%Y%m%dT%H%M%SZ}_{g.event_id}", body, url,
-                                   snap.taken_at, extra={"game_id": g.game_id, "in_game": snap.in_game}))
+                url = (
+                    f"{URL_ODDS}/{g.event_id}/odds?regions=us&markets={','.join(markets)}&oddsFormat=american"
+                    f"&date={fmt.iso_z(snap.taken_at)}"
+                )
+                out.append(
+                    Payload(
+                        endpoint,
+                        f"{snap.taken_at:%Y%m%dT%H%M%SZ}_{g.event_id}",
+                        body,
+                        url,
+                        snap.taken_at,
+                        extra={"game_id": g.game_id, "in_game": snap.in_game},
+                    )
+                )
         return sorted(out, key=lambda p: (p.fetched_at, p.name))
 
     def player_points_odds(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
