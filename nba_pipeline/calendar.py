@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterable
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -83,3 +84,17 @@ def final_games(schedule: pd.DataFrame) -> pd.DataFrame:
     """The schedule's final games that were played (a postponed game can carry a stale status)."""
     played = played_games(schedule)
     return played[played["game_status"] == GameStatus.FINAL]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When the partition of game date D is due, in ET: on D itself or ``days_after`` later, at ``at``."""
+
+    days_after: int  # 0: due on the game date itself; 1: the next morning
+    at: dt.time
+
+    def due(self, game_date: dt.date) -> dt.datetime:
+        return dt.datetime.combine(game_date + dt.timedelta(days=self.days_after), self.at, tzinfo=ET)
+
+    def cron(self) -> str:
+        return f"{self.at.minute} {self.at.hour} * * *"

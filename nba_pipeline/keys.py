@@ -6,6 +6,7 @@ warehouse tables, plus the group (= phase) names.
 
 import dagster as dg
 
+from nba_pipeline import endpoints
 from nba_pipeline.warehouse import tables as t
 
 PHASE1 = "phase1_scrapers"
@@ -19,13 +20,13 @@ PHASE_GROUPS = (PHASE1, PHASE2, PHASE3, PHASE4, PHASE5, PHASE6, GRADING)
 # Dependency order of the groups: the results export reads grading.
 RUN_ORDER = (PHASE1, PHASE2, PHASE3, PHASE4, PHASE5, GRADING, PHASE6)
 
-SCRAPED_SCHEDULE = dg.AssetKey(["nba_scraped", "schedule"])
-SCRAPED_PLAYER_BOXSCORES = dg.AssetKey(["nba_scraped", "player_boxscores"])
-SCRAPED_TEAM_BOXSCORES = dg.AssetKey(["nba_scraped", "team_boxscores"])
-SCRAPED_ODDS_PLAYER_PROPS = dg.AssetKey(["nba_scraped", "odds_player_props"])
-SCRAPED_ODDS_GAME_LINES = dg.AssetKey(["nba_scraped", "odds_game_lines"])
-SCRAPED_ROSTERS = dg.AssetKey(["nba_scraped", "rosters"])
-SCRAPED_INJURY_REPORT = dg.AssetKey(["nba_scraped", "injury_report"])
+SCRAPED_SCHEDULE = endpoints.SCHEDULE_ENDPOINT.asset_key
+SCRAPED_PLAYER_BOXSCORES = endpoints.PLAYER_BOXSCORES_ENDPOINT.asset_key
+SCRAPED_TEAM_BOXSCORES = endpoints.TEAM_BOXSCORES_ENDPOINT.asset_key
+SCRAPED_ODDS_PLAYER_PROPS = endpoints.ODDS_PLAYER_PROPS_ENDPOINT.asset_key
+SCRAPED_ODDS_GAME_LINES = endpoints.ODDS_GAME_LINES_ENDPOINT.asset_key
+SCRAPED_ROSTERS = endpoints.ROSTERS_ENDPOINT.asset_key
+SCRAPED_INJURY_REPORT = endpoints.INJURY_REPORT_ENDPOINT.asset_key
 
 RAW_SCHEDULE = t.NBAC_SCHEDULE.asset_key
 RAW_PLAYER_BOXSCORES = t.NBAC_PLAYER_BOXSCORES.asset_key

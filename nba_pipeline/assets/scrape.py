@@ -7,34 +7,13 @@ import dagster as dg
 from nba_pipeline import keys
 from nba_pipeline.assets.definition import BACKFILL_POLICY, SOURCE_RETRY_POLICY, check_spec
 from nba_pipeline.checks.names import CHECK_ARCHIVE_INTACT
+from nba_pipeline.endpoints import ENDPOINTS
 from nba_pipeline.environment import code_identity
 from nba_pipeline.execution.recording import record_dates
 from nba_pipeline.partitions import GAME_DATE_PARTITIONS, context_dates
 from nba_pipeline.resources import Clock
 from nba_pipeline.sources import base as src
 from nba_pipeline.storage import ArchivedPayload, ArchiveIntegrityError, BlobStore, archive_payload, read_archived
-
-_DESCRIPTIONS = {
-    keys.SCRAPED_SCHEDULE: ("cdn.nba.com scheduleLeagueV2: the date's games with status and scores.", src.SCHEDULE),
-    keys.SCRAPED_PLAYER_BOXSCORES: (
-        "stats.nba.com leaguegamelog (PlayerOrTeam=P): one row per player who appeared in a final game.",
-        src.PLAYER_GAME_LOG,
-    ),
-    keys.SCRAPED_TEAM_BOXSCORES: (
-        "stats.nba.com boxscoretraditionalv3 per final game: team totals and every player incl. DNP comments.",
-        src.BOXSCORE_TRADITIONAL,
-    ),
-    keys.SCRAPED_ODDS_PLAYER_PROPS: (
-        "The Odds API v4 player_points odds per event: one snapshot per scrape.",
-        src.ODDS_PLAYER_POINTS,
-    ),
-    keys.SCRAPED_ODDS_GAME_LINES: (
-        "The Odds API v4 spreads and totals per event: one snapshot per scrape.",
-        src.ODDS_GAME_LINES,
-    ),
-    keys.SCRAPED_ROSTERS: ("stats.nba.com commonteamroster for every team playing on the date.", src.TEAM_ROSTER),
-    keys.SCRAPED_INJURY_REPORT: ("The NBA injury report: the latest publication for the date.", src.INJURY_REPORT),
-}
 
 
 def _files_table(archived: list[ArchivedPayload]) -> dg.MetadataValue:
@@ -137,4 +116,4 @@ def _scraper(key: dg.AssetKey, description: str, endpoint: str) -> dg.AssetsDefi
     return _asset
 
 
-SCRAPER_ASSETS = [_scraper(key, desc, endpoint) for key, (desc, endpoint) in _DESCRIPTIONS.items()]
+SCRAPER_ASSETS = [_scraper(e.asset_key, e.description, e.source_id) for e in ENDPOINTS]

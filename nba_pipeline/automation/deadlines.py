@@ -5,35 +5,17 @@ on-time checks, self-heal and `nba-pipeline status` all read this one table."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import dagster as dg
 
 from nba_pipeline import keys
-from nba_pipeline.calendar import ET, ET_NAME
-
-
-@dataclass(frozen=True)
-class Deadline:
-    days_after: int  # 0: due on the game date itself; 1: the next morning
-    at: dt.time
-
-    def due(self, day: dt.date) -> dt.datetime:
-        return dt.datetime.combine(day + dt.timedelta(days=self.days_after), self.at, tzinfo=ET)
-
-    def cron(self) -> str:
-        return f"{self.at.minute} {self.at.hour} * * *"
-
+from nba_pipeline.calendar import ET, ET_NAME, Deadline
+from nba_pipeline.endpoints import ENDPOINTS
 
 _MORNING_AFTER = Deadline(1, dt.time(7, 0))
 DEADLINES: dict[dg.AssetKey, Deadline] = {
-    keys.RAW_SCHEDULE: Deadline(0, dt.time(9, 0)),
-    keys.RAW_ROSTERS: Deadline(0, dt.time(10, 0)),
-    keys.RAW_ODDS_PLAYER_POINTS: Deadline(0, dt.time(12, 0)),
-    keys.RAW_ODDS_GAME_LINES: Deadline(0, dt.time(12, 0)),
-    keys.RAW_INJURY_REPORT: Deadline(0, dt.time(14, 0)),
-    keys.RAW_PLAYER_BOXSCORES: Deadline(1, dt.time(6, 30)),
-    keys.RAW_TEAM_BOXSCORE: Deadline(1, dt.time(6, 30)),
+    # Phase 2: each raw table when its endpoint says (endpoints.py).
+    **{e.raw_table.asset_key: e.raw_deadline for e in ENDPOINTS},
     keys.TEAM_OFFENSE: _MORNING_AFTER,
     keys.TEAM_DEFENSE: _MORNING_AFTER,
     keys.PLAYER_GAME_SUMMARY: _MORNING_AFTER,

@@ -13,23 +13,21 @@ import dagster as dg
 import pandas as pd
 from croniter import croniter
 
-from nba_pipeline import keys
 from nba_pipeline.calendar import ET, ET_NAME, GameStatus, played_games
+from nba_pipeline.endpoints import ENDPOINTS, SCRAPE_JOB_NAMES
 from nba_pipeline.resources import Clock
 from nba_pipeline.warehouse import tables as t
 from nba_pipeline.warehouse.base import Warehouse
 
-SCRAPE_SCHEDULE_JOB = dg.define_asset_job("scrape_schedule", selection=[keys.SCRAPED_SCHEDULE])
-SCRAPE_RESULTS_JOB = dg.define_asset_job(
-    "scrape_results",
-    selection=[keys.SCRAPED_SCHEDULE, keys.SCRAPED_PLAYER_BOXSCORES, keys.SCRAPED_TEAM_BOXSCORES],
+
+def _scrape_job(name: str) -> dg.UnresolvedAssetJobDefinition:
+    """A Phase 1 job: every endpoint that names it (endpoints.py)."""
+    return dg.define_asset_job(name, selection=[e.asset_key for e in ENDPOINTS if name in e.scrape_jobs])
+
+
+SCRAPE_SCHEDULE_JOB, SCRAPE_RESULTS_JOB, SCRAPE_LINES_JOB, SCRAPE_ROSTERS_JOB, SCRAPE_INJURIES_JOB = SCRAPE_JOBS = (
+    tuple(_scrape_job(name) for name in SCRAPE_JOB_NAMES)
 )
-SCRAPE_LINES_JOB = dg.define_asset_job(
-    "scrape_lines", selection=[keys.SCRAPED_ODDS_PLAYER_PROPS, keys.SCRAPED_ODDS_GAME_LINES]
-)
-SCRAPE_ROSTERS_JOB = dg.define_asset_job("scrape_rosters", selection=[keys.SCRAPED_ROSTERS])
-SCRAPE_INJURIES_JOB = dg.define_asset_job("scrape_injuries", selection=[keys.SCRAPED_INJURY_REPORT])
-SCRAPE_JOBS = (SCRAPE_SCHEDULE_JOB, SCRAPE_RESULTS_JOB, SCRAPE_LINES_JOB, SCRAPE_ROSTERS_JOB, SCRAPE_INJURIES_JOB)
 
 SCHEDULE_CRON = ["15 6 * * *", "0 15,18,21 * * *"]  # morning operations; status refresh for matinees
 RESULTS_CRON = ["0 22 * * *", "30 23 * * *", "0 1,2,4 * * *", "0 6 * * *"]  # post-game windows; recovery

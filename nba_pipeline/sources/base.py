@@ -19,26 +19,21 @@ from typing import Any
 
 import dagster as dg
 
+from nba_pipeline.endpoints import (  # noqa: F401  (re-exported: the parsers and sources name endpoints from here)
+    ALL_SOURCE_IDS,
+    BOXSCORE_TRADITIONAL,
+    BY_SOURCE_ID,
+    INJURY_REPORT,
+    ODDS_GAME_LINES,
+    ODDS_PLAYER_POINTS,
+    PLAYER_GAME_LOG,
+    SCHEDULE,
+    TEAM_ROSTER,
+)
 from nba_pipeline.parsers.injury_pdf import InjuryReportPdfError, injury_report_rows
 
-# Endpoints: "<service>/<resource>". They name archive folders and select parsers.
-SCHEDULE = "cdn_nba_com/scheduleLeagueV2"
-PLAYER_GAME_LOG = "stats_nba_com/leaguegamelog"
-BOXSCORE_TRADITIONAL = "stats_nba_com/boxscoretraditionalv3"
-TEAM_ROSTER = "stats_nba_com/commonteamroster"
-INJURY_REPORT = "nba_com/injury_report"
-ODDS_PLAYER_POINTS = "odds_api/event_odds_player_points"
-ODDS_GAME_LINES = "odds_api/event_odds_game_lines"
-
-ALL_ENDPOINTS = (
-    SCHEDULE,
-    PLAYER_GAME_LOG,
-    BOXSCORE_TRADITIONAL,
-    TEAM_ROSTER,
-    INJURY_REPORT,
-    ODDS_PLAYER_POINTS,
-    ODDS_GAME_LINES,
-)
+# The endpoints are declared in endpoints.py; their names stay importable from here for the parsers.
+ALL_ENDPOINTS = ALL_SOURCE_IDS
 
 
 @dataclass(frozen=True)
@@ -120,16 +115,7 @@ class NbaSource(dg.ConfigurableResource):
     def fetch(self, endpoint: str, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
         if not self.is_enabled(endpoint):
             return []
-        fetchers = {
-            SCHEDULE: self.schedule,
-            PLAYER_GAME_LOG: self.player_game_logs,
-            BOXSCORE_TRADITIONAL: self.team_boxscores,
-            TEAM_ROSTER: self.team_rosters,
-            INJURY_REPORT: self.injury_report,
-            ODDS_PLAYER_POINTS: self.player_points_odds,
-            ODDS_GAME_LINES: self.game_lines_odds,
-        }
-        return fetchers[endpoint](game_date, as_of)
+        return getattr(self, BY_SOURCE_ID[endpoint].source_method)(game_date, as_of)
 
     @abstractmethod
     def schedule(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:

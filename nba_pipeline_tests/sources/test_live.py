@@ -27,7 +27,7 @@ from nba_pipeline.parsers.nba import (
     parse_schedule,
 )
 from nba_pipeline.parsers.odds import parse_game_lines, parse_player_points
-from nba_pipeline.sources import base, live
+from nba_pipeline.sources import base, live_http
 from nba_pipeline.sources.base import SourceUnavailableError, count_records
 from nba_pipeline.sources.live import (
     LiveSource,
@@ -434,7 +434,7 @@ def test_cdn_and_odds_calls_are_not_throttled():
     source = make_source(server, stats_min_interval_seconds=5.0)
     slept = []
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(live.time, "sleep", slept.append)
+        mp.setattr(live_http.time, "sleep", slept.append)
         source.schedule(OPENING_NIGHT, AS_OF)
         source.schedule(OPENING_NIGHT, AS_OF)
     assert slept == [] and len(server.calls) == 2
