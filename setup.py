@@ -72,7 +72,7 @@ setup(
             "sqlglot>=30,<31",
             "responses>=0.25,<1",
             "duckdb>=1.4",
-        ],
+        ]
     },
     entry_points={"console_scripts": ["nba-pipeline=nba_pipeline.cli:main"]},
 )

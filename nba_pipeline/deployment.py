@@ -35,8 +35,7 @@ def build_source(env: Environment):
 
 def build_resources(env: Environment) -> dict:
     alerts = AlertSink(
-        slack_token=dg.EnvVar(envmod.ENV_SLACK_TOKEN) if env.slack_configured else None,
-        slack_channel=env.slack_channel,
+        slack_token=dg.EnvVar(envmod.ENV_SLACK_TOKEN) if env.slack_configured else None, slack_channel=env.slack_channel
     )
     clock = Clock(
         frozen_now=env.frozen_now.isoformat() if env.frozen_now else None,

@@ -13,11 +13,7 @@ FIRST_GAME_DATE = "2024-10-01"
 
 # end_offset=2: the last partition is tomorrow in ET, so tonight's games (today) and tomorrow's
 # upcoming-game context both have a partition before their games start.
-GAME_DATE_PARTITIONS = dg.DailyPartitionsDefinition(
-    start_date=FIRST_GAME_DATE,
-    timezone=ET_NAME,
-    end_offset=2,
-)
+GAME_DATE_PARTITIONS = dg.DailyPartitionsDefinition(start_date=FIRST_GAME_DATE, timezone=ET_NAME, end_offset=2)
 
 # Regular-season openers (legacy shared/config/nba_season_dates.py); used by the simulated league
 # and by "season" windows. A season's year is the calendar year it starts in.

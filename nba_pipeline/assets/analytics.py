@@ -13,9 +13,8 @@ import pandas as pd
 
 from nba_pipeline import automation, keys
 from nba_pipeline.assets.definition import check_spec, table_asset
-from nba_pipeline.assets.raw import minutes_coverage_result
 from nba_pipeline.calendar import HISTORY_DAYS, played_games, span
-from nba_pipeline.checks.coverage import coverage_results, final_games, zero_row_dates
+from nba_pipeline.checks.coverage import coverage_results, final_games, minutes_coverage_result, zero_row_dates
 from nba_pipeline.checks.names import (
     CHECK_BOTH_TEAMS_HAVE_PLAYERS,
     CHECK_FINAL_GAMES_COVERED,

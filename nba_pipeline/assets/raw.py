@@ -7,7 +7,6 @@ counted, so a partial night yields a partial partition (incident 20).
 """
 
 import datetime as dt
-import json
 
 import dagster as dg
 import pandas as pd
@@ -15,18 +14,19 @@ import pandas as pd
 from nba_pipeline import automation, keys
 from nba_pipeline.assets.definition import check_spec, table_asset
 from nba_pipeline.calendar import GameStatus, span
-from nba_pipeline.checks.coverage import MINUTES_COVERAGE_MIN, coverage_results, final_games, zero_row_dates
+from nba_pipeline.checks.coverage import coverage_results, final_games, minutes_coverage_result, zero_row_dates
+from nba_pipeline.checks.injury_reports import injury_reports_verdict
 from nba_pipeline.checks.names import (
     CHECK_FINAL_GAMES_COVERED,
     CHECK_INJURY_REPORTS_READABLE,
     CHECK_MINUTES_COVERAGE,
     CHECK_SCORES_FOR_FINALS,
 )
-from nba_pipeline.domain.formulas import is_dnp
 from nba_pipeline.execution.frames import ByDate
 from nba_pipeline.execution.tables import TableOutput, write_table
 from nba_pipeline.parsers import PayloadError
-from nba_pipeline.parsers.injuries import injury_report_text, parse_injury_report, report_published_at
+from nba_pipeline.parsers.archived import concat_frames, load_archived, parse_archived, records_archived
+from nba_pipeline.parsers.injuries import injury_report_text, parse_injury_report
 from nba_pipeline.parsers.nba import (
     boxscore_v3_records,
     internal_game_id,
@@ -38,92 +38,9 @@ from nba_pipeline.parsers.odds import game_lines_records, player_points_records
 from nba_pipeline.partitions import season_year
 from nba_pipeline.resources import Clock
 from nba_pipeline.sources import base as src
-from nba_pipeline.storage import ArchivedFile, BlobStore, list_archived, read_archived
+from nba_pipeline.storage import BlobStore, list_archived, read_archived
 from nba_pipeline.warehouse import tables as t
 from nba_pipeline.warehouse.base import Warehouse
-
-
-def _load(archive: BlobStore, source: src.NbaSource, endpoint: str, day: dt.date, latest_only: bool):
-    for f in list_archived(archive, source.source_name, endpoint, day, latest_only=latest_only):
-        # Verified against the sha256 recorded at archive time: a changed file fails the step here,
-        # naming it, before a byte of it is parsed.
-        raw = read_archived(archive, f.path, day)
-        try:
-            body = json.loads(raw) if f.path.endswith(".json") else raw.decode()
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            # A truncated download or an error page the service returned: the archived file stays
-            # as it is (nothing lost); the message names the source, date and file.
-            problem = (
-                "an HTML page, not JSON (an error page from the service?)"
-                if raw.lstrip()[:1] == b"<"
-                else f"not valid JSON ({exc})"
-            )
-            raise PayloadError(
-                endpoint=f"{source.source_name} {endpoint}",
-                game_date=day,
-                path=archive.uri(f.path),
-                field="(whole payload)",
-                problem=problem,
-            ) from None
-        yield f, body
-
-
-def _concat(frames: list[pd.DataFrame], spec) -> pd.DataFrame:
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return spec.empty()
-    columns = list(dict.fromkeys(c for f in frames for c in f.columns))
-    # pandas is changing how concat types a column that is all-NA in one of the frames: leave such
-    # columns out and restore them after, so types come from the frames that hold values (the spec
-    # casts every column on write anyway).
-    return pd.concat([f.dropna(axis=1, how="all") for f in frames], ignore_index=True).reindex(columns=columns)
-
-
-def _parse_archived(
-    archive: BlobStore,
-    source: src.NbaSource,
-    endpoint: str,
-    dates: list[dt.date],
-    spec,
-    parse,
-    latest_only: bool,
-    dedupe: bool = True,
-) -> pd.DataFrame:
-    """Every archived payload of `endpoint` for the dates through `parse(body, day, file)`, each row
-    tagged with its file; a row seen in two payloads keeps the later one (by primary key)."""
-    frames = [
-        parse(body, day, f).assign(source_file=f.path)
-        for day in dates
-        for f, body in _load(archive, source, endpoint, day, latest_only=latest_only)
-    ]
-    frame = _concat(frames, spec)
-    if dedupe and len(frame):
-        frame = frame.drop_duplicates(list(spec.primary_key), keep="last")
-    return frame
-
-
-def _records_archived(
-    archive: BlobStore,
-    source: src.NbaSource,
-    endpoint: str,
-    dates: list[dt.date],
-    spec,
-    records,
-    latest_only: bool = False,
-    dedupe: bool = True,
-) -> pd.DataFrame:
-    """:func:`_parse_archived` with parsers that return records: one frame for the whole range, not
-    one per payload (the odds time series keeps every archived snapshot, not only the latest)."""
-    rows = []
-    for day in dates:
-        for f, body in _load(archive, source, endpoint, day, latest_only=latest_only):
-            for rec in records(body, day, f):
-                rec["source_file"] = f.path
-                rows.append(rec)
-    if not rows:
-        return spec.empty()
-    frame = pd.DataFrame(rows)
-    return frame.drop_duplicates(list(spec.primary_key), keep="last") if dedupe else frame
 
 
 @table_asset(
@@ -142,13 +59,13 @@ def nbac_schedule(
     def compute(dates: list[dt.date]) -> TableOutput:
         frames = []
         for day in dates:
-            for f, body in _load(archive, nba_source, src.SCHEDULE, day, latest_only=True):
+            for f, body in load_archived(archive, nba_source, src.SCHEDULE, day, latest_only=True):
                 rows = parse_schedule(body, day, f.path)
                 if len(rows):
                     rows["scraped_at"] = pd.Timestamp(f.fetched_at)
                     rows["source_file"] = f.path
                 frames.append(rows)
-        frame = _concat(frames, t.NBAC_SCHEDULE)
+        frame = concat_frames(frames, t.NBAC_SCHEDULE)
         if len(frame):
             # Two scrapes of one date (payload names differ) keep the most advanced status.
             frame = frame.sort_values(["game_status", "scraped_at"]).drop_duplicates(
@@ -171,34 +88,6 @@ def nbac_schedule(
         return TableOutput(frame, checks, metadata={"games": len(frame), "final_games": n_final})
 
     yield from write_table(context, warehouse, t.NBAC_SCHEDULE, compute)
-
-
-def minutes_coverage_result(
-    spec, frame: pd.DataFrame, status_col: str = "player_status", minutes_col: str = "minutes_decimal"
-) -> dg.AssetCheckResult:
-    """Minutes known on >= 90% of rows that are not DNPs. DNP rows are not in the denominator: they
-    have no minutes by definition and made healthy nights look broken (legacy incident 11)."""
-    if frame.empty:
-        return dg.AssetCheckResult(
-            check_name=CHECK_MINUTES_COVERAGE, asset_key=spec.asset_key, passed=True, metadata={"non_dnp_rows": 0}
-        )
-    minutes = pd.to_numeric(frame[minutes_col], errors="coerce")
-    played = ~is_dnp(frame[status_col], minutes)
-    n = int(played.sum())
-    covered = int(minutes[played].notna().sum())
-    share = covered / n if n else 1.0
-    return dg.AssetCheckResult(
-        check_name=CHECK_MINUTES_COVERAGE,
-        asset_key=spec.asset_key,
-        passed=share >= MINUTES_COVERAGE_MIN,
-        metadata={
-            "non_dnp_rows": n,
-            "with_minutes": covered,
-            "coverage": round(share, 4),
-            "dnp_rows_excluded": int((~played).sum()),
-            "threshold": MINUTES_COVERAGE_MIN,
-        },
-    )
 
 
 @table_asset(
@@ -229,14 +118,14 @@ def nbac_player_boxscores(
         for day in dates:
             played = [
                 parse_league_game_log(body, day, f.path).assign(source="leaguegamelog", source_file=f.path)
-                for f, body in _load(archive, nba_source, src.PLAYER_GAME_LOG, day, latest_only=True)
+                for f, body in load_archived(archive, nba_source, src.PLAYER_GAME_LOG, day, latest_only=True)
             ]
-            played = _concat(played, t.NBAC_PLAYER_BOXSCORES) if played else pd.DataFrame()
+            played = concat_frames(played, t.NBAC_PLAYER_BOXSCORES) if played else pd.DataFrame()
             # One frame per night from the records of its games (a frame per game cost more than the parsing).
             boxes = pd.DataFrame(
                 [
                     {**r, "source": "boxscoretraditionalv3", "source_file": f.path}
-                    for f, body in _load(archive, nba_source, src.BOXSCORE_TRADITIONAL, day, latest_only=True)
+                    for f, body in load_archived(archive, nba_source, src.BOXSCORE_TRADITIONAL, day, latest_only=True)
                     for r in boxscore_v3_records(body, day, f.path)[1]
                 ]
             )
@@ -253,7 +142,7 @@ def nbac_player_boxscores(
             else:
                 day_frame = played if len(played) else boxes
             frames.append(day_frame)
-        frame = _concat(frames, t.NBAC_PLAYER_BOXSCORES)
+        frame = concat_frames(frames, t.NBAC_PLAYER_BOXSCORES)
         if len(frame):
             bad = (frame[["fga", "fgm", "pts"]].apply(pd.to_numeric, errors="coerce") < 0).any(axis=1)
             bad |= frame["player_status"].eq("active") & (
@@ -308,7 +197,7 @@ def nbac_team_boxscore(
     """Team totals of the date's final games from boxscoretraditionalv3. Grain: team x game."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
-        frame = _records_archived(
+        frame = records_archived(
             archive,
             nba_source,
             src.BOXSCORE_TRADITIONAL,
@@ -359,7 +248,7 @@ def odds_api_player_points_props(
     including in-game ones, which readers must exclude). Grain: snapshot x event x book x player."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
-        frame = _records_archived(
+        frame = records_archived(
             archive,
             nba_source,
             src.ODDS_PLAYER_POINTS,
@@ -393,7 +282,7 @@ def odds_api_game_lines(
 
     def compute(dates: list[dt.date]) -> TableOutput:
         return TableOutput(
-            _records_archived(
+            records_archived(
                 archive,
                 nba_source,
                 src.ODDS_GAME_LINES,
@@ -415,7 +304,7 @@ def team_rosters(
     """Rosters of the teams playing on the date, from the latest scrape per team. Grain: team x player."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
-        frame = _parse_archived(
+        frame = parse_archived(
             archive,
             nba_source,
             src.TEAM_ROSTER,
@@ -469,7 +358,7 @@ def nbac_injury_report(
                     continue
                 frames.append(rows.assign(source_file=f.path))
                 reports[day].append((f, None))
-        frame = _concat(frames, t.NBAC_INJURY_REPORT)
+        frame = concat_frames(frames, t.NBAC_INJURY_REPORT)
         if len(frame):
             frame = frame.drop_duplicates(list(t.NBAC_INJURY_REPORT.primary_key), keep="last")
         verdicts = {day: injury_reports_verdict(day, files) for day, files in reports.items()}
@@ -491,41 +380,6 @@ def nbac_injury_report(
         )
 
     yield from write_table(context, warehouse, t.NBAC_INJURY_REPORT, compute)
-
-
-def injury_reports_verdict(
-    day: dt.date, reports: list[tuple[ArchivedFile, PayloadError | None]]
-) -> tuple[str | None, dg.AssetCheckResult]:
-    """The report in force for the date (the newest that parsed; reports ordered by publication time
-    from the file name, then scrape time) and the date's ``injury_reports_readable`` result."""
-    ordered = sorted(reports, key=lambda r: (report_published_at(r[0].name) or r[0].fetched_at, r[0].fetched_at))
-    good = [f for f, err in ordered if err is None]
-    bad = [(f, err) for f, err in ordered if err is not None]
-    in_force = good[-1].name if good else None
-    meta = {
-        "archived_files": len(ordered),
-        "report_in_force": in_force,
-        "unreadable": dg.MetadataValue.json(
-            [
-                {"report": f.name, "file": err.path, "page": err.page, "field": err.field, "problem": err.problem}
-                for f, err in bad
-            ]
-        ),
-    }
-    if not bad:
-        return in_force, dg.AssetCheckResult(check_name=CHECK_INJURY_REPORTS_READABLE, passed=True, metadata=meta)
-    # Failing (ERROR) while the newest report has no readable copy; a warning once it is superseded
-    # (or another scrape of the same report parsed).
-    newest_bad = ordered[-1][0].name not in {f.name for f in good}
-    kept = f"report in force: {in_force}" if in_force else "no report of the date parses; previous rows kept"
-    description = f"{len(bad)} of {len(ordered)} injury report(s) of {day} unreadable ({kept}): {bad[-1][1]}"
-    return in_force, dg.AssetCheckResult(
-        check_name=CHECK_INJURY_REPORTS_READABLE,
-        passed=False,
-        metadata=meta,
-        description=description,
-        severity=dg.AssetCheckSeverity.ERROR if newest_bad else dg.AssetCheckSeverity.WARN,
-    )
 
 
 RAW_ASSETS = [

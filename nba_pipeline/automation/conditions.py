@@ -84,15 +84,13 @@ RAW_ON_SCRAPE = parents_landed("phase 2: scrape of the date archived")
 # Player box scores also take DNP rows from the team box-score scrape, which is unreliable (legacy:
 # "API returning 0 teams"): it must never hold the played rows back.
 RAW_PLAYER_BOX_ON_SCRAPE = parents_landed(
-    "phase 2: player game log archived (team box score optional)",
-    optional=(keys.SCRAPED_TEAM_BOXSCORES,),
+    "phase 2: player game log archived (team box score optional)", optional=(keys.SCRAPED_TEAM_BOXSCORES,)
 )
 
 # Phase 3, completed games: team tables need the date's team box score or, when that source has
 # nothing, reconstruct from player rows; lines only decorate player rows.
 TEAM_SUMMARY_ON_RAW = parents_landed(
-    "phase 3: raw box scores of the date landed (team box optional)",
-    optional=(keys.RAW_TEAM_BOXSCORE,),
+    "phase 3: raw box scores of the date landed (team box optional)", optional=(keys.RAW_TEAM_BOXSCORE,)
 )
 PLAYER_SUMMARY_ON_RAW = parents_landed(
     "phase 3: raw box scores and team offense of the date landed (lines optional)",

@@ -1,4 +1,4 @@
-"""Coverage: every final game of a date has rows; a date with final games and no rows keeps its
+"""Coverage: every final game of a date has rows, and minutes are known for the players who played; a date with final games and no rows keeps its
 previous rows (legacy incident 26); a game that will never arrive does not block forever (28)."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import dagster as dg
 import pandas as pd
 
 from nba_pipeline import calendar
-from nba_pipeline.checks.names import CHECK_FINAL_GAMES_COVERED
+from nba_pipeline.checks.names import CHECK_FINAL_GAMES_COVERED, CHECK_MINUTES_COVERAGE
+from nba_pipeline.domain.formulas import is_dnp
 from nba_pipeline.execution.frames import ByDate
 from nba_pipeline.warehouse import tables as t
 from nba_pipeline.warehouse.base import Warehouse
@@ -84,3 +85,31 @@ def coverage_results(
                 description=f"{len(missing)} of {len(want)} final games of {d} have no rows",
             )
     return out
+
+
+def minutes_coverage_result(
+    spec, frame: pd.DataFrame, status_col: str = "player_status", minutes_col: str = "minutes_decimal"
+) -> dg.AssetCheckResult:
+    """Minutes known on >= 90% of rows that are not DNPs. DNP rows are not in the denominator: they
+    have no minutes by definition and made healthy nights look broken (legacy incident 11)."""
+    if frame.empty:
+        return dg.AssetCheckResult(
+            check_name=CHECK_MINUTES_COVERAGE, asset_key=spec.asset_key, passed=True, metadata={"non_dnp_rows": 0}
+        )
+    minutes = pd.to_numeric(frame[minutes_col], errors="coerce")
+    played = ~is_dnp(frame[status_col], minutes)
+    n = int(played.sum())
+    covered = int(minutes[played].notna().sum())
+    share = covered / n if n else 1.0
+    return dg.AssetCheckResult(
+        check_name=CHECK_MINUTES_COVERAGE,
+        asset_key=spec.asset_key,
+        passed=share >= MINUTES_COVERAGE_MIN,
+        metadata={
+            "non_dnp_rows": n,
+            "with_minutes": covered,
+            "coverage": round(share, 4),
+            "dnp_rows_excluded": int((~played).sum()),
+            "threshold": MINUTES_COVERAGE_MIN,
+        },
+    )

@@ -9,15 +9,7 @@ import sys
 
 import dagster as dg
 
-from nba_pipeline.cli.commands import (
-    cmd_backfill,
-    cmd_demo,
-    cmd_dev,
-    cmd_doctor,
-    cmd_evaluate,
-    cmd_rebuild,
-    cmd_status,
-)
+from nba_pipeline.cli.commands import cmd_backfill, cmd_demo, cmd_dev, cmd_doctor, cmd_evaluate, cmd_rebuild, cmd_status
 from nba_pipeline.cli.home import UsageError
 from nba_pipeline.environment import ConfigurationError
 from nba_pipeline.instance.reaper import reap_dead_runs

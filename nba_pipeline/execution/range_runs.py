@@ -20,12 +20,7 @@ import dagster as dg
 from nba_pipeline.assets.definition import MAX_DATES_PER_RUN
 from nba_pipeline.checks.names import CHECK_INPUTS_READY
 from nba_pipeline.execution import leases
-from nba_pipeline.execution.runs import (
-    create_asset_run,
-    execute_asset_run,
-    execute_prepared_run,
-    standalone_check_keys,
-)
+from nba_pipeline.execution.runs import create_asset_run, execute_asset_run, execute_prepared_run, standalone_check_keys
 from nba_pipeline.instance.reaper import this_process
 from nba_pipeline.instance.workers import PROCESS_TAG
 

@@ -14,9 +14,7 @@ import dagster as dg
 
 # An evaluation logged from an asset body must name the materialization it judged; Dagster builds
 # this target only for a single-partition step. Covered by nba_pipeline_tests/execution/test_dagster_contract.py.
-from dagster._core.definitions.asset_checks.asset_check_evaluation import (
-    AssetCheckEvaluationTargetMaterializationData,
-)
+from dagster._core.definitions.asset_checks.asset_check_evaluation import AssetCheckEvaluationTargetMaterializationData
 
 from nba_pipeline.checks.names import CHECK_INPUTS_READY
 

@@ -28,11 +28,7 @@ from dagster._core.execution.context_creation_job import (
     PlanOrchestrationContextManager,
     orchestration_context_event_generator,
 )
-from dagster._core.remote_origin import (
-    ManagedGrpcPythonEnvCodeLocationOrigin,
-    RemoteJobOrigin,
-    RemoteRepositoryOrigin,
-)
+from dagster._core.remote_origin import ManagedGrpcPythonEnvCodeLocationOrigin, RemoteJobOrigin, RemoteRepositoryOrigin
 from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
 
 # workspace.yaml loads the definitions under this location name (a test keeps the two equal).

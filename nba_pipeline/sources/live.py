@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import dagster as dg
 import httpx
@@ -39,78 +38,25 @@ from nba_pipeline.sources.base import (
     redact,
 )
 from nba_pipeline.sources.live_http import RequestPolicy, get_json, send
-
-UTC = dt.UTC
-
-SCHEDULE_URL = "https://cdn.nba.com/static/json/staticData/scheduleLeagueV2_1.json"
-STATS_BASE = "https://stats.nba.com/stats"
-LEAGUE_GAME_LOG_URL = f"{STATS_BASE}/leaguegamelog"
-BOXSCORE_TRADITIONAL_URL = f"{STATS_BASE}/boxscoretraditionalv3"
-COMMON_TEAM_ROSTER_URL = f"{STATS_BASE}/commonteamroster"
-INJURY_REPORT_BASE = "https://ak-static.cms.nba.com/referee/injury"
-ODDS_API_BASE = "https://api.the-odds-api.com/v4/sports/basketball_nba"
-
-# The injury report file names gained a minutes segment (15-minute publication slots) on this date;
-# before it the NBA published hourly as Injury-Report_YYYY-MM-DD_HHAM.pdf.
-INJURY_REPORT_MINUTES_SINCE = dt.date(2025, 12, 23)
-
-DEFAULT_BOOKMAKERS = ["draftkings", "fanduel", "betmgm", "williamhill_us", "betrivers"]
-
-_BROWSER_HEADERS = {
-    "User-Agent": (
-        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-        "Chrome/124.0.0.0 Safari/537.36"
-    ),
-    "Referer": "https://www.nba.com/",
-    "Origin": "https://www.nba.com",
-    "Accept": "application/json, text/plain, */*",
-    "Accept-Language": "en-US,en;q=0.9",
-}
-# stats.nba.com answers (or hangs) only for requests that look like the nba.com web app.
-STATS_HEADERS = {
-    **_BROWSER_HEADERS,
-    "x-nba-stats-origin": "stats",
-    "x-nba-stats-token": "true",
-    "Connection": "keep-alive",
-}
-ODDS_HEADERS = {"User-Agent": "nba_pipeline (httpx)", "Accept": "application/json"}
-
-
-def _as_utc(instant: dt.datetime) -> dt.datetime:
-    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
-
-
-def _schedule_date_key(game_date: dt.date) -> str:
-    return f"{game_date:%m/%d/%Y} 00:00:00"
-
-
-def _season_types(game_date: dt.date) -> list[str]:
-    # Play-in and playoffs run mid-April to June; the regular season ends in mid-April.
-    if game_date.month in (4, 5, 6):
-        return ["Regular Season", "PlayIn", "Playoffs"]
-    return ["Regular Season"]
-
-
-def _games_of(schedule_body: dict) -> list[dict]:
-    return [g for gd in schedule_body["leagueSchedule"]["gameDates"] for g in gd.get("games", [])]
-
-
-def injury_report_candidate_urls(game_date: dt.date, as_of: dt.datetime) -> list[str]:
-    """Report URLs to try for ``game_date``, latest first: every publication slot of the ET day of
-    ``min(as_of, end of game_date)`` at or before that instant (15-minute slots, or hourly slots in the
-    old naming before 2025-12-23)."""
-    day_end = dt.datetime.combine(game_date, dt.time(23, 59, 59), ET)
-    upper = min(_as_utc(as_of).astimezone(ET), day_end)
-    day = upper.date()
-    minutes_format = day >= INJURY_REPORT_MINUTES_SINCE
-    step = 15 if minutes_format else 60
-    minute_of_day = upper.hour * 60 + upper.minute
-    urls: list[str] = []
-    for m in range(minute_of_day - minute_of_day % step, -1, -step):
-        slot = dt.datetime.combine(day, dt.time(m // 60, m % 60))
-        stamp = f"{slot:%Y-%m-%d_%I_%M%p}" if minutes_format else f"{slot:%Y-%m-%d_%I%p}"
-        urls.append(f"{INJURY_REPORT_BASE}/Injury-Report_{stamp}.pdf")
-    return urls
+from nba_pipeline.sources.live_services import (  # noqa: F401  (injury_report_candidate_urls: re-exported)
+    BOXSCORE_TRADITIONAL_URL,
+    BROWSER_HEADERS,
+    COMMON_TEAM_ROSTER_URL,
+    DEFAULT_BOOKMAKERS,
+    LEAGUE_GAME_LOG_URL,
+    ODDS_API_BASE,
+    ODDS_HEADERS,
+    SCHEDULE_URL,
+    STATS_HEADERS,
+    UTC,
+    as_utc,
+    games_of,
+    injury_report_candidate_urls,
+    parse_instant,
+    row_count,
+    schedule_date_key,
+    season_types,
+)
 
 
 class LiveSource(NbaSource):
@@ -145,9 +91,7 @@ class LiveSource(NbaSource):
     @contextmanager
     def _client(self) -> Iterator[httpx.Client]:
         with httpx.Client(
-            transport=self._transport,
-            timeout=httpx.Timeout(self.timeout_seconds),
-            follow_redirects=True,
+            transport=self._transport, timeout=httpx.Timeout(self.timeout_seconds), follow_redirects=True
         ) as client:
             yield client
 
@@ -158,7 +102,7 @@ class LiveSource(NbaSource):
     # --- cdn.nba.com schedule --------------------------------------------------------------------
 
     def _schedule_payload(self, client: httpx.Client, game_date: dt.date, as_of: dt.datetime) -> Payload:
-        doc, response = get_json(client, self._requests, SCHEDULE_URL, headers=_BROWSER_HEADERS)
+        doc, response = get_json(client, self._requests, SCHEDULE_URL, headers=BROWSER_HEADERS)
         try:
             league = doc["leagueSchedule"]
             game_dates = league["gameDates"]
@@ -168,14 +112,14 @@ class LiveSource(NbaSource):
                 url=SCHEDULE_URL,
                 status=response.status_code,
             ) from None
-        key = _schedule_date_key(game_date)
+        key = schedule_date_key(game_date)
         body = {**doc, "leagueSchedule": {**league, "gameDates": [d for d in game_dates if d.get("gameDate") == key]}}
         return Payload(
             endpoint=SCHEDULE,
             name=f"scheduleLeagueV2_{game_date:%Y%m%d}",
             body=body,
             url=SCHEDULE_URL,
-            fetched_at=_as_utc(as_of),
+            fetched_at=as_utc(as_of),
             extra={"season": league.get("seasonYear")},
         )
 
@@ -190,7 +134,7 @@ class LiveSource(NbaSource):
         day = f"{game_date:%m/%d/%Y}"
         payloads: list[Payload] = []
         with self._client() as client:
-            for season_type in _season_types(game_date):
+            for season_type in season_types(game_date):
                 params = {
                     "Counter": 1000,
                     "DateFrom": day,
@@ -210,18 +154,18 @@ class LiveSource(NbaSource):
                         name=f"leaguegamelog_{game_date:%Y%m%d}_{season_type.replace(' ', '')}",
                         body=body,
                         url=str(response.request.url),
-                        fetched_at=_as_utc(as_of),
+                        fetched_at=as_utc(as_of),
                         extra={"season": season, "season_type": season_type},
                     )
                 )
-        with_rows = [p for p in payloads if _row_count(p.body) > 0]
+        with_rows = [p for p in payloads if row_count(p.body) > 0]
         return with_rows or payloads[:1]
 
     def team_boxscores(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
         payloads: list[Payload] = []
         with self._client() as client:
             sched = self._schedule_payload(client, game_date, as_of)
-            final_ids = sorted({str(g["gameId"]) for g in _games_of(sched.body) if g.get("gameStatus") == 3})
+            final_ids = sorted({str(g["gameId"]) for g in games_of(sched.body) if g.get("gameStatus") == 3})
             for game_id in final_ids:
                 params = {
                     "GameID": game_id,
@@ -240,7 +184,7 @@ class LiveSource(NbaSource):
                         name=game_id,
                         body=body,
                         url=str(response.request.url),
-                        fetched_at=_as_utc(as_of),
+                        fetched_at=as_utc(as_of),
                         extra={"game_id": game_id},
                     )
                 )
@@ -252,7 +196,7 @@ class LiveSource(NbaSource):
         with self._client() as client:
             sched = self._schedule_payload(client, game_date, as_of)
             teams: dict[str, int] = {}
-            for g in _games_of(sched.body):
+            for g in games_of(sched.body):
                 for side in ("homeTeam", "awayTeam"):
                     code = (g.get(side) or {}).get("teamTricode")
                     if code and is_nba_team(code):  # preseason exhibitions against non-NBA clubs
@@ -269,7 +213,7 @@ class LiveSource(NbaSource):
                         name=f"commonteamroster_{tricode}",
                         body=body,
                         url=str(response.request.url),
-                        fetched_at=_as_utc(as_of),
+                        fetched_at=as_utc(as_of),
                         extra={"team_id": team_id, "tricode": tricode, "season": season},
                     )
                 )
@@ -279,9 +223,9 @@ class LiveSource(NbaSource):
 
     def _find_injury_report(self, client: httpx.Client, game_date: dt.date, as_of: dt.datetime) -> str | None:
         for url in injury_report_candidate_urls(game_date, as_of):
-            response = send(client, self._requests, "HEAD", url, headers=_BROWSER_HEADERS, allow=(403, 404, 405))
+            response = send(client, self._requests, "HEAD", url, headers=BROWSER_HEADERS, allow=(403, 404, 405))
             if response.status_code == 405:  # HEAD refused: ask for the body instead
-                response = send(client, self._requests, "GET", url, headers=_BROWSER_HEADERS, allow=(403, 404))
+                response = send(client, self._requests, "GET", url, headers=BROWSER_HEADERS, allow=(403, 404))
             # The CDN (an S3 bucket behind Akamai) answers 403 or 404 for a missing file.
             if 200 <= response.status_code < 300:
                 return url
@@ -298,7 +242,7 @@ class LiveSource(NbaSource):
             if url is None:
                 return []  # nothing published yet for the day (the legacy scraper treats this as success)
             response = send(
-                client, self._requests, "GET", url, headers={**_BROWSER_HEADERS, "Accept": "application/pdf"}
+                client, self._requests, "GET", url, headers={**BROWSER_HEADERS, "Accept": "application/pdf"}
             )
         body = response.content
         if not body.startswith(b"%PDF-"):
@@ -314,7 +258,7 @@ class LiveSource(NbaSource):
                 name=name,
                 body=body,
                 url=url,
-                fetched_at=_as_utc(as_of),
+                fetched_at=as_utc(as_of),
                 content_type="pdf",
                 extra={"bytes": len(body), "last_modified": response.headers.get("last-modified")},
             )
@@ -335,7 +279,7 @@ class LiveSource(NbaSource):
 
     def _event_odds(self, game_date: dt.date, as_of: dt.datetime, markets: str, endpoint: str) -> list[Payload]:
         api_key = self._api_key()
-        snapshot = _as_utc(as_of)
+        snapshot = as_utc(as_of)
         start = dt.datetime.combine(game_date, dt.time(0, 0), ET).astimezone(UTC)
         end = dt.datetime.combine(game_date + dt.timedelta(days=1), dt.time(0, 0), ET).astimezone(UTC)
         payloads: list[Payload] = []
@@ -357,7 +301,7 @@ class LiveSource(NbaSource):
                     url=f"{ODDS_API_BASE}/events",
                 )
             todays = sorted(
-                (e for e in events if start <= _parse_instant(e.get("commence_time")) < end),
+                (e for e in events if start <= parse_instant(e.get("commence_time")) < end),
                 key=lambda e: (e.get("commence_time"), e.get("id")),
             )
             for event in todays:
@@ -396,19 +340,3 @@ class LiveSource(NbaSource):
 
     def game_lines_odds(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
         return self._event_odds(game_date, as_of, "spreads,totals", ODDS_GAME_LINES)
-
-
-def _parse_instant(value: Any) -> dt.datetime:
-    try:
-        return _as_utc(dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")))
-    except ValueError:
-        raise SourcePermanentError(f"The Odds API event has an unreadable commence_time {value!r}") from None
-
-
-def _row_count(body: Any) -> int:
-    try:
-        sets = body["resultSets"]
-        sets = [sets] if isinstance(sets, dict) else sets
-        return sum(len(rs.get("rowSet") or []) for rs in sets)
-    except (KeyError, TypeError):
-        return 0

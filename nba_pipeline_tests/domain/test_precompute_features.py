@@ -9,7 +9,7 @@ import pytest
 from nba_pipeline.domain import features as F
 from nba_pipeline.domain import history
 from nba_pipeline.domain import precompute as pc
-from nba_pipeline.domain.features.definitions import bucket
+from nba_pipeline.domain.features.computations import bucket
 
 
 def test_fatigue_score_rules():

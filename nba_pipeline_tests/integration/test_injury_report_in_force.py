@@ -140,7 +140,7 @@ def _specs():
 
 
 def test_the_report_in_force_is_the_newest_publication_that_parsed():
-    from nba_pipeline.assets.raw import injury_reports_verdict
+    from nba_pipeline.checks.injury_reports import injury_reports_verdict
     from nba_pipeline.parsers import PayloadError
     from nba_pipeline.storage import ArchivedFile
 

@@ -14,13 +14,7 @@ from dagster_gcp import GCSResource
 
 from nba_pipeline.sources import base as src
 from nba_pipeline.sources.base import Payload
-from nba_pipeline.storage import (
-    ArchiveIntegrityError,
-    LocalBlobStore,
-    archive_payload,
-    list_archived,
-    read_archived,
-)
+from nba_pipeline.storage import ArchiveIntegrityError, LocalBlobStore, archive_payload, list_archived, read_archived
 from nba_pipeline.storage.gcs import GCSBlobStore
 from nba_pipeline_tests.production.gcs_emulator import FAKE_PROJECT
 

@@ -17,12 +17,7 @@ from dagster_gcp import GCSResource
 
 from nba_pipeline.sources import base as src
 from nba_pipeline.sources.base import Payload
-from nba_pipeline.storage import (
-    BlobStoreError,
-    LocalBlobStore,
-    archive_payload,
-    list_archived,
-)
+from nba_pipeline.storage import BlobStoreError, LocalBlobStore, archive_payload, list_archived
 from nba_pipeline.storage.gcs import GCSBlobStore
 from nba_pipeline_tests.conftest import SIM_NOW, SIM_SEED
 from nba_pipeline_tests.harness import free_port

@@ -20,21 +20,11 @@ import httpx
 import pytest
 
 from nba_pipeline.parsers.injuries import injury_report_text, parse_injury_report
-from nba_pipeline.parsers.nba import (
-    parse_boxscore_v3,
-    parse_common_team_roster,
-    parse_league_game_log,
-    parse_schedule,
-)
+from nba_pipeline.parsers.nba import parse_boxscore_v3, parse_common_team_roster, parse_league_game_log, parse_schedule
 from nba_pipeline.parsers.odds import parse_game_lines, parse_player_points
 from nba_pipeline.sources import base, live_http
 from nba_pipeline.sources.base import SourceUnavailableError, count_records
-from nba_pipeline.sources.live import (
-    LiveSource,
-    SourcePermanentError,
-    injury_report_candidate_urls,
-    redact,
-)
+from nba_pipeline.sources.live import LiveSource, SourcePermanentError, injury_report_candidate_urls, redact
 from nba_pipeline.storage import LocalBlobStore, archive_payload, list_archived
 
 ET = ZoneInfo("America/New_York")
@@ -51,8 +41,7 @@ EVENTS_FILE = REAL / "odds_api" / "events_list__silvercrocus_2023-24_events.json
 INJURY_DIR = REAL / "nba_injury_report"
 
 pytestmark = pytest.mark.skipif(
-    not REAL.is_dir(),
-    reason=f"real API payloads not found at {REAL} (the shared data checkout sits next to the repo)",
+    not REAL.is_dir(), reason=f"real API payloads not found at {REAL} (the shared data checkout sits next to the repo)"
 )
 
 API_KEY = "test-odds-key-7f3a9c"

@@ -102,11 +102,6 @@ def _dnp_rows(path: Path, game_by_date_team: GameByDateTeam, data: FolderData) -
         first, family = split_name(name)
         data.dnp_by_game.setdefault(gid, []).append(
             PlayerLine(
-                person_id=int(pid),
-                first_name=first,
-                family_name=family,
-                team=team,
-                minutes=None,
-                comment=DNP_COMMENT,
+                person_id=int(pid), first_name=first, family_name=family, team=team, minutes=None, comment=DNP_COMMENT
             )
         )

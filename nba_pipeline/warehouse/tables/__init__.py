@@ -1,0 +1,69 @@
+"""Every warehouse table: address (= asset key), columns, primary key, partition column; one module
+per phase."""
+
+from nba_pipeline.warehouse.tables.analytics import (
+    PHASE3_TABLES,
+    PLAYER_GAME_SUMMARY,
+    TEAM_DEFENSE,
+    TEAM_OFFENSE,
+    UPCOMING_PLAYER_CONTEXT,
+    UPCOMING_TEAM_CONTEXT,
+)
+from nba_pipeline.warehouse.tables.precompute import (
+    ML_FEATURE_STORE,
+    PHASE4_TABLES,
+    PLAYER_COMPOSITE_FACTORS,
+    PLAYER_DAILY_CACHE,
+    PLAYER_SHOT_ZONE,
+    TEAM_DEFENSE_ZONE,
+)
+from nba_pipeline.warehouse.tables.predictions import (
+    GRADING_TABLES,
+    MODEL_PERFORMANCE_DAILY,
+    PHASE5_TABLES,
+    PLAYER_PROP_PREDICTIONS,
+    POINTS_MODEL,
+    PREDICTION_ACCURACY,
+)
+from nba_pipeline.warehouse.tables.raw import (
+    NBAC_INJURY_REPORT,
+    NBAC_PLAYER_BOXSCORES,
+    NBAC_SCHEDULE,
+    NBAC_TEAM_BOXSCORE,
+    ODDS_GAME_LINES,
+    ODDS_PLAYER_POINTS_PROPS,
+    PHASE2_TABLES,
+    TEAM_ROSTERS,
+)
+
+ALL_TABLES = (*PHASE2_TABLES, *PHASE3_TABLES, *PHASE4_TABLES, *PHASE5_TABLES, *GRADING_TABLES)
+
+__all__ = [
+    "GRADING_TABLES",
+    "ML_FEATURE_STORE",
+    "MODEL_PERFORMANCE_DAILY",
+    "NBAC_INJURY_REPORT",
+    "NBAC_PLAYER_BOXSCORES",
+    "NBAC_SCHEDULE",
+    "NBAC_TEAM_BOXSCORE",
+    "ODDS_GAME_LINES",
+    "ODDS_PLAYER_POINTS_PROPS",
+    "PHASE2_TABLES",
+    "PHASE3_TABLES",
+    "PHASE4_TABLES",
+    "PHASE5_TABLES",
+    "PLAYER_COMPOSITE_FACTORS",
+    "PLAYER_DAILY_CACHE",
+    "PLAYER_GAME_SUMMARY",
+    "PLAYER_PROP_PREDICTIONS",
+    "PLAYER_SHOT_ZONE",
+    "POINTS_MODEL",
+    "PREDICTION_ACCURACY",
+    "TEAM_DEFENSE",
+    "TEAM_DEFENSE_ZONE",
+    "TEAM_OFFENSE",
+    "TEAM_ROSTERS",
+    "UPCOMING_PLAYER_CONTEXT",
+    "UPCOMING_TEAM_CONTEXT",
+    "ALL_TABLES",
+]
