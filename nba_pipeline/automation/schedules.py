@@ -8,6 +8,7 @@ simulated one evaluated every real minute) decides the crons.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import dagster as dg
 import pandas as pd
@@ -115,98 +116,128 @@ def _once(context: dg.ScheduleEvaluationContext, result):
     return fresh or dg.SkipReason(f"already scraped: {', '.join(r.tags[WINDOW_TAG] for r in requests)}")
 
 
-def build_schedules(accelerated: bool = False) -> tuple[dg.ScheduleDefinition, ...]:
-    """The five Phase 1 schedules. ``accelerated``: evaluated every real minute against the
-    accelerated pipeline clock (``benchmarks/daemon_day.py``); each window still runs once."""
+@dataclass(frozen=True)
+class _Profile:
+    """A real day, or an accelerated simulated one (``benchmarks/daemon_day.py``) evaluated every real
+    minute against the pipeline clock; each window still runs once."""
 
-    def cron(crons):
-        return EVERY_MINUTE if accelerated else crons
+    accelerated: bool
 
-    def tick_of(context: dg.ScheduleEvaluationContext, clock: Clock, crons) -> dt.datetime:
+    def cron(self, crons):
+        return EVERY_MINUTE if self.accelerated else crons
+
+    def tick(self, context: dg.ScheduleEvaluationContext, clock: Clock, crons) -> dt.datetime:
         """The scrape window this evaluation stands for. On the wall clock, the cron tick itself. On
         a replayed clock (NBA_PIPELINE_NOW, frozen or accelerated) the latest window that clock has
         passed, never the wall-clock date."""
-        if accelerated or clock.frozen_now:
+        if self.accelerated or clock.frozen_now:
             return latest_fire(crons, clock.now())
         return context.scheduled_execution_time.astimezone(ET)
 
-    @dg.schedule(
-        name="schedule_refresh",
-        cron_schedule=cron(SCHEDULE_CRON),
-        job=SCRAPE_SCHEDULE_JOB,
+
+def _refresh_schedule(tick: dt.datetime) -> list[dg.RunRequest]:
+    game_dates = [tick.date()] + ([tick.date() + dt.timedelta(days=1)] if tick.hour >= 21 else [])
+    return [_request(SCRAPE_SCHEDULE_JOB, d, tick, "schedule refresh") for d in game_dates]
+
+
+def _post_game_results(tick: dt.datetime, warehouse: Warehouse):
+    night = game_night(tick)
+    # A night already complete in the warehouse is not scraped again before the morning recovery: an
+    # identical re-scrape would still re-run every phase of the date downstream.
+    if (tick.hour, tick.minute) != RESULTS_RECOVERY_AT and night_complete(warehouse, night):
+        return dg.SkipReason(f"every game of {night} is final and in the box scores; next: the 06:00 recovery")
+    return _request(SCRAPE_RESULTS_JOB, night, tick, "post-game window")
+
+
+def _pre_game_lines(tick: dt.datetime, warehouse: Warehouse):
+    tips = _tips(warehouse, tick.date())
+    # The window of this hour or of the previous one (every 2 hours): a late or coarse tick still
+    # scrapes the window it belongs to; a window already scraped is dropped by its run key.
+    why = ""
+    for candidate in (tick, tick - dt.timedelta(hours=1)):
+        fire, why = lines_decision(candidate, tips)
+        if fire and candidate.date() == tick.date():
+            return _request(SCRAPE_LINES_JOB, candidate.date(), candidate, why)
+    return dg.SkipReason(why)
+
+
+def _schedule(profile: _Profile, name: str, crons, job, description: str, decide, reads_warehouse: bool):
+    """A Phase 1 schedule: the window this tick stands for, the requests ``decide`` makes for it, each
+    window once."""
+    options = dict(
+        name=name,
+        cron_schedule=profile.cron(crons),
+        job=job,
         execution_timezone=ET_NAME,
         default_status=dg.DefaultScheduleStatus.RUNNING,
-        description="Today's schedule each morning and through the afternoon (status refresh for "
-        "matinees); the 21:00 run also loads tomorrow's, so tomorrow's first tip is known "
-        "before its lines window opens.",
+        description=description,
     )
-    def schedule_refresh(context: dg.ScheduleEvaluationContext, clock: Clock):
-        tick = tick_of(context, clock, SCHEDULE_CRON)
-        game_dates = [tick.date()] + ([tick.date() + dt.timedelta(days=1)] if tick.hour >= 21 else [])
-        return _once(context, [_request(SCRAPE_SCHEDULE_JOB, d, tick, "schedule refresh") for d in game_dates])
+    if reads_warehouse:
 
-    @dg.schedule(
-        name="results_post_game",
-        cron_schedule=cron(RESULTS_CRON),
-        job=SCRAPE_RESULTS_JOB,
-        execution_timezone=ET_NAME,
-        default_status=dg.DefaultScheduleStatus.RUNNING,
-        description="Schedule and box scores of the game night after the games: 22:00 and 23:30 for "
-        "tonight; 01:00, 02:00, 04:00 and the 06:00 morning recovery for last night. A "
-        "window other than the recovery is skipped once the night is complete.",
+        @dg.schedule(**options)
+        def _with_warehouse(context: dg.ScheduleEvaluationContext, clock: Clock, warehouse: Warehouse):
+            return _once(context, decide(profile.tick(context, clock, crons), warehouse))
+
+        return _with_warehouse
+
+    @dg.schedule(**options)
+    def _on_the_clock(context: dg.ScheduleEvaluationContext, clock: Clock):
+        return _once(context, decide(profile.tick(context, clock, crons)))
+
+    return _on_the_clock
+
+
+def build_schedules(accelerated: bool = False) -> tuple[dg.ScheduleDefinition, ...]:
+    """The five Phase 1 schedules, in ET on the pipeline clock."""
+    p = _Profile(accelerated)
+    return (
+        _schedule(
+            p,
+            "schedule_refresh",
+            SCHEDULE_CRON,
+            SCRAPE_SCHEDULE_JOB,
+            "Today's schedule each morning and through the afternoon (status refresh for matinees); the "
+            "21:00 run also loads tomorrow's, so tomorrow's first tip is known before its lines window opens.",
+            _refresh_schedule,
+            reads_warehouse=False,
+        ),
+        _schedule(
+            p,
+            "results_post_game",
+            RESULTS_CRON,
+            SCRAPE_RESULTS_JOB,
+            "Schedule and box scores of the game night after the games: 22:00 and 23:30 for tonight; 01:00, "
+            "02:00, 04:00 and the 06:00 morning recovery for last night. A window other than the recovery "
+            "is skipped once the night is complete.",
+            _post_game_results,
+            reads_warehouse=True,
+        ),
+        _schedule(
+            p,
+            "rosters_daily",
+            ROSTERS_CRON,
+            SCRAPE_ROSTERS_JOB,
+            "Rosters of the teams playing today, morning and afternoon.",
+            lambda tick: _request(SCRAPE_ROSTERS_JOB, tick.date(), tick, "morning operations"),
+            reads_warehouse=False,
+        ),
+        _schedule(
+            p,
+            "lines_pre_game",
+            LINES_CRON,
+            SCRAPE_LINES_JOB,
+            "Player-points and game lines every 2 hours from 12 hours before the first tip-off until the "
+            "last one (legacy incident 5: a 6-hour window lost 7 games of lines).",
+            _pre_game_lines,
+            reads_warehouse=True,
+        ),
+        _schedule(
+            p,
+            "injury_report_discovery",
+            INJURIES_CRON,
+            SCRAPE_INJURIES_JOB,
+            "Today's injury report every 2 hours from 08:45 to 20:45 ET.",
+            lambda tick: _request(SCRAPE_INJURIES_JOB, tick.date(), tick, "injury report hours"),
+            reads_warehouse=False,
+        ),
     )
-    def results_post_game(context: dg.ScheduleEvaluationContext, clock: Clock, warehouse: Warehouse):
-        tick = tick_of(context, clock, RESULTS_CRON)
-        night = game_night(tick)
-        # A night already complete in the warehouse is not scraped again before the morning recovery:
-        # an identical re-scrape would still re-run every phase of the date downstream.
-        if (tick.hour, tick.minute) != RESULTS_RECOVERY_AT and night_complete(warehouse, night):
-            return dg.SkipReason(f"every game of {night} is final and in the box scores; next: the 06:00 recovery")
-        return _once(context, _request(SCRAPE_RESULTS_JOB, night, tick, "post-game window"))
-
-    @dg.schedule(
-        name="rosters_daily",
-        cron_schedule=cron(ROSTERS_CRON),
-        job=SCRAPE_ROSTERS_JOB,
-        execution_timezone=ET_NAME,
-        default_status=dg.DefaultScheduleStatus.RUNNING,
-        description="Rosters of the teams playing today, morning and afternoon.",
-    )
-    def rosters_daily(context: dg.ScheduleEvaluationContext, clock: Clock):
-        tick = tick_of(context, clock, ROSTERS_CRON)
-        return _once(context, _request(SCRAPE_ROSTERS_JOB, tick.date(), tick, "morning operations"))
-
-    @dg.schedule(
-        name="lines_pre_game",
-        cron_schedule=cron(LINES_CRON),
-        job=SCRAPE_LINES_JOB,
-        execution_timezone=ET_NAME,
-        default_status=dg.DefaultScheduleStatus.RUNNING,
-        description="Player-points and game lines every 2 hours from 12 hours before the first "
-        "tip-off until the last one (legacy incident 5: a 6-hour window lost 7 games of lines).",
-    )
-    def lines_pre_game(context: dg.ScheduleEvaluationContext, clock: Clock, warehouse: Warehouse):
-        tick = tick_of(context, clock, LINES_CRON)
-        tips = _tips(warehouse, tick.date())
-        # The window of this hour or of the previous one (every 2 hours): a late or coarse tick still
-        # scrapes the window it belongs to; a window already scraped is dropped by its run key.
-        why = ""
-        for candidate in (tick, tick - dt.timedelta(hours=1)):
-            fire, why = lines_decision(candidate, tips)
-            if fire and candidate.date() == tick.date():
-                return _once(context, _request(SCRAPE_LINES_JOB, candidate.date(), candidate, why))
-        return dg.SkipReason(why)
-
-    @dg.schedule(
-        name="injury_report_discovery",
-        cron_schedule=cron(INJURIES_CRON),
-        job=SCRAPE_INJURIES_JOB,
-        execution_timezone=ET_NAME,
-        default_status=dg.DefaultScheduleStatus.RUNNING,
-        description="Today's injury report every 2 hours from 08:45 to 20:45 ET.",
-    )
-    def injury_report_discovery(context: dg.ScheduleEvaluationContext, clock: Clock):
-        tick = tick_of(context, clock, INJURIES_CRON)
-        return _once(context, _request(SCRAPE_INJURIES_JOB, tick.date(), tick, "injury report hours"))
-
-    return (schedule_refresh, results_post_game, rosters_daily, lines_pre_game, injury_report_discovery)

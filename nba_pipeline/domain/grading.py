@@ -25,6 +25,29 @@ PERFORMANCE_WINDOWS = (7, 14, 30)
 MIN_PICKS_FOR_STATE = 5
 
 
+def _with_actuals(predictions: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
+    """Active predictions with the player's game (points, minutes, DNP) joined on date and player."""
+    p = predictions[predictions["is_active"].astype(bool)].copy()
+    p["game_date"] = pd.to_datetime(p["game_date"])
+    a = actuals[["game_date", "player_id", "points", "minutes", "is_dnp"]].copy()
+    a["game_date"] = pd.to_datetime(a["game_date"])
+    return p.merge(a, on=["game_date", "player_id"], how="left")
+
+
+def _void_reason(injury_status: pd.Series, no_play: pd.Series) -> np.ndarray:
+    """Why a pick is void: OUT/DOUBTFUL known before the game, a late scratch, or unknown."""
+    status = injury_status.fillna("").str.lower()
+    return np.where(
+        ~no_play,
+        None,
+        np.where(
+            status.isin(["out", "doubtful"]),
+            "dnp_injury_confirmed",
+            np.where(status.isin(["questionable", "probable"]), "dnp_late_scratch", "dnp_unknown"),
+        ),
+    )
+
+
 def grade(predictions: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
     """One graded row per active prediction of a final game.
 
@@ -34,11 +57,7 @@ def grade(predictions: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
     PASS/NO_LINE have no win/loss."""
     if predictions.empty:
         return pd.DataFrame()
-    p = predictions[predictions["is_active"].astype(bool)].copy()
-    p["game_date"] = pd.to_datetime(p["game_date"])
-    a = actuals[["game_date", "player_id", "points", "minutes", "is_dnp"]].copy()
-    a["game_date"] = pd.to_datetime(a["game_date"])
-    g = p.merge(a, on=["game_date", "player_id"], how="left")
+    g = _with_actuals(predictions, actuals)
     actual = pd.to_numeric(g["points"], errors="coerce")
     minutes = pd.to_numeric(g["minutes"], errors="coerce")
     no_play = (
@@ -46,16 +65,7 @@ def grade(predictions: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
         | ((actual.fillna(0) == 0) & (minutes.fillna(0) == 0))
         | actual.isna()
     )
-    status = g["injury_status_at_prediction"].fillna("").str.lower()
-    void_reason = np.where(
-        ~no_play,
-        None,
-        np.where(
-            status.isin(["out", "doubtful"]),
-            "dnp_injury_confirmed",
-            np.where(status.isin(["questionable", "probable"]), "dnp_late_scratch", "dnp_unknown"),
-        ),
-    )
+    void_reason = _void_reason(g["injury_status_at_prediction"], no_play)
     pred = g["predicted_points"].astype(float)
     line = pd.to_numeric(g["current_points_line"], errors="coerce")
     actual_graded = actual.where(~no_play)

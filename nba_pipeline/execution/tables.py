@@ -56,6 +56,49 @@ class TableOutput:
     keep: dict[dt.date, str] = field(default_factory=dict)
 
 
+def _base_checks(
+    spec: TableSpec, day_rows: pd.DataFrame, duplicates: pd.DataFrame, rows_in_warehouse: int, not_replaced: str | None
+) -> list[dg.AssetCheckResult]:
+    """Every table's own checks of a computed date: the primary key holds, and the warehouse holds
+    exactly the rows computed (legacy incident 10: a record count of 0 on a table with rows)."""
+    return [
+        inputs_ready_result(None),
+        dg.AssetCheckResult(
+            check_name=CHECK_PRIMARY_KEY,
+            passed=duplicates.empty,
+            metadata={
+                "duplicate_rows": len(duplicates),
+                "examples": dg.MetadataValue.json(
+                    duplicates.head(5)[list(spec.primary_key)].astype(str).to_dict("records")
+                ),
+            },
+        ),
+        dg.AssetCheckResult(
+            check_name=CHECK_ROWS_WRITTEN,
+            passed=not_replaced is not None or rows_in_warehouse == len(day_rows),
+            metadata={
+                "rows_computed": len(day_rows),
+                "rows_in_warehouse": rows_in_warehouse,
+                **({"not_replaced": not_replaced} if not_replaced else {}),
+            },
+        ),
+    ]
+
+
+def _write(warehouse: Warehouse, spec: TableSpec, dates: list[dt.date], unready: dict, compute):
+    """Compute the ready dates and replace the rows of the run's dates in one transaction; dates not
+    ready, or refused by the computation, keep their rows."""
+    ready = [d for d in dates if d not in unready]
+    with warehouse.session():
+        out = compute(ready) if ready else TableOutput(spec.empty())
+        conformed = spec.conform(out.frame)
+        keep = {**{d: f"inputs not ready: {r}" for d, r in unready.items()}, **out.keep}
+        if len(conformed) and keep:
+            conformed = conformed[~conformed[spec.date_column].dt.date.isin(set(keep))].reset_index(drop=True)
+        result: WriteResult = warehouse.replace_dates(spec, conformed, *calendar.span(dates), keep=set(keep))
+    return out, conformed, keep, result
+
+
 def write_table(
     context: dg.AssetExecutionContext,
     warehouse: Warehouse,
@@ -66,14 +109,7 @@ def write_table(
     their rows atomically (dates not ready, or refused, keep their rows), then record each date."""
     dates = context_dates(context)
     unready = unready_dates(context, dates)
-    ready = [d for d in dates if d not in unready]
-    with warehouse.session():
-        out = compute(ready) if ready else TableOutput(spec.empty())
-        conformed = spec.conform(out.frame)
-        keep = {**{d: f"inputs not ready: {r}" for d, r in unready.items()}, **out.keep}
-        if len(conformed) and keep:
-            conformed = conformed[~conformed[spec.date_column].dt.date.isin(set(keep))].reset_index(drop=True)
-        result: WriteResult = warehouse.replace_dates(spec, conformed, *calendar.span(dates), keep=set(keep))
+    out, conformed, keep, result = _write(warehouse, spec, dates, unready, compute)
     written = ByDate(conformed, spec.date_column)
     duplicated = ByDate(spec.duplicate_keys(conformed), spec.date_column)
     span = calendar.span_text(dates)
@@ -81,7 +117,6 @@ def write_table(
         f"{spec.address}: wrote {len(conformed)} rows for {span} (replaced {result.deleted})"
         + (f"; kept the rows of {len(keep)} date(s): {', '.join(str(d) for d in sorted(keep))}" if keep else "")
     )
-
     per_date_meta, checks = {}, {}
     for d in dates:
         rows = result.rows_by_date.get(d, 0)
@@ -90,36 +125,14 @@ def write_table(
             "table": spec.address,
             **({"not_written": keep[d]} if d in keep else {}),
         }
-        if d in unready:
-            # Nothing was computed for the date: only the readiness verdict is recorded; its other
-            # checks stay unevaluated for this materialization.
-            checks[d] = [inputs_ready_result(unready[d])]
-            continue
-        day = written[d]
-        dupes = duplicated[d]
-        checks[d] = [
-            inputs_ready_result(None),
-            dg.AssetCheckResult(
-                check_name=CHECK_PRIMARY_KEY,
-                passed=dupes.empty,
-                metadata={
-                    "duplicate_rows": len(dupes),
-                    "examples": dg.MetadataValue.json(
-                        dupes.head(5)[list(spec.primary_key)].astype(str).to_dict("records")
-                    ),
-                },
-            ),
-            dg.AssetCheckResult(
-                check_name=CHECK_ROWS_WRITTEN,
-                passed=d in keep or rows == len(day),
-                metadata={
-                    "rows_computed": len(day),
-                    "rows_in_warehouse": rows,
-                    **({"not_replaced": keep[d]} if d in keep else {}),
-                },
-            ),
-            *out.checks(d),
-        ]
+        # A date not computed records only its readiness verdict; its other checks stay unevaluated
+        # for this materialization.
+        checks[d] = (
+            [inputs_ready_result(unready[d])]
+            if d in unready
+            else [*_base_checks(spec, written[d], duplicated[d], rows, keep.get(d)), *out.checks(d)]
+        )
+    not_written = {"dates_not_written": dg.MetadataValue.json({str(d): r for d, r in sorted(keep.items())})}
     yield from record_dates(
         context,
         dates,
@@ -130,11 +143,7 @@ def write_table(
             "dates": span,
             "rows_written": len(conformed),
             "code_identity": code_identity(),
-            **(
-                {"dates_not_written": dg.MetadataValue.json({str(d): r for d, r in sorted(keep.items())})}
-                if keep
-                else {}
-            ),
+            **(not_written if keep else {}),
             **out.metadata,
         },
     )
