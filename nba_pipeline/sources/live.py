@@ -19,7 +19,7 @@ import dagster as dg
 import httpx
 from pydantic import PrivateAttr
 
-from nba_pipeline.calendar import ET
+from nba_pipeline.calendar import ET, GameStatus
 from nba_pipeline.domain.teams import BY_TRICODE, is_nba_team, normalize_tricode
 from nba_pipeline.partitions import season_label, season_year
 from nba_pipeline.sources import formats
@@ -165,7 +165,9 @@ class LiveSource(NbaSource):
         payloads: list[Payload] = []
         with self._client() as client:
             sched = self._schedule_payload(client, game_date, as_of)
-            final_ids = sorted({str(g["gameId"]) for g in games_of(sched.body) if g.get("gameStatus") == 3})
+            final_ids = sorted(
+                {str(g["gameId"]) for g in games_of(sched.body) if g.get("gameStatus") == GameStatus.FINAL}
+            )
             for game_id in final_ids:
                 params = {
                     "GameID": game_id,

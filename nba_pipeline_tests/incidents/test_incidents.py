@@ -294,12 +294,12 @@ def test_16_disabled_sources_leave_phase_3_and_4_running(tmp_path):
     p = make_pipeline(tmp_path, SimulatedSource(seed=SIM_SEED, disabled_endpoints=off), MORNING_AFTER)
     start = NIGHT - dt.timedelta(days=3)
     assert all(r.success for r in p.run([keys.PHASE1, keys.PHASE2, keys.PHASE3, keys.PHASE4], start, NIGHT))
-    upgc = p.read(t.UPCOMING_PLAYER_CONTEXT, NIGHT, NIGHT)
-    assert len(upgc) > 100 and set(upgc["roster_source"]) <= {"recent_box_scores", "prop_line"}
+    upcoming_players = p.read(t.UPCOMING_PLAYER_CONTEXT, NIGHT, NIGHT)
+    assert len(upcoming_players) > 100 and set(upcoming_players["roster_source"]) <= {"recent_box_scores", "prop_line"}
     off_rows = p.read(t.TEAM_OFFENSE, NIGHT, NIGHT)
     assert (off_rows["data_source"] == "reconstructed_from_players").all()
     assert p.warehouse.count_by_date(t.TEAM_ROSTERS, start, NIGHT) == {}
-    assert len(p.read(t.ML_FEATURE_STORE, NIGHT, NIGHT)) == len(upgc)
+    assert len(p.read(t.ML_FEATURE_STORE, NIGHT, NIGHT)) == len(upcoming_players)
 
 
 # --- 17: health is the data, not a flag -----------------------------------------------------------------

@@ -64,13 +64,13 @@ def test_every_final_game_has_player_and_team_rows(replay):
 
 def test_upcoming_context_uses_only_earlier_games(replay):
     p, _ = replay
-    upgc = p.read(t.UPCOMING_PLAYER_CONTEXT, JOKIC_NIGHT, JOKIC_NIGHT).set_index("player_lookup")
+    upcoming_players = p.read(t.UPCOMING_PLAYER_CONTEXT, JOKIC_NIGHT, JOKIC_NIGHT).set_index("player_lookup")
     pgs = p.read(t.PLAYER_GAME_SUMMARY, START, JOKIC_NIGHT - dt.timedelta(days=1))
     played = pgs[(pgs["player_lookup"] == "nikolajokic") & ~pgs["is_dnp"]].sort_values("game_date")
-    assert upgc.loc["nikolajokic", "points_avg_last_5"] == pytest.approx(played["points"].tail(5).mean())
-    assert upgc.loc["nikolajokic", "days_rest"] == (JOKIC_NIGHT - played["game_date"].max().date()).days
-    utgc = p.read(t.UPCOMING_TEAM_CONTEXT, JOKIC_NIGHT, JOKIC_NIGHT)
-    assert (utgc.groupby("game_id").size() == 2).all()
+    assert upcoming_players.loc["nikolajokic", "points_avg_last_5"] == pytest.approx(played["points"].tail(5).mean())
+    assert upcoming_players.loc["nikolajokic", "days_rest"] == (JOKIC_NIGHT - played["game_date"].max().date()).days
+    upcoming_teams = p.read(t.UPCOMING_TEAM_CONTEXT, JOKIC_NIGHT, JOKIC_NIGHT)
+    assert (upcoming_teams.groupby("game_id").size() == 2).all()
 
 
 def test_rematerializing_a_date_leaves_identical_row_counts(replay):

@@ -32,8 +32,8 @@ def test_every_phase_succeeds(graph):
 def test_feature_store_rows_quality_and_pre_tip_lines(graph):
     p, _ = graph
     fs = p.read(t.ML_FEATURE_STORE, END, END)
-    upgc = p.read(t.UPCOMING_PLAYER_CONTEXT, END, END)
-    assert len(fs) == len(upgc) > 100
+    upcoming_players = p.read(t.UPCOMING_PLAYER_CONTEXT, END, END)
+    assert len(fs) == len(upcoming_players) > 100
     assert fs["feature_quality_score"].between(0, 100).all() and fs["is_quality_ready"].sum() > 50
     assert fs["feature_18_value"].isna().all() and (fs["feature_18_source"] == "missing").all()
     lined = fs[fs["current_points_line"].notna()]
