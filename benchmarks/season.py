@@ -1,6 +1,11 @@
 """A season in a minute or two? Wall, CPU, peak memory and rows/s of the runs a user makes.
 
     python benchmarks/season.py [--real-dir ../shared/data/real] [--case season] [--case ...]
+                                [--baseline-dir DIR --baseline-python PY]
+
+With a baseline (another checkout and the interpreter of its own environment), every case runs on
+the baseline code and on this code back to back, in that order, and the table gives both and the
+ratio: a refactoring's cost measured on the same machine in the same hour.
 
 Every case runs the CLI as a user would (a new process, real data unless said otherwise) and reads
 its CPU time and peak RSS from the OS (the case's own process tree). Cases:
@@ -64,11 +69,22 @@ def _rows(home: Path, start: str, end: str) -> int:
         con.close()
 
 
+# The code a case runs: this checkout's, or a baseline's (its folder, its interpreter).
+CODE = {"root": ROOT, "python": sys.executable}
+
+
 def run(cmd: list[str], home: Path, now: str) -> dict:
     env = {**os.environ, "NBA_PIPELINE_NOW": now, "DAGSTER_HOME": str(home / "dagster")}
+    if cmd[0] == "nba-pipeline":  # the checkout's own CLI, through its own interpreter
+        cmd = [CODE["python"], "-m", "nba_pipeline.cli", *cmd[1:]]
+        env["PYTHONPATH"] = str(CODE["root"])
     t0 = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-c", _WRAPPER, *cmd, "--home", str(home)], cwd=ROOT, env=env, capture_output=True, text=True
+        [sys.executable, "-c", _WRAPPER, *cmd, "--home", str(home)],
+        cwd=CODE["root"],
+        env=env,
+        capture_output=True,
+        text=True,
     )
     wall = time.perf_counter() - t0
     found = re.findall(r"^RUSAGE=([\d.]+) (\d+)$", proc.stderr, flags=re.M)
@@ -84,8 +100,12 @@ def main() -> int:
     ap.add_argument(
         "--case", action="append", choices=["season", "increment", "batched20", "single20", "demo", "evaluate"]
     )
+    ap.add_argument("--baseline-dir", help="another checkout to measure back to back with this one")
+    ap.add_argument("--baseline-python", help="the interpreter of the baseline's environment")
     args = ap.parse_args()
     cases = args.case or ["season", "increment", "batched20", "single20", "demo", "evaluate"]
+    if args.baseline_dir:
+        return compare(args, cases)
     real = ["--source", "historical", "--historical-dir", args.real_dir]
     rows, season_home = [], None
 
@@ -156,6 +176,45 @@ def main() -> int:
             f"the wall per date"
         )
     return 0 if all(r["ok"] for r in rows) else 1
+
+
+def compare(args, cases: list[str]) -> int:
+    """Each case on the baseline, then on this code; wall and CPU of both and their ratio."""
+    real = ["--source", "historical", "--historical-dir", args.real_dir]
+    commands = {
+        "season": (["nba-pipeline", "backfill", "--start", SEASON[0], "--end", SEASON[1], *real], NOW_REAL),
+        "batched20": (["nba-pipeline", "backfill", "--start", FIRST20[0], "--end", FIRST20[1], *real], NOW_REAL),
+        "demo": (["nba-pipeline", "demo"], "2026-12-01T12:00:00-05:00"),
+    }
+    here = dict(CODE)
+    baseline = {"root": Path(args.baseline_dir).resolve(), "python": args.baseline_python or sys.executable}
+    results = []
+    for case in cases:
+        if case not in commands:
+            print(f"{case}: not compared (season, batched20, demo are)")
+            continue
+        cmd, now = commands[case]
+        pair = {}
+        for label, code in (("baseline", baseline), ("this", here)):
+            CODE.update(code)
+            pair[label] = run(cmd, Path(tempfile.mkdtemp(prefix=f"nba_{case}_{label}_")), now)
+            print(
+                f"{case} {label}: {pair[label]['wall']:.1f} s wall, {pair[label]['cpu']:.1f} s CPU, "
+                f"ok={pair[label]['ok']}",
+                flush=True,
+            )
+        results.append((case, pair))
+    CODE.update(here)
+    print(
+        f"\n{'case':<11}{'baseline wall':>14}{'this wall':>11}{'ratio':>7}{'baseline CPU':>14}{'this CPU':>10}{'ratio':>7}"
+    )
+    for case, pair in results:
+        b, t = pair["baseline"], pair["this"]
+        print(
+            f"{case:<11}{b['wall']:>14.1f}{t['wall']:>11.1f}{t['wall'] / b['wall']:>7.3f}"
+            f"{b['cpu']:>14.1f}{t['cpu']:>10.1f}{t['cpu'] / b['cpu']:>7.3f}"
+        )
+    return 0 if all(p["baseline"]["ok"] and p["this"]["ok"] for _, p in results) else 1
 
 
 if __name__ == "__main__":
