@@ -76,6 +76,28 @@ def break_even(price):
     return implied_probability(price)
 
 
+def no_vig_probabilities(over_price, under_price):
+    """The book's fair P(over) and P(under) with its margin removed: each side's implied probability
+    divided by their sum (the multiplicative method). -110 / -110 -> 0.5 / 0.5; -130 / +110 ->
+    0.5650 / 0.4350 (implied 0.5652 and 0.4762, sum 1.0414). NaN where a price is missing."""
+    over = np.asarray(implied_probability(over_price), dtype=float)
+    under = np.asarray(implied_probability(under_price), dtype=float)
+    total = over + under
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _shaped(over_price, over / total), _shaped(under_price, under / total)
+
+
+def kelly_stake(p_win, price, fraction: float = 0.25):
+    """The share of the bankroll to stake: ``fraction`` of the Kelly criterion (p·b − q) / b, b the
+    profit per unit at the price, never below 0. p = 0.55 at +100 -> full Kelly 0.10, quarter 0.025;
+    no edge (p at or below the break-even) -> 0."""
+    p = np.asarray(p_win, dtype=float)
+    b = np.asarray(american_profit(price), dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        full = (p * b - (1.0 - p)) / b
+    return _shaped(p_win, np.clip(full, 0.0, None) * fraction)
+
+
 def price_or_default(price):
     """The offered price, or DEFAULT_PRICE where it is unknown (NaN / NULL)."""
     p = np.asarray(price, dtype=float)

@@ -1,0 +1,125 @@
+"""Line shopping: which quotes of a player's prop to trust, the market's fair line from every book's
+line and prices with the vig removed, and the bet with the highest expected value over every book.
+
+A quote is (book, line, over price, under price) at one snapshot. Quotes are compared on their no-vig
+P(over). The rule that keeps the shopping honest, ``consistent_quotes`` ("agree with the other
+books"): a quote whose no-vig P(over) sits more than ``ALTERNATE_LINE_GAP`` away from the P(over) at
+its line that the other books' quotes imply is dropped. Books sometimes list an alternate line under
+the main line's label (on the 2024-25 threes, a "1.5" at +230 / -335 while the others price 1.5 near
+even): taken at face value such a quote looks like a gift, and a naive best-price search buys exactly
+those.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from nba_pipeline.domain.betting import OVER, UNDER, american_profit, kelly_stake, no_vig_probabilities
+
+ALTERNATE_LINE_GAP = 0.10  # no-vig probability points away from the other books at the same line
+MIN_OTHER_BOOKS = 2  # a quote is judged only against at least this many other books at its line
+PRIORITY_BOOKS = ("draftkings", "fanduel")  # the book a pick is priced at without shopping
+KEY = ["game_date", "event", "player_lookup", "market"]
+
+
+def with_no_vig(quotes: pd.DataFrame) -> pd.DataFrame:
+    """The quotes with each book's fair P(over) (its margin removed)."""
+    out = quotes.copy()
+    out["p_over_no_vig"], _ = no_vig_probabilities(out["over_price"].astype(float), out["under_price"].astype(float))
+    return out
+
+
+def consistent_quotes(quotes: pd.DataFrame, sigma: dict[str, float], gap: float = ALTERNATE_LINE_GAP) -> pd.DataFrame:
+    """Drop quotes that disagree with the other books: a quote's no-vig P(over) more than ``gap`` away
+    from the P(over) at its line that the other books imply (the median of their implied medians, at
+    the market's error width ``sigma``), judged with at least MIN_OTHER_BOOKS other quotes. Same line
+    or not: an alternate line sold under a main line's label disagrees with everyone."""
+    q = with_no_vig(quotes) if "p_over_no_vig" not in quotes else quotes.copy()
+    q = q[q["p_over_no_vig"].notna()].reset_index(drop=True)
+    if q.empty:
+        return q
+    widths = q["market"].map(sigma).astype(float).to_numpy()
+    implied = implied_median(q["line"], q["p_over_no_vig"], widths)
+    p_over, lines = q["p_over_no_vig"].to_numpy(), q["line"].to_numpy(dtype=float)
+    keep = np.ones(len(q), dtype=bool)
+    # Leave-one-out medians over a handful of books per player-market: small groups, a plain loop.
+    for idx in q.groupby(KEY).indices.values():
+        if len(idx) <= MIN_OTHER_BOOKS:
+            continue
+        for j, i in enumerate(idx):
+            others = np.median(np.delete(implied[idx], j))
+            expected, _ = side_probabilities(others, widths[i], lines[i])
+            keep[i] = abs(p_over[i] - float(expected)) <= gap
+    return q[keep]
+
+
+def implied_median(line, p_over, sigma):
+    """The median outcome a quote implies under a normal error of width ``sigma``: P(X > line) =
+    p_over gives median = line + sigma * z(p_over)."""
+    return np.asarray(line, dtype=float) + np.asarray(sigma, dtype=float) * norm.ppf(np.asarray(p_over, dtype=float))
+
+
+def fair_lines(quotes: pd.DataFrame, sigma: dict[str, float]) -> pd.DataFrame:
+    """Per player-game-market: the consensus fair median (the median over books of each quote's
+    implied median, the vig removed from its prices), the number of books, and the modal line."""
+    q = quotes.assign(
+        implied=implied_median(quotes["line"], quotes["p_over_no_vig"], quotes["market"].map(sigma).astype(float))
+    )
+    grouped = q.groupby(KEY)
+    return pd.DataFrame(
+        {
+            "fair_median": grouped["implied"].median(),
+            "books": grouped["bookmaker"].nunique(),
+            "modal_line": grouped["line"].agg(lambda s: s.mode().iloc[0]),
+        }
+    ).reset_index()
+
+
+def side_probabilities(median, sigma, line) -> tuple[np.ndarray, np.ndarray]:
+    """P(over), P(under) at a line for a count stat ~ N(median, sigma): a half line cannot push; a
+    whole line pushes on the line itself (continuity: the line +- 0.5)."""
+    median, sigma, line = (np.asarray(x, dtype=float) for x in (median, sigma, line))
+    whole = np.isclose(line, np.round(line))
+    p_over = np.where(whole, norm.sf((line + 0.5 - median) / sigma), norm.sf((line - median) / sigma))
+    p_under = np.where(whole, norm.cdf((line - 0.5 - median) / sigma), norm.cdf((line - median) / sigma))
+    return p_over, p_under
+
+
+def bet_values(quotes: pd.DataFrame, median, sigma) -> pd.DataFrame:
+    """Each quote's two bets with P(win), P(loss) and expected value per unit at its own price."""
+    p_over, p_under = side_probabilities(median, sigma, quotes["line"])
+    rows = []
+    for side, p_win, p_loss, price in (
+        (OVER, p_over, p_under, quotes["over_price"]),
+        (UNDER, p_under, p_over, quotes["under_price"]),
+    ):
+        profit = np.asarray(american_profit(price.astype(float)), dtype=float)
+        rows.append(
+            quotes.assign(
+                side=side, price=price.astype(float), p_win=p_win, p_loss=p_loss, expected_value=p_win * profit - p_loss
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+def best_bets(quotes: pd.DataFrame, predictions: pd.DataFrame, kelly_fraction: float = 0.25) -> pd.DataFrame:
+    """Per player-game-market, the bet with the highest expected value over every book's quote and
+    both sides, given the prediction's ``median`` and ``sigma`` (one row per KEY); with its book, line,
+    price, P(win), expected value and the fractional-Kelly stake."""
+    joined = quotes.merge(predictions[[*KEY, "median", "sigma"]], on=KEY, how="inner")
+    if joined.empty:
+        return joined.assign(side=[], price=[], p_win=[], p_loss=[], expected_value=[], kelly=[])
+    bets = bet_values(joined, joined["median"], joined["sigma"])
+    best = bets.sort_values(["expected_value", "bookmaker"], ascending=[False, True]).drop_duplicates(KEY)
+    best["kelly"] = kelly_stake(best["p_win"].to_numpy(), best["price"].to_numpy(), kelly_fraction)
+    return best.reset_index(drop=True)
+
+
+def priority_quote(quotes: pd.DataFrame) -> pd.DataFrame:
+    """The quote a pick is priced at without shopping: DraftKings, else FanDuel, else any book (the
+    first by name), per player-game-market."""
+    rank = quotes["bookmaker"].map({b: i for i, b in enumerate(PRIORITY_BOOKS)}).fillna(len(PRIORITY_BOOKS))
+    ordered = quotes.assign(_rank=rank).sort_values([*KEY, "_rank", "bookmaker"])
+    return ordered.drop_duplicates(KEY).drop(columns="_rank")

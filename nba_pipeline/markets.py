@@ -1,0 +1,57 @@
+"""Prop markets, one entry each: the Odds API market key, the box-score stats a bet settles on and the
+prediction systems that serve it. The scorecard, the line shopping and the settlement read this list;
+adding a market is one entry (and its test)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Box-score stats, in the names our tables and the real-data folder's game logs share.
+POINTS_STAT, REBOUNDS_STAT, ASSISTS_STAT, THREES_STAT = "points", "rebounds", "assists", "threes_made"
+# The systems that need only the books' lines serve every market; the feature-store models are
+# trained on points.
+LINE_SYSTEMS = ("line_anchored_v1",)
+POINTS_SYSTEMS = ("catboost_points_v1", "moving_average_baseline_v1", *LINE_SYSTEMS)
+
+
+@dataclass(frozen=True)
+class Market:
+    key: str  # the Odds API market key (its `markets=` value)
+    label: str
+    settles_on: tuple[str, ...]  # the box-score stats whose sum settles a bet
+    systems: tuple[str, ...] = LINE_SYSTEMS
+
+    def actual(self, stats) -> object:
+        """The settled value from a row (or frame) of box-score stats: the sum of ``settles_on``."""
+        total = stats[self.settles_on[0]]
+        for stat in self.settles_on[1:]:
+            total = total + stats[stat]
+        return total
+
+
+POINTS = Market("player_points", "points", (POINTS_STAT,), POINTS_SYSTEMS)
+REBOUNDS = Market("player_rebounds", "rebounds", (REBOUNDS_STAT,))
+ASSISTS = Market("player_assists", "assists", (ASSISTS_STAT,))
+THREES = Market("player_threes", "threes", (THREES_STAT,))
+PRA = Market(
+    "player_points_rebounds_assists", "points + rebounds + assists", (POINTS_STAT, REBOUNDS_STAT, ASSISTS_STAT)
+)
+
+MARKETS: tuple[Market, ...] = (POINTS, REBOUNDS, ASSISTS, THREES, PRA)
+BY_KEY = {m.key: m for m in MARKETS}
+# The real-data folder names the PRA market "pra" in its file names and rows.
+ALIASES = {"player_pra": PRA.key, "pra": PRA.key}
+
+
+def market(key: str) -> Market:
+    return BY_KEY[ALIASES.get(key, key)]
+
+
+def odds_api_markets(markets: tuple[Market, ...] = MARKETS) -> str:
+    """The `markets=` parameter of one event-odds call: every market at once, comma-joined."""
+    return ",".join(m.key for m in markets)
+
+
+def credits_per_event(markets: tuple[Market, ...] = MARKETS, regions: int = 1) -> int:
+    """What one event-odds call costs in Odds API credits: one per market per region."""
+    return len(markets) * regions
