@@ -44,7 +44,12 @@ ALIASES = {"player_pra": PRA.key, "pra": PRA.key}
 
 
 def market(key: str) -> Market:
-    return BY_KEY[ALIASES.get(key, key)]
+    """The registered market of an Odds API key (or an alias of one); ValueError naming the key and
+    the registered ones otherwise."""
+    try:
+        return BY_KEY[ALIASES.get(key, key)]
+    except KeyError:
+        raise ValueError(f"unknown prop market {key!r}; registered: {', '.join(BY_KEY)}") from None
 
 
 def odds_api_markets(markets: tuple[Market, ...] = MARKETS) -> str:

@@ -4,13 +4,13 @@ arguments, and how an error becomes one line and an exit status."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 
 import dagster as dg
 
+from nba_pipeline.cli import markets
 from nba_pipeline.cli.commands import cmd_backfill, cmd_demo, cmd_dev, cmd_doctor, cmd_evaluate, cmd_rebuild, cmd_status
-from nba_pipeline.cli.home import UsageError
+from nba_pipeline.cli.home import UsageError, game_date
 from nba_pipeline.environment import ConfigurationError
 from nba_pipeline.instance.reaper import reap_dead_runs
 from nba_pipeline.storage import ArchiveIntegrityError
@@ -18,13 +18,6 @@ from nba_pipeline.warehouse import WarehouseDamagedError
 
 SOURCES = ["simulated", "historical", "live"]
 CHUNK_HELP = "dates per run (default: the assets' BackfillPolicy, 100)"
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _range_commands(sub) -> None:
@@ -36,8 +29,8 @@ def _range_commands(sub) -> None:
     b = sub.add_parser(
         "backfill", help="materialize a date range (runs as Dagster's backfill plans them), with progress"
     )
-    b.add_argument("--start", type=_date, required=True)
-    b.add_argument("--end", type=_date, required=True)
+    b.add_argument("--start", type=game_date, required=True)
+    b.add_argument("--end", type=game_date, required=True)
     b.add_argument("--select", action="append", metavar="GROUP", help="phase group(s) (repeatable); default all")
     b.add_argument("--source", choices=SOURCES)
     b.add_argument("--historical-dir")
@@ -50,8 +43,8 @@ def _range_commands(sub) -> None:
         help="rebuild every table of a range from the payload archive alone (no source "
         "call): a damaged or deleted warehouse, or a move to another warehouse",
     )
-    r.add_argument("--start", type=_date, help="first game date (default: the first date the archive holds)")
-    r.add_argument("--end", type=_date, help="last game date (default: the last date the archive holds)")
+    r.add_argument("--start", type=game_date, help="first game date (default: the first date the archive holds)")
+    r.add_argument("--end", type=game_date, help="last game date (default: the last date the archive holds)")
     r.add_argument("--source", choices=SOURCES, help="whose archived payloads to replay (default: NBA_PIPELINE_SOURCE)")
     r.add_argument("--home")
     r.add_argument("--chunk-days", type=int, default=None, help=CHUNK_HELP)
@@ -66,9 +59,9 @@ def _range_commands(sub) -> None:
         required=True,
         help="a historical data folder (schedule/, box_scores/, props/, api_payloads/)",
     )
-    e.add_argument("--start", type=_date, required=True, help="first game date to predict and grade")
-    e.add_argument("--end", type=_date, required=True)
-    e.add_argument("--history-start", type=_date, help="replay history from this date (default: start - 365 days)")
+    e.add_argument("--start", type=game_date, required=True, help="first game date to predict and grade")
+    e.add_argument("--end", type=game_date, required=True)
+    e.add_argument("--history-start", type=game_date, help="replay history from this date (default: start - 365 days)")
     e.add_argument("--home")
     e.add_argument("--chunk-days", type=int, default=62)
     e.add_argument("--skip-replay", action="store_true", help="only evaluate what is already graded")
@@ -78,7 +71,7 @@ def _range_commands(sub) -> None:
 
 def _home_commands(sub) -> None:
     s = sub.add_parser("status", help="did the pipeline of a game date complete? (exit 1 when overdue)")
-    s.add_argument("--date", type=_date, help="game date (default: today in ET)")
+    s.add_argument("--date", type=game_date, help="game date (default: today in ET)")
     s.add_argument("--home")
     s.set_defaults(func=cmd_status)
 
@@ -103,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     _range_commands(sub)
     _home_commands(sub)
+    markets.add_parser(sub)
     return p
 
 

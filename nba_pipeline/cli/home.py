@@ -4,6 +4,7 @@ home, each one line."""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import logging
 import os
@@ -34,6 +35,14 @@ INSTANCE_ERRORS = (
 
 class UsageError(Exception):
     """Bad input or configuration: printed as one line, exit status 2, no traceback."""
+
+
+def game_date(text: str) -> dt.date:
+    """An argparse type: a game date as YYYY-MM-DD."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def quiet() -> None:

@@ -19,7 +19,6 @@ from scipy.stats import norm
 from nba_pipeline.domain.betting import OVER, UNDER, american_profit, kelly_stake, no_vig_probabilities
 
 ALTERNATE_LINE_GAP = 0.10  # no-vig probability points away from the other books at the same line
-MIN_OTHER_BOOKS = 2  # a quote is judged only against at least this many other books at its line
 PRIORITY_BOOKS = ("draftkings", "fanduel")  # the book a pick is priced at without shopping
 KEY = ["game_date", "event", "player_lookup", "market"]
 
@@ -34,25 +33,46 @@ def with_no_vig(quotes: pd.DataFrame) -> pd.DataFrame:
 def consistent_quotes(quotes: pd.DataFrame, sigma: dict[str, float], gap: float = ALTERNATE_LINE_GAP) -> pd.DataFrame:
     """Drop quotes that disagree with the other books: a quote's no-vig P(over) more than ``gap`` away
     from the P(over) at its line that the other books imply (the median of their implied medians, at
-    the market's error width ``sigma``), judged with at least MIN_OTHER_BOOKS other quotes. Same line
-    or not: an alternate line sold under a main line's label disagrees with everyone."""
+    the market's error width ``sigma``). Same line or not: an alternate line sold under a main line's
+    label disagrees with everyone. Two books that disagree are both dropped: nothing says which one is
+    right. A lone quote stays (to the line-based system its fair line is itself: never value)."""
     q = with_no_vig(quotes) if "p_over_no_vig" not in quotes else quotes.copy()
     q = q[q["p_over_no_vig"].notna()].reset_index(drop=True)
     if q.empty:
         return q
     widths = q["market"].map(sigma).astype(float).to_numpy()
     implied = implied_median(q["line"], q["p_over_no_vig"], widths)
-    p_over, lines = q["p_over_no_vig"].to_numpy(), q["line"].to_numpy(dtype=float)
-    keep = np.ones(len(q), dtype=bool)
-    # Leave-one-out medians over a handful of books per player-market: small groups, a plain loop.
-    for idx in q.groupby(KEY).indices.values():
-        if len(idx) <= MIN_OTHER_BOOKS:
-            continue
-        for j, i in enumerate(idx):
-            others = np.median(np.delete(implied[idx], j))
-            expected, _ = side_probabilities(others, widths[i], lines[i])
-            keep[i] = abs(p_over[i] - float(expected)) <= gap
+    group = q.groupby(KEY, sort=False).ngroup().to_numpy()
+    others = leave_one_out_median(group, implied)
+    expected, _ = side_probabilities(others, widths, q["line"])
+    judged = ~np.isnan(others)  # a lone quote has no other book to disagree with
+    keep = ~judged | (np.abs(q["p_over_no_vig"].to_numpy() - expected) <= gap)
     return q[keep]
+
+
+def leave_one_out_median(group, values) -> np.ndarray:
+    """For every element, the median of the other elements of its group (NaN in a group of one)."""
+    group, values = np.asarray(group), np.asarray(values, dtype=float)
+    order = np.lexsort((values, group))
+    g, v = group[order], values[order]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    sizes = np.diff(np.r_[starts, len(g)])
+    start, n = np.repeat(starts, sizes), np.repeat(sizes, sizes)
+    rank = np.arange(len(g)) - start  # the element's position in its sorted group
+
+    def without(k):
+        # The k-th smallest of the group once the element itself is removed.
+        return v[np.minimum(start + k + (k >= rank), len(v) - 1)]
+
+    rest = n - 1
+    half = rest // 2
+    odd = without(half)
+    even = (without(np.maximum(half - 1, 0)) + odd) / 2
+    out = np.where(rest % 2 == 1, odd, even)
+    out[rest == 0] = np.nan
+    result = np.empty_like(out)
+    result[order] = out
+    return result
 
 
 def implied_median(line, p_over, sigma):

@@ -38,6 +38,13 @@ def read_quotes(root: Path) -> pd.DataFrame:
     raw = read_csvs(sorted((root / "props").glob("odds_api_player_*.csv")), "props")
     if raw.empty:
         return raw
+    unknown = ~raw["market"].isin([*markets.BY_KEY, *markets.ALIASES])
+    if unknown.any():
+        first = raw[unknown].iloc[0]
+        raise ValueError(
+            f"props file {first['snapshot_file']} ({first['game_time']}): field 'market' holds "
+            f"{first['market']!r}, not a registered market ({', '.join(markets.BY_KEY)})"
+        )
     tipoff = pd.to_datetime(raw["game_time"], utc=True)
     snapshots = {name: snapshot_instant(name) for name in raw["snapshot_file"].unique()}
     quotes = pd.DataFrame(
