@@ -39,8 +39,8 @@ PRA = Market(
 
 MARKETS: tuple[Market, ...] = (POINTS, REBOUNDS, ASSISTS, THREES, PRA)
 BY_KEY = {m.key: m for m in MARKETS}
-# The real-data folder names the PRA market "pra" in its file names and rows.
-ALIASES = {"player_pra": PRA.key, "pra": PRA.key}
+# Short names (``--market threes``); the real-data folder names the PRA market "pra" in its files.
+ALIASES = {**{m.key.removeprefix("player_"): m.key for m in MARKETS}, "player_pra": PRA.key, "pra": PRA.key}
 
 
 def market(key: str) -> Market:

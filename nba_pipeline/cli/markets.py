@@ -21,6 +21,8 @@ def cmd_evaluate_markets(args) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     t0 = time.perf_counter()
+    # A file that cannot be read raises HistoricalDataError (a dg.Failure naming the file and the
+    # field): the command prints it as one line, exit 2.
     quotes, stats = read_quotes(root), read_player_stats(root)
     if quotes.empty:
         raise UsageError(f"{root / 'props'} holds no pre-tip quotes of a registered market")

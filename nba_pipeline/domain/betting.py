@@ -79,7 +79,7 @@ def break_even(price):
 def no_vig_probabilities(over_price, under_price):
     """The book's fair P(over) and P(under) with its margin removed: each side's implied probability
     divided by their sum (the multiplicative method). -110 / -110 -> 0.5 / 0.5; -130 / +110 ->
-    0.5650 / 0.4350 (implied 0.5652 and 0.4762, sum 1.0414). NaN where a price is missing."""
+    0.5427 / 0.4573 (implied 0.5652 and 0.4762, sum 1.0414). NaN where a price is missing."""
     over = np.asarray(implied_probability(over_price), dtype=float)
     under = np.asarray(implied_probability(under_price), dtype=float)
     total = over + under

@@ -12,7 +12,7 @@ import pandas as pd
 from nba_pipeline import markets
 from nba_pipeline.calendar import ET
 from nba_pipeline.domain.names import player_lookup
-from nba_pipeline.sources.historical.files import read_csvs
+from nba_pipeline.sources.historical.files import HistoricalDataError, read_csvs
 
 # A folder's daily files without a time in their name were taken at about 17:00 UTC (its README).
 DAILY_SNAPSHOT_UTC = dt.time(17, 0)
@@ -38,11 +38,13 @@ def read_quotes(root: Path) -> pd.DataFrame:
     raw = read_csvs(sorted((root / "props").glob("odds_api_player_*.csv")), "props")
     if raw.empty:
         return raw
+    if "market" not in raw:
+        raise HistoricalDataError(f"historical source: {root / 'props'}: a props file lacks the field 'market'")
     unknown = ~raw["market"].isin([*markets.BY_KEY, *markets.ALIASES])
     if unknown.any():
         first = raw[unknown].iloc[0]
-        raise ValueError(
-            f"props file {first['snapshot_file']} ({first['game_time']}): field 'market' holds "
+        raise HistoricalDataError(
+            f"historical source: props file {first['snapshot_file']} ({first['game_time']}): field 'market' holds "
             f"{first['market']!r}, not a registered market ({', '.join(markets.BY_KEY)})"
         )
     tipoff = pd.to_datetime(raw["game_time"], utc=True)
