@@ -19,6 +19,10 @@ class Market:
     key: str  # the Odds API market key (its `markets=` value)
     label: str
     settles_on: tuple[str, ...]  # the box-score stats whose sum settles a bet
+    # The standard deviation of the settled stat around the books' fair line: the width a walk-forward
+    # starts from before it has measured its own, and the one closing-line value carries a moved line
+    # with. Measured on the real-data folder (`nba-pipeline evaluate-markets`, column "sd").
+    error_width: float
     systems: tuple[str, ...] = LINE_SYSTEMS
 
     def actual(self, stats) -> object:
@@ -29,12 +33,12 @@ class Market:
         return total
 
 
-POINTS = Market("player_points", "points", (POINTS_STAT,), POINTS_SYSTEMS)
-REBOUNDS = Market("player_rebounds", "rebounds", (REBOUNDS_STAT,))
-ASSISTS = Market("player_assists", "assists", (ASSISTS_STAT,))
-THREES = Market("player_threes", "threes", (THREES_STAT,))
+POINTS = Market("player_points", "points", (POINTS_STAT,), 6.46, POINTS_SYSTEMS)
+REBOUNDS = Market("player_rebounds", "rebounds", (REBOUNDS_STAT,), 2.58)
+ASSISTS = Market("player_assists", "assists", (ASSISTS_STAT,), 1.99)
+THREES = Market("player_threes", "threes", (THREES_STAT,), 1.48)
 PRA = Market(
-    "player_points_rebounds_assists", "points + rebounds + assists", (POINTS_STAT, REBOUNDS_STAT, ASSISTS_STAT)
+    "player_points_rebounds_assists", "points + rebounds + assists", (POINTS_STAT, REBOUNDS_STAT, ASSISTS_STAT), 8.09
 )
 
 MARKETS: tuple[Market, ...] = (POINTS, REBOUNDS, ASSISTS, THREES, PRA)

@@ -3,9 +3,11 @@ record, its metadata and data-version tags, the asset's latest materialization, 
 partitions) is what Dagster's own consolidated SQLite storage reads back for the same events, and a
 second process's storage on the same folder sees every write at once."""
 
+import os
 import time
 
 import dagster as dg
+import sqlalchemy as db
 from dagster._core.events import (
     AssetMaterializationPlannedData,
     DagsterEvent,
@@ -15,7 +17,9 @@ from dagster._core.events import (
 from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log.sqlite.consolidated_sqlite_event_log import ConsolidatedSqliteEventLogStorage
 
+from nba_pipeline.environment import current
 from nba_pipeline.instance.event_log import LocalSqliteEventLogStorage
+from nba_pipeline.instance.home import ensure_local_instance
 
 KEY = dg.AssetKey(["nba_analytics", "player_game_summary"])
 DAYS = [f"2025-01-{d:02d}" for d in range(1, 8)]
@@ -96,7 +100,8 @@ def test_a_second_process_sees_every_write_at_once(tmp_path):
 
 
 def test_a_batch_is_stored_one_event_at_a_time(tmp_path):
-    """Dagster's default for a batch (we do not batch: README, "the instance"): every event lands."""
+    """Dagster's base class stores a batch event by event; ours runs it in one transaction: every
+    event lands."""
     storage = LocalSqliteEventLogStorage(str(tmp_path))
     planned = [
         EventLogEntry(
@@ -115,3 +120,26 @@ def test_a_batch_is_stored_one_event_at_a_time(tmp_path):
     types = [r.event_log_entry.dagster_event.event_type for r in storage.get_records_for_run("run-c").records]
     assert types.count(DagsterEventType.ASSET_MATERIALIZATION_PLANNED) == len(DAYS)
     assert types.count(DagsterEventType.ASSET_MATERIALIZATION) == len(DAYS)
+
+
+def test_a_batch_is_one_transaction_and_reads_back_like_single_events(tmp_path):
+    """The materializations of one step over a range commit once (the CLI sets
+    DAGSTER_EVENT_BATCH_SIZE so Dagster hands them over together); what is read back is what the
+    same events stored one at a time give. Fails if Dagster's batch path opens connections of its own."""
+    batched, single = (LocalSqliteEventLogStorage(str(tmp_path / name)) for name in ("batched", "single"))
+    commits = []
+    db.event.listen(batched._get_engine(), "commit", lambda conn: commits.append(1))
+    batched.store_event_batch(_materializations("run-d"))
+    assert len(commits) == 1
+    for event in _materializations("run-d"):
+        single.store_event(event)
+    assert _read_back(batched) == _read_back(single)
+
+
+def test_the_cli_s_instance_hands_a_step_s_materializations_over_as_a_batch(tmp_path, monkeypatch):
+
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    monkeypatch.delenv("DAGSTER_EVENT_BATCH_SIZE", raising=False)
+    monkeypatch.setenv("NBA_PIPELINE_HOME", str(tmp_path))
+    ensure_local_instance(current())
+    assert int(os.environ["DAGSTER_EVENT_BATCH_SIZE"]) > 0

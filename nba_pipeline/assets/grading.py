@@ -11,7 +11,9 @@ from nba_pipeline.calendar import span
 from nba_pipeline.checks.coverage import final_games
 from nba_pipeline.domain import evaluation as ev
 from nba_pipeline.domain import grading as gr
+from nba_pipeline.domain.clv import graded_with_clv
 from nba_pipeline.domain.predictions import active_predictions
+from nba_pipeline.domain.records import RECORD_LOOKBACK_DAYS, RULE, records
 from nba_pipeline.domain.systems import SYSTEM_IDS
 from nba_pipeline.execution.frames import ByDate, or_empty
 from nba_pipeline.execution.tables import TableOutput, write_table
@@ -26,8 +28,8 @@ CHECK_ONE_ROW_PER_SYSTEM = "one_row_per_system"
 @table_asset(
     t.PREDICTION_ACCURACY,
     group=keys.GRADING,
-    deps=[keys.PLAYER_PROP_PREDICTIONS, keys.PLAYER_GAME_SUMMARY, keys.RAW_SCHEDULE],
-    automation_condition=automation.GRADING_ON_RESULTS,
+    deps=[keys.PLAYER_PROP_PREDICTIONS, keys.PLAYER_GAME_SUMMARY, keys.RAW_SCHEDULE, keys.RAW_ODDS_PLAYER_POINTS],
+    automation_condition=automation.GRADING_ON_RESULTS_LINES_OPTIONAL,
     checks=[
         check_spec(
             t.PREDICTION_ACCURACY,
@@ -39,16 +41,19 @@ CHECK_ONE_ROW_PER_SYSTEM = "one_row_per_system"
 def prediction_accuracy(context: dg.AssetExecutionContext, warehouse: Warehouse, clock: Clock):
     """Each active prediction of a final game, graded against the player game summary: absolute and
     signed error, win/loss for OVER/UNDER, push when actual == line (no win/loss), voided when the
-    player did not play (reason from the pre-game injury status). Predictions of games not final yet
-    wait: a date with unfinished games grades only what is final. Grain: prediction."""
+    player did not play (reason from the pre-game injury status); the closing quote of the book the
+    pick was taken at and the pick's closing-line value (domain/clv.py). Predictions of games not final
+    yet wait: a date with unfinished games grades only what is final. Grain: prediction."""
 
     def compute(game_dates: list[dt.date]) -> TableOutput:
         first, last = span(game_dates)
-        predictions = active_predictions(warehouse.read(t.PLAYER_PROP_PREDICTIONS, first, last))
+        versions = warehouse.read(t.PLAYER_PROP_PREDICTIONS, first, last)
+        predictions = active_predictions(versions)
         finals = final_games(warehouse, first, last)
         if len(predictions):
             predictions = predictions[predictions["game_id"].isin(set(finals["game_id"]))]
         frame = gr.grade(predictions, warehouse.read(t.PLAYER_GAME_SUMMARY, first, last))
+        frame = graded_with_clv(frame, versions, warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, first, last))
         if len(frame):
             frame["graded_at"] = pd.Timestamp(clock.now())
         frame = or_empty(t.PREDICTION_ACCURACY, frame)
@@ -70,10 +75,26 @@ def prediction_accuracy(context: dg.AssetExecutionContext, warehouse: Warehouse,
             metadata={
                 "voided": int(frame["is_voided"].sum()) if len(frame) else 0,
                 "decided": int(frame["prediction_correct"].notna().sum()) if len(frame) else 0,
+                **_clv_metadata(frame),
             },
         )
 
     yield from write_table(context, warehouse, t.PREDICTION_ACCURACY, compute)
+
+
+def _clv_metadata(graded: pd.DataFrame) -> dict:
+    """The run's picks with a closing quote: how many, their mean CLV, and how many the market never
+    moved on (a pick made from the last snapshot has a CLV of 0 by construction)."""
+    with_close = graded[graded["clv_probability"].notna()] if len(graded) else graded
+    if with_close.empty:
+        return {"picks_with_closing_quote": 0}
+    unmoved = (with_close["clv_points"] == 0) & (with_close["clv_probability"].abs() < 1e-9)
+    return {
+        "picks_with_closing_quote": len(with_close),
+        "mean_clv_points": float(with_close["clv_points"].mean()),
+        "mean_clv_probability": float(with_close["clv_probability"].mean()),
+        "picks_the_market_never_moved_on": int(unmoved.sum()),
+    }
 
 
 @table_asset(
@@ -86,16 +107,20 @@ def prediction_accuracy(context: dg.AssetExecutionContext, warehouse: Warehouse,
 def model_performance_daily(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Per registered system and date: hit rate of its picks over the last 7, 14 and 30 days with counts, MAE,
     bias and the decay state (HEALTHY >= 58%, WATCH >= 55%, DEGRADING >= 52.4%, BLOCKED below;
-    INSUFFICIENT_DATA under 5 picks in 7 days). Grain: system x date."""
+    INSUFFICIENT_DATA under 5 picks in 7 days); and its walk-forward record (domain/records.py): the
+    ROI at the prices taken over its last 500 decided picks with a 95 % interval, proven while the
+    interval's lower bound is above 0. Grain: system x date."""
 
     def compute(game_dates: list[dt.date]) -> TableOutput:
         first, last = span(game_dates)
-        accuracy = warehouse.read(t.PREDICTION_ACCURACY, first - dt.timedelta(days=max(gr.PERFORMANCE_WINDOWS)), last)
-        frame = gr.daily_performance(game_dates, accuracy, SYSTEM_IDS)
+        accuracy = warehouse.read(t.PREDICTION_ACCURACY, first - dt.timedelta(days=RECORD_LOOKBACK_DAYS), last)
+        frame = gr.daily_performance(game_dates, accuracy, SYSTEM_IDS).merge(
+            records(game_dates, accuracy, SYSTEM_IDS), on=["game_date", "system_id"], how="left"
+        )
         by_date = ByDate(frame)
         return TableOutput(
             frame,
-            metadata=_evaluation_metadata(accuracy, last),
+            metadata={**_evaluation_metadata(accuracy, last), "publishing_rule": RULE},
             checks=lambda d: [
                 dg.AssetCheckResult(
                     check_name=CHECK_ONE_ROW_PER_SYSTEM,

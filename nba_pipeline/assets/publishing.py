@@ -14,8 +14,9 @@ import dagster as dg
 from nba_pipeline import automation, keys
 from nba_pipeline.assets.definition import BACKFILL_POLICY, check_spec, inputs_ready_spec
 from nba_pipeline.calendar import span
-from nba_pipeline.domain.exports import predictions_doc, results_doc, tonight_doc
+from nba_pipeline.domain.exports import TonightInputs, predictions_doc, results_doc, tonight_doc
 from nba_pipeline.domain.predictions import active_predictions
+from nba_pipeline.domain.records import RECORD_LOOKBACK_DAYS, latest_records
 from nba_pipeline.environment import code_identity
 from nba_pipeline.execution.frames import ByDate
 from nba_pipeline.execution.recording import inputs_ready_result, record_dates
@@ -29,14 +30,14 @@ from nba_pipeline.warehouse.base import Warehouse
 CHECK_EXPORT_READABLE = "export_json_readable"
 
 
-def _export_asset(key: dg.AssetKey, deps: list, description: str):
+def _export_asset(key: dg.AssetKey, deps: list, description: str, condition=automation.EXPORT_ON_TABLES):
     return dg.asset(
         key=key,
         group_name=keys.PHASE6,
         partitions_def=GAME_DATE_PARTITIONS,
         backfill_policy=BACKFILL_POLICY,
         deps=deps,
-        automation_condition=automation.EXPORT_ON_TABLES,
+        automation_condition=condition,
         description=description,
         kinds={"json"},
         check_specs=[
@@ -94,10 +95,15 @@ def _publish(
         keys.PLAYER_DAILY_CACHE,
         keys.PLAYER_COMPOSITE_FACTORS,
         keys.PLAYER_PROP_PREDICTIONS,
+        keys.MODEL_PERFORMANCE_DAILY,
     ],
     description="tonight/{date}.json: the date's games with their expected players, injury "
-    "status, season and recent form, fatigue, the pre-tip line and the prediction of "
-    "the published system (domain/systems/). Grain: one file per game date.",
+    "status, season and recent form, fatigue, the pre-tip line and the pick of the published system: "
+    "market, book, line, price, P(win), expected value and a quarter-Kelly stake, recommended only "
+    "while the system's record (as of the day before) is proven; every system's record with its "
+    "interval. The published system is chosen by that record (domain/records.py). "
+    "Grain: one file per game date.",
+    condition=automation.TONIGHT_ON_TABLES,
 )
 def tonight(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: BlobStore, clock: Clock):
     def build(game_dates: list[dt.date]) -> dict[dt.date, dict]:
@@ -112,9 +118,22 @@ def tonight(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: Bl
                 t.PLAYER_PROP_PREDICTIONS,
             )
         )
+        # Each date's records as they stood the day before; the season opener reads last season's.
+        performance = warehouse.read(t.MODEL_PERFORMANCE_DAILY, first - dt.timedelta(days=RECORD_LOOKBACK_DAYS), last)
         now = clock.now()
         return {
-            d: tonight_doc(d, schedule[d], players[d], cache[d], factors[d], active_predictions(predictions[d]), now)
+            d: tonight_doc(
+                d,
+                TonightInputs(
+                    schedule[d],
+                    players[d],
+                    cache[d],
+                    factors[d],
+                    active_predictions(predictions[d]),
+                    latest_records(performance, d),
+                ),
+                now,
+            )
             for d in game_dates
         }
 
@@ -125,7 +144,7 @@ def tonight(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: Bl
     keys.EXPORT_PREDICTIONS,
     deps=[keys.PLAYER_PROP_PREDICTIONS, keys.RAW_SCHEDULE],
     description="predictions/{date}.json: active predictions of every system by game, with "
-    "line, edge, recommendation and confidence, and OVER/UNDER/PASS counts. "
+    "market, book, line, price, edge, recommendation, P(win) and expected value, and OVER/UNDER/PASS counts. "
     "Grain: one file per game date.",
 )
 def predictions(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: BlobStore, clock: Clock):

@@ -130,5 +130,15 @@ MODEL_ON_HISTORY = parents_landed(
 PREDICTIONS_ON_FEATURES = parents_landed("phase 5: feature store and model of the date landed")
 # Phase 6: exports follow their tables.
 EXPORT_ON_TABLES = parents_landed("phase 6: tables behind the export landed")
+# tonight of date D publishes by each system's record as it stood the day before (what was known
+# before D's tip-offs), so yesterday's model performance is its history.
+TONIGHT_ON_TABLES = parents_landed(
+    "phase 6: tables behind tonight landed and yesterday's system records", history=(keys.MODEL_PERFORMANCE_DAILY,)
+)
 # Grading: results of date D landed (player game summary) and its predictions exist.
 GRADING_ON_RESULTS = parents_landed("grading: predictions and completed-game results of the date landed")
+# The closing lines only add closing-line value: a lines source that is off never holds grading back.
+GRADING_ON_RESULTS_LINES_OPTIONAL = parents_landed(
+    "grading: predictions and completed-game results of the date landed (closing lines optional)",
+    optional=(keys.RAW_ODDS_PLAYER_POINTS,),
+)

@@ -1,25 +1,36 @@
 """The website's JSON documents of one game date (README "Exports"): tonight (games, expected players,
-the published system's prediction), predictions (every system's active predictions by game) and
+the published system's pick and every system's record), predictions (every system's active predictions by game) and
 results (graded predictions with a summary per system). Values are made JSON-safe here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from nba_pipeline.domain.betting import LOSS, PICK_SIDES, PUSHED, WIN
-from nba_pipeline.domain.systems import published
+from nba_pipeline.domain.betting import LOSS, OVER, PICK_SIDES, PUSHED, WIN, kelly_stake, price_or_default
+from nba_pipeline.domain.records import RECORD_COLUMNS, RULE, choose_published
+from nba_pipeline.domain.systems import SYSTEM_IDS
 
-_PREDICTION_FIELDS = {
-    "predicted_points": "predicted",
-    "confidence_score": "confidence",
-    "recommendation": "recommendation",
-    "edge": "edge",
-    "model_id": "model_id",
-}
+MARKET = "player_points"  # the one market the graph predicts so far (issue 21: every market)
+KELLY_FRACTION = 0.25
+RECOMMENDED, UNPROVEN, NO_BET = "recommended", "unproven", "no_bet"
+_PICK_COLUMNS = [
+    "system_id",
+    "model_id",
+    "predicted_points",
+    "recommendation",
+    "edge",
+    "current_points_line",
+    "line_bookmaker",
+    "line_over_price",
+    "line_under_price",
+    "p_over",
+    "expected_value",
+]
 _TONIGHT_COLUMNS = [
     "game_id",
     "player_lookup",
@@ -34,11 +45,25 @@ _TONIGHT_COLUMNS = [
     "points_avg_last_10",
     "current_points_line",
     "line_bookmaker",
-    *(f"_p_{c}" for c in _PREDICTION_FIELDS),
+    *(f"_p_{c}" for c in _PICK_COLUMNS),
     "_has_prediction",
 ]
 _HIGHLIGHT_COLUMNS = ["player_name", "system_id", "predicted_points", "actual_points", "line_value"]
 VOID, PASS = "void", "pass"
+
+
+@dataclass(frozen=True)
+class TonightInputs:
+    """The rows tonight's document of one date is built from: the date's schedule, expected players,
+    daily cache, composite factors and active predictions, and each system's record as it stood the
+    day before (``records.latest_records``)."""
+
+    schedule: pd.DataFrame
+    upcoming_player_context: pd.DataFrame
+    daily_cache: pd.DataFrame
+    composite_factors: pd.DataFrame
+    predictions: pd.DataFrame
+    records: pd.DataFrame
 
 
 def clean(value):
@@ -62,7 +87,42 @@ def _records(frame: pd.DataFrame, cols: list[str]) -> list[dict]:
     return [{c: clean(v) for c, v in zip(cols, row)} for row in frame[cols].itertuples(index=False)]
 
 
-def _tonight_player(r: dict) -> dict:
+def pick(values: dict) -> dict:
+    """A prediction as the website shows it: the market, the book, the line and, for an OVER / UNDER,
+    the price of that side, P(win) (the system's calibrated P(over) or its complement), the expected
+    value per unit and a quarter-Kelly share of the bankroll (both at -110 where the book's price is
+    unknown); a PASS carries no price, probability or stake. Keys are the predictions' columns."""
+    side = values["recommendation"] if values["recommendation"] in PICK_SIDES else None
+    price = p_win = stake = None
+    if side is not None:
+        price = values["line_over_price"] if side == OVER else values["line_under_price"]
+        p_over = values["p_over"]
+        if p_over is not None and not pd.isna(p_over):
+            p_win = float(p_over) if side == OVER else 1.0 - float(p_over)
+            stake = float(kelly_stake(p_win, price_or_default(price), KELLY_FRACTION))
+    return {
+        "system_id": values["system_id"],
+        "market": MARKET,
+        "predicted": clean(values["predicted_points"]),
+        "recommendation": values["recommendation"],
+        "edge": clean(values["edge"]),
+        "book": clean(values["line_bookmaker"]),
+        "line": clean(values["current_points_line"]),
+        "price": clean(price),
+        "p_win": None if p_win is None else round(p_win, 4),
+        "expected_value": clean(values["expected_value"]) if side is not None else None,
+        "kelly_stake": None if stake is None else round(stake, 4),
+        "model_id": values["model_id"],
+    }
+
+
+def _tonight_player(r: dict, proven: bool) -> dict:
+    prediction = None
+    if r["_has_prediction"]:
+        prediction = pick({c: r[f"_p_{c}"] for c in _PICK_COLUMNS})
+        prediction["status"] = (
+            NO_BET if prediction["recommendation"] not in PICK_SIDES else RECOMMENDED if proven else UNPROVEN
+        )
     return {
         "player_lookup": r["player_lookup"],
         "name": r["player_name"],
@@ -77,53 +137,56 @@ def _tonight_player(r: dict) -> dict:
         "props": {"line": clean(r["current_points_line"]), "book": clean(r["line_bookmaker"])}
         if r["has_prop_line"]
         else None,
-        "prediction": {out: clean(r[f"_p_{col}"]) for col, out in _PREDICTION_FIELDS.items()}
-        if r["_has_prediction"]
-        else None,
+        "prediction": prediction,
     }
 
 
-def _tonight_players(
-    players: pd.DataFrame, daily_cache: pd.DataFrame, composite_factors: pd.DataFrame, predictions: pd.DataFrame
-) -> tuple[pd.DataFrame, dict[str, list[dict]]]:
-    """The date's expected players with their form, fatigue and prediction, and their documents by
-    game (by team and name)."""
+def _tonight_players(inputs: TonightInputs, predictions: pd.DataFrame, proven: bool):
+    """The date's expected players with their form, fatigue and pick, and their documents by game
+    (by team and name)."""
+    players = inputs.upcoming_player_context
     if players.empty:
         return players, {}
     players = players.merge(
-        daily_cache[["player_id", "points_avg_season", "minutes_avg_season"]], on="player_id", how="left"
-    ).merge(composite_factors[["player_id", "fatigue_score"]], on="player_id", how="left")
+        inputs.daily_cache[["player_id", "points_avg_season", "minutes_avg_season"]], on="player_id", how="left"
+    ).merge(inputs.composite_factors[["player_id", "fatigue_score"]], on="player_id", how="left")
     pred = (
-        predictions.drop_duplicates("player_id")[["player_id", *_PREDICTION_FIELDS]].rename(
-            columns={c: f"_p_{c}" for c in _PREDICTION_FIELDS}
+        predictions.drop_duplicates("player_id")[["player_id", *_PICK_COLUMNS]].rename(
+            columns={c: f"_p_{c}" for c in _PICK_COLUMNS}
         )
         if len(predictions)
-        else pd.DataFrame(columns=["player_id", *(f"_p_{c}" for c in _PREDICTION_FIELDS)])
+        else pd.DataFrame(columns=["player_id", *(f"_p_{c}" for c in _PICK_COLUMNS)])
     )
     players = players.merge(pred, on="player_id", how="left", indicator="_found")
     players["_has_prediction"] = players["_found"] == "both"
     players = players.sort_values(["team_tricode", "player_name"], kind="stable")
     by_game: dict[str, list[dict]] = {}
     for r in players[_TONIGHT_COLUMNS].to_dict("records"):  # one conversion per date, only the fields used
-        by_game.setdefault(r["game_id"], []).append(_tonight_player(r))
+        by_game.setdefault(r["game_id"], []).append(_tonight_player(r, proven))
     return players, by_game
 
 
-def tonight_doc(
-    game_date: dt.date,
-    schedule: pd.DataFrame,
-    upcoming_player_context: pd.DataFrame,
-    daily_cache: pd.DataFrame,
-    composite_factors: pd.DataFrame,
-    predictions: pd.DataFrame,
-    now: dt.datetime,
-) -> dict:
+def _record_doc(system_id: str, known: pd.DataFrame) -> dict:
+    row = known[known["system_id"] == system_id] if len(known) else known
+    values = row.iloc[0].to_dict() if len(row) else {"record_picks": 0, "is_proven": False}
+    doc = {"system_id": system_id, **{c: clean(values.get(c)) for c in RECORD_COLUMNS}}
+    doc["is_proven"] = bool(values.get("is_proven") or False)
+    doc["record_picks"] = int(values.get("record_picks") or 0)
+    return doc
+
+
+def tonight_doc(game_date: dt.date, inputs: TonightInputs, now: dt.datetime) -> dict:
     """tonight/{date}.json: the date's games by tip-off, each with its expected players (by team and
-    name), their form, fatigue, line and the published system's prediction. Every frame holds the
-    date's rows; ``predictions`` its active ones."""
-    system = published().system_id
+    name), their form, fatigue, line and the published system's pick; the published system is the
+    one with the best record as it stood before the date (``records.choose_published``), its picks
+    marked recommended only while that record is proven; every system's record."""
+    known = inputs.records
+    system = choose_published(known, SYSTEM_IDS)
+    records = [_record_doc(s, known) for s in SYSTEM_IDS]
+    proven = next(r["is_proven"] for r in records if r["system_id"] == system)
+    predictions = inputs.predictions
     mine = predictions[predictions["system_id"] == system] if len(predictions) else predictions
-    players, by_game = _tonight_players(upcoming_player_context, daily_cache, composite_factors, mine)
+    players, by_game = _tonight_players(inputs, mine, proven)
     games = [
         {
             "game_id": g["game_id"],
@@ -135,34 +198,30 @@ def tonight_doc(
             "away_score": clean(g["away_team_score"]),
             "players": by_game.get(g["game_id"], []),
         }
-        for g in schedule.sort_values("tipoff_utc").to_dict("records")
+        for g in inputs.schedule.sort_values("tipoff_utc").to_dict("records")
     ]
     return {
         "game_date": game_date.isoformat(),
         "generated_at": now.isoformat(),
+        "published_system": system,
+        "published_system_proven": proven,
+        "publishing_rule": RULE,
+        "kelly_fraction": KELLY_FRACTION,
+        "system_records": records,
         "total_players": int(len(players)),
         "total_with_lines": int(players["has_prop_line"].sum()) if len(players) else 0,
         "games": games,
     }
 
 
-def _prediction_entry(r) -> dict:
+def _prediction_entry(r: dict) -> dict:
     return {
-        "player_lookup": r.player_lookup,
-        "player_name": r.player_name,
-        "team": r.team_tricode,
-        "is_home": bool(r.is_home),
-        "system_id": r.system_id,
-        "prediction": {
-            "points": clean(r.predicted_points),
-            "confidence": clean(r.confidence_score),
-            "recommendation": r.recommendation,
-            "line": clean(r.current_points_line),
-            "edge": clean(r.edge),
-            "book": r.line_bookmaker,
-            "p_over": clean(getattr(r, "p_over", None)),
-            "expected_value": clean(getattr(r, "expected_value", None)),
-        },
+        "player_lookup": r["player_lookup"],
+        "player_name": r["player_name"],
+        "team": r["team_tricode"],
+        "is_home": bool(r["is_home"]),
+        "system_id": r["system_id"],
+        "prediction": pick(r),
     }
 
 
@@ -170,8 +229,8 @@ def predictions_doc(game_date: dt.date, schedule: pd.DataFrame, predictions: pd.
     """predictions/{date}.json: the date's active predictions of every system by game (games by
     tip-off, predictions by system and player) with OVER / UNDER / PASS counts."""
     by_game: dict[str, list] = {}
-    for r in predictions.sort_values(["system_id", "player_lookup"]).itertuples() if len(predictions) else ():
-        by_game.setdefault(r.game_id, []).append(r)
+    for r in predictions.sort_values(["system_id", "player_lookup"]).to_dict("records") if len(predictions) else ():
+        by_game.setdefault(r["game_id"], []).append(r)
     games = [
         {
             "game_id": g.game_id,

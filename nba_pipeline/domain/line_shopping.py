@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from nba_pipeline.domain.betting import OVER, UNDER, american_profit, kelly_stake, no_vig_probabilities
 
@@ -78,7 +77,11 @@ def leave_one_out_median(group, values) -> np.ndarray:
 def implied_median(line, p_over, sigma):
     """The median outcome a quote implies under a normal error of width ``sigma``: P(X > line) =
     p_over gives median = line + sigma * z(p_over)."""
-    return np.asarray(line, dtype=float) + np.asarray(sigma, dtype=float) * norm.ppf(np.asarray(p_over, dtype=float))
+    # Heavy dependency loaded only when used: the CLI imports this module at start (scipy.stats costs
+    # a process about 1.3 s of imports, scipy.special about 0.3 s).
+    from scipy.special import ndtri
+
+    return np.asarray(line, dtype=float) + np.asarray(sigma, dtype=float) * ndtri(np.asarray(p_over, dtype=float))
 
 
 def fair_lines(quotes: pd.DataFrame, sigma: dict[str, float]) -> pd.DataFrame:
@@ -102,8 +105,11 @@ def side_probabilities(median, sigma, line) -> tuple[np.ndarray, np.ndarray]:
     whole line pushes on the line itself (continuity: the line +- 0.5)."""
     median, sigma, line = (np.asarray(x, dtype=float) for x in (median, sigma, line))
     whole = np.isclose(line, np.round(line))
-    p_over = np.where(whole, norm.sf((line + 0.5 - median) / sigma), norm.sf((line - median) / sigma))
-    p_under = np.where(whole, norm.cdf((line - 0.5 - median) / sigma), norm.cdf((line - median) / sigma))
+    # Heavy dependency loaded only when used (see implied_median).
+    from scipy.special import ndtr
+
+    p_over = np.where(whole, ndtr(-(line + 0.5 - median) / sigma), ndtr(-(line - median) / sigma))
+    p_under = np.where(whole, ndtr((line - 0.5 - median) / sigma), ndtr((line - median) / sigma))
     return p_over, p_under
 
 

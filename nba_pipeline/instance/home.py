@@ -37,4 +37,7 @@ def ensure_local_instance(env: Environment) -> Path:
     # The command's process is Dagster's from here on: DagsterInstance.get() and the local config's
     # storage folder ({env: DAGSTER_HOME}) read it. Set by the command, never by a library constructor.
     os.environ["DAGSTER_HOME"] = str(home)
+    # Dagster's documented switch for handing a step's materializations of a range to the storage
+    # together (the local storage commits them once: instance/event_log.py); runs inherit it.
+    os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", "1000")
     return home

@@ -69,10 +69,31 @@ def test_predictions_doc_groups_by_game_and_counts_recommendations():
             "current_points_line": [17.5, 10.5, 18.5],
             "edge": [2.5, -0.5, -3.5],
             "line_bookmaker": ["draftkings"] * 3,
+            "line_over_price": [-110.0, -110.0, np.nan],
+            "line_under_price": [-110.0, -110.0, np.nan],
+            "p_over": [0.6, 0.48, np.nan],
+            "expected_value": [0.1455, np.nan, np.nan],
+            "model_id": ["m"] * 3,
         }
     )
     doc = exports.predictions_doc(dt.date(2025, 1, 10), schedule, predictions, dt.datetime(2025, 1, 10, 12))
     assert [g["game_id"] for g in doc["games"]] == ["g1", "g2"]  # by tip-off
     assert [p["player_lookup"] for p in doc["games"][0]["predictions"]] == ["a", "b"]
     assert (doc["over_count"], doc["under_count"], doc["pass_count"], doc["systems"]) == (1, 1, 1, ["s", "t"])
-    assert doc["games"][1]["predictions"][0]["prediction"]["p_over"] is None
+    over = doc["games"][0]["predictions"][1]["prediction"]
+    assert (over["market"], over["book"], over["line"], over["price"], over["p_win"]) == (
+        "player_points",
+        "draftkings",
+        17.5,
+        -110.0,
+        0.6,
+    )
+    # Quarter Kelly at -110: (0.6 x 0.9091 - 0.4) / 0.9091 / 4.
+    assert over["kelly_stake"] == round((0.6 * (100 / 110) - 0.4) / (100 / 110) / 4, 4)
+    # The legacy 75-100 "confidence" is not a probability: it is not published.
+    assert "confidence" not in over
+    # A system that states no probability gets no P(win) and no stake; a PASS carries no price.
+    under = doc["games"][1]["predictions"][0]["prediction"]
+    assert (under["p_win"], under["kelly_stake"], under["price"]) == (None, None, None)
+    passed = doc["games"][0]["predictions"][0]["prediction"]
+    assert (passed["price"], passed["p_win"], passed["expected_value"]) == (None, None, None)

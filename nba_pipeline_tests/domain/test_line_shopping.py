@@ -199,7 +199,7 @@ def test_an_unregistered_market_is_refused_naming_the_file_and_the_field(tmp_pat
 
 
 def test_a_new_market_is_one_registry_entry(monkeypatch, tmp_path):
-    blocks = markets.Market("player_blocks", "blocks", ("blocks",))
+    blocks = markets.Market("player_blocks", "blocks", ("blocks",), error_width=1.2)
     monkeypatch.setitem(markets.BY_KEY, blocks.key, blocks)
     monkeypatch.setattr(markets, "MARKETS", (*markets.MARKETS, blocks))
     assert markets.market("player_blocks") is blocks

@@ -129,6 +129,54 @@ def test_grading_and_model_performance(graph):
         "WATCH",
         "HEALTHY",
     }
+    # Each system's record counts its decided picks graded so far (domain/records.py).
+    last = perf[perf["game_date"] == perf["game_date"].max()].set_index("system_id")
+    picks = decided.groupby("system_id").size()
+    for system in systems.SYSTEM_IDS:
+        assert last.loc[system, "record_picks"] == min(int(picks.get(system, 0)), 500)
+        assert not last.loc[system, "is_proven"] or last.loc[system, "record_roi_low"] > 0
+
+
+def test_graded_picks_carry_closing_line_value(graph):
+    """Every pick's close is its own book's last pre-tip quote. A backfill predicts after the lines
+    closed, so each pick was first published from the close: a CLV of 0, by construction."""
+    p, _ = graph
+    acc = p.read(t.PREDICTION_ACCURACY, PREDICT_START, END)
+    picks = acc[acc["recommendation"].isin(["OVER", "UNDER"])]
+    closed = picks[picks["clv_probability"].notna()]
+    assert len(closed) > 0.9 * len(picks)
+    assert (closed["published_line"] == closed["closing_line"]).all() and (closed["clv_points"] == 0).all()
+    assert np.allclose(closed["clv_probability"], 0.0)
+
+
+def test_a_pick_published_earlier_is_measured_from_the_quote_it_was_published_with(graph):
+    """The same pick first published three hours before, a point lower: grading measures its CLV from
+    that quote (an OVER at 1 point below the close gained a point)."""
+    p, _ = graph
+    predictions = p.read(t.PLAYER_PROP_PREDICTIONS, END, END)
+    graded = p.read(t.PREDICTION_ACCURACY, END, END)
+    overs = predictions[predictions["is_active"] & (predictions["recommendation"] == "OVER")]
+    overs = overs[overs["prediction_id"].isin(graded.loc[graded["clv_probability"].notna(), "prediction_id"])]
+    active = overs.iloc[0]
+    earlier = active.copy()
+    earlier["prediction_id"], earlier["is_active"], earlier["superseded_by"] = (
+        "an-earlier-version",
+        False,
+        active["prediction_id"],
+    )
+    earlier["created_at"] = active["created_at"] - pd.Timedelta(hours=3)
+    earlier["current_points_line"] = active["current_points_line"] - 1.0
+    try:
+        with_earlier = pd.concat([predictions, earlier.to_frame().T], ignore_index=True)
+        p.warehouse.replace_dates(t.PLAYER_PROP_PREDICTIONS, with_earlier, END, END)
+        assert p.materialize([keys.PREDICTION_ACCURACY], END).success
+        mine = p.read(t.PREDICTION_ACCURACY, END, END).set_index("prediction_id").loc[active["prediction_id"]]
+        assert mine["published_line"] == active["current_points_line"] - 1.0
+        assert mine["clv_points"] == mine["closing_line"] - mine["published_line"] == 1.0
+        assert mine["clv_probability"] > 0
+    finally:
+        p.warehouse.replace_dates(t.PLAYER_PROP_PREDICTIONS, predictions, END, END)
+        p.warehouse.replace_dates(t.PREDICTION_ACCURACY, graded, END, END)
 
 
 def test_model_performance_carries_the_evaluation_and_calibration_chart_for_the_ui(graph):
@@ -156,7 +204,13 @@ def test_exports(graph):
     preds = store.get_json(f"predictions/{END}.json")
     results = store.get_json(f"results/{END}.json")
     assert tonight["game_date"] == END.isoformat() and tonight["games"] and tonight["games"][0]["players"]
-    assert any(pl["prediction"] for g in tonight["games"] for pl in g["players"])
+    shown = [pl["prediction"] for g in tonight["games"] for pl in g["players"] if pl["prediction"]]
+    assert shown and {pick["system_id"] for pick in shown} == {tonight["published_system"]}
+    # A few weeks of simulated picks are far from 500: nothing is proven, so nothing is recommended.
+    assert {r["system_id"] for r in tonight["system_records"]} == set(systems.SYSTEM_IDS)
+    assert not tonight["published_system_proven"]
+    assert {pick["status"] for pick in shown} <= {"unproven", "no_bet"}
+    assert all("confidence" not in pick for pick in shown)
     n = sum(len(g["predictions"]) for g in preds["games"])
     assert n == preds["total_predictions"] == preds["over_count"] + preds["under_count"] + preds["pass_count"]
     assert set(results["summary"]) == set(systems.SYSTEM_IDS)

@@ -22,13 +22,6 @@ from nba_pipeline.domain.evaluation.intervals import bootstrap_mean, bootstrap_p
 
 # Error widths before a market has MIN_HISTORY graded player-games of its own (about the spread of
 # actual - consensus on the 2024-25 season).
-DEFAULT_SIGMA = {
-    markets.POINTS.key: 5.0,
-    markets.REBOUNDS.key: 2.5,
-    markets.ASSISTS.key: 2.0,
-    markets.THREES.key: 1.2,
-    markets.PRA.key: 6.5,
-}
 MIN_HISTORY = 150
 CALIBRATION_BINS = np.linspace(0.0, 1.0, 11)
 
@@ -45,11 +38,11 @@ def _actuals(quotes: pd.DataFrame, stats: pd.DataFrame) -> np.ndarray:
 
 
 def _sigma(history: pd.DataFrame, keys: list[str]) -> dict[str, float]:
-    """Each market's error width from the graded fair medians of earlier dates, or its default."""
+    """Each market's error width from the graded fair medians of earlier dates, or the registry's."""
     out = {}
     for key in keys:
         errors = history.loc[history["market"] == key, "error"]
-        out[key] = float(errors.std()) if len(errors) >= MIN_HISTORY else DEFAULT_SIGMA.get(key, 2.0)
+        out[key] = float(errors.std()) if len(errors) >= MIN_HISTORY else markets.market(key).error_width
     return out
 
 

@@ -85,6 +85,20 @@ def _pick_lines(systems: list[dict]) -> list[str]:
     return out
 
 
+def _clv_lines(systems: list[dict]) -> list[str]:
+    head = f"{'system':<{_NAME}}{'picks':>7}  {'CLV, points':<25}CLV, no-vig probability"
+    out = _table(
+        "Closing-line value of the picks (the same book's last pre-tip quote; 0 where the pick was made from it)", head
+    )
+    for r in systems:
+        out.append(
+            f"{r['system_id']:<{_NAME}}{int(r['clv_n']):>7}  "
+            f"{format_interval(r['clv_points'], r['clv_points_lo'], r['clv_points_hi']):<25}"
+            f"{format_interval(r['clv_probability'], r['clv_probability_lo'], r['clv_probability_hi'], digits=4)}"
+        )
+    return out
+
+
 def _bucket_lines(ev: Evaluation) -> list[str]:
     head = f"{'system':<{_NAME}}{'edge':<8}{'hit rate':<31}ROI at -110"
     out = _table(
@@ -186,6 +200,7 @@ def format_evaluation(ev: Evaluation) -> str:
     for section in (
         _accuracy_lines(ev),
         _pick_lines(systems),
+        _clv_lines(systems),
         _bucket_lines(ev),
         _calibration_lines(ev),
         _weekly_lines(ev),

@@ -37,7 +37,7 @@ REQUIRED_COLUMNS = (
     "is_voided",
     "recommendation",
 )
-OPTIONAL_COLUMNS = ("consensus_line", "p_over", "over_price", "under_price")
+OPTIONAL_COLUMNS = ("consensus_line", "p_over", "over_price", "under_price", "clv_points", "clv_probability")
 _NUMERIC_COLUMNS = (
     "predicted_points",
     "line_value",
@@ -46,6 +46,8 @@ _NUMERIC_COLUMNS = (
     "p_over",
     "over_price",
     "under_price",
+    "clv_points",
+    "clv_probability",
 )
 
 

@@ -63,6 +63,13 @@ SUMMARY_COLUMNS = [
     "roi_price_lo",
     "roi_price_hi",
     "profitable_110",
+    "clv_n",
+    "clv_points",
+    "clv_points_lo",
+    "clv_points_hi",
+    "clv_probability",
+    "clv_probability_lo",
+    "clv_probability_hi",
 ]
 BUCKET_COLUMNS = [
     "system_id",
@@ -100,6 +107,7 @@ _COUNT_COLUMNS = (
     "picks_decided",
     "wins",
     "picks_price_missing",
+    "clv_n",
 )
 
 
@@ -155,6 +163,11 @@ def _pick_returns(s: pd.DataFrame, kw: dict) -> dict:
     row |= _interval("roi_110", bootstrap_ratio(picks["pick_profit_110"], decided, picks["game_date"], **kw))
     row |= _interval("roi_price", bootstrap_ratio(picks["pick_profit_price"], decided, picks["game_date"], **kw))
     row["profitable_110"] = bool(row["roi_110_lo"] > 0)
+    # Closing-line value of the picks the books quoted again before tip-off (domain/clv.py).
+    closed = picks[picks["clv_probability"].notna()]
+    row["clv_n"] = len(closed)
+    row |= _interval("clv_points", bootstrap_mean(closed["clv_points"], closed["game_date"], **kw))
+    row |= _interval("clv_probability", bootstrap_mean(closed["clv_probability"], closed["game_date"], **kw))
     return row
 
 

@@ -1,8 +1,9 @@
 """The registry of prediction systems, one module each.
 
 The model asset trains every trainable system, predictions run every system, grading and model
-performance report every system, the website publishes the one marked ``published``, and
-``nba-pipeline evaluate`` scores them all. Adding a system is a module here (its ``SYSTEM``, a
+performance report every system, the website publishes the one with the best walk-forward record
+(``domain/records.py``: chosen by results, never by a flag), and ``nba-pipeline evaluate`` scores
+them all. Adding a system is a module here (its ``SYSTEM``, a
 ``base.PredictionSystem``), an entry in ``REGISTRY`` and its test. ``validate`` checks the registry
 when the definitions load.
 """
@@ -42,19 +43,12 @@ def get(system_id: str) -> PredictionSystem:
     raise KeyError(f"no prediction system {system_id!r} (registered: {', '.join(SYSTEM_IDS)})")
 
 
-def published() -> PredictionSystem:
-    """The system whose predictions the website shows."""
-    return next(s for s in REGISTRY if s.published)
-
-
 def validate(registry: tuple[PredictionSystem, ...] = REGISTRY) -> None:
-    """The registry's contract, checked when the definitions load: unique ids, exactly one
-    published system, features that exist and are available."""
+    """The registry's contract, checked when the definitions load: unique ids, features that exist
+    and are available."""
     ids = [s.system_id for s in registry]
     if len(set(ids)) != len(ids):
         raise ValueError(f"duplicate prediction system ids: {ids}")
-    if sum(s.published for s in registry) != 1:
-        raise ValueError("exactly one prediction system must be published")
     available = {f.name for f in FEATURES if f.available}
     for s in registry:
         unknown = sorted(set(s.features) - set(FEATURE_INDEX))
@@ -86,7 +80,6 @@ __all__ = [
     "has_pre_tip_line",
     "line_anchored",
     "positive_ev_rule",
-    "published",
     "quality_ready_with_line",
     "recommend",
     "validate",

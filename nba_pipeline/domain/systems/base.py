@@ -69,7 +69,6 @@ class PredictionSystem:
     load: Callable[[bytes], Any] = lambda blob: blob
     params: dict = field(default_factory=dict)
     requires_model: bool = True
-    published: bool = False
     artifact_suffix: str = ".bin"
 
     @property

@@ -1,4 +1,4 @@
-"""catboost_points_v1 (published): CatBoost on every feature our sources provide, trained
+"""catboost_points_v1: CatBoost on every feature our sources provide, trained
 walk-forward on the legacy filter (no required default, quality >= 70); OVER / UNDER at |edge| >=
 the edge threshold."""
 
@@ -83,6 +83,5 @@ SYSTEM = PredictionSystem(
     predictor=predict,
     rule=edge_rule,
     params=CATBOOST_PARAMS,
-    published=True,
     artifact_suffix=".cbm",
 )

@@ -118,10 +118,24 @@ PREDICTION_ACCURACY = TableSpec(
         "model_id": S,
         "feature_quality_score": F,
         "graded_at": TS,
+        # Closing-line value (domain/clv.py): the quote the pick was first published with, and the
+        # same book's last pre-tip quote for the player.
+        "published_at": TS,
+        "published_line": F,
+        "published_over_price": I,
+        "published_under_price": I,
+        "published_bookmaker": S,
+        "closing_line": F,
+        "closing_over_price": I,
+        "closing_under_price": I,
+        "closing_snapshot_at": TS,
+        "clv_points": F,
+        "clv_probability": F,
     },
     primary_key=("game_date", "prediction_id"),
     description="Each active prediction of a final game, graded: error, win/loss against the line, push "
-    "when actual == line, voided when the player did not play.",
+    "when actual == line, voided when the player did not play; the same book's closing quote and the "
+    "pick's closing-line value in points and in no-vig probability.",
 )
 
 
@@ -132,6 +146,18 @@ def _performance_columns() -> dict[str, str]:
             {f"picks_{w}d": I, f"wins_{w}d": I, f"hit_rate_{w}d": F, f"mae_{w}d": F, f"bias_{w}d": F, f"graded_{w}d": I}
         )
     cols["state"] = S
+    # The walk-forward record (domain/records.py): tonight's export publishes by it.
+    cols.update(
+        {
+            "record_picks": I,
+            "record_first_date": D,
+            "record_win_rate": F,
+            "record_roi": F,
+            "record_roi_low": F,
+            "record_roi_high": F,
+            "is_proven": B,
+        }
+    )
     return cols
 
 
@@ -141,7 +167,8 @@ MODEL_PERFORMANCE_DAILY = TableSpec(
     _performance_columns(),
     primary_key=("game_date", "system_id"),
     description="Per system and date: hit rate of its picks over the last 7/14/30 days with counts, MAE, "
-    "bias, and HEALTHY / WATCH / DEGRADING / BLOCKED (INSUFFICIENT_DATA below 5 picks).",
+    "bias, and HEALTHY / WATCH / DEGRADING / BLOCKED (INSUFFICIENT_DATA below 5 picks); the record of its "
+    "last 500 decided picks (ROI at the prices taken with its interval) and whether it is proven.",
 )
 
 PHASE5_TABLES = (POINTS_MODEL, PLAYER_PROP_PREDICTIONS)
