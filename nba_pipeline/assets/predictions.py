@@ -77,7 +77,7 @@ class PredictionConfig(dg.Config):
 @table_asset(
     t.PLAYER_PROP_PREDICTIONS,
     group=keys.PHASE5,
-    deps=[keys.ML_FEATURE_STORE, keys.POINTS_MODEL],
+    deps=[keys.ML_FEATURE_STORE, keys.POINTS_MODEL, keys.RAW_ODDS_PLAYER_POINTS],
     automation_condition=automation.PREDICTIONS_ON_FEATURES,
     checks=[
         check_spec(
@@ -102,7 +102,9 @@ def player_prop_predictions(
 ):
     """Predicted points of every registered prediction system (``domain/systems/``) for the players
     it is eligible for (always: a pre-tip line and not OUT/DOUBTFUL), from the model serving the date.
-    The line is the latest pre-tip snapshot (DraftKings > FanDuel > others); edge = prediction - line;
+    The line is the latest pre-tip snapshot (DraftKings > FanDuel > others), except for a system that
+    states its error width: it bets the quote with the highest expected value over every book's
+    consistent quotes known at that snapshot (domain/best_price.py); edge = prediction - line;
     each system's rule recommends OVER/UNDER/PASS (the edge rule at |edge| >= the threshold, 3 by
     default); legacy confidence. Re-runs keep unchanged rows; changed predictions supersede the old
     row. Grain: prediction (game x player x system x version), one active per (game, player, system)."""
@@ -114,6 +116,7 @@ def player_prop_predictions(
             warehouse.read(t.POINTS_MODEL, first, last),
             model_store,
             config.edge_threshold,
+            odds=warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, first, last),
         )
         existing = of_dates(warehouse.read(t.PLAYER_PROP_PREDICTIONS, first, last), game_dates)
         frame = or_empty(t.PLAYER_PROP_PREDICTIONS, supersede(existing, new, pd.Timestamp(clock.now())))

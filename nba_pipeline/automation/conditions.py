@@ -127,7 +127,10 @@ MODEL_ON_HISTORY = parents_landed(
     "phase 5: yesterday's features and results landed (training history)",
     history=(keys.ML_FEATURE_STORE, keys.PLAYER_GAME_SUMMARY),
 )
-PREDICTIONS_ON_FEATURES = parents_landed("phase 5: feature store and model of the date landed")
+# The raw lines only let a system shop its bet across books: without them it bets the priority book.
+PREDICTIONS_ON_FEATURES = parents_landed(
+    "phase 5: feature store and model of the date landed (raw lines optional)", optional=(keys.RAW_ODDS_PLAYER_POINTS,)
+)
 # Phase 6: exports follow their tables.
 EXPORT_ON_TABLES = parents_landed("phase 6: tables behind the export landed")
 # tonight of date D publishes by each system's record as it stood the day before (what was known

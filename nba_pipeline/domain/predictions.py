@@ -11,6 +11,7 @@ import uuid
 import numpy as np
 import pandas as pd
 
+from nba_pipeline.domain.best_price import shop_best_price, shoppable_quotes
 from nba_pipeline.domain.betting import OVER, PICK_SIDES, UNDER, expected_value
 from nba_pipeline.domain.features import value_column
 from nba_pipeline.domain.model import ServedModels
@@ -70,8 +71,11 @@ def prediction_id(row: dict) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"nba_pipeline/prediction/{key}"))
 
 
-def _system_predictions(system: PredictionSystem, rows: pd.DataFrame, served: ServedModels) -> list[pd.DataFrame]:
-    """One frame per date of the system's eligible rows, from the model serving the date."""
+def _system_predictions(
+    system: PredictionSystem, rows: pd.DataFrame, served: ServedModels, quotes: pd.DataFrame
+) -> list[pd.DataFrame]:
+    """One frame per date of the system's eligible rows, from the model serving the date; a system
+    that states its error width bets the best-priced quote (``best_price``)."""
     parts = []
     for game_date, day_rows in rows.groupby("game_date"):
         serving = served.serving(system, game_date) if system.trainable else None
@@ -82,7 +86,7 @@ def _system_predictions(system: PredictionSystem, rows: pd.DataFrame, served: Se
         part = day_rows[BASE_COLUMNS].copy()
         part["predicted_points"], part["p_over"] = pred.predicted_points, pred.p_over
         part["system_id"], part["model_id"], part["model_sha256"] = system.system_id, model_id, sha
-        parts.append(part)
+        parts.append(shop_best_price(part, pred.error_width, quotes))
     return parts
 
 
@@ -119,9 +123,11 @@ def build_predictions(
     model_store: BlobStore,
     edge_threshold: float,
     registry: tuple[PredictionSystem, ...] = REGISTRY,
+    odds: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Predictions of every registered system for the rows it is eligible for (always: a pre-tip
-    line and not OUT/DOUBTFUL), from the model serving each date."""
+    line and not OUT/DOUBTFUL), from the model serving each date; with the dates' raw lines
+    (``odds``), a system that states its error width bets the best-priced quote."""
     if features.empty:
         return pd.DataFrame()
     f = features.copy()
@@ -131,7 +137,12 @@ def build_predictions(
             f[c] = np.nan
     served = ServedModels(models, model_store)
     lined = has_pre_tip_line(f)
-    parts = [part for system in registry for part in _system_predictions(system, f[lined & system.eligible(f)], served)]
+    quotes = shoppable_quotes(odds if odds is not None else pd.DataFrame(), f[lined])
+    parts = [
+        part
+        for system in registry
+        for part in _system_predictions(system, f[lined & system.eligible(f)], served, quotes)
+    ]
     if not parts:
         return pd.DataFrame()
     return _recommended(pd.concat(parts, ignore_index=True), registry, edge_threshold)

@@ -75,6 +75,11 @@ def test_predictions_one_active_row_per_key_and_rules(graph):
     assert len(ev) >= len(edge) / 2
     assert (active["line_minutes_before_game"] >= 0).all()
     assert not active["injury_status_at_prediction"].isin(["out", "doubtful"]).any()
+    # Every row keeps the priority book's quote it was built on; edge-rule systems bet it, the
+    # line-anchored system shops its picks to the best price over the books (domain/best_price.py).
+    assert (edge["line_bookmaker"] == edge["priority_bookmaker"]).all()
+    assert (edge["current_points_line"] == edge["priority_points_line"]).all()
+    assert picks["priority_bookmaker"].notna().all() and (picks["line_bookmaker"] != picks["priority_bookmaker"]).any()
 
 
 def test_rerun_is_harmless_and_a_changed_line_supersedes(graph):

@@ -85,6 +85,19 @@ def _pick_lines(systems: list[dict]) -> list[str]:
     return out
 
 
+def _shopping_lines(systems: list[dict]) -> list[str]:
+    head = f"{'system':<{_NAME}}{'picks':>7}  {'ROI at the priority book':<33}shopping gain per pick (paired)"
+    out = _table("Line shopping: the same picks at the priority book's quote (DraftKings > FanDuel > others)", head)
+    for r in systems:
+        n = r["priority_n"]
+        out.append(
+            f"{r['system_id']:<{_NAME}}{int(n):>7}  "
+            f"{format_percent(r['roi_priority'], r['roi_priority_lo'], r['roi_priority_hi'], n, signed=True):<33}"
+            f"{format_percent(r['shopping_gain'], r['shopping_gain_lo'], r['shopping_gain_hi'], n, signed=True)}"
+        )
+    return out
+
+
 def _clv_lines(systems: list[dict]) -> list[str]:
     head = f"{'system':<{_NAME}}{'picks':>7}  {'CLV, points':<25}CLV, no-vig probability"
     out = _table(
@@ -200,6 +213,7 @@ def format_evaluation(ev: Evaluation) -> str:
     for section in (
         _accuracy_lines(ev),
         _pick_lines(systems),
+        _shopping_lines(systems),
         _clv_lines(systems),
         _bucket_lines(ev),
         _calibration_lines(ev),

@@ -15,6 +15,7 @@ import pandas as pd
 
 from nba_pipeline.domain.betting import (
     DEFAULT_PRICE,
+    LOSS,
     OVER,
     PICK_SIDES,
     PUSH,
@@ -37,7 +38,17 @@ REQUIRED_COLUMNS = (
     "is_voided",
     "recommendation",
 )
-OPTIONAL_COLUMNS = ("consensus_line", "p_over", "over_price", "under_price", "clv_points", "clv_probability")
+OPTIONAL_COLUMNS = (
+    "consensus_line",
+    "p_over",
+    "over_price",
+    "under_price",
+    "clv_points",
+    "clv_probability",
+    "priority_line",
+    "priority_over_price",
+    "priority_under_price",
+)
 _NUMERIC_COLUMNS = (
     "predicted_points",
     "line_value",
@@ -48,6 +59,9 @@ _NUMERIC_COLUMNS = (
     "under_price",
     "clv_points",
     "clv_probability",
+    "priority_line",
+    "priority_over_price",
+    "priority_under_price",
 )
 
 
@@ -85,7 +99,7 @@ def _validated(graded: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     bad_p = g["p_over"].notna() & ~g["p_over"].between(0, 1)
     if bad_p.any():
         raise ValueError(_rows_named(g, bad_p, "p_over") + "; p_over is a probability in [0, 1]")
-    for c in ("over_price", "under_price"):
+    for c in ("over_price", "under_price", "priority_over_price", "priority_under_price"):
         bad_price = g[c].notna() & (g[c].abs() < 100)
         if bad_price.any():
             raise ValueError(_rows_named(g, bad_price, c) + "; American odds are <= -100 or >= +100")
@@ -120,6 +134,14 @@ def _with_outcomes(g: pd.DataFrame) -> pd.DataFrame:
     decided_pick = g["is_pick"] & g["decided"]
     g["pick_profit_110"] = unit_profit(g["pick_won"], decided_pick, american_profit(DEFAULT_PRICE))
     g["pick_profit_price"] = unit_profit(g["pick_won"], decided_pick, american_profit(price_or_default(price)))
+    # The same pick at the priority book's quote (where the row records it): what shopping is against.
+    priority_line = g["priority_line"]
+    priority_price = g["priority_over_price"].where(rec == OVER, g["priority_under_price"])
+    at_priority = bet_result(rec, actual, priority_line)
+    g["priority_decided"] = g["is_pick"] & at_priority.isin([WIN, LOSS]) & priority_line.notna()
+    g["pick_profit_priority"] = unit_profit(
+        at_priority == WIN, g["priority_decided"], american_profit(price_or_default(priority_price))
+    )
     # Rounded so a float subtraction landing at 0.9999999999 is not put below a bucket boundary.
     g["edge_abs"] = (pred - line).abs().round(9)
     g["lean_over"] = pred > line

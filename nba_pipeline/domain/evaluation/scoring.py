@@ -63,6 +63,13 @@ SUMMARY_COLUMNS = [
     "roi_price_lo",
     "roi_price_hi",
     "profitable_110",
+    "priority_n",
+    "roi_priority",
+    "roi_priority_lo",
+    "roi_priority_hi",
+    "shopping_gain",
+    "shopping_gain_lo",
+    "shopping_gain_hi",
     "clv_n",
     "clv_points",
     "clv_points_lo",
@@ -107,6 +114,7 @@ _COUNT_COLUMNS = (
     "picks_decided",
     "wins",
     "picks_price_missing",
+    "priority_n",
     "clv_n",
 )
 
@@ -163,6 +171,19 @@ def _pick_returns(s: pd.DataFrame, kw: dict) -> dict:
     row |= _interval("roi_110", bootstrap_ratio(picks["pick_profit_110"], decided, picks["game_date"], **kw))
     row |= _interval("roi_price", bootstrap_ratio(picks["pick_profit_price"], decided, picks["game_date"], **kw))
     row["profitable_110"] = bool(row["roi_110_lo"] > 0)
+    # The same picks at the priority book's quote, and what buying the best price gained on each
+    # pick decided at both (paired).
+    at_priority = picks[picks["priority_decided"]]
+    row["priority_n"] = len(at_priority)
+    row |= _interval(
+        "roi_priority",
+        bootstrap_ratio(at_priority["pick_profit_priority"], np.ones(len(at_priority)), at_priority["game_date"], **kw),
+    )
+    both = at_priority[at_priority["decided"]]
+    row |= _interval(
+        "shopping_gain",
+        bootstrap_paired_difference(both["pick_profit_price"], both["pick_profit_priority"], both["game_date"], **kw),
+    )
     # Closing-line value of the picks the books quoted again before tip-off (domain/clv.py).
     closed = picks[picks["clv_probability"].notna()]
     row["clv_n"] = len(closed)

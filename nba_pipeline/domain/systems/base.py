@@ -45,6 +45,9 @@ class TrainedArtifact:
 class SystemPrediction:
     predicted_points: np.ndarray
     p_over: np.ndarray  # NaN where the system states no probability
+    # The width of the normal error around ``predicted_points`` where the system states one: it then
+    # prices every book's line, and its pick is shopped to the best price (domain/best_price.py).
+    error_width: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

@@ -182,8 +182,9 @@ def predict(loaded, rows: pd.DataFrame, features: tuple[str, ...]) -> SystemPred
     # of imports (scipy.stats about 1.3 s).
     from scipy.special import ndtr
 
-    p_over = ndtr((predicted - line) / cal["sigma"]) if cal["sigma"] > 0 else np.full(len(rows), 0.5)
-    return SystemPrediction(predicted, p_over)
+    if cal["sigma"] <= 0:
+        return SystemPrediction(predicted, np.full(len(rows), 0.5))
+    return SystemPrediction(predicted, ndtr((predicted - line) / cal["sigma"]), np.full(len(rows), cal["sigma"]))
 
 
 def line_anchored(

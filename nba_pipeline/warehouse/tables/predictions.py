@@ -57,6 +57,12 @@ PLAYER_PROP_PREDICTIONS = TableSpec(
         "line_over_price": I,
         "line_under_price": I,
         "line_bookmaker": S,
+        # The priority book's quote the row was built on; the line above is the one bet, the best
+        # price over the books for a system that states its error width (domain/best_price.py).
+        "priority_points_line": F,
+        "priority_bookmaker": S,
+        "priority_over_price": I,
+        "priority_under_price": I,
         "line_source": S,
         "line_snapshot_at": TS,
         "line_minutes_before_game": I,
@@ -99,6 +105,11 @@ PREDICTION_ACCURACY = TableSpec(
         "p_over": F,
         "expected_value": F,
         "line_bookmaker": S,
+        # The priority book's quote of the same player (the pick at it: ROI at the priority book).
+        "priority_line": F,
+        "priority_over_price": I,
+        "priority_under_price": I,
+        "priority_bookmaker": S,
         "recommendation": S,
         "confidence_score": F,
         "actual_points": F,

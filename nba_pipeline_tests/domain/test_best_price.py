@@ -1,0 +1,98 @@
+"""Line shopping in the graph on hand-made quotes: the bet moves to the best consistent price, the
+priority book's quote is kept beside it, an alternate line is never bought, a quote after the row's
+snapshot changes nothing, and a system without an error width keeps the priority book."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nba_pipeline.domain.best_price import shop_best_price, shoppable_quotes
+
+DAY = pd.Timestamp("2025-01-10")
+SNAPSHOT = pd.Timestamp("2025-01-10T17:00Z")
+
+
+def quote(book, line, over, under, at=SNAPSHOT, minutes_before=450, player="a"):
+    return {
+        "game_date": DAY,
+        "player_lookup": player,
+        "bookmaker": book,
+        "snapshot_timestamp": at,
+        "minutes_before_tipoff": minutes_before,
+        "points_line": line,
+        "over_price": over,
+        "under_price": under,
+    }
+
+
+def rows(predicted=22.0, p_over=0.6):
+    """One system's prediction, built on DraftKings' 20.5 at -110 (the priority book)."""
+    return pd.DataFrame(
+        {
+            "game_date": [DAY],
+            "player_lookup": ["a"],
+            "line_snapshot_at": [SNAPSHOT],
+            "predicted_points": [predicted],
+            "p_over": [p_over],
+            "current_points_line": [20.5],
+            "line_bookmaker": ["draftkings"],
+            "line_over_price": [-110.0],
+            "line_under_price": [-110.0],
+        }
+    )
+
+
+ODDS = pd.DataFrame(
+    [
+        quote("draftkings", 20.5, -110, -110),
+        quote("fanduel", 20.5, +100, -120),  # the same line, a better price for the over
+        quote("betmgm", 19.5, -150, +125),  # a lower line, dearer
+        quote("betrivers", 20.5, +230, -335),  # an alternate line under the main label: disagrees with all
+    ]
+)
+
+
+def test_the_bet_moves_to_the_best_consistent_price_and_keeps_the_priority_quote():
+    out = shop_best_price(rows(), np.array([5.0]), shoppable_quotes(ODDS, rows())).iloc[0]
+    # Over 20.5 at +100 beats -110 at the same line and -125 at 19.5 for a median of 22 (sigma 5).
+    assert (out["line_bookmaker"], out["current_points_line"], out["line_over_price"]) == ("fanduel", 20.5, 100.0)
+    assert (out["priority_bookmaker"], out["priority_points_line"], out["priority_over_price"]) == (
+        "draftkings",
+        20.5,
+        -110.0,
+    )
+    assert out["p_over"] == pytest.approx(0.6179, abs=1e-3)  # P(N(22, 5) > 20.5)
+
+
+def test_an_alternate_line_is_never_bought():
+    # Without the rule, +230 on the over at 20.5 would be "worth" far more than anything else.
+    out = shop_best_price(rows(), np.array([5.0]), shoppable_quotes(ODDS, rows())).iloc[0]
+    assert out["line_bookmaker"] != "betrivers"
+
+
+def test_a_quote_after_the_row_s_snapshot_or_after_tip_off_changes_nothing():
+    later = pd.concat(
+        [
+            ODDS,
+            pd.DataFrame(
+                [
+                    quote("betmgm", 17.5, +150, -180, at=SNAPSHOT + pd.Timedelta(hours=2), minutes_before=330),
+                    quote("betmgm", 15.5, +200, -250, at=SNAPSHOT + pd.Timedelta(hours=8), minutes_before=-30),
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
+    before = shop_best_price(rows(), np.array([5.0]), shoppable_quotes(ODDS, rows()))
+    after = shop_best_price(rows(), np.array([5.0]), shoppable_quotes(later, rows()))
+    pd.testing.assert_frame_equal(before, after)
+
+
+def test_no_positive_bet_or_no_error_width_keeps_the_priority_book():
+    # A median on the line: no quote has a positive expected value.
+    flat = shop_best_price(rows(predicted=20.5, p_over=0.5), np.array([5.0]), shoppable_quotes(ODDS, rows()))
+    assert flat.iloc[0]["line_bookmaker"] == "draftkings" and flat.iloc[0]["p_over"] == 0.5
+    # A system that states no distribution (edge rules) bets the priority book's line.
+    edge_only = shop_best_price(rows(), None, shoppable_quotes(ODDS, rows()))
+    assert edge_only.iloc[0]["line_bookmaker"] == "draftkings"
+    assert edge_only.iloc[0]["priority_bookmaker"] == "draftkings"
