@@ -8,7 +8,13 @@ from pathlib import Path
 
 from nba_pipeline import markets
 from nba_pipeline.cli.home import UsageError, game_date
-from nba_pipeline.domain.evaluation.markets import format_scorecard, summarize, walk_forward
+from nba_pipeline.domain.evaluation.markets import (
+    error_width_by_line,
+    format_error_widths,
+    format_scorecard,
+    summarize,
+    walk_forward,
+)
 from nba_pipeline.sources.historical.props import read_player_stats, read_quotes
 
 
@@ -45,6 +51,8 @@ def cmd_evaluate_markets(args) -> int:
     naive = summarize(walk_forward(quotes, stats, filter_quotes=False), n_boot=args.n_boot) if args.naive else None
     print()
     print(format_scorecard(summarize(result, n_boot=args.n_boot), naive))
+    print("\nerror width by line size (terciles of each market's lines)")
+    print(format_error_widths(error_width_by_line(result)))
     print(f"\n{time.perf_counter() - t0:.0f} s")
     return 0
 

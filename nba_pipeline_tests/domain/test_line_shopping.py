@@ -11,7 +11,7 @@ from nba_pipeline import markets
 from nba_pipeline.cli import main
 from nba_pipeline.domain import line_shopping as shop
 from nba_pipeline.domain.betting import OVER, UNDER, kelly_stake, no_vig_probabilities
-from nba_pipeline.domain.evaluation.markets import walk_forward
+from nba_pipeline.domain.evaluation.markets import LINE_SIZE_GROUPS, error_width_by_line, walk_forward
 from nba_pipeline.sources.historical.files import HistoricalDataError
 from nba_pipeline.sources.historical.props import read_quotes
 
@@ -170,6 +170,15 @@ def props_row(snapshot, book, over, under, line=2.5, player="Jayson Tatum", mark
             under)  # fmt: skip
 
 
+def test_the_error_width_is_reported_by_line_size():
+    # Counts: the spread grows with the mean (Poisson), so the biggest lines have the widest errors.
+    q, stats = season(n_dates=30, players=30)
+    widths = error_width_by_line(walk_forward(q, stats))
+    assert len(widths) == LINE_SIZE_GROUPS and widths["player_games"].sum() == 30 * 30
+    assert widths["error_sd"].iloc[-1] > widths["error_sd"].iloc[0]
+    assert widths["lines"].iloc[0].startswith("1.5") and widths["lines"].iloc[-1].endswith("3.5")
+
+
 def test_a_line_or_price_after_tip_off_changes_nothing(tmp_path):
     pre = [
         props_row("raw_20251022_170000.csv", "draftkings", -120, 100),
@@ -243,10 +252,11 @@ def test_evaluate_markets_on_real_lines(real_data, capsys):
     code = main(
         ["evaluate-markets", "--historical-dir", str(real_data), "--market", "assists", "--n-boot", "50", "--naive"]
     )
-    out = capsys.readouterr().out
+    out, widths = capsys.readouterr().out.split("error width by line size")
     assert code == 0
     assert "1 snapshot(s) per date at most" in out and "closing-line value: not measurable here" in out
     rows = [line.split() for line in out.splitlines() if line.startswith(("player_assists", "pooled"))]
+    assert len([line for line in widths.splitlines() if line.startswith("player_assists")]) == 3
     assert [r[0] for r in rows] == ["player_assists", "pooled"] and int(rows[0][1]) > 100
     assert "without the alternate-line rule" in out
 

@@ -205,6 +205,38 @@ def summarize(result: WalkForward, n_boot: int = 2000) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+LINE_SIZE_GROUPS = 3  # terciles of a market's lines
+
+
+def error_width_by_line(result: WalkForward) -> pd.DataFrame:
+    """Per market and tercile of its lines (the modal line of each player-game): the player-games,
+    the lines they span and the error width (sd of actual - fair median) and bias: whether a big line
+    is as uncertain, relative to its size, as a small one."""
+    fair = result.fair.dropna(subset=["actual", "fair_median"])
+    rows = []
+    for market, f in fair.groupby("market"):
+        groups = pd.qcut(f["modal_line"].rank(method="first"), LINE_SIZE_GROUPS, labels=False)
+        for _, g in f.groupby(groups):
+            errors = g["actual"] - g["fair_median"]
+            rows.append(
+                {
+                    "market": market,
+                    "lines": f"{g['modal_line'].min():g}-{g['modal_line'].max():g}",
+                    "player_games": len(g),
+                    "error_sd": float(errors.std()),
+                    "bias": float(errors.mean()),
+                }
+            )
+    return pd.DataFrame(rows, columns=["market", "lines", "player_games", "error_sd", "bias"])
+
+
+def format_error_widths(widths: pd.DataFrame) -> str:
+    lines = [f"{'market':<32}{'lines':<12}{'player-games':>13}{'error sd':>10}{'bias':>8}"]
+    for r in widths.itertuples():
+        lines.append(f"{r.market:<32}{r.lines:<12}{r.player_games:>13,}{r.error_sd:>10.2f}{r.bias:>+8.2f}")
+    return "\n".join(lines)
+
+
 def format_scorecard(summary: pd.DataFrame, naive: pd.DataFrame | None = None) -> str:
     """The scorecard as text: a line per market and the pooled line, intervals in brackets."""
 
