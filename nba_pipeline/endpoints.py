@@ -20,7 +20,7 @@ PLAYER_GAME_LOG = "stats_nba_com/leaguegamelog"
 BOXSCORE_TRADITIONAL = "stats_nba_com/boxscoretraditionalv3"
 TEAM_ROSTER = "stats_nba_com/commonteamroster"
 INJURY_REPORT = "nba_com/injury_report"
-ODDS_PLAYER_POINTS = "odds_api/event_odds_player_points"
+ODDS_PLAYER_PROPS = "odds_api/event_odds_player_props"
 ODDS_GAME_LINES = "odds_api/event_odds_game_lines"
 
 # The Phase 1 jobs (automation/schedules.py says when each runs).
@@ -75,11 +75,12 @@ TEAM_BOXSCORES_ENDPOINT = Endpoint(
 )
 ODDS_PLAYER_PROPS_ENDPOINT = Endpoint(
     "odds_player_props",
-    ODDS_PLAYER_POINTS,
-    "player_points_odds",
-    "The Odds API v4 player_points odds per event: one snapshot per scrape.",
+    ODDS_PLAYER_PROPS,
+    "player_props_odds",
+    "The Odds API v4 event odds of every registered prop market (points, rebounds, assists, threes, "
+    "PRA; one call per event): one snapshot per scrape.",
     (SCRAPE_LINES,),
-    t.ODDS_PLAYER_POINTS_PROPS,
+    t.ODDS_PLAYER_PROPS,
     Deadline(0, dt.time(12, 0)),
 )
 ODDS_GAME_LINES_ENDPOINT = Endpoint(

@@ -104,13 +104,13 @@ def test_an_edited_injury_report_fails_the_step_instead_of_being_left_out_as_unr
     assert p.read(t.NBAC_INJURY_REPORT, day, day).empty
 
 
-@pytest.mark.parametrize("endpoint_glob", ["*scheduleLeagueV2*", "*event_odds_player_points*"])
+@pytest.mark.parametrize("endpoint_glob", ["*scheduleLeagueV2*", "*event_odds_player_props*"])
 def test_every_endpoint_reads_through_the_verification(tmp_path, endpoint_glob):
     """Not only box scores: a schedule and an odds snapshot changed after archiving stop Phase 2 too."""
     day, now = dt.date(2024, 11, 6), "2024-11-06T18:00:00-05:00"
     p = make_pipeline(tmp_path, SimulatedSource(seed=SIM_SEED), now)
     scrape = keys.SCRAPED_SCHEDULE if "schedule" in endpoint_glob else keys.SCRAPED_ODDS_PLAYER_PROPS
-    raw = keys.RAW_SCHEDULE if "schedule" in endpoint_glob else keys.RAW_ODDS_PLAYER_POINTS
+    raw = keys.RAW_SCHEDULE if "schedule" in endpoint_glob else keys.RAW_ODDS_PLAYER_PROPS
     assert p.materialize([scrape], day).success
     victim = sorted((tmp_path / "archive").rglob(f"{endpoint_glob}/{day}/*.json"))[0]
     victim.write_bytes(victim.read_bytes() + b" ")  # one trailing space: the same JSON, other bytes

@@ -62,24 +62,22 @@ def test_a_bad_variable_is_one_failed_line(tmp_path):
 def test_a_disabled_source_endpoint_fails_production_and_warns_locally(tmp_path, monkeypatch):
     # Legacy incident: a disabled source blocked a phase for three days and nobody was told.
     from nba_pipeline import deployment
-    from nba_pipeline.sources.base import ODDS_PLAYER_POINTS
+    from nba_pipeline.sources.base import ODDS_PLAYER_PROPS
     from nba_pipeline.sources.simulated import SimulatedSource
 
-    monkeypatch.setattr(
-        deployment, "build_source", lambda env: SimulatedSource(disabled_endpoints=[ODDS_PLAYER_POINTS])
-    )
+    monkeypatch.setattr(deployment, "build_source", lambda env: SimulatedSource(disabled_endpoints=[ODDS_PLAYER_PROPS]))
     monkeypatch.setenv(e.ENV_HOME, str(tmp_path / "home"))
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     monkeypatch.delenv(e.ENV_DEPLOYMENT, raising=False)
     [local] = [f for f in doctor._resources(e.current(), timeout=20) if f.check == "source"]
-    assert local.status == doctor.WARN and ODDS_PLAYER_POINTS in local.detail
+    assert local.status == doctor.WARN and ODDS_PLAYER_PROPS in local.detail
 
     monkeypatch.setenv(e.ENV_DEPLOYMENT, "prod")
     monkeypatch.setenv(e.ENV_SOURCE, "simulated")
     monkeypatch.setenv(e.ENV_WAREHOUSE, "duckdb")
     monkeypatch.setenv(e.ENV_STORAGE, "local")
     [prod] = [f for f in doctor._resources(e.current(), timeout=20) if f.check == "source"]
-    assert prod.status == doctor.FAIL and ODDS_PLAYER_POINTS in prod.detail
+    assert prod.status == doctor.FAIL and ODDS_PLAYER_PROPS in prod.detail
 
 
 def test_a_probe_that_hangs_is_a_failure_not_a_hang():

@@ -23,6 +23,7 @@ from nba_pipeline.checks.names import (
     CHECK_USAGE_RANGE,
 )
 from nba_pipeline.domain import analytics as an
+from nba_pipeline.domain.analytics.lines import points_quotes
 from nba_pipeline.execution.frames import ByDate, or_empty
 from nba_pipeline.execution.tables import TableOutput, write_table
 from nba_pipeline.resources import Clock
@@ -112,7 +113,7 @@ def team_defense_game_summary(context: dg.AssetExecutionContext, warehouse: Ware
 @table_asset(
     t.PLAYER_GAME_SUMMARY,
     group=keys.PHASE3,
-    deps=[keys.RAW_PLAYER_BOXSCORES, keys.TEAM_OFFENSE, keys.RAW_ODDS_PLAYER_POINTS, keys.RAW_SCHEDULE],
+    deps=[keys.RAW_PLAYER_BOXSCORES, keys.TEAM_OFFENSE, keys.RAW_ODDS_PLAYER_PROPS, keys.RAW_SCHEDULE],
     automation_condition=automation.PLAYER_SUMMARY_ON_RAW,
     checks=[
         *_coverage_checks(
@@ -140,7 +141,7 @@ def player_game_summary(context: dg.AssetExecutionContext, warehouse: Warehouse,
             an.player_game_summary(
                 warehouse.read(t.NBAC_PLAYER_BOXSCORES, first, last),
                 warehouse.read(t.TEAM_OFFENSE, first, last),
-                warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, first, last),
+                points_quotes(warehouse.read(t.ODDS_PLAYER_PROPS, first, last)),
             ),
         )
         by_date = ByDate(frame)
@@ -231,7 +232,7 @@ def upcoming_team_game_context(context: dg.AssetExecutionContext, warehouse: War
         keys.RAW_SCHEDULE,
         keys.PLAYER_GAME_SUMMARY,
         keys.UPCOMING_TEAM_CONTEXT,
-        keys.RAW_ODDS_PLAYER_POINTS,
+        keys.RAW_ODDS_PLAYER_PROPS,
         keys.RAW_ROSTERS,
         keys.RAW_INJURY_REPORT,
     ],
@@ -258,7 +259,7 @@ def upcoming_player_game_context(context: dg.AssetExecutionContext, warehouse: W
         team_context = warehouse.read(t.UPCOMING_TEAM_CONTEXT, first, last)
         rosters = warehouse.read(t.TEAM_ROSTERS, first, last)
         injuries = warehouse.read(t.NBAC_INJURY_REPORT, first, last)
-        odds = warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, first, last)
+        odds = points_quotes(warehouse.read(t.ODDS_PLAYER_PROPS, first, last))
         frame = or_empty(
             t.UPCOMING_PLAYER_CONTEXT,
             an.upcoming_player_contexts(game_dates, schedule, player_history, team_context, rosters, injuries, odds),

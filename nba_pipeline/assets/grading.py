@@ -11,6 +11,7 @@ from nba_pipeline.calendar import span
 from nba_pipeline.checks.coverage import final_games
 from nba_pipeline.domain import evaluation as ev
 from nba_pipeline.domain import grading as gr
+from nba_pipeline.domain.analytics.lines import points_quotes
 from nba_pipeline.domain.clv import graded_with_clv
 from nba_pipeline.domain.predictions import active_predictions
 from nba_pipeline.domain.records import RECORD_LOOKBACK_DAYS, RULE, records
@@ -28,7 +29,7 @@ CHECK_ONE_ROW_PER_SYSTEM = "one_row_per_system"
 @table_asset(
     t.PREDICTION_ACCURACY,
     group=keys.GRADING,
-    deps=[keys.PLAYER_PROP_PREDICTIONS, keys.PLAYER_GAME_SUMMARY, keys.RAW_SCHEDULE, keys.RAW_ODDS_PLAYER_POINTS],
+    deps=[keys.PLAYER_PROP_PREDICTIONS, keys.PLAYER_GAME_SUMMARY, keys.RAW_SCHEDULE, keys.RAW_ODDS_PLAYER_PROPS],
     automation_condition=automation.GRADING_ON_RESULTS_LINES_OPTIONAL,
     checks=[
         check_spec(
@@ -53,7 +54,7 @@ def prediction_accuracy(context: dg.AssetExecutionContext, warehouse: Warehouse,
         if len(predictions):
             predictions = predictions[predictions["game_id"].isin(set(finals["game_id"]))]
         frame = gr.grade(predictions, warehouse.read(t.PLAYER_GAME_SUMMARY, first, last))
-        frame = graded_with_clv(frame, versions, warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, first, last))
+        frame = graded_with_clv(frame, versions, points_quotes(warehouse.read(t.ODDS_PLAYER_PROPS, first, last)))
         if len(frame):
             frame["graded_at"] = pd.Timestamp(clock.now())
         frame = or_empty(t.PREDICTION_ACCURACY, frame)

@@ -15,6 +15,7 @@ from nba_pipeline.calendar import HISTORY_DAYS, span
 from nba_pipeline.checks.names import CHECK_PRE_TIP_LINES_ONLY
 from nba_pipeline.domain import precompute as pc
 from nba_pipeline.domain.analytics import closing_lines
+from nba_pipeline.domain.analytics.lines import points_quotes
 from nba_pipeline.domain.features import UNAVAILABLE, build_feature_store
 from nba_pipeline.execution.frames import ByDate, or_empty
 from nba_pipeline.execution.tables import TableOutput, write_table
@@ -149,7 +150,7 @@ def player_composite_factors(context: dg.AssetExecutionContext, warehouse: Wareh
         keys.UPCOMING_PLAYER_CONTEXT,
         keys.UPCOMING_TEAM_CONTEXT,
         keys.PLAYER_GAME_SUMMARY,
-        keys.RAW_ODDS_PLAYER_POINTS,
+        keys.RAW_ODDS_PLAYER_PROPS,
     ],
     automation_condition=automation.FEATURES_ON_PRECOMPUTE,
     checks=[
@@ -174,7 +175,7 @@ def ml_feature_store_v2(context: dg.AssetExecutionContext, warehouse: Warehouse)
     def compute(game_dates: list[dt.date]) -> TableOutput:
         first, last = span(game_dates)
         players = warehouse.read(t.UPCOMING_PLAYER_CONTEXT, first, last)
-        odds = warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, first, last)
+        odds = points_quotes(warehouse.read(t.ODDS_PLAYER_PROPS, first, last))
         frame = or_empty(
             t.ML_FEATURE_STORE,
             build_feature_store(

@@ -9,6 +9,7 @@ from nba_pipeline import automation, keys
 from nba_pipeline.assets.definition import check_spec, table_asset
 from nba_pipeline.calendar import span
 from nba_pipeline.domain import systems
+from nba_pipeline.domain.analytics.lines import points_quotes
 from nba_pipeline.domain.model import model_rows, train_models, training_summary, training_window
 from nba_pipeline.domain.predictions import (
     active_predictions,
@@ -77,7 +78,7 @@ class PredictionConfig(dg.Config):
 @table_asset(
     t.PLAYER_PROP_PREDICTIONS,
     group=keys.PHASE5,
-    deps=[keys.ML_FEATURE_STORE, keys.POINTS_MODEL, keys.RAW_ODDS_PLAYER_POINTS],
+    deps=[keys.ML_FEATURE_STORE, keys.POINTS_MODEL, keys.RAW_ODDS_PLAYER_PROPS],
     automation_condition=automation.PREDICTIONS_ON_FEATURES,
     checks=[
         check_spec(
@@ -116,7 +117,7 @@ def player_prop_predictions(
             warehouse.read(t.POINTS_MODEL, first, last),
             model_store,
             config.edge_threshold,
-            odds=warehouse.read(t.ODDS_PLAYER_POINTS_PROPS, first, last),
+            odds=points_quotes(warehouse.read(t.ODDS_PLAYER_PROPS, first, last)),
         )
         existing = of_dates(warehouse.read(t.PLAYER_PROP_PREDICTIONS, first, last), game_dates)
         frame = or_empty(t.PLAYER_PROP_PREDICTIONS, supersede(existing, new, pd.Timestamp(clock.now())))

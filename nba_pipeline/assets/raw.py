@@ -34,7 +34,7 @@ from nba_pipeline.parsers.nba import (
     parse_league_game_log,
     parse_schedule,
 )
-from nba_pipeline.parsers.odds import game_lines_records, player_points_records
+from nba_pipeline.parsers.odds import game_lines_records, player_props_records
 from nba_pipeline.partitions import season_year
 from nba_pipeline.resources import Clock
 from nba_pipeline.sources import base as src
@@ -236,25 +236,26 @@ def nbac_team_boxscore(
 
 
 @table_asset(
-    t.ODDS_PLAYER_POINTS_PROPS,
+    t.ODDS_PLAYER_PROPS,
     group=keys.PHASE2,
     deps=[keys.SCRAPED_ODDS_PLAYER_PROPS],
     automation_condition=automation.RAW_ON_SCRAPE,
 )
-def odds_api_player_points_props(
+def odds_api_player_props(
     context: dg.AssetExecutionContext, nba_source: src.NbaSource, archive: BlobStore, warehouse: Warehouse
 ):
-    """Every archived player-points snapshot of the date (a time series: all snapshots are kept,
-    including in-game ones, which readers must exclude). Grain: snapshot x event x book x player."""
+    """Every archived player-prop snapshot of the date in every registered market (a time series: all
+    snapshots are kept, including in-game ones, which readers must exclude). Grain: snapshot x event
+    x book x market x player."""
 
     def compute(dates: list[dt.date]) -> TableOutput:
         frame = records_archived(
             archive,
             nba_source,
-            src.ODDS_PLAYER_POINTS,
+            src.ODDS_PLAYER_PROPS,
             dates,
-            t.ODDS_PLAYER_POINTS_PROPS,
-            lambda body, day, f: player_points_records(body, day, f.path, f.fetched_at),
+            t.ODDS_PLAYER_PROPS,
+            lambda body, day, f: player_props_records(body, day, f.path, f.fetched_at),
         )
         in_game = int((frame["minutes_before_tipoff"] < 0).sum()) if len(frame) else 0
         return TableOutput(
@@ -262,11 +263,16 @@ def odds_api_player_points_props(
             metadata={
                 "snapshots": int(frame["snapshot_timestamp"].nunique()) if len(frame) else 0,
                 "players": int(frame["player_lookup"].nunique()) if len(frame) else 0,
+                "rows_by_market": dg.MetadataValue.json(
+                    {str(k): int(v) for k, v in frame["market"].value_counts().sort_index().items()}
+                    if len(frame)
+                    else {}
+                ),
                 "in_game_rows": in_game,
             },
         )
 
-    yield from write_table(context, warehouse, t.ODDS_PLAYER_POINTS_PROPS, compute)
+    yield from write_table(context, warehouse, t.ODDS_PLAYER_PROPS, compute)
 
 
 @table_asset(
@@ -386,7 +392,7 @@ RAW_ASSETS = [
     nbac_schedule,
     nbac_player_boxscores,
     nbac_team_boxscore,
-    odds_api_player_points_props,
+    odds_api_player_props,
     odds_api_game_lines,
     team_rosters,
     nbac_injury_report,

@@ -94,7 +94,7 @@ TEAM_SUMMARY_ON_RAW = parents_landed(
 )
 PLAYER_SUMMARY_ON_RAW = parents_landed(
     "phase 3: raw box scores and team offense of the date landed (lines optional)",
-    optional=(keys.RAW_ODDS_PLAYER_POINTS,),
+    optional=(keys.RAW_ODDS_PLAYER_PROPS,),
 )
 # Phase 3, upcoming games: the schedule and yesterday's completed-game history are required; lines,
 # rosters, injuries and game lines are optional (a source may be off or have nothing yet, legacy
@@ -106,7 +106,7 @@ UPCOMING_TEAM_ON_HISTORY = parents_landed(
 )
 UPCOMING_PLAYER_ON_HISTORY = parents_landed(
     "phase 3: schedule and completed-game history landed (lines, rosters, injuries optional)",
-    optional=(keys.RAW_ODDS_PLAYER_POINTS, keys.RAW_ROSTERS, keys.RAW_INJURY_REPORT, keys.RAW_ODDS_GAME_LINES),
+    optional=(keys.RAW_ODDS_PLAYER_PROPS, keys.RAW_ROSTERS, keys.RAW_INJURY_REPORT, keys.RAW_ODDS_GAME_LINES),
     history=(keys.PLAYER_GAME_SUMMARY,),
 )
 
@@ -118,7 +118,7 @@ PRECOMPUTE_ON_ANALYTICS = parents_landed(
 )
 FEATURES_ON_PRECOMPUTE = parents_landed(
     "phase 4: precompute of the date landed (raw lines optional)",
-    optional=(keys.RAW_ODDS_PLAYER_POINTS,),
+    optional=(keys.RAW_ODDS_PLAYER_PROPS,),
     history=(keys.PLAYER_GAME_SUMMARY,),
 )
 
@@ -129,7 +129,7 @@ MODEL_ON_HISTORY = parents_landed(
 )
 # The raw lines only let a system shop its bet across books: without them it bets the priority book.
 PREDICTIONS_ON_FEATURES = parents_landed(
-    "phase 5: feature store and model of the date landed (raw lines optional)", optional=(keys.RAW_ODDS_PLAYER_POINTS,)
+    "phase 5: feature store and model of the date landed (raw lines optional)", optional=(keys.RAW_ODDS_PLAYER_PROPS,)
 )
 # Phase 6: exports follow their tables.
 EXPORT_ON_TABLES = parents_landed("phase 6: tables behind the export landed")
@@ -143,5 +143,5 @@ GRADING_ON_RESULTS = parents_landed("grading: predictions and completed-game res
 # The closing lines only add closing-line value: a lines source that is off never holds grading back.
 GRADING_ON_RESULTS_LINES_OPTIONAL = parents_landed(
     "grading: predictions and completed-game results of the date landed (closing lines optional)",
-    optional=(keys.RAW_ODDS_PLAYER_POINTS,),
+    optional=(keys.RAW_ODDS_PLAYER_PROPS,),
 )

@@ -14,8 +14,9 @@ import pandas as pd
 from nba_pipeline.domain.betting import LOSS, OVER, PICK_SIDES, PUSHED, WIN, kelly_stake, price_or_default
 from nba_pipeline.domain.records import RECORD_COLUMNS, RULE, choose_published
 from nba_pipeline.domain.systems import SYSTEM_IDS
+from nba_pipeline.markets import POINTS
 
-MARKET = "player_points"  # the one market the graph predicts so far (issue 21: every market)
+MARKET = POINTS.key  # the one market the graph predicts so far (issue 21: every market)
 KELLY_FRACTION = 0.25
 RECOMMENDED, UNPROVEN, NO_BET = "recommended", "unproven", "no_bet"
 _PICK_COLUMNS = [

@@ -1,4 +1,4 @@
-"""Parsers for The Odds API v4 event odds (player points props, spreads and totals)."""
+"""Parsers for The Odds API v4 event odds (player props of every registered market, spreads and totals)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import pandas as pd
 from nba_pipeline.calendar import ET
 from nba_pipeline.domain.names import player_lookup
 from nba_pipeline.domain.teams import UnknownTeamError, team_by_name
+from nba_pipeline.markets import BY_KEY as PROP_MARKET_KEYS
 from nba_pipeline.parsers import PayloadError
-from nba_pipeline.sources.base import ODDS_GAME_LINES, ODDS_PLAYER_POINTS
+from nba_pipeline.sources.base import ODDS_GAME_LINES, ODDS_PLAYER_PROPS
 
 
 def _ts(value, *, field, kw) -> pd.Timestamp:
@@ -55,15 +56,16 @@ def _minutes_before(commence: pd.Timestamp, snapshot: pd.Timestamp) -> int:
     return int((commence - snapshot).total_seconds() // 60)
 
 
-def parse_player_points(body: dict, game_date: dt.date, path: str, fetched_at: dt.datetime) -> pd.DataFrame:
-    """One row per snapshot x book x player: the Over/Under pair at one line."""
-    return pd.DataFrame(player_points_records(body, game_date, path, fetched_at))
+def parse_player_props(body: dict, game_date: dt.date, path: str, fetched_at: dt.datetime) -> pd.DataFrame:
+    """One row per snapshot x book x market x player: the Over/Under pair at one line. Markets that
+    are not registered (markets.py) are skipped: the API may add some we do not settle."""
+    return pd.DataFrame(player_props_records(body, game_date, path, fetched_at))
 
 
-def player_points_records(body: dict, game_date: dt.date, path: str, fetched_at: dt.datetime) -> list[dict]:
-    """The rows of :func:`parse_player_points` as records (a day's thousands of snapshots become one
+def player_props_records(body: dict, game_date: dt.date, path: str, fetched_at: dt.datetime) -> list[dict]:
+    """The rows of :func:`parse_player_props` as records (a day's thousands of snapshots become one
     frame at the end instead of a frame each)."""
-    kw = dict(endpoint=ODDS_PLAYER_POINTS, game_date=game_date, path=path)
+    kw = dict(endpoint=ODDS_PLAYER_PROPS, game_date=game_date, path=path)
     event, snapshot = _event(body, fetched_at, kw)
     head = _event_header(event, game_date, kw)
     head["snapshot_timestamp"] = snapshot
@@ -71,7 +73,7 @@ def player_points_records(body: dict, game_date: dt.date, path: str, fetched_at:
     rows: dict[tuple, dict] = {}
     for b, book in enumerate(event.get("bookmakers", [])):
         for market in book.get("markets", []):
-            if market.get("key") != "player_points":
+            if market.get("key") not in PROP_MARKET_KEYS:
                 continue
             last_update = market.get("last_update") or book.get("last_update")
             last_update = _ts(last_update, field="last_update", kw=kw) if last_update else pd.NaT
@@ -86,16 +88,17 @@ def player_points_records(body: dict, game_date: dt.date, path: str, fetched_at:
                     )
                 if out.get("point") is None:
                     raise PayloadError(field=f"bookmakers[{b}].outcomes[{o}].point", problem="missing line", **kw)
-                key = (book.get("key"), player, float(out["point"]))
+                key = (book.get("key"), market["key"], player, float(out["point"]))
                 rec = rows.get(key)
                 if rec is None:
                     rec = rows[key] = {
                         **head,
                         "bookmaker": book.get("key"),
                         "bookmaker_last_update": last_update,
+                        "market": market["key"],
                         "player_name": player,
                         "player_lookup": player_lookup(player),
-                        "points_line": float(out["point"]),
+                        "line": float(out["point"]),
                         "over_price": None,
                         "under_price": None,
                     }

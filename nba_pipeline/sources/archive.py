@@ -108,8 +108,8 @@ class ArchiveReplaySource(src.NbaSource):
     def injury_report(self, game_date: dt.date, as_of: dt.datetime) -> list[src.Payload]:
         return self._replay(src.INJURY_REPORT, game_date)
 
-    def player_points_odds(self, game_date: dt.date, as_of: dt.datetime) -> list[src.Payload]:
-        return self._replay(src.ODDS_PLAYER_POINTS, game_date)
+    def player_props_odds(self, game_date: dt.date, as_of: dt.datetime) -> list[src.Payload]:
+        return self._replay(src.ODDS_PLAYER_PROPS, game_date)
 
     def game_lines_odds(self, game_date: dt.date, as_of: dt.datetime) -> list[src.Payload]:
         return self._replay(src.ODDS_GAME_LINES, game_date)

@@ -25,7 +25,7 @@ from nba_pipeline.endpoints import (  # noqa: F401  (re-exported: the parsers an
     BY_SOURCE_ID,
     INJURY_REPORT,
     ODDS_GAME_LINES,
-    ODDS_PLAYER_POINTS,
+    ODDS_PLAYER_PROPS,
     PLAYER_GAME_LOG,
     SCHEDULE,
     TEAM_ROSTER,
@@ -144,9 +144,10 @@ class NbaSource(dg.ConfigurableResource):
         Phase 2 reads both through ``parsers.injuries.injury_report_text``."""
 
     @abstractmethod
-    def player_points_odds(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
-        """The Odds API v4 event odds (market ``player_points``) per event and snapshot up to
-        ``as_of``, wrapped as the historical endpoint does: {timestamp, data: event}."""
+    def player_props_odds(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
+        """The Odds API v4 event odds of every registered prop market (markets.py, one call per
+        event with the markets comma-joined) per event and snapshot up to ``as_of``, wrapped as the
+        historical endpoint does: {timestamp, data: event}."""
 
     @abstractmethod
     def game_lines_odds(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
@@ -163,7 +164,7 @@ def count_records(payload: Payload) -> int:
     if payload.endpoint == BOXSCORE_TRADITIONAL:
         box = body["boxScoreTraditional"]
         return len(box["homeTeam"]["players"]) + len(box["awayTeam"]["players"])
-    if payload.endpoint in (ODDS_PLAYER_POINTS, ODDS_GAME_LINES):
+    if payload.endpoint in (ODDS_PLAYER_PROPS, ODDS_GAME_LINES):
         event = body.get("data", body)
         return sum(len(m.get("outcomes", [])) for b in event.get("bookmakers", []) for m in b.get("markets", []))
     if payload.endpoint == INJURY_REPORT:

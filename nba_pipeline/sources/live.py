@@ -21,13 +21,14 @@ from pydantic import PrivateAttr
 
 from nba_pipeline.calendar import ET, GameStatus
 from nba_pipeline.domain.teams import BY_TRICODE, is_nba_team, normalize_tricode
+from nba_pipeline.markets import odds_api_markets
 from nba_pipeline.partitions import season_label, season_year
 from nba_pipeline.sources import formats
 from nba_pipeline.sources.base import (
     BOXSCORE_TRADITIONAL,
     INJURY_REPORT,
     ODDS_GAME_LINES,
-    ODDS_PLAYER_POINTS,
+    ODDS_PLAYER_PROPS,
     PLAYER_GAME_LOG,
     SCHEDULE,
     TEAM_ROSTER,
@@ -337,8 +338,9 @@ class LiveSource(NbaSource):
                 )
         return payloads
 
-    def player_points_odds(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
-        return self._event_odds(game_date, as_of, "player_points", ODDS_PLAYER_POINTS)
+    def player_props_odds(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
+        # Every registered market in one call per event: the API bills each market (markets.py).
+        return self._event_odds(game_date, as_of, odds_api_markets(), ODDS_PLAYER_PROPS)
 
     def game_lines_odds(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
         return self._event_odds(game_date, as_of, "spreads,totals", ODDS_GAME_LINES)

@@ -17,6 +17,7 @@ from nba_pipeline import automation, keys
 from nba_pipeline.automation import self_heal as sensors
 from nba_pipeline.checks.completeness import no_missing_game_dates_this_season
 from nba_pipeline.domain import analytics as an
+from nba_pipeline.domain.analytics.lines import points_quotes
 from nba_pipeline.observe import check_specs_by_asset, partition_state
 from nba_pipeline.resources import AlertSink, Clock
 from nba_pipeline.sources import base as src
@@ -427,9 +428,9 @@ def test_28_permanently_missing_game_no_retry_storm(withheld):
 
 def test_29_in_game_snapshots_are_excluded_everywhere(sim_graph):
     p, _ = sim_graph
-    odds = p.read(t.ODDS_PLAYER_POINTS_PROPS, SIM_END, SIM_END)
+    odds = p.read(t.ODDS_PLAYER_PROPS, SIM_END, SIM_END)
     assert (odds["minutes_before_tipoff"] < 0).sum() > 100  # they are in the raw time series
-    closing = an.closing_lines(odds).set_index("player_lookup")
+    closing = an.closing_lines(points_quotes(odds)).set_index("player_lookup")
     fs = p.read(t.ML_FEATURE_STORE, SIM_END, SIM_END)
     lined = fs[fs["current_points_line"].notna()]
     assert (lined["line_minutes_before_tipoff"] >= 0).all()

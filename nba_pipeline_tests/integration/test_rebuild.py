@@ -63,8 +63,8 @@ class NoSource(src.NbaSource):
     def injury_report(self, game_date, as_of):
         return self._refuse("injury_report", game_date)
 
-    def player_points_odds(self, game_date, as_of):
-        return self._refuse("player_points_odds", game_date)
+    def player_props_odds(self, game_date, as_of):
+        return self._refuse("player_props_odds", game_date)
 
     def game_lines_odds(self, game_date, as_of):
         return self._refuse("game_lines_odds", game_date)

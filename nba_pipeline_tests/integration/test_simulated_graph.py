@@ -39,7 +39,7 @@ def test_feature_store_rows_quality_and_pre_tip_lines(graph):
     lined = fs[fs["current_points_line"].notna()]
     assert (lined["line_minutes_before_tipoff"] >= 0).all()
     # The simulated books also quote in-game snapshots; none may reach a feature.
-    odds = p.read(t.ODDS_PLAYER_POINTS_PROPS, END, END)
+    odds = p.read(t.ODDS_PLAYER_PROPS, END, END)
     assert (odds["minutes_before_tipoff"] < 0).any()
 
 
@@ -240,7 +240,7 @@ def test_no_leakage_changing_data_on_or_after_the_date_changes_nothing(graph):
         keys.PLAYER_PROP_PREDICTIONS,
     ]
     assert p.materialize(rebuild, day).success
-    touched = (t.PLAYER_GAME_SUMMARY, t.NBAC_PLAYER_BOXSCORES, t.TEAM_OFFENSE, t.ODDS_PLAYER_POINTS_PROPS)
+    touched = (t.PLAYER_GAME_SUMMARY, t.NBAC_PLAYER_BOXSCORES, t.TEAM_OFFENSE, t.ODDS_PLAYER_PROPS)
     originals = [(spec, p.read(spec, day, day)) for spec in touched]
     fs_before = p.read(t.ML_FEATURE_STORE, day, day).sort_values("player_id").reset_index(drop=True)
     pred_before = p.read(t.PLAYER_PROP_PREDICTIONS, day, day)
@@ -254,12 +254,12 @@ def test_no_leakage_changing_data_on_or_after_the_date_changes_nothing(graph):
     off = p.read(t.TEAM_OFFENSE, day, day)
     off["pace"], off["points"] = off["pace"] + 30, off["points"] + 40
     p.warehouse.replace_dates(t.TEAM_OFFENSE, off, day, day)
-    odds = p.read(t.ODDS_PLAYER_POINTS_PROPS, day, day)
+    odds = p.read(t.ODDS_PLAYER_PROPS, day, day)
     late = odds[odds["minutes_before_tipoff"] < 0].copy()
-    late["points_line"] += 9.5
+    late["line"] += 9.5
     late["snapshot_timestamp"] += pd.Timedelta(minutes=5)
     late["minutes_before_tipoff"] -= 5
-    p.warehouse.replace_dates(t.ODDS_PLAYER_POINTS_PROPS, pd.concat([odds, late], ignore_index=True), day, day)
+    p.warehouse.replace_dates(t.ODDS_PLAYER_PROPS, pd.concat([odds, late], ignore_index=True), day, day)
 
     assert p.materialize(rebuild, day).success
     fs_after = p.read(t.ML_FEATURE_STORE, day, day).sort_values("player_id").reset_index(drop=True)

@@ -8,7 +8,7 @@ import pytest
 from nba_pipeline.parsers import PayloadError
 from nba_pipeline.parsers.injuries import parse_injury_report, report_published_at
 from nba_pipeline.parsers.nba import parse_boxscore_v3, parse_common_team_roster, parse_league_game_log, parse_schedule
-from nba_pipeline.parsers.odds import parse_player_points
+from nba_pipeline.parsers.odds import parse_player_props
 
 
 @pytest.fixture(scope="module")
@@ -61,13 +61,14 @@ def test_common_team_roster(payloads):
 def test_odds_api_player_points_pairs_over_under(payloads):
     path = next((payloads / "odds_api").glob("event_odds_player_points__2024-02-23_Magic_at_Cavaliers__*.json"))
     fetched = dt.datetime(2024, 2, 22, 23, 0, tzinfo=dt.UTC)
-    rows = parse_player_points(_json(path), dt.date(2024, 2, 22), str(path), fetched)
+    rows = parse_player_props(_json(path), dt.date(2024, 2, 22), str(path), fetched)
     levert = rows[(rows["player_lookup"] == "carislevert") & (rows["bookmaker"] == "draftkings")].iloc[0]
-    assert levert["points_line"] == 11.5 and levert["over_price"] == -130 and levert["under_price"] is not None
+    assert levert["line"] == 11.5 and levert["over_price"] == -130 and levert["under_price"] is not None
+    assert set(rows["market"]) == {"player_points"}
     assert (rows["minutes_before_tipoff"] == 60).all()  # tip 00:00Z, snapshot 23:00Z
     assert set(rows[["home_team_tricode", "away_team_tricode"]].iloc[0]) == {"CLE", "ORL"}
     with pytest.raises(PayloadError, match="commence_time"):
-        parse_player_points(_json(path), dt.date(2024, 2, 23), str(path), fetched)
+        parse_player_props(_json(path), dt.date(2024, 2, 23), str(path), fetched)
 
 
 def test_injury_report_csv(payloads):

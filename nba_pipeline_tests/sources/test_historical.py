@@ -14,17 +14,18 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
+from nba_pipeline import markets
 from nba_pipeline.domain.teams import BY_TRICODE, is_nba_team, normalize_tricode, team_by_name
 from nba_pipeline.parsers.injuries import injury_report_text, parse_injury_report
 from nba_pipeline.parsers.nba import parse_boxscore_v3, parse_league_game_log, parse_schedule
-from nba_pipeline.parsers.odds import parse_player_points
+from nba_pipeline.parsers.odds import parse_player_props
 from nba_pipeline.sources import historical
 from nba_pipeline.sources.base import (
     ALL_ENDPOINTS,
     BOXSCORE_TRADITIONAL,
     INJURY_REPORT,
     ODDS_GAME_LINES,
-    ODDS_PLAYER_POINTS,
+    ODDS_PLAYER_PROPS,
     PLAYER_GAME_LOG,
     SCHEDULE,
     TEAM_ROSTER,
@@ -79,7 +80,14 @@ def csvs(real_root: Path) -> dict[str, pd.DataFrame]:
         "dnp2425": pd.read_csv(
             real_root / "box_scores" / "player_game_logs_2024-25_with_inferred_dnp.csv", dtype={"game_id": str}
         ),
-        "props": pd.read_csv(real_root / "props" / "odds_api_player_points_2025-26.csv", dtype={"event_id": str}),
+        # Every market's props files: one event-odds payload carries them all.
+        "props": pd.concat(
+            [
+                pd.read_csv(f, dtype={"event_id": str})
+                for f in sorted((real_root / "props").glob("odds_api_player_*.csv"))
+            ],
+            ignore_index=True,
+        ),
     }
 
 
@@ -238,7 +246,7 @@ def test_team_log_games_missing_from_the_schedule_file_are_added(source):
 
 def test_odds_sga_draftkings_line_and_snapshot(source):
     snapshot = dt.datetime(2025, 10, 21, 17, 0, tzinfo=UTC)
-    payloads = source.player_points_odds(OPENER, _next_noon(OPENER))
+    payloads = source.player_props_odds(OPENER, _next_noon(OPENER))
     assert payloads and all(p.fetched_at == snapshot for p in payloads)
     found = []
     for p in payloads:
@@ -247,7 +255,7 @@ def test_odds_sga_draftkings_line_and_snapshot(source):
         for book in p.body["data"]["bookmakers"]:
             if book["key"] != "draftkings":
                 continue
-            for m in book["markets"]:
+            for m in (m for m in book["markets"] if m["key"] == "player_points"):
                 for o in m["outcomes"]:
                     if o["description"] == "Shai Gilgeous-Alexander":
                         found.append((o["name"], o["point"], o["price"]))
@@ -256,9 +264,12 @@ def test_odds_sga_draftkings_line_and_snapshot(source):
     assert okc.body["data"]["away_team"] == "Houston Rockets"
     assert okc.body["data"]["commence_time"] == "2025-10-21T23:35:00Z"
     assert okc.extra["game_id"] == "0022500001"
+    # One call per event carries every registered market (the Odds API bills each).
+    assert {m["key"] for b in okc.body["data"]["bookmakers"] for m in b["markets"]} == set(markets.BY_KEY)
+    assert f"markets={markets.odds_api_markets()}".replace(",", "%2C") in okc.url
 
-    assert source.player_points_odds(OPENER, snapshot - dt.timedelta(minutes=1)) == []
-    assert len(source.player_points_odds(OPENER, snapshot)) == len(payloads)
+    assert source.player_props_odds(OPENER, snapshot - dt.timedelta(minutes=1)) == []
+    assert len(source.player_props_odds(OPENER, snapshot)) == len(payloads)
 
 
 # --- counts, tricodes, determinism ---------------------------------------------------------------
@@ -286,8 +297,8 @@ def test_count_records_equals_csv_rows(source, csvs, day):
     assert sum(count_records(p) for p in boxes) == expected_box
 
     # Each CSV prop row is one Over and one Under outcome.
-    n_props = len(_props_rows_on(csvs["props"], day))
-    assert sum(count_records(p) for p in source.player_points_odds(day, as_of)) == 2 * n_props
+    n_props = len(_props_rows_on(csvs["props"].dropna(subset=["line", "over_odds", "under_odds"]), day))
+    assert sum(count_records(p) for p in source.player_props_odds(day, as_of)) == 2 * n_props
 
 
 def test_injury_report_latest_published_file(source, real_root, tmp_path):
@@ -340,7 +351,7 @@ def _tricodes(payload) -> set[str]:
     if payload.endpoint == BOXSCORE_TRADITIONAL:
         box = body["boxScoreTraditional"]
         return {box["homeTeam"]["teamTricode"], box["awayTeam"]["teamTricode"]}
-    if payload.endpoint in (ODDS_PLAYER_POINTS, ODDS_GAME_LINES):
+    if payload.endpoint in (ODDS_PLAYER_PROPS, ODDS_GAME_LINES):
         ev = body["data"]
         return {team_by_name(ev["home_team"]).tricode, team_by_name(ev["away_team"]).tricode}
     if payload.endpoint == INJURY_REPORT:
@@ -374,13 +385,15 @@ def test_every_payload_every_day_parses_with_nba_tricodes_and_unique_names(sourc
                 elif endpoint == BOXSCORE_TRADITIONAL:
                     assert p.fetched_at == as_of
                     parse_boxscore_v3(p.body, day, p.name)
-                elif endpoint == ODDS_PLAYER_POINTS:
-                    parse_player_points(p.body, day, p.name, p.fetched_at)
+                elif endpoint == ODDS_PLAYER_PROPS:
+                    parse_player_props(p.body, day, p.name, p.fetched_at)
     # Every row of every file is replayed exactly once over the two seasons.
     assert totals[PLAYER_GAME_LOG] == len(csvs["players2425"]) + len(csvs["players2526"])
     dnp = csvs["dnp2425"]
     assert totals[BOXSCORE_TRADITIONAL] == len(csvs["players2425"]) + int((dnp["dnp"] == True).sum())  # noqa: E712
-    assert totals[ODDS_PLAYER_POINTS] == 2 * len(csvs["props"])
+    # (a prop row without its line or a price is no quote: 8 such rows in the threes files)
+    quoted = csvs["props"].dropna(subset=["line", "over_odds", "under_odds"])
+    assert totals[ODDS_PLAYER_PROPS] == 2 * len(quoted) and len(csvs["props"]) - len(quoted) == 8
     assert totals[TEAM_ROSTER] == totals[ODDS_GAME_LINES] == 0
 
 

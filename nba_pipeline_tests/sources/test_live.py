@@ -21,7 +21,7 @@ import pytest
 
 from nba_pipeline.parsers.injuries import injury_report_text, parse_injury_report
 from nba_pipeline.parsers.nba import parse_boxscore_v3, parse_common_team_roster, parse_league_game_log, parse_schedule
-from nba_pipeline.parsers.odds import parse_game_lines, parse_player_points
+from nba_pipeline.parsers.odds import parse_game_lines, parse_player_props
 from nba_pipeline.sources import base, live_http
 from nba_pipeline.sources.base import SourceUnavailableError, count_records
 from nba_pipeline.sources.live import LiveSource, SourcePermanentError, injury_report_candidate_urls, redact
@@ -468,10 +468,10 @@ ODDS_DAY = dt.date(2024, 2, 22)  # ORL@CLE 7:00 PM ET and BKN@TOR 7:10 PM ET (00
 ODDS_AS_OF = dt.datetime(2024, 2, 22, 23, 30, 15, tzinfo=UTC)
 
 
-def test_player_points_odds_requests_and_envelope():
+def test_player_props_odds_requests_and_envelope():
     server = MockServer()
     odds = serve_odds(server)
-    payloads = make_source(server, odds_api_key=API_KEY).fetch(base.ODDS_PLAYER_POINTS, ODDS_DAY, ODDS_AS_OF)
+    payloads = make_source(server, odds_api_key=API_KEY).fetch(base.ODDS_PLAYER_PROPS, ODDS_DAY, ODDS_AS_OF)
 
     list_request, *odds_requests = server.requests()
     assert list_request.url.path == "/v4/sports/basketball_nba/events"
@@ -486,7 +486,8 @@ def test_player_points_odds_requests_and_envelope():
         assert dict(r.url.params) == {
             "apiKey": API_KEY,
             "regions": "us",
-            "markets": "player_points",
+            # Every registered market in the one call per event (the API bills each).
+            "markets": "player_points,player_rebounds,player_assists,player_threes,player_points_rebounds_assists",
             "oddsFormat": "american",
             "bookmakers": "draftkings,fanduel,betmgm,williamhill_us,betrivers",
         }
@@ -494,17 +495,17 @@ def test_player_points_odds_requests_and_envelope():
     assert sorted(p.body["data"]["id"] for p in payloads) == sorted(odds)
     for p in payloads:
         event_id = p.body["data"]["id"]
-        assert p.endpoint == base.ODDS_PLAYER_POINTS
+        assert p.endpoint == base.ODDS_PLAYER_PROPS
         assert p.name == f"20240222T233015Z_{event_id}"
         assert p.fetched_at == ODDS_AS_OF
         assert p.body == {"timestamp": "2024-02-22T23:30:15Z", "data": odds[event_id]}
         assert p.url == (
             f"https://api.the-odds-api.com/v4/sports/basketball_nba/events/{event_id}/odds"
-            "?apiKey=REDACTED&regions=us&markets=player_points&oddsFormat=american"
+            "?apiKey=REDACTED&regions=us&markets=player_points%2Cplayer_rebounds%2Cplayer_assists%2Cplayer_threes%2Cplayer_points_rebounds_assists&oddsFormat=american"
             "&bookmakers=draftkings%2Cfanduel%2Cbetmgm%2Cwilliamhill_us%2Cbetrivers"
         )
         assert API_KEY not in repr(p) and API_KEY not in p.to_bytes().decode()
-        frame = parse_player_points(p.body, ODDS_DAY, "mock", p.fetched_at)
+        frame = parse_player_props(p.body, ODDS_DAY, "mock", p.fetched_at)
         assert len(frame) > 0
         assert (frame["snapshot_timestamp"] == dt.datetime(2024, 2, 22, 23, 30, 15, tzinfo=UTC)).all()
         assert count_records(p) > 0
@@ -530,7 +531,7 @@ def test_odds_events_from_the_real_events_list():
     serve_odds(server)
     day = dt.date(2025, 10, 21)  # opening night 2025-26: HOU@OKC and GSW@LAL in the real list
     with pytest.raises(SourcePermanentError) as info:  # our mock holds no odds for those events: 404
-        make_source(server, odds_api_key=API_KEY).player_points_odds(day, ODDS_AS_OF)
+        make_source(server, odds_api_key=API_KEY).player_props_odds(day, ODDS_AS_OF)
     assert info.value.status == 404
     assert API_KEY not in str(info.value) and "apiKey=REDACTED" in str(info.value)
     events = server.requests()[0]
@@ -541,7 +542,7 @@ def test_odds_events_from_the_real_events_list():
 def test_odds_date_without_events_returns_nothing():
     server = MockServer()
     serve_odds(server)
-    assert make_source(server, odds_api_key=API_KEY).player_points_odds(dt.date(2024, 7, 1), ODDS_AS_OF) == []
+    assert make_source(server, odds_api_key=API_KEY).player_props_odds(dt.date(2024, 7, 1), ODDS_AS_OF) == []
     assert len(server.requests()) == 1
 
 
@@ -552,7 +553,7 @@ def test_odds_errors_never_leak_the_key():
         lambda req: httpx.Response(401, json={"message": "API key is not valid"}),
     )
     with pytest.raises(SourcePermanentError) as info:
-        make_source(server, odds_api_key=API_KEY).player_points_odds(ODDS_DAY, ODDS_AS_OF)
+        make_source(server, odds_api_key=API_KEY).player_props_odds(ODDS_DAY, ODDS_AS_OF)
     assert API_KEY not in str(info.value) and API_KEY not in info.value.url
     assert info.value.status == 401
 
@@ -561,7 +562,7 @@ def test_odds_errors_never_leak_the_key():
 
     server.route("api.the-odds-api.com/v4/sports/basketball_nba/events", boom)
     with pytest.raises(SourceUnavailableError) as info2:
-        make_source(server, odds_api_key=API_KEY).player_points_odds(ODDS_DAY, ODDS_AS_OF)
+        make_source(server, odds_api_key=API_KEY).player_props_odds(ODDS_DAY, ODDS_AS_OF)
     assert API_KEY not in str(info2.value)
     assert info2.value.__cause__ is None and info2.value.__suppress_context__
 
@@ -574,19 +575,19 @@ def test_redact():
 def test_missing_odds_key_is_a_clear_permanent_error(monkeypatch):
     server = MockServer()
     for source in (make_source(server), make_source(server, odds_api_key="")):
-        for method in (source.player_points_odds, source.game_lines_odds):
+        for method in (source.player_props_odds, source.game_lines_odds):
             with pytest.raises(SourcePermanentError, match="odds_api_key.*ODDS_API_KEY"):
                 method(ODDS_DAY, ODDS_AS_OF)
     # Configured as production does, used outside a Dagster run: the variable is read here.
     monkeypatch.delenv("ODDS_API_KEY", raising=False)
     env_source = make_source(server, odds_api_key=dg.EnvVar("ODDS_API_KEY"))
     with pytest.raises(SourcePermanentError, match="odds_api_key"):
-        env_source.player_points_odds(ODDS_DAY, ODDS_AS_OF)
+        env_source.player_props_odds(ODDS_DAY, ODDS_AS_OF)
     assert server.requests() == []
 
     monkeypatch.setenv("ODDS_API_KEY", API_KEY)
     serve_odds(server)
-    assert len(env_source.player_points_odds(ODDS_DAY, ODDS_AS_OF)) == 2
+    assert len(env_source.player_props_odds(ODDS_DAY, ODDS_AS_OF)) == 2
     assert server.requests()[0].url.params["apiKey"] == API_KEY
 
 

@@ -6,11 +6,13 @@ module-level league cache; a second seed and a fresh (uncached) league cost one 
 
 from __future__ import annotations
 
+import bisect
 import collections
 import csv
 import datetime as dt
 import hashlib
 import io
+import json
 import os
 import statistics
 import subprocess
@@ -22,13 +24,14 @@ import pytest
 
 from nba_pipeline.domain.names import player_lookup
 from nba_pipeline.domain.teams import BY_TRICODE, team_by_name
+from nba_pipeline.markets import MARKETS, POINTS, PRA, THREES
 from nba_pipeline.sources import formats as fmt
 from nba_pipeline.sources.base import (
     ALL_ENDPOINTS,
     BOXSCORE_TRADITIONAL,
     INJURY_REPORT,
     ODDS_GAME_LINES,
-    ODDS_PLAYER_POINTS,
+    ODDS_PLAYER_PROPS,
     PLAYER_GAME_LOG,
     SCHEDULE,
     TEAM_ROSTER,
@@ -412,14 +415,14 @@ def test_during_and_after(source, season):
 def test_odds_as_of(source, season):
     games = season.games_on(DAY)
     first_tip = min(g.tipoff_utc for g in games)
-    assert source.player_points_odds(DAY, first_tip - dt.timedelta(hours=12, seconds=1)) == []
+    assert source.player_props_odds(DAY, first_tip - dt.timedelta(hours=12, seconds=1)) == []
     as_of = first_tip - dt.timedelta(hours=3)
-    pp = source.player_points_odds(DAY, as_of)
+    pp = source.player_props_odds(DAY, as_of)
     assert pp and all(p.fetched_at <= as_of for p in pp)
     assert all(p.body["timestamp"] == fmt.iso_z(p.fetched_at) for p in pp)
     assert len({p.name for p in pp}) == len(pp)
     assert all(p.name == f"{p.fetched_at:%Y%m%dT%H%M%SZ}_{p.body['data']['id']}" for p in pp)
-    all_pp = source.player_points_odds(DAY, _after_all(season, DAY))
+    all_pp = source.player_props_odds(DAY, _after_all(season, DAY))
     assert len(all_pp) > len(pp)
     # Every game has pre-game snapshots and exactly one in-game snapshot (tip + 75 min).
     for g in games:
@@ -533,6 +536,158 @@ def test_line_accuracy_over_a_month(season):
     assert statistics.mean(line_errors_same) < statistics.mean(ma_errors) < 1.3 * statistics.mean(line_errors_same)
 
 
+# --- every prop market -----------------------------------------------------------------------------
+
+# sha256 over (name, points-only body) of DAY's player-props payloads, dumped before the other markets
+# existed: the points quotes must never move when markets are added.
+POINTS_BASELINE_DIGEST = "bc7b9f62a6bfb32f8c65ffa7646262b8b07b85ae326e7a1fcde1a04f81b028ff"
+
+
+def _points_only(body: dict) -> dict:
+    """The payload as it was when points were the only market: other markets (and books left with
+    none) filtered out."""
+    data = body["data"]
+    books = [{**b, "markets": [m for m in b["markets"] if m["key"] == POINTS.key]} for b in data["bookmakers"]]
+    return {**body, "data": {**data, "bookmakers": [b for b in books if b["markets"]]}}
+
+
+def _box_stat(ln: fmt.PlayerLine, market) -> float:
+    return market.actual({"points": ln.pts, "rebounds": ln.oreb + ln.dreb, "assists": ln.ast, "threes_made": ln.fg3m})
+
+
+def test_props_payloads_carry_every_market(source, season):
+    from nba_pipeline.sources.simulated.stat_lines import OTHER_MARKETS
+
+    assert [p.market for p in OTHER_MARKETS] == [m for m in MARKETS if m is not POINTS]
+    assert fmt.PROP_MARKETS == tuple(m.key for m in MARKETS)
+    payloads = source.player_props_odds(DAY, _after_all(season, DAY))
+    assert payloads
+    for p in payloads:
+        assert f"markets={','.join(fmt.PROP_MARKETS)}&" in p.url  # one call, every market comma-joined
+        books = p.body["data"]["bookmakers"]
+        assert {m["key"] for b in books for m in b["markets"]} == set(fmt.PROP_MARKETS)
+        for b in books:
+            keys = [m["key"] for m in b["markets"]]
+            assert keys[0] == POINTS.key and keys == sorted(keys, key=fmt.PROP_MARKETS.index)
+            # A book lists a player's other markets only where it lists his points.
+            by_market = {m["key"]: {o["description"] for o in m["outcomes"]} for m in b["markets"]}
+            assert all(names <= by_market[POINTS.key] for names in by_market.values())
+            for m in b["markets"]:
+                assert all(o["point"] % 1 == 0.5 and o["name"] in ("Over", "Under") for o in m["outcomes"])
+    # The snapshots behind them: every book quoting anything quotes points; threes skip non-shooters.
+    for g in season.games_on(DAY):
+        for snap in season.odds_snapshots(g.game_id):
+            assert set(snap.other_props) == {m.key for m in MARKETS} - {POINTS.key}
+            for bk in BOOKS:
+                assert bool(snap.book_props(bk)) == bool(snap.props.get(bk))
+        pre = season.odds_snapshots(g.game_id)[-2]
+        est = _estimates_at(season, g, pre.taken_at)
+        threes = pre.market_props(THREES.key)
+        assert all(est[pid].expected_threes >= 0.3 for quotes in threes.values() for pid, _ in quotes)
+
+
+def _estimates_at(season, g, at: dt.datetime) -> dict:
+    """The books' estimates a snapshot taken at ``at`` was priced from (the reports published by then)."""
+    return season.prop_estimates(g.game_id, bisect.bisect_right(season.report_times(g.game_date), at))
+
+
+def test_points_quotes_unchanged_by_other_markets(source, season):
+    payloads = source.player_props_odds(DAY, _after_all(season, DAY))
+    h = hashlib.sha256()
+    for p in payloads:
+        h.update(p.name.encode())
+        h.update(json.dumps(_points_only(p.body), sort_keys=True).encode())
+    assert h.hexdigest() == POINTS_BASELINE_DIGEST
+    # The points part of each payload is exactly the snapshot's points quotes.
+    for p in payloads[::7]:
+        g = season.game(p.extra["game_id"])
+        snap = next(x for x in season.odds_snapshots(g.game_id) if x.taken_at == p.fetched_at)
+        books = [fmt.BookQuotes(bk, snap.last_update[bk], props=[q for _, q in qs]) for bk, qs in snap.props.items()]
+        event = fmt.odds_event(g.event_id, g.tipoff_utc, g.home, g.away, books, markets=(POINTS.key,))
+        assert _points_only(p.body)["data"] == event
+
+
+def test_market_lines_track_the_stats(season):
+    """Over four weeks, each market's consensus line sits near the player's actual average of its stat,
+    with a realistic per-game error, balanced overs and prices with the books' margin; PRA lines are
+    about the points, rebounds and assists lines added up."""
+    from nba_pipeline.sources.simulated.lines import consensus_lines
+
+    lines, actual = collections.defaultdict(list), collections.defaultdict(list)
+    errors, overs, vig = collections.defaultdict(list), collections.defaultdict(list), collections.defaultdict(list)
+    pra_gap = []
+    for g in season.games:
+        if not dt.date(2024, 11, 1) <= g.game_date <= dt.date(2024, 11, 28):
+            continue
+        snaps = season.odds_snapshots(g.game_id)
+        box = {ln.person_id: ln for side in season.box(g.game_id) for ln in side if ln.played}
+        cons = {m.key: consensus_lines(snaps, m.key) for m in MARKETS}
+        assert cons[POINTS.key] == season.consensus_lines(g.game_id)  # the default is still points
+        for m in MARKETS:
+            for p, line in cons[m.key].items():
+                if p in box:
+                    x = _box_stat(box[p], m)
+                    lines[m.key, p].append(line)
+                    actual[m.key, p].append(x)
+                    errors[m.key].append(abs(line - x))
+                    overs[m.key].append(x > line)
+            pre = [s for s in snaps if not s.in_game][-1]
+            vig[m.key] += [_implied(q.over_price) + _implied(q.under_price) for _, q in _all(pre, m.key)]
+        for p, line in cons[PRA.key].items():
+            parts = [cons[k].get(p) for k in ("player_points", "player_rebounds", "player_assists")]
+            if None not in parts:
+                pra_gap.append(line - sum(parts))
+    for m in MARKETS:
+        players = [p for (k, p) in lines if k == m.key and len(lines[k, p]) >= 5]
+        gaps = [abs(statistics.mean(lines[m.key, p]) - statistics.mean(actual[m.key, p])) for p in players]
+        assert len(players) > 150, m.key
+        assert statistics.median(gaps) < 0.3 * m.error_width, (m.key, statistics.median(gaps))
+        mae = statistics.mean(errors[m.key])
+        assert 0.55 * m.error_width <= mae <= 0.95 * m.error_width, (m.key, mae)
+        assert 0.4 <= statistics.mean(overs[m.key]) <= 0.6, m.key
+        assert 1.03 <= statistics.mean(vig[m.key]) <= 1.07, m.key
+    assert len(pra_gap) > 2000
+    assert abs(statistics.mean(pra_gap)) < 1.0 and np.percentile(np.abs(pra_gap), 90) <= 1.5
+
+
+def _all(snap, market: str) -> list:
+    return [pq for quotes in snap.market_props(market).values() for pq in quotes]
+
+
+def test_threes_lines_and_prices_reflect_the_skew(season):
+    lines, implied_at_half = collections.Counter(), []
+    for g in season.games[100:300]:
+        pre = [s for s in season.odds_snapshots(g.game_id) if not s.in_game][-1]
+        est = _estimates_at(season, g, pre.taken_at)
+        for pid, q in _all(pre, THREES.key):
+            lines[q.line] += 1
+            if q.line == 0.5:
+                implied_at_half.append((est[pid].expected_threes, _implied(q.over_price)))
+    assert sum(lines[x] for x in (0.5, 1.5, 2.5)) / sum(lines.values()) > 0.85
+    expected, implied = np.array(implied_at_half).T
+    # Off even money: the over at 0.5 is a long shot for a rare shooter and a favourite for a good one.
+    assert implied.min() < 0.35 and implied.max() > 0.65
+    assert np.corrcoef(expected, implied)[0, 1] > 0.5
+
+
+def test_in_game_snapshot_leaks_every_stat(season):
+    """The in-game snapshot's lines have moved toward each player's actual stat in every market."""
+    closer, farther = collections.Counter(), collections.Counter()
+    for g in season.games[100:250]:
+        snaps = season.odds_snapshots(g.game_id)
+        pre = [s for s in snaps if not s.in_game][-1]
+        box = {ln.person_id: ln for side in season.box(g.game_id) for ln in side if ln.played}
+        for m in MARKETS:
+            before = {p: q.line for p, q in pre.market_props(m.key).get("draftkings", [])}
+            for p, q in snaps[-1].market_props(m.key).get("draftkings", []):
+                if p in before:
+                    x = _box_stat(box[p], m)
+                    closer[m.key] += abs(q.line - x) < abs(before[p] - x)
+                    farther[m.key] += abs(q.line - x) > abs(before[p] - x)
+    for m in MARKETS:
+        assert closer[m.key] > 200 and closer[m.key] > 5 * farther[m.key], m.key
+
+
 # --- switches and edges -----------------------------------------------------------------------
 
 
@@ -550,12 +705,12 @@ def test_withheld_game(season):
 
 
 def test_disabled_endpoints(season):
-    src = SimulatedSource(seed=SEED, disabled_endpoints=[ODDS_PLAYER_POINTS, INJURY_REPORT])
+    src = SimulatedSource(seed=SEED, disabled_endpoints=[ODDS_PLAYER_PROPS, INJURY_REPORT])
     as_of = _after_all(season, DAY)
-    assert src.fetch(ODDS_PLAYER_POINTS, DAY, as_of) == []
+    assert src.fetch(ODDS_PLAYER_PROPS, DAY, as_of) == []
     assert src.fetch(INJURY_REPORT, DAY, as_of) == []
     assert src.fetch(ODDS_GAME_LINES, DAY, as_of) and src.fetch(SCHEDULE, DAY, as_of)
-    assert not src.is_enabled(ODDS_PLAYER_POINTS) and src.is_enabled(SCHEDULE)
+    assert not src.is_enabled(ODDS_PLAYER_PROPS) and src.is_enabled(SCHEDULE)
 
 
 @pytest.mark.parametrize(
@@ -589,8 +744,14 @@ def test_count_records_every_payload(source, season):
         ln.played for g in games for side in season.box(g.game_id) for ln in side
     )
     assert count_records(payloads[INJURY_REPORT][0]) == len(season.injury_reports(DAY)[-1].rows)
-    quotes = sum(len(q) for g in games for s in season.odds_snapshots(g.game_id) for q in s.props.values())
-    assert sum(map(count_records, payloads[ODDS_PLAYER_POINTS])) == 2 * quotes
+    quotes = sum(
+        len(q)
+        for g in games
+        for s in season.odds_snapshots(g.game_id)
+        for m in MARKETS
+        for q in s.market_props(m.key).values()
+    )
+    assert sum(map(count_records, payloads[ODDS_PLAYER_PROPS])) == 2 * quotes
     for ep in ALL_ENDPOINTS:
         for p in payloads[ep]:
             assert count_records(p) >= 0
@@ -615,7 +776,7 @@ def test_payload_shapes(source, season):
     }
     prop_names = {
         player_lookup(o["description"])
-        for p in source.player_points_odds(DAY, as_of)
+        for p in source.player_props_odds(DAY, as_of)
         for b in p.body["data"]["bookmakers"]
         for m in b["markets"]
         for o in m["outcomes"]
@@ -635,7 +796,7 @@ def test_parsers_accept_every_payload(source, season):
         parse_league_game_log,
         parse_schedule,
     )
-    from nba_pipeline.parsers.odds import parse_game_lines, parse_player_points
+    from nba_pipeline.parsers.odds import parse_game_lines, parse_player_props
 
     as_of = _after_all(season, DAY)
     p = _all_payloads(source, DAY, as_of)
@@ -651,7 +812,7 @@ def test_parsers_accept_every_payload(source, season):
         assert len(parse_common_team_roster(r.body, DAY, "x")) == count_records(r)
     inj = parse_injury_report(p[INJURY_REPORT][0].body, DAY, "x", p[INJURY_REPORT][0].name)
     assert len(inj) == count_records(p[INJURY_REPORT][0])
-    for o in p[ODDS_PLAYER_POINTS][:10]:
-        assert len(parse_player_points(o.body, DAY, "x", o.fetched_at)) * 2 == count_records(o)
+    for o in p[ODDS_PLAYER_PROPS][:10]:
+        assert len(parse_player_props(o.body, DAY, "x", o.fetched_at)) * 2 == count_records(o)
     for o in p[ODDS_GAME_LINES][:10]:
         assert len(parse_game_lines(o.body, DAY, "x", o.fetched_at)) == count_records(o)

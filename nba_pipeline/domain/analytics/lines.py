@@ -7,9 +7,19 @@ import numpy as np
 import pandas as pd
 
 from nba_pipeline.domain.betting import implied_probability
+from nba_pipeline.markets import POINTS
 
 # Legacy book priority for a player's line: DraftKings, then FanDuel, then the others.
 BOOK_PRIORITY = ["draftkings", "fanduel", "betmgm", "pointsbetus", "williamhill_us", "betrivers"]
+
+
+def points_quotes(odds: pd.DataFrame) -> pd.DataFrame:
+    """The player-points rows of the raw props table (every registered market lands there), with the
+    line named ``points_line``: what the points features, the points systems' shopping and grading
+    read."""
+    if odds.empty or "market" not in odds:
+        return odds.rename(columns={"line": "points_line"})
+    return odds[odds["market"] == POINTS.key].rename(columns={"line": "points_line"})
 
 
 def pre_tip_lines(odds: pd.DataFrame) -> pd.DataFrame:

@@ -20,12 +20,20 @@ from nba_pipeline.sources.formats.injury_report import (
     injury_report_csv,
     injury_report_name,
 )
-from nba_pipeline.sources.formats.odds import BOOK_TITLES, BookQuotes, PropQuote, odds_event, odds_historical_snapshot
+from nba_pipeline.sources.formats.odds import (
+    BOOK_TITLES,
+    PROP_MARKETS,
+    BookQuotes,
+    PropQuote,
+    odds_event,
+    odds_historical_snapshot,
+)
 from nba_pipeline.sources.formats.roster import COMMON_TEAM_ROSTER_HEADERS, RosterEntry, common_team_roster
 from nba_pipeline.sources.formats.schedule import ScheduleGame, schedule_league_v2
 
 __all__ = [
     "BOOK_TITLES",
+    "PROP_MARKETS",
     "COMMON_TEAM_ROSTER_HEADERS",
     "ET",
     "INJURY_REPORT_COLUMNS",

@@ -1,4 +1,5 @@
-"""The Odds API v4 event odds (player points, spreads, totals) and the historical endpoint's envelope."""
+"""The Odds API v4 event odds (every registered player-prop market, spreads, totals) and the
+historical endpoint's envelope."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from nba_pipeline.domain.teams import BY_TRICODE
+from nba_pipeline.markets import MARKETS, POINTS
 from nba_pipeline.sources.formats.common import iso_z
+
+PROP_MARKETS = tuple(m.key for m in MARKETS)
 
 BOOK_TITLES = {
     "draftkings": "DraftKings",
@@ -30,6 +34,7 @@ class PropQuote:
     line: float
     over_price: int
     under_price: int
+    market: str = POINTS.key  # the Odds API market key (markets.py)
 
 
 @dataclass
@@ -47,20 +52,23 @@ def odds_event(
     home: str,
     away: str,
     books: list[BookQuotes],
-    markets: tuple[str, ...] = ("player_points",),
+    markets: tuple[str, ...] = PROP_MARKETS,
 ) -> dict:
+    """One event's odds as the v4 event-odds endpoint returns them: per book, one entry per requested
+    market it quotes (prop markets in the order asked, then spreads and totals)."""
     home_name, away_name = BY_TRICODE[home].full_name, BY_TRICODE[away].full_name
     bookmakers = []
     for b in books:
         mkts = []
-        if "player_points" in markets and b.props:
+        for key in (m for m in markets if m in PROP_MARKETS):
             outcomes = []
-            for q in b.props:
+            for q in (q for q in b.props if q.market == key):
                 outcomes.append({"name": "Over", "description": q.player_name, "price": q.over_price, "point": q.line})
                 outcomes.append(
                     {"name": "Under", "description": q.player_name, "price": q.under_price, "point": q.line}
                 )
-            mkts.append({"key": "player_points", "last_update": iso_z(b.last_update), "outcomes": outcomes})
+            if outcomes:
+                mkts.append({"key": key, "last_update": iso_z(b.last_update), "outcomes": outcomes})
         if "spreads" in markets and b.spread_home is not None:
             mkts.append(
                 {

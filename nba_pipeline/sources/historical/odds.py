@@ -7,18 +7,18 @@ date of its commence time.
 from __future__ import annotations
 
 import datetime as dt
-import re
+import hashlib
 from pathlib import Path
 
 import pandas as pd
 
 from nba_pipeline.calendar import ET
 from nba_pipeline.domain.teams import team_by_name
+from nba_pipeline.markets import POINTS, market
 from nba_pipeline.sources.formats import PropQuote
-from nba_pipeline.sources.historical.files import read_csvs, to_int
-from nba_pipeline.sources.historical.model import UTC, FolderData, OddsEvent
-
-_SNAPSHOT_FILE = re.compile(r"raw_(\d{8})_(\d{6})")
+from nba_pipeline.sources.historical.files import HistoricalDataError, read_csvs, to_int
+from nba_pipeline.sources.historical.model import FolderData, OddsEvent
+from nba_pipeline.sources.historical.props import snapshot_instant
 
 # event id -> (commence time UTC, home tricode, away tricode)
 EventTeams = dict[str, tuple[dt.datetime, str, str]]
@@ -27,7 +27,15 @@ Tipoffs = dict[tuple[dt.date, str, str], dt.datetime]
 
 
 def read_props(root: Path) -> pd.DataFrame:
-    return read_csvs(sorted((root / "props").glob("odds_api_player_points_*.csv")), "props", dtype={"event_id": str})
+    """Every props file of the folder, all markets (``market`` holds the Odds API key or an alias).
+    Files without the Odds API's event id (the 2024-25 threes) get a stable one from the game and its
+    tip-off, so each game is one event."""
+    props = read_csvs(sorted((root / "props").glob("odds_api_player_*.csv")), "props", dtype={"event_id": str})
+    if len(props) and props["event_id"].isna().any():
+        missing = props["event_id"].isna()
+        keys = props.loc[missing, "game"].astype(str) + "|" + props.loc[missing, "game_time"].astype(str)
+        props.loc[missing, "event_id"] = keys.map(lambda k: hashlib.sha1(k.encode()).hexdigest()[:32])
+    return props
 
 
 def events(props: pd.DataFrame) -> tuple[Tipoffs, EventTeams]:
@@ -53,18 +61,27 @@ def index_odds(props: pd.DataFrame, event_teams: EventTeams, data: FolderData) -
     if not len(props):
         return
     props = props.dropna(subset=["line", "over_odds", "under_odds"])
+    try:
+        market_keys = {name: market(name).key for name in props["market"].unique()} if "market" in props else {}
+    except ValueError as exc:
+        raise HistoricalDataError(f"historical source: props: field 'market': {exc}") from None
     grouped: dict[tuple[str, str], dict[str, list[PropQuote]]] = {}
-    for snap, event_id, player, line, book, over, under in props[
-        ["snapshot_file", "event_id", "player", "line", "bookmaker", "over_odds", "under_odds"]
-    ].itertuples(index=False):
+    for snap, event_id, player, line, book, over, under, name in props.assign(
+        market=props["market"] if "market" in props else POINTS.key
+    )[["snapshot_file", "event_id", "player", "line", "bookmaker", "over_odds", "under_odds", "market"]].itertuples(
+        index=False
+    ):
         grouped.setdefault((snap, event_id), {}).setdefault(book, []).append(
-            PropQuote(player_name=str(player), line=float(line), over_price=to_int(over), under_price=to_int(under))
+            PropQuote(
+                player_name=str(player),
+                line=float(line),
+                over_price=to_int(over),
+                under_price=to_int(under),
+                market=market_keys.get(name, POINTS.key),
+            )
         )
     for (snap, event_id), books in grouped.items():
-        m = _SNAPSHOT_FILE.search(str(snap))
-        if m is None:
-            continue
-        snapshot_at = dt.datetime.strptime(m.group(1) + m.group(2), "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+        snapshot_at = snapshot_instant(str(snap)).to_pydatetime()
         commence, home, away = event_teams[event_id]
         data.odds_by_date.setdefault(commence.astimezone(ET).date(), []).append(
             OddsEvent(

@@ -6,12 +6,13 @@ import bisect
 import datetime as dt
 from urllib.parse import urlencode
 
+from nba_pipeline.markets import odds_api_markets
 from nba_pipeline.partitions import season_label, season_year
 from nba_pipeline.sources import formats
 from nba_pipeline.sources.base import (
     BOXSCORE_TRADITIONAL,
     INJURY_REPORT,
-    ODDS_PLAYER_POINTS,
+    ODDS_PLAYER_PROPS,
     PLAYER_GAME_LOG,
     SCHEDULE,
     NbaSource,
@@ -199,7 +200,7 @@ class HistoricalSource(NbaSource):
 
     # --- The Odds API v4 -------------------------------------------------------------------------
 
-    def player_points_odds(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
+    def player_props_odds(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
         as_of = _utc(as_of)
         data = self._data()
         game_ids = {(g.home, g.away): g.game_id for g in data.games_by_date.get(game_date, [])}
@@ -214,7 +215,7 @@ class HistoricalSource(NbaSource):
             query = urlencode(
                 {
                     "regions": "us",
-                    "markets": "player_points",
+                    "markets": odds_api_markets(),
                     "oddsFormat": "american",
                     "date": formats.iso_z(ev.snapshot_at),
                 }
@@ -224,7 +225,7 @@ class HistoricalSource(NbaSource):
                 extra["game_id"] = game_ids[(ev.home, ev.away)]
             out.append(
                 Payload(
-                    ODDS_PLAYER_POINTS,
+                    ODDS_PLAYER_PROPS,
                     f"{ev.snapshot_at:%Y%m%dT%H%M%SZ}_{ev.event_id}",
                     body,
                     f"{URL_ODDS}/{ev.event_id}/odds?{query}",

@@ -2,9 +2,10 @@
 
 :class:`SimulatedLeague` builds, from one integer seed, a league of the 30 real teams with rosters of
 real active-player names, a regular-season schedule, every game's box score, the NBA injury reports
-and the sportsbooks' player-points and game lines. Everything is a pure function of the seed (numpy
-generators seeded from ``(seed, season year, purpose, ...)`` tuples), and seasons are built lazily,
-one at a time, and cached. :class:`SimulatedSource` answers the
+and the sportsbooks' player-prop lines (every market of ``markets.MARKETS``: points, rebounds,
+assists, threes made, points + rebounds + assists) and game lines. Everything is a pure function of
+the seed (numpy generators seeded from ``(seed, season year, purpose, ...)`` tuples), and seasons are
+built lazily, one at a time, and cached. :class:`SimulatedSource` answers the
 :class:`~nba_pipeline.sources.base.NbaSource` questions from that league.
 
 One module per concern:
@@ -13,9 +14,12 @@ One module per concern:
 * ``schedule``: the calendar (opener, All-Star break, off days), matchups, game days, tip-offs
 * ``injuries``: availability plans, game-day availability, the injury reports
 * ``boxscores``: who plays, minutes, points and box-score lines of one team in one game
-* ``estimates``: the books' running knowledge and fair pre-game estimates
+* ``estimates``: the books' running knowledge and fair pre-game estimates of each player's points,
+  rebounds, assists and threes
 * ``games``: the season played game by game (overtime, scores, records, rest)
-* ``lines``: the books' player-points and game lines per snapshot
+* ``books``: the sportsbooks, their margin and how a half-point prop line is priced
+* ``lines``: the odds snapshots: the books' player-points and game lines per snapshot
+* ``stat_lines``: the books' rebounds, assists, threes and PRA lines per snapshot
 * ``season`` and ``league``: one season assembled with its truth accessors; all seasons of a seed
 * ``source``: :class:`SimulatedSource`, the league through the services' payload formats
 
@@ -31,12 +35,15 @@ Scope and simplifications:
   on days with a game tipping before 15:00 ET (so afternoon games have a pre-game report).
 * Odds snapshots: every 2 hours from 12 hours before the day's first tip up to each game's tip, plus
   one in-game snapshot at tip + 75 minutes whose lines have moved toward the actual outcome (a leak
-  the pipeline must filter out).
+  the pipeline must filter out). Each snapshot's player-props payload carries every prop market, one
+  event-odds call with the markets comma-joined, as the live API is asked. The books list a player's
+  other markets only where they list his points; threes skip players expected under 0.3.
 * Box scores of games listed in ``withheld_game_ids`` are never published, neither in
   ``boxscoretraditionalv3`` nor in the ``leaguegamelog`` (the game is missing from stats.nba.com);
   the schedule still shows it final.
 """
 
+from nba_pipeline.sources.simulated.books import BOOKS, MEDIAN_SHIFT
 from nba_pipeline.sources.simulated.boxscores import DND_INJURY, DNP_COACH, DNP_INJURY, DNP_REST, NWT_PERSONAL
 from nba_pipeline.sources.simulated.estimates import PropEstimate
 from nba_pipeline.sources.simulated.injuries import (
@@ -52,9 +59,7 @@ from nba_pipeline.sources.simulated.injuries import (
 )
 from nba_pipeline.sources.simulated.league import SimulatedLeague, get_league
 from nba_pipeline.sources.simulated.lines import (
-    BOOKS,
     IN_GAME_SNAPSHOT_AFTER_TIP,
-    MEDIAN_SHIFT,
     SNAPSHOT_INTERVAL,
     SNAPSHOT_LEAD,
     OddsSnapshot,

@@ -90,7 +90,7 @@ def play_season(
         mdrift,
         np.array([x.person_id for x in base.ids]),
     )
-    knowledge = BookKnowledge(rosters, base.n)
+    knowledge = BookKnowledge(base, rosters)
     standings = _Standings()
     by_date: dict[dt.date, list[SimGame]] = {}
     for g in games:
@@ -143,7 +143,10 @@ def _play_game(
         int(x) for x in np.concatenate([model.person_ids[sides[0].players], model.person_ids[sides[1].players]])
     ]
     for s in sides:
-        knowledge.learn(s.players, s.play, s.coach_decision, s.minutes, s.stats["pts"])
+        st = s.stats
+        knowledge.learn(
+            s.players, s.play, s.coach_decision, s.minutes, st["pts"], st["oreb"] + st["dreb"], st["ast"], st["fg3m"]
+        )
     return GameInfo(lines[0], lines[1], avail, combined, roster_pids)
 
 

@@ -1,9 +1,14 @@
-"""The sportsbooks' lines on the simulated games: player-points props and game lines per snapshot.
+"""The sportsbooks' odds snapshots of the simulated games: player-points props and game lines, and the
+snapshots that carry every prop market (the other markets are priced in ``stat_lines``).
 
 Five books hang half-point lines that scatter around the books' fair pre-game estimate (each book with
 its own offset, coverage and drifting jitter). Snapshots are taken every 2 hours from 12 hours before
 the day's first tip up to each game's tip, plus one in-game snapshot at tip + 75 minutes whose lines
 have moved toward the actual outcome (a leak the pipeline must filter out).
+
+The points market and the game lines draw from the game's ``"odds"`` random stream, exactly as they did
+when points were the only market; the other markets draw from streams of their own, so adding or
+repricing one never moves a points line or price.
 """
 
 from __future__ import annotations
@@ -14,20 +19,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nba_pipeline.markets import MARKETS, POINTS
 from nba_pipeline.sources import formats as fmt
+from nba_pipeline.sources.simulated.books import BOOKS, MEDIAN_SHIFT, VIG, american, round_half
 from nba_pipeline.sources.simulated.estimates import PropEstimate
 from nba_pipeline.sources.simulated.games import GameInfo
 from nba_pipeline.sources.simulated.randomness import seeded_rng
 from nba_pipeline.sources.simulated.schedule import SimGame
+from nba_pipeline.sources.simulated.stat_lines import Quotes, other_markets
 
-BOOKS = ("draftkings", "fanduel", "betmgm", "williamhill_us", "betrivers")
 _BOOK_COVERAGE = np.array([0.97, 0.90, 0.80, 0.78, 0.68])  # share of eligible players each book lists
 _GAME_LINE_COVERAGE = np.array([1.0, 0.99, 0.96, 0.95, 0.9])
 SNAPSHOT_INTERVAL = dt.timedelta(hours=2)
 SNAPSHOT_LEAD = dt.timedelta(hours=12)
 IN_GAME_SNAPSHOT_AFTER_TIP = dt.timedelta(minutes=75)
-MEDIAN_SHIFT = 0.1  # points: books hang lines near the (right-skewed) median, a little under the mean
-_VIG = 1.0476  # both sides' implied probabilities are scaled up by the books' margin
 
 
 @dataclass(frozen=True)
@@ -36,26 +41,18 @@ class OddsSnapshot:
 
     taken_at: dt.datetime
     in_game: bool
-    props: dict[str, list[tuple[int, fmt.PropQuote]]]  # book -> [(person_id, quote)]
+    props: Quotes  # points: book -> [(person_id, quote)]
     game_lines: dict[str, tuple[float, float]]  # book -> (home spread, total)
     last_update: dict[str, dt.datetime]
+    other_props: dict[str, Quotes]  # every other prop market: market key -> book -> quotes
 
+    def market_props(self, market: str) -> Quotes:
+        """book -> [(person id, quote)] of one prop market."""
+        return self.props if market == POINTS.key else self.other_props.get(market, {})
 
-def _round_half(x):
-    """Nearest x.5 (player-prop lines are always half points), never below 0.5."""
-    return np.maximum(np.floor(x) + 0.5, 0.5)
-
-
-def _american(implied: np.ndarray) -> np.ndarray:
-    """Implied probabilities (with vig) to American prices rounded to 5, clamped to -130..+110."""
-    p = np.clip(implied, 0.05, 0.95)
-    fav = -100.0 * p / (1.0 - p)
-    dog = 100.0 * (1.0 - p) / p
-    price = np.where(p >= 0.5, fav, dog)
-    price = np.round(price / 5.0) * 5.0
-    price = np.where((price > -100) & (price < 100), np.where(p >= 0.5, -100.0, 100.0), price)
-    price = np.clip(price, -130, 110)
-    return price.astype(int)
+    def book_props(self, book: str) -> list[fmt.PropQuote]:
+        """Every prop quote of one book, market by market in ``markets.MARKETS`` order."""
+        return [q for m in MARKETS for _, q in self.market_props(m.key).get(book, [])]
 
 
 def snapshot_times(game: SimGame, first_tip: dt.datetime) -> list[dt.datetime]:
@@ -95,7 +92,7 @@ def make_odds(
     seed: int, year: int, g: SimGame, info: GameInfo, times: list[dt.datetime], report_times: list[dt.datetime]
 ) -> list[OddsSnapshot]:
     """Every snapshot of the game at ``times``: pre-game ones priced from the books' estimate under the
-    reports published by then, the last (in-game) one moved toward the players' actual points."""
+    reports published by then, the last (in-game) one moved toward the players' actual stats."""
     rng = seeded_rng(seed, year, "odds", g.index)
     row = {p: i for i, p in enumerate(info.roster_pids)}
     m = len(info.roster_pids)
@@ -103,7 +100,9 @@ def make_odds(
     jitter = np.zeros((m, len(BOOKS)))
     line_jitter = np.zeros((len(BOOKS), 2))
     actual = {ln.person_id: ln.pts for ln in info.home_lines + info.away_lines if ln.played}
-    snaps = []
+    snaps: list[tuple] = []
+    listed: list[dict[int, PropEstimate]] = []  # per snapshot: the players on the board
+    points_fair: list[dict[int, float]] = []  # per snapshot: the books' fair points of each
     last_props: dict[int, PropEstimate] = {}
     last_totals = (0.0, 0.0)
     for i, at in enumerate(times):
@@ -125,8 +124,12 @@ def make_odds(
             ea = 0.45 * g.away_score + 0.55 * last_totals[1]
         quotes = _prop_quotes(draws, jitter, props, fair_by_pid, row, g.home)
         last_update = {bk: at - dt.timedelta(minutes=int(upd[bi])) for bi, bk in enumerate(BOOKS)}
-        snaps.append(OddsSnapshot(at, in_game, quotes, _game_lines(draws, line_jitter, eh, ea), last_update))
-    return snaps
+        snaps.append((at, in_game, quotes, _game_lines(draws, line_jitter, eh, ea), last_update))
+        listed.append(props)
+        points_fair.append(fair_by_pid)
+    # The other markets after the points loop: the "odds" stream above draws exactly what it always did.
+    others = other_markets(seed, year, g, info, listed, points_fair, draws.cover)
+    return [OddsSnapshot(*snap, other) for snap, other in zip(snaps, others)]
 
 
 def _prop_quotes(
@@ -136,7 +139,7 @@ def _prop_quotes(
     fair_by_pid: dict[int, float],
     row: dict[int, int],
     home: str,
-) -> dict[str, list[tuple[int, fmt.PropQuote]]]:
+) -> Quotes:
     """book -> [(person id, quote)] for the listed players (home team first, biggest roles first);
     books that list no one are left out."""
     quotes: dict[str, list[tuple[int, fmt.PropQuote]]] = {bk: [] for bk in BOOKS}
@@ -145,11 +148,11 @@ def _prop_quotes(
         rows = np.array([row[p] for p in plist])
         fair = np.array([fair_by_pid[p] for p in plist])[:, None] - MEDIAN_SHIFT
         fair_b = fair + draws.offset[rows] + jitter[rows]
-        line = _round_half(fair_b)
+        line = round_half(fair_b)
         diff = fair_b - line
         p_over = 0.5 + 0.066 * diff + draws.skew[rows]
-        over = _american(p_over * _VIG)
-        under = _american((1 - p_over) * _VIG)
+        over = american(p_over * VIG)
+        under = american((1 - p_over) * VIG)
         for j, p in enumerate(plist):
             name = props[p].name
             for bi, bk in enumerate(BOOKS):
@@ -171,16 +174,18 @@ def _game_lines(
     return out
 
 
-def pregame_lines(snapshots: list[OddsSnapshot]) -> dict[int, dict[str, fmt.PropQuote]]:
-    """person id -> book -> quote at the last pre-game snapshot."""
+def pregame_lines(snapshots: list[OddsSnapshot], market: str = POINTS.key) -> dict[int, dict[str, fmt.PropQuote]]:
+    """person id -> book -> quote of one market (default points) at the last pre-game snapshot."""
     pregame = [s for s in snapshots if not s.in_game]
     out: dict[int, dict[str, fmt.PropQuote]] = {}
-    for bk, quotes in pregame[-1].props.items():
+    for bk, quotes in pregame[-1].market_props(market).items():
         for p, q in quotes:
             out.setdefault(p, {})[bk] = q
     return out
 
 
-def consensus_lines(snapshots: list[OddsSnapshot]) -> dict[int, float]:
-    """person id -> median line over the books at the last pre-game snapshot."""
-    return {p: float(np.median([q.line for q in books.values()])) for p, books in pregame_lines(snapshots).items()}
+def consensus_lines(snapshots: list[OddsSnapshot], market: str = POINTS.key) -> dict[int, float]:
+    """person id -> median line of one market (default points) over the books at the last pre-game
+    snapshot."""
+    lines = pregame_lines(snapshots, market)
+    return {p: float(np.median([q.line for q in books.values()])) for p, books in lines.items()}

@@ -15,15 +15,16 @@ from nba_pipeline.sources.base import (
     BOXSCORE_TRADITIONAL,
     INJURY_REPORT,
     ODDS_GAME_LINES,
-    ODDS_PLAYER_POINTS,
+    ODDS_PLAYER_PROPS,
     PLAYER_GAME_LOG,
     SCHEDULE,
     TEAM_ROSTER,
     NbaSource,
     Payload,
 )
+from nba_pipeline.sources.simulated.books import BOOKS
 from nba_pipeline.sources.simulated.league import SimulatedLeague, get_league
-from nba_pipeline.sources.simulated.lines import BOOKS, SNAPSHOT_INTERVAL, SNAPSHOT_LEAD
+from nba_pipeline.sources.simulated.lines import SNAPSHOT_INTERVAL, SNAPSHOT_LEAD
 from nba_pipeline.sources.simulated.schedule import UTC, SimGame
 from nba_pipeline.sources.simulated.season import SimSeason
 
@@ -152,7 +153,8 @@ class SimulatedSource(NbaSource):
         as_of = _utc(as_of)
         season, games = self._season_games(game_date)
         out = []
-        markets = ("player_points",) if endpoint == ODDS_PLAYER_POINTS else ("spreads", "totals")
+        # One event-odds call per snapshot, every prop market at once, as the live API is asked.
+        markets = fmt.PROP_MARKETS if endpoint == ODDS_PLAYER_PROPS else ("spreads", "totals")
         for g in games:
             if g.tipoff_utc - SNAPSHOT_LEAD - SNAPSHOT_INTERVAL * 8 > as_of:
                 continue  # nothing taken yet (cheap pre-check before building the game's odds)
@@ -161,11 +163,11 @@ class SimulatedSource(NbaSource):
                     continue
                 books = []
                 for bk in BOOKS:
-                    if endpoint == ODDS_PLAYER_POINTS:
-                        quotes = snap.props.get(bk)
+                    if endpoint == ODDS_PLAYER_PROPS:
+                        quotes = snap.book_props(bk)
                         if not quotes:
                             continue
-                        books.append(fmt.BookQuotes(bk, snap.last_update[bk], props=[q for _, q in quotes]))
+                        books.append(fmt.BookQuotes(bk, snap.last_update[bk], props=quotes))
                     else:
                         if bk not in snap.game_lines:
                             continue
@@ -189,8 +191,8 @@ class SimulatedSource(NbaSource):
                 )
         return sorted(out, key=lambda p: (p.fetched_at, p.name))
 
-    def player_points_odds(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
-        return self._odds(ODDS_PLAYER_POINTS, game_date, as_of)
+    def player_props_odds(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
+        return self._odds(ODDS_PLAYER_PROPS, game_date, as_of)
 
     def game_lines_odds(self, game_date: dt.date, as_of: dt.datetime) -> list[Payload]:
         return self._odds(ODDS_GAME_LINES, game_date, as_of)

@@ -31,7 +31,7 @@ from nba_pipeline.warehouse.tables.raw import (
     NBAC_SCHEDULE,
     NBAC_TEAM_BOXSCORE,
     ODDS_GAME_LINES,
-    ODDS_PLAYER_POINTS_PROPS,
+    ODDS_PLAYER_PROPS,
     PHASE2_TABLES,
     TEAM_ROSTERS,
 )
@@ -47,7 +47,7 @@ __all__ = [
     "NBAC_SCHEDULE",
     "NBAC_TEAM_BOXSCORE",
     "ODDS_GAME_LINES",
-    "ODDS_PLAYER_POINTS_PROPS",
+    "ODDS_PLAYER_PROPS",
     "PHASE2_TABLES",
     "PHASE3_TABLES",
     "PHASE4_TABLES",

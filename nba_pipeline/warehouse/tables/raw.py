@@ -79,9 +79,9 @@ NBAC_TEAM_BOXSCORE = TableSpec(
     description="Team totals per final game from boxscoretraditionalv3 (two rows per game).",
 )
 
-ODDS_PLAYER_POINTS_PROPS = TableSpec(
+ODDS_PLAYER_PROPS = TableSpec(
     "nba_raw",
-    "odds_api_player_points_props",
+    "odds_api_player_props",
     {
         "game_date": D,
         "odds_event_id": S,
@@ -92,16 +92,18 @@ ODDS_PLAYER_POINTS_PROPS = TableSpec(
         "away_team_tricode": S,
         "bookmaker": S,
         "bookmaker_last_update": TS,
+        "market": S,
         "player_name": S,
         "player_lookup": S,
-        "points_line": F,
+        "line": F,
         "over_price": I,
         "under_price": I,
         "source_file": S,
     },
-    primary_key=("game_date", "snapshot_timestamp", "odds_event_id", "bookmaker", "player_lookup", "points_line"),
-    description="Every player-points snapshot x book x player (a time series). Readers must keep "
-    "minutes_before_tipoff >= 0: in-game snapshots leak the outcome.",
+    primary_key=("game_date", "snapshot_timestamp", "odds_event_id", "bookmaker", "market", "player_lookup", "line"),
+    description="Every player-prop snapshot x book x market x player, for every registered market "
+    "(markets.py; a time series). Readers must keep minutes_before_tipoff >= 0: in-game snapshots leak "
+    "the outcome.",
 )
 
 ODDS_GAME_LINES = TableSpec(
@@ -168,7 +170,7 @@ PHASE2_TABLES = (
     NBAC_SCHEDULE,
     NBAC_PLAYER_BOXSCORES,
     NBAC_TEAM_BOXSCORE,
-    ODDS_PLAYER_POINTS_PROPS,
+    ODDS_PLAYER_PROPS,
     ODDS_GAME_LINES,
     TEAM_ROSTERS,
     NBAC_INJURY_REPORT,
