@@ -171,6 +171,8 @@ def _record_doc(system_id: str, known: pd.DataFrame) -> dict:
     row = known[known["system_id"] == system_id] if len(known) else known
     values = row.iloc[0].to_dict() if len(row) else {"record_picks": 0, "is_proven": False}
     doc = {"system_id": system_id, **{c: clean(values.get(c)) for c in RECORD_COLUMNS}}
+    first = values.get("record_first_date")
+    doc["record_first_date"] = None if first is None or pd.isna(first) else pd.Timestamp(first).date().isoformat()
     doc["is_proven"] = bool(values.get("is_proven") or False)
     doc["record_picks"] = int(values.get("record_picks") or 0)
     return doc

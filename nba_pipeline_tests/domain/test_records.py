@@ -86,6 +86,7 @@ def _known(**lows) -> pd.DataFrame:
         [
             {
                 "system_id": s,
+                "record_first_date": pd.Timestamp("2024-12-01") if picks else pd.NaT,
                 "record_picks": picks,
                 "record_roi_low": low,
                 "is_proven": bool(picks >= RECORD_PICKS and low is not None and low > 0),
@@ -159,6 +160,7 @@ def test_tonight_shows_the_best_record_s_picks_recommended_only_while_proven():
     doc = _tonight(unproven)
     assert doc["published_system"] == "line_anchored_v1" and doc["published_system_proven"] is False
     assert "lower bound" in doc["publishing_rule"] and str(RECORD_PICKS) in doc["publishing_rule"]
+    assert {r["record_first_date"] for r in doc["system_records"]} == {"2024-12-01"}  # a date, as JSON
     assert {r["system_id"]: r["record_picks"] for r in doc["system_records"]} == {
         "catboost_points_v1": 600,
         "moving_average_baseline_v1": 600,
