@@ -29,6 +29,14 @@ def with_no_vig(quotes: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def row_widths(quotes: pd.DataFrame, sigma: dict[str, float]) -> np.ndarray:
+    """Each quote's error width: its own ``width`` column where the caller sets one (a width by line
+    size), else its market's."""
+    if "width" in quotes:
+        return quotes["width"].astype(float).to_numpy()
+    return quotes["market"].map(sigma).astype(float).to_numpy()
+
+
 def consistent_quotes(quotes: pd.DataFrame, sigma: dict[str, float], gap: float = ALTERNATE_LINE_GAP) -> pd.DataFrame:
     """Drop quotes that disagree with the other books: a quote's no-vig P(over) more than ``gap`` away
     from the P(over) at its line that the other books imply (the median of their implied medians, at
@@ -39,7 +47,7 @@ def consistent_quotes(quotes: pd.DataFrame, sigma: dict[str, float], gap: float 
     q = q[q["p_over_no_vig"].notna()].reset_index(drop=True)
     if q.empty:
         return q
-    widths = q["market"].map(sigma).astype(float).to_numpy()
+    widths = row_widths(q, sigma)
     implied = implied_median(q["line"], q["p_over_no_vig"], widths)
     group = q.groupby(KEY, sort=False).ngroup().to_numpy()
     others = leave_one_out_median(group, implied)
@@ -87,9 +95,7 @@ def implied_median(line, p_over, sigma):
 def fair_lines(quotes: pd.DataFrame, sigma: dict[str, float]) -> pd.DataFrame:
     """Per player-game-market: the consensus fair median (the median over books of each quote's
     implied median, the vig removed from its prices), the number of books, and the modal line."""
-    q = quotes.assign(
-        implied=implied_median(quotes["line"], quotes["p_over_no_vig"], quotes["market"].map(sigma).astype(float))
-    )
+    q = quotes.assign(implied=implied_median(quotes["line"], quotes["p_over_no_vig"], row_widths(quotes, sigma)))
     grouped = q.groupby(KEY)
     return pd.DataFrame(
         {

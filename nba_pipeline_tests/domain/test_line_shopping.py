@@ -179,6 +179,17 @@ def test_the_error_width_is_reported_by_line_size():
     assert widths["lines"].iloc[0].startswith("1.5") and widths["lines"].iloc[-1].endswith("3.5")
 
 
+def test_the_walk_forward_prices_with_the_width_of_the_line_s_size():
+    q, stats = season(n_dates=30, players=30)
+    fair = walk_forward(q, stats).fair
+    fair = fair[fair["game_date"] == fair["game_date"].max()]
+    by_line = fair.groupby("modal_line")["sigma"].first()
+    # Enough history (3 x 150 player-games): the big lines get a wider error than the small ones.
+    assert by_line.loc[3.5] > by_line.loc[1.5]
+    one_width = walk_forward(q, stats, by_line_size=False).fair
+    assert one_width.loc[one_width["game_date"] == one_width["game_date"].max(), "sigma"].nunique() == 1
+
+
 def test_a_line_or_price_after_tip_off_changes_nothing(tmp_path):
     pre = [
         props_row("raw_20251022_170000.csv", "draftkings", -120, 100),

@@ -23,6 +23,7 @@ from nba_pipeline.domain.evaluation.intervals import bootstrap_mean, bootstrap_p
 # Error widths before a market has MIN_HISTORY graded player-games of its own (about the spread of
 # actual - consensus on the 2024-25 season).
 MIN_HISTORY = 150
+LINE_SIZE_GROUPS = 3  # terciles of a market's lines
 CALIBRATION_BINS = np.linspace(0.0, 1.0, 11)
 
 
@@ -43,6 +44,36 @@ def _sigma(history: pd.DataFrame, keys: list[str]) -> dict[str, float]:
     for key in keys:
         errors = history.loc[history["market"] == key, "error"]
         out[key] = float(errors.std()) if len(errors) >= MIN_HISTORY else markets.market(key).error_width
+    return out
+
+
+def _line_widths(history: pd.DataFrame, sigma: dict[str, float]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per market, the error width by line size from earlier dates: the cut points of the terciles of
+    its lines and the spread of the errors in each; one width (``sigma``) until every tercile has
+    MIN_HISTORY graded player-games."""
+    out = {}
+    for key, width in sigma.items():
+        h = history[history["market"] == key]
+        if len(h) < MIN_HISTORY * LINE_SIZE_GROUPS:
+            out[key] = (np.array([]), np.array([width]))
+            continue
+        cuts = np.quantile(h["line"].to_numpy(dtype=float), np.arange(1, LINE_SIZE_GROUPS) / LINE_SIZE_GROUPS)
+        group = np.digitize(h["line"].to_numpy(dtype=float), cuts)
+        # Lines repeat (a threes line is 0.5, 1.5 or 2.5): a tercile may hold too few player-games.
+        if (np.bincount(group, minlength=LINE_SIZE_GROUPS) < MIN_HISTORY).any():
+            out[key] = (np.array([]), np.array([width]))
+            continue
+        errors = h["error"].to_numpy(dtype=float)
+        out[key] = (cuts, np.array([errors[group == g].std(ddof=1) for g in range(LINE_SIZE_GROUPS)]))
+    return out
+
+
+def _width_at(widths: dict[str, tuple[np.ndarray, np.ndarray]], market: pd.Series, line: pd.Series) -> np.ndarray:
+    out = np.full(len(market), np.nan)
+    m, ln = market.to_numpy(), line.to_numpy(dtype=float)
+    for key, (cuts, sds) in widths.items():
+        rows = m == key
+        out[rows] = sds[np.digitize(ln[rows], cuts)] if len(cuts) else sds[0]
     return out
 
 
@@ -93,20 +124,33 @@ class WalkForward:
 
 
 def walk_forward(
-    quotes: pd.DataFrame, stats: pd.DataFrame, filter_quotes: bool = True, min_expected_value: float = 0.0
+    quotes: pd.DataFrame,
+    stats: pd.DataFrame,
+    filter_quotes: bool = True,
+    min_expected_value: float = 0.0,
+    by_line_size: bool = True,
 ) -> WalkForward:
     """Every date's best bets made from that date's pre-tip quotes and earlier dates' errors only,
-    graded; with the fair medians and fair probabilities they came from."""
+    graded; with the fair medians and fair probabilities they came from. The error width is taken by
+    line size (terciles of the market's earlier lines) once each tercile has MIN_HISTORY graded
+    player-games, else one per market (``by_line_size=False``: always one per market)."""
     q = shop.with_no_vig(quotes).reset_index(drop=True)
     q["actual"] = _actuals(q, stats) if len(q) else np.nan
     picks, fairs, quoted = [], [], []
-    history = pd.DataFrame({"market": pd.Series(dtype=str), "error": pd.Series(dtype=float)})
+    history = pd.DataFrame(
+        {"market": pd.Series(dtype=str), "line": pd.Series(dtype=float), "error": pd.Series(dtype=float)}
+    )
     for _, day in q.groupby("game_date", sort=True):
         sigma = _sigma(history, sorted(day["market"].unique()))
+        if by_line_size:
+            widths = _line_widths(history, sigma)
+            day = day.assign(width=_width_at(widths, day["market"], day["line"]))
         if filter_quotes:
             day = shop.consistent_quotes(day, sigma)
         fair = shop.fair_lines(day, sigma)
-        fair["sigma"] = fair["market"].map(sigma)
+        fair["sigma"] = (
+            _width_at(widths, fair["market"], fair["modal_line"]) if by_line_size else fair["market"].map(sigma)
+        )
         actual = day.groupby(shop.KEY)["actual"].first().reset_index()
         fair = fair.merge(actual, on=shop.KEY)
         fairs.append(fair)
@@ -121,7 +165,16 @@ def walk_forward(
         graded = fair.dropna(subset=["actual"])
         if len(graded):
             history = pd.concat(
-                [history, pd.DataFrame({"market": graded["market"], "error": graded["actual"] - graded["fair_median"]})]
+                [
+                    history,
+                    pd.DataFrame(
+                        {
+                            "market": graded["market"],
+                            "line": graded["modal_line"].astype(float),
+                            "error": graded["actual"] - graded["fair_median"],
+                        }
+                    ),
+                ]
             )
     picks_frame = pd.concat(picks, ignore_index=True) if picks else pd.DataFrame()
     if len(picks_frame):
@@ -203,9 +256,6 @@ def summarize(result: WalkForward, n_boot: int = 2000) -> pd.DataFrame:
         row.update({"fair_mae": float(errors.abs().mean()), "error_sd": float(errors.std())})
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-LINE_SIZE_GROUPS = 3  # terciles of a market's lines
 
 
 def error_width_by_line(result: WalkForward) -> pd.DataFrame:
