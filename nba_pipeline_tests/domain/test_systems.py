@@ -164,6 +164,24 @@ def test_line_anchored_starts_from_the_consensus_and_passes_without_evidence():
     assert out.p_over == pytest.approx(np.full(4, norm.cdf(1 / cal["sigma"])))
 
 
+def test_line_anchored_measures_the_error_width_by_the_line_s_size():
+    # Errors that grow with the player's scoring (as real points do): big lines miss by more.
+    rows = _features(n_days=20, players=40)
+    rng = np.random.default_rng(5)
+    rows["points"] = rows["current_points_line"] + rng.normal(0, 1, len(rows)) * rows["current_points_line"] / 4
+    artifact = systems.LINE_ANCHORED.trainer(rows, CUTOFF)
+    cuts, widths = artifact.info["sigma_cuts"], artifact.info["sigma_by_line"]
+    assert len(cuts) == 2 and widths[0] < widths[1] < widths[2]
+    loaded = systems.LINE_ANCHORED.load(artifact.blob)
+    today = _features(n_days=1, players=2).assign(consensus_points_line=[8.5, 25.5], current_points_line=[7.5, 24.5])
+    out = systems.LINE_ANCHORED.predictor(loaded, today)
+    # A point under a small line is worth more than a point under a big one.
+    assert out.error_width[0] < out.error_width[1] and out.p_over[0] > out.p_over[1] > 0.5
+    # Too few rows per tercile: one width (the thin history above).
+    thin = systems.LINE_ANCHORED.trainer(_features(n_days=8, players=20), CUTOFF)
+    assert thin.info["sigma_by_line"] == []
+
+
 def test_the_error_model_is_fitted_then_checked_out_of_sample():
     history = _features()
     actual = history[["game_date", "player_id", "points"]].assign(minutes=30.0, is_dnp=False)

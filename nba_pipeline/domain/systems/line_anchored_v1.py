@@ -5,7 +5,8 @@ The books already hold what is known; this system starts from their consensus (t
 of each book's latest pre-tip line, the best single estimate of the median outcome) and may predict
 its error (actual - consensus) from what the books may under-use, shrunk toward zero by the skill
 that prediction showed out of sample. P(over) at the offered line comes from that estimate and the
-out-of-sample error's width: where one book's line sits off the consensus, the side toward the
+out-of-sample error's width (by the consensus line's size, once each tercile of the lines has
+LINE_MIN_SIGMA_ROWS rows): where one book's line sits off the consensus, the side toward the
 consensus is favoured, and the book's own price decides whether that is worth a bet.
 """
 
@@ -104,6 +105,28 @@ def _fit_residual(rows: pd.DataFrame, features: tuple[str, ...]):
     return model
 
 
+def _widths_by_line(lines: np.ndarray, residuals: np.ndarray) -> dict:
+    """The error's width by the consensus line's size: the cut points of the lines' terciles and the
+    spread of the errors in each (a 25-point line misses by more than a 10-point one: on the real
+    2025-26 lines 7.5 against 5.2 points). Empty while a tercile has fewer than LINE_MIN_SIGMA_ROWS."""
+    cuts = np.quantile(lines, [1 / 3, 2 / 3]) if len(lines) else np.array([])
+    group = np.digitize(lines, cuts)
+    if len(lines) == 0 or (np.bincount(group, minlength=3) < LINE_MIN_SIGMA_ROWS).any():
+        return {"sigma_cuts": [], "sigma_by_line": []}
+    return {
+        "sigma_cuts": [float(c) for c in cuts],
+        "sigma_by_line": [float(np.std(residuals[group == g])) for g in range(3)],
+    }
+
+
+def error_widths(cal: dict, lines: np.ndarray) -> np.ndarray:
+    """Each row's error width: by its consensus line's tercile where the calibration measured them,
+    else the one width."""
+    if cal.get("sigma_by_line"):
+        return np.asarray(cal["sigma_by_line"], dtype=float)[np.digitize(lines, cal["sigma_cuts"])]
+    return np.full(len(lines), cal["sigma"], dtype=float)
+
+
 def _calibrate(lined: pd.DataFrame, cutoff: dt.date, features: tuple[str, ...], residual_model: bool):
     """(error model or None, calibration): sigma is the spread of actual - consensus; with enough
     rows an error model is fitted up to a week before the cutoff and checked on the last week (out of
@@ -120,6 +143,7 @@ def _calibrate(lined: pd.DataFrame, cutoff: dt.date, features: tuple[str, ...], 
     split = pd.Timestamp(cutoff - dt.timedelta(days=LINE_CALIBRATION_DAYS))
     fit, calib = lined[lined["game_date"] < split], lined[lined["game_date"] >= split]
     if not (residual_model and len(fit) >= LINE_MIN_FIT_ROWS and len(calib) >= LINE_MIN_CALIBRATION_ROWS):
+        calibration.update(_widths_by_line(anchor(lined).to_numpy(dtype=float), resid_all))
         return None, calibration
     resid_hat = _fit_residual(fit, features).predict(_design(calib, features))
     resid = (calib["points"] - anchor(calib)).to_numpy(dtype=float)
@@ -184,7 +208,8 @@ def predict(loaded, rows: pd.DataFrame, features: tuple[str, ...]) -> SystemPred
 
     if cal["sigma"] <= 0:
         return SystemPrediction(predicted, np.full(len(rows), 0.5))
-    return SystemPrediction(predicted, ndtr((predicted - line) / cal["sigma"]), np.full(len(rows), cal["sigma"]))
+    widths = error_widths(cal, base)
+    return SystemPrediction(predicted, ndtr((predicted - line) / widths), widths)
 
 
 def line_anchored(
@@ -217,6 +242,7 @@ def line_anchored(
             "min_fit_rows": LINE_MIN_FIT_ROWS,
             "min_calibration_rows": LINE_MIN_CALIBRATION_ROWS,
             "calibration_days": LINE_CALIBRATION_DAYS,
+            "sigma_by_line_size": True,
         },
         requires_model=False,
         artifact_suffix=".zip",
