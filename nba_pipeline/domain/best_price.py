@@ -37,7 +37,9 @@ def shoppable_quotes(odds: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     q = pre.merge(known.assign(game_date=pd.to_datetime(known["game_date"])), on=_ROW_KEY)
     taken = pd.to_datetime(q["snapshot_timestamp"], utc=True)
     q = q[taken <= pd.to_datetime(q["line_snapshot_at"], utc=True)]
-    q = q.sort_values("snapshot_timestamp", kind="stable").groupby([*_ROW_KEY, "bookmaker"], as_index=False).last()
+    # Whole rows of each book's last snapshot (groupby.last would mix columns of several snapshots
+    # where a price is missing).
+    q = q.sort_values("snapshot_timestamp", kind="stable").drop_duplicates([*_ROW_KEY, "bookmaker"], keep="last")
     q = q.dropna(subset=["over_price", "under_price"])
     q = q.assign(event="", market=POINTS.key, line=q["points_line"].astype(float))
     return q[cols].reset_index(drop=True)
@@ -66,7 +68,10 @@ def shop_best_price(part: pd.DataFrame, error_width: np.ndarray | None, quotes: 
         index=out.index,
     )
     predictions = predictions[predictions["sigma"] > 0]
-    consistent = shop.consistent_quotes(quotes, {POINTS.key: POINTS.error_width})
+    # Only these rows' players: the rule judges each player's quotes among themselves, and a range's
+    # quotes would otherwise be judged again for every date of the range.
+    mine = quotes.merge(predictions[shop.KEY].drop_duplicates(), on=shop.KEY)
+    consistent = shop.consistent_quotes(mine, {POINTS.key: POINTS.error_width})
     best = shop.best_bets(consistent, predictions)
     best = best[best["expected_value"] > 0]
     if best.empty:

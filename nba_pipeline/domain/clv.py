@@ -66,7 +66,7 @@ def first_published(versions: pd.DataFrame) -> pd.DataFrame:
     last_other = v[~same].groupby(_PICK_KEY)["created_at"].max().rename("_last_other").reset_index()
     v = v.merge(last_other, on=_PICK_KEY, how="left")
     candidates = v[(v["recommendation"] == v["_active_side"]) & ~(v["created_at"] <= v["_last_other"])]
-    first = candidates.sort_values("created_at", kind="stable").groupby(_PICK_KEY, as_index=False).first()
+    first = candidates.sort_values("created_at", kind="stable").drop_duplicates(_PICK_KEY, keep="first")
     return first.rename(
         columns={
             "created_at": "published_at",
@@ -84,7 +84,8 @@ def closing_quotes(odds: pd.DataFrame) -> pd.DataFrame:
     pre = main_lines(pre_tip_lines(odds))
     if pre.empty:
         return pd.DataFrame(columns=cols)
-    last = pre.sort_values("snapshot_timestamp", kind="stable").groupby(_KEY, as_index=False).last()
+    # Whole rows (groupby.last would mix columns of several snapshots where a price is missing).
+    last = pre.sort_values("snapshot_timestamp", kind="stable").drop_duplicates(_KEY, keep="last")
     last["game_date"] = pd.to_datetime(last["game_date"])
     return last.rename(
         columns={
