@@ -173,8 +173,10 @@ def _record_doc(system_id: str, known: pd.DataFrame) -> dict:
     doc = {"system_id": system_id, **{c: clean(values.get(c)) for c in RECORD_COLUMNS}}
     first = values.get("record_first_date")
     doc["record_first_date"] = None if first is None or pd.isna(first) else pd.Timestamp(first).date().isoformat()
-    doc["is_proven"] = bool(values.get("is_proven") or False)
-    doc["record_picks"] = int(values.get("record_picks") or 0)
+    # A performance row written before records existed holds NULLs: no record, not proven.
+    proven, picks = values.get("is_proven"), values.get("record_picks")
+    doc["is_proven"] = False if proven is None or pd.isna(proven) else bool(proven)
+    doc["record_picks"] = 0 if picks is None or pd.isna(picks) else int(picks)
     return doc
 
 

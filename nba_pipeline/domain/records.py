@@ -112,6 +112,8 @@ def choose_published(known: pd.DataFrame, registry_order: tuple[str, ...]) -> st
     if ranked.empty:
         return registry_order[0]
     order = {s: i for i, s in enumerate(registry_order)}
-    ranked = ranked.assign(_order=ranked["system_id"].map(order), _proven=ranked["is_proven"].astype(bool))
+    ranked = ranked.assign(
+        _order=ranked["system_id"].map(order), _proven=ranked["is_proven"].fillna(False).astype(bool)
+    )
     ranked = ranked.sort_values(["_proven", "record_roi_low", "_order"], ascending=[False, False, True], kind="stable")
     return str(ranked["system_id"].iloc[0])

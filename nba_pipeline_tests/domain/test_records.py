@@ -188,3 +188,18 @@ def test_tonight_shows_the_best_record_s_picks_recommended_only_while_proven():
     assert doc["published_system"] == "catboost_points_v1"
     assert doc["games"][0]["players"][0]["prediction"]["predicted"] == 25.0
     assert doc["games"][0]["players"][1]["prediction"] is None
+
+
+def test_performance_rows_from_before_records_existed_publish_nothing_as_proven():
+    old_rows = pd.DataFrame(
+        {
+            "system_id": ["catboost_points_v1", "line_anchored_v1"],
+            "record_first_date": [pd.NaT, pd.NaT],
+            "record_picks": pd.array([None, None], dtype="Int64"),
+            "record_roi_low": [np.nan, np.nan],
+            "is_proven": pd.array([None, None], dtype="boolean"),
+        }
+    )
+    doc = _tonight(old_rows)
+    assert doc["published_system_proven"] is False and doc["published_system"] == "catboost_points_v1"
+    assert {r["record_picks"] for r in doc["system_records"]} == {0}
