@@ -42,9 +42,10 @@ CHECK_ONE_ROW_PER_SYSTEM = "one_row_per_system"
 def prediction_accuracy(context: dg.AssetExecutionContext, warehouse: Warehouse, clock: Clock):
     """Each active prediction of a final game, graded against the player game summary: absolute and
     signed error, win/loss for OVER/UNDER, push when actual == line (no win/loss), voided when the
-    player did not play (reason from the pre-game injury status); the closing quote of the book the
-    pick was taken at and the pick's closing-line value (domain/clv.py). Predictions of games not final
-    yet wait: a date with unfinished games grades only what is final. Grain: prediction."""
+    player did not play (reason from the pre-game injury status); the quote each pick was first
+    published with, the same book's closing quote and the pick's closing-line value (domain/clv.py).
+    Predictions of games not final yet wait: a date with unfinished games grades only what is final.
+    Grain: prediction."""
 
     def compute(game_dates: list[dt.date]) -> TableOutput:
         first, last = span(game_dates)

@@ -55,7 +55,9 @@ def confidence(quality: pd.Series, std_l10: pd.Series) -> pd.Series:
 
 
 def prediction_id(row: dict) -> str:
-    """A prediction's id is its content: the same prediction made again has the same id."""
+    """A prediction's id is its content: the same prediction made again has the same id. The quote
+    bet is part of it (book, line and both prices) and so is the recommendation: a better price at
+    another book, or a price that turns a bet into a pass, is a new version, not the old row."""
     key = "|".join(
         str(row[k])
         for k in (
@@ -65,7 +67,11 @@ def prediction_id(row: dict) -> str:
             "system_id",
             "model_id",
             "current_points_line",
+            "line_bookmaker",
+            "line_over_price",
+            "line_under_price",
             "predicted_points",
+            "recommendation",
         )
     )
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"nba_pipeline/prediction/{key}"))

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from nba_pipeline.domain.best_price import shop_best_price, shoppable_quotes
+from nba_pipeline.domain.predictions import prediction_id
 
 DAY = pd.Timestamp("2025-01-10")
 SNAPSHOT = pd.Timestamp("2025-01-10T17:00Z")
@@ -96,3 +97,26 @@ def test_no_positive_bet_or_no_error_width_keeps_the_priority_book():
     edge_only = shop_best_price(rows(), None, shoppable_quotes(ODDS, rows()))
     assert edge_only.iloc[0]["line_bookmaker"] == "draftkings"
     assert edge_only.iloc[0]["priority_bookmaker"] == "draftkings"
+
+
+def test_a_better_price_at_another_book_is_a_new_version_of_the_prediction():
+    """The id is the prediction's content, the quote bet included: the same line at another book or
+    another price supersedes the stored row instead of being taken for it."""
+    base = {
+        "game_date": "2025-01-10",
+        "game_id": "g1",
+        "player_id": 1,
+        "system_id": "line_anchored_v1",
+        "model_id": "line_anchored_v1",
+        "current_points_line": 20.5,
+        "line_bookmaker": "draftkings",
+        "line_over_price": -110.0,
+        "line_under_price": -110.0,
+        "predicted_points": 22.0,
+        "recommendation": "OVER",
+    }
+    same = prediction_id(dict(base))
+    assert prediction_id(dict(base)) == same
+    assert prediction_id({**base, "line_bookmaker": "fanduel", "line_over_price": 100.0}) != same
+    assert prediction_id({**base, "line_over_price": -140.0}) != same
+    assert prediction_id({**base, "recommendation": "PASS"}) != same
