@@ -55,7 +55,8 @@ def decided_picks(accuracy: pd.DataFrame) -> pd.DataFrame:
         & ~accuracy["is_voided"].astype(bool)
         & accuracy["prediction_correct"].notna()
     ]
-    price = np.where(a["recommendation"] == OVER, a["over_price"], a["under_price"]).astype(float)
+    over, under = (pd.to_numeric(a[c], errors="coerce").astype(float).to_numpy() for c in ("over_price", "under_price"))
+    price = np.where(a["recommendation"] == OVER, over, under)
     won = a["prediction_correct"].astype(bool).to_numpy()
     profit = np.where(won, american_profit(price_or_default(price)), -1.0)
     out = pd.DataFrame({"game_date": pd.to_datetime(a["game_date"]).to_numpy(), "system_id": a["system_id"].to_numpy()})
@@ -101,7 +102,8 @@ def latest_records(performance: pd.DataFrame, before: dt.date) -> pd.DataFrame:
     if performance.empty:
         return performance
     rows = performance[pd.to_datetime(performance["game_date"]) < pd.Timestamp(before)]
-    return rows.sort_values("game_date", kind="stable").groupby("system_id", as_index=False).last()
+    # Whole rows (groupby.last would fill a NULL of the last date from an earlier one).
+    return rows.sort_values("game_date", kind="stable").drop_duplicates("system_id", keep="last")
 
 
 def choose_published(known: pd.DataFrame, registry_order: tuple[str, ...]) -> str:

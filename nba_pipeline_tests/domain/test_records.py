@@ -35,13 +35,17 @@ def test_decided_picks_pay_the_price_taken_and_skip_pushes_voids_and_passes():
         [
             graded("s", [True], side="OVER", over_price=120.0, under_price=-150.0),
             graded("s", [False], side="UNDER", over_price=120.0, under_price=-150.0),
-            graded("s", [True], side="UNDER", over_price=np.nan, under_price=np.nan),  # unknown: -110
+            graded("s", [True], side="UNDER"),  # its prices unknown below: -110
             graded("s", [None]),  # push
             graded("s", [True]).assign(is_voided=True),
             graded("s", [None]).assign(recommendation="PASS"),
         ],
         ignore_index=True,
     )
+    # Prices as the warehouse returns them: integers with NULLs.
+    for c in ("over_price", "under_price"):
+        rows[c] = rows[c].astype("Int64")
+        rows.loc[2, c] = pd.NA
     picks = records.decided_picks(rows)
     assert picks["profit"].round(4).tolist() == [1.2, -1.0, round(100 / 110, 4)]
     assert picks["won"].tolist() == [True, False, True]
