@@ -17,6 +17,7 @@ import pandas as pd
 
 from nba_pipeline.domain.betting import OVER, UNDER, american_profit, kelly_stake, no_vig_probabilities
 
+LINE_SIZE_GROUPS = 3  # the error width is measured per tercile of a market's lines
 ALTERNATE_LINE_GAP = 0.10  # no-vig probability points away from the other books at the same line
 PRIORITY_BOOKS = ("draftkings", "fanduel")  # the book a pick is priced at without shopping
 KEY = ["game_date", "event", "player_lookup", "market"]
@@ -27,6 +28,25 @@ def with_no_vig(quotes: pd.DataFrame) -> pd.DataFrame:
     out = quotes.copy()
     out["p_over_no_vig"], _ = no_vig_probabilities(out["over_price"].astype(float), out["under_price"].astype(float))
     return out
+
+
+def widths_by_line_size(lines, errors, min_rows: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The error width by line size (a big line misses by more than a small one): the cut points of
+    the terciles of ``lines`` and the sample standard deviation of ``errors`` in each; None while a
+    tercile holds fewer than ``min_rows`` (lines repeat: a threes line is 0.5, 1.5 or 2.5)."""
+    lines, errors = np.asarray(lines, dtype=float), np.asarray(errors, dtype=float)
+    if len(lines) < min_rows * LINE_SIZE_GROUPS:
+        return None
+    cuts = np.quantile(lines, np.arange(1, LINE_SIZE_GROUPS) / LINE_SIZE_GROUPS)
+    group = np.digitize(lines, cuts)
+    if (np.bincount(group, minlength=LINE_SIZE_GROUPS) < min_rows).any():
+        return None
+    return cuts, np.array([errors[group == g].std(ddof=1) for g in range(LINE_SIZE_GROUPS)])
+
+
+def width_at(cuts, widths, lines) -> np.ndarray:
+    """The width of each line's tercile (``widths_by_line_size``)."""
+    return np.asarray(widths, dtype=float)[np.digitize(np.asarray(lines, dtype=float), cuts)]
 
 
 def row_widths(quotes: pd.DataFrame, sigma: dict[str, float]) -> np.ndarray:

@@ -11,7 +11,8 @@ from nba_pipeline import markets
 from nba_pipeline.cli import main
 from nba_pipeline.domain import line_shopping as shop
 from nba_pipeline.domain.betting import OVER, UNDER, kelly_stake, no_vig_probabilities
-from nba_pipeline.domain.evaluation.markets import LINE_SIZE_GROUPS, error_width_by_line, walk_forward
+from nba_pipeline.domain.evaluation.markets import error_width_by_line, walk_forward
+from nba_pipeline.domain.line_shopping import LINE_SIZE_GROUPS
 from nba_pipeline.sources.historical.files import HistoricalDataError
 from nba_pipeline.sources.historical.props import read_quotes
 

@@ -23,7 +23,6 @@ from nba_pipeline.domain.evaluation.intervals import bootstrap_mean, bootstrap_p
 # Error widths before a market has MIN_HISTORY graded player-games of its own (about the spread of
 # actual - consensus on the 2024-25 season).
 MIN_HISTORY = 150
-LINE_SIZE_GROUPS = 3  # terciles of a market's lines
 CALIBRATION_BINS = np.linspace(0.0, 1.0, 11)
 
 
@@ -48,32 +47,22 @@ def _sigma(history: pd.DataFrame, keys: list[str]) -> dict[str, float]:
 
 
 def _line_widths(history: pd.DataFrame, sigma: dict[str, float]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Per market, the error width by line size from earlier dates: the cut points of the terciles of
-    its lines and the spread of the errors in each; one width (``sigma``) until every tercile has
-    MIN_HISTORY graded player-games."""
+    """Per market, the error width by line size from earlier dates; one width (``sigma``) until every
+    tercile has MIN_HISTORY graded player-games."""
     out = {}
     for key, width in sigma.items():
         h = history[history["market"] == key]
-        if len(h) < MIN_HISTORY * LINE_SIZE_GROUPS:
-            out[key] = (np.array([]), np.array([width]))
-            continue
-        cuts = np.quantile(h["line"].to_numpy(dtype=float), np.arange(1, LINE_SIZE_GROUPS) / LINE_SIZE_GROUPS)
-        group = np.digitize(h["line"].to_numpy(dtype=float), cuts)
-        # Lines repeat (a threes line is 0.5, 1.5 or 2.5): a tercile may hold too few player-games.
-        if (np.bincount(group, minlength=LINE_SIZE_GROUPS) < MIN_HISTORY).any():
-            out[key] = (np.array([]), np.array([width]))
-            continue
-        errors = h["error"].to_numpy(dtype=float)
-        out[key] = (cuts, np.array([errors[group == g].std(ddof=1) for g in range(LINE_SIZE_GROUPS)]))
+        by_size = shop.widths_by_line_size(h["line"], h["error"], MIN_HISTORY)
+        out[key] = by_size if by_size is not None else (np.array([]), np.array([width]))
     return out
 
 
 def _width_at(widths: dict[str, tuple[np.ndarray, np.ndarray]], market: pd.Series, line: pd.Series) -> np.ndarray:
     out = np.full(len(market), np.nan)
-    m, ln = market.to_numpy(), line.to_numpy(dtype=float)
+    m = market.to_numpy()
     for key, (cuts, sds) in widths.items():
         rows = m == key
-        out[rows] = sds[np.digitize(ln[rows], cuts)] if len(cuts) else sds[0]
+        out[rows] = shop.width_at(cuts, sds, line.to_numpy(dtype=float)[rows])
     return out
 
 
@@ -265,7 +254,7 @@ def error_width_by_line(result: WalkForward) -> pd.DataFrame:
     fair = result.fair.dropna(subset=["actual", "fair_median"])
     rows = []
     for market, f in fair.groupby("market"):
-        groups = pd.qcut(f["modal_line"].rank(method="first"), LINE_SIZE_GROUPS, labels=False)
+        groups = pd.qcut(f["modal_line"].rank(method="first"), shop.LINE_SIZE_GROUPS, labels=False)
         for _, g in f.groupby(groups):
             errors = g["actual"] - g["fair_median"]
             rows.append(

@@ -20,6 +20,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 
+from nba_pipeline.domain import line_shopping as shop
 from nba_pipeline.domain.features import FEATURE_INDEX, value_column
 from nba_pipeline.domain.systems import artifacts
 from nba_pipeline.domain.systems.base import (
@@ -106,24 +107,21 @@ def _fit_residual(rows: pd.DataFrame, features: tuple[str, ...]):
 
 
 def _widths_by_line(lines: np.ndarray, residuals: np.ndarray) -> dict:
-    """The error's width by the consensus line's size: the cut points of the lines' terciles and the
-    spread of the errors in each (a 25-point line misses by more than a 10-point one: on the real
-    2025-26 lines 7.5 against 5.2 points). Empty while a tercile has fewer than LINE_MIN_SIGMA_ROWS."""
-    cuts = np.quantile(lines, [1 / 3, 2 / 3]) if len(lines) else np.array([])
-    group = np.digitize(lines, cuts)
-    if len(lines) == 0 or (np.bincount(group, minlength=3) < LINE_MIN_SIGMA_ROWS).any():
+    """The error's width by the consensus line's size (``line_shopping.widths_by_line_size``: a
+    25-point line misses by more than a 10-point one, on the real 2025-26 lines 7.5 against 5.2
+    points); empty while a tercile has fewer than LINE_MIN_SIGMA_ROWS."""
+    by_size = shop.widths_by_line_size(lines, residuals, LINE_MIN_SIGMA_ROWS)
+    if by_size is None:
         return {"sigma_cuts": [], "sigma_by_line": []}
-    return {
-        "sigma_cuts": [float(c) for c in cuts],
-        "sigma_by_line": [float(np.std(residuals[group == g])) for g in range(3)],
-    }
+    cuts, widths = by_size
+    return {"sigma_cuts": [float(c) for c in cuts], "sigma_by_line": [float(w) for w in widths]}
 
 
 def error_widths(cal: dict, lines: np.ndarray) -> np.ndarray:
     """Each row's error width: by its consensus line's tercile where the calibration measured them,
     else the one width."""
     if cal.get("sigma_by_line"):
-        return np.asarray(cal["sigma_by_line"], dtype=float)[np.digitize(lines, cal["sigma_cuts"])]
+        return shop.width_at(cal["sigma_cuts"], cal["sigma_by_line"], lines)
     return np.full(len(lines), cal["sigma"], dtype=float)
 
 
