@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 # Box-score stats, in the names our tables and the real-data folder's game logs share.
 POINTS_STAT, REBOUNDS_STAT, ASSISTS_STAT, THREES_STAT = "points", "rebounds", "assists", "threes_made"
-# The systems that need only the books' lines serve every market; the feature-store models are
-# trained on points.
+# The box-score stats under their player_game_summary column names.
+SUMMARY_COLUMNS = {POINTS_STAT: "points", REBOUNDS_STAT: "reb", ASSISTS_STAT: "ast", THREES_STAT: "fg3m"}
+# The systems that need only the books' lines serve every market; points, the market of the
+# feature store, is served by every registered system.
 LINE_SYSTEMS = ("line_anchored_v1",)
-POINTS_SYSTEMS = ("catboost_points_v1", "moving_average_baseline_v1", *LINE_SYSTEMS)
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,17 @@ class Market:
     # starts from before it has measured its own, and the one closing-line value carries a moved line
     # with. Measured on the real-data folder (`nba-pipeline evaluate-markets`, column "sd").
     error_width: float
-    systems: tuple[str, ...] = LINE_SYSTEMS
+    systems: tuple[str, ...] | None = LINE_SYSTEMS  # None: every registered system
+
+    def serves(self, system_id: str) -> bool:
+        return self.systems is None or system_id in self.systems
+
+    @property
+    def short(self) -> str:
+        """The name reports and ``--market`` use: the key without ``player_`` (PRA: "pra")."""
+        return (
+            "pra" if self.settles_on == (POINTS_STAT, REBOUNDS_STAT, ASSISTS_STAT) else self.key.removeprefix("player_")
+        )
 
     def actual(self, stats) -> object:
         """The settled value from a row (or frame) of box-score stats: the sum of ``settles_on``."""
@@ -33,7 +44,7 @@ class Market:
         return total
 
 
-POINTS = Market("player_points", "points", (POINTS_STAT,), 6.46, POINTS_SYSTEMS)
+POINTS = Market("player_points", "points", (POINTS_STAT,), 6.46, systems=None)
 REBOUNDS = Market("player_rebounds", "rebounds", (REBOUNDS_STAT,), 2.58)
 ASSISTS = Market("player_assists", "assists", (ASSISTS_STAT,), 1.99)
 THREES = Market("player_threes", "threes", (THREES_STAT,), 1.48)
@@ -54,6 +65,19 @@ def market(key: str) -> Market:
         return BY_KEY[ALIASES.get(key, key)]
     except KeyError:
         raise ValueError(f"unknown prop market {key!r}; registered: {', '.join(BY_KEY)}") from None
+
+
+def with_market(frame):
+    """The frame with its ``market`` column, rows written before markets (no column, or NULL) being
+    player points: every table the graph predicted into held points only until then."""
+    if "market" not in frame:
+        return frame.assign(market=POINTS.key)
+    return frame.assign(market=frame["market"].fillna(POINTS.key)) if frame["market"].isna().any() else frame
+
+
+def settled_stats(player_games):
+    """player_game_summary rows with the box-score stats under the names markets settle on."""
+    return player_games.rename(columns={v: k for k, v in SUMMARY_COLUMNS.items() if k != v})
 
 
 def odds_api_markets(markets: tuple[Market, ...] = MARKETS) -> str:

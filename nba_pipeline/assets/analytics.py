@@ -19,11 +19,12 @@ from nba_pipeline.checks.names import (
     CHECK_BOTH_TEAMS_HAVE_PLAYERS,
     CHECK_FINAL_GAMES_COVERED,
     CHECK_MINUTES_COVERAGE,
+    CHECK_PRE_TIP_LINES_ONLY,
     CHECK_TWO_ROWS_PER_GAME,
     CHECK_USAGE_RANGE,
 )
 from nba_pipeline.domain import analytics as an
-from nba_pipeline.domain.analytics.lines import points_quotes
+from nba_pipeline.domain.analytics.lines import points_quotes, prop_lines
 from nba_pipeline.execution.frames import ByDate, or_empty
 from nba_pipeline.execution.tables import TableOutput, write_table
 from nba_pipeline.resources import Clock
@@ -280,6 +281,42 @@ def upcoming_player_game_context(context: dg.AssetExecutionContext, warehouse: W
     yield from write_table(context, warehouse, t.UPCOMING_PLAYER_CONTEXT, compute)
 
 
+@table_asset(
+    t.PLAYER_PROP_LINES,
+    group=keys.PHASE3,
+    deps=[keys.RAW_ODDS_PLAYER_PROPS],
+    automation_condition=automation.PROP_LINES_ON_RAW,
+    checks=[
+        check_spec(
+            t.PLAYER_PROP_LINES,
+            CHECK_PRE_TIP_LINES_ONLY,
+            "Every line was quoted before its game's tip-off (an in-game quote has seen the game).",
+        )
+    ],
+)
+def player_prop_lines(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    """The pre-tip lines of every registered prop market (``nba_pipeline/markets.py``) per player of
+    the date: the priority book's latest main line with its prices and opening line, and the books'
+    consensus, from the raw props table's snapshots taken before tip-off. Grain: player x market x
+    game date."""
+
+    def compute(game_dates: list[dt.date]) -> TableOutput:
+        first, last = span(game_dates)
+        frame = or_empty(t.PLAYER_PROP_LINES, prop_lines(warehouse.read(t.ODDS_PLAYER_PROPS, first, last)))
+        frame_by = ByDate(frame)
+
+        def checks(game_date):
+            late = int((pd.to_numeric(frame_by[game_date]["minutes_before_tipoff"], errors="coerce") < 0).sum())
+            return [
+                dg.AssetCheckResult(check_name=CHECK_PRE_TIP_LINES_ONLY, passed=late == 0, metadata={"post_tip": late})
+            ]
+
+        by_market = frame["market"].value_counts().to_dict() if len(frame) else {}
+        return TableOutput(frame, checks, metadata={"lines_by_market": dg.MetadataValue.json(by_market)})
+
+    yield from write_table(context, warehouse, t.PLAYER_PROP_LINES, compute)
+
+
 def first_game_by_team(player_history: pd.DataFrame) -> pd.Series:
     """Each team's first game date in the history (computed once for a range of dates)."""
     if player_history.empty:
@@ -332,4 +369,5 @@ ANALYTICS_ASSETS = [
     player_game_summary,
     upcoming_team_game_context,
     upcoming_player_game_context,
+    player_prop_lines,
 ]

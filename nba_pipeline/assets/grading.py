@@ -11,11 +11,10 @@ from nba_pipeline.calendar import span
 from nba_pipeline.checks.coverage import final_games
 from nba_pipeline.domain import evaluation as ev
 from nba_pipeline.domain import grading as gr
-from nba_pipeline.domain.analytics.lines import points_quotes
 from nba_pipeline.domain.clv import graded_with_clv
 from nba_pipeline.domain.predictions import active_predictions
 from nba_pipeline.domain.records import RECORD_LOOKBACK_DAYS, RULE, records
-from nba_pipeline.domain.systems import SYSTEM_IDS
+from nba_pipeline.domain.systems import SERVED
 from nba_pipeline.execution.frames import ByDate, or_empty
 from nba_pipeline.execution.tables import TableOutput, write_table
 from nba_pipeline.resources import Clock
@@ -55,7 +54,7 @@ def prediction_accuracy(context: dg.AssetExecutionContext, warehouse: Warehouse,
         if len(predictions):
             predictions = predictions[predictions["game_id"].isin(set(finals["game_id"]))]
         frame = gr.grade(predictions, warehouse.read(t.PLAYER_GAME_SUMMARY, first, last))
-        frame = graded_with_clv(frame, versions, points_quotes(warehouse.read(t.ODDS_PLAYER_PROPS, first, last)))
+        frame = graded_with_clv(frame, versions, warehouse.read(t.ODDS_PLAYER_PROPS, first, last))
         if len(frame):
             frame["graded_at"] = pd.Timestamp(clock.now())
         frame = or_empty(t.PREDICTION_ACCURACY, frame)
@@ -104,20 +103,24 @@ def _clv_metadata(graded: pd.DataFrame) -> dict:
     group=keys.GRADING,
     deps=[keys.PREDICTION_ACCURACY],
     automation_condition=automation.GRADING_ON_RESULTS,
-    checks=[check_spec(t.MODEL_PERFORMANCE_DAILY, CHECK_ONE_ROW_PER_SYSTEM, "One row per prediction system.")],
+    checks=[
+        check_spec(
+            t.MODEL_PERFORMANCE_DAILY, CHECK_ONE_ROW_PER_SYSTEM, "One row per prediction system and market it serves."
+        )
+    ],
 )
 def model_performance_daily(context: dg.AssetExecutionContext, warehouse: Warehouse):
-    """Per registered system and date: hit rate of its picks over the last 7, 14 and 30 days with counts, MAE,
+    """Per registered system, prop market it serves and date: hit rate of its picks over the last 7, 14 and 30 days with counts, MAE,
     bias and the decay state (HEALTHY >= 58%, WATCH >= 55%, DEGRADING >= 52.4%, BLOCKED below;
     INSUFFICIENT_DATA under 5 picks in 7 days); and its walk-forward record (domain/records.py): the
     ROI at the prices taken over its last 500 decided picks with a 95 % interval, proven while the
-    interval's lower bound is above 0. Grain: system x date."""
+    interval's lower bound is above 0. Grain: system x market x date."""
 
     def compute(game_dates: list[dt.date]) -> TableOutput:
         first, last = span(game_dates)
         accuracy = warehouse.read(t.PREDICTION_ACCURACY, first - dt.timedelta(days=RECORD_LOOKBACK_DAYS), last)
-        frame = gr.daily_performance(game_dates, accuracy, SYSTEM_IDS).merge(
-            records(game_dates, accuracy, SYSTEM_IDS), on=["game_date", "system_id"], how="left"
+        frame = gr.daily_performance(game_dates, accuracy, SERVED).merge(
+            records(game_dates, accuracy, SERVED), on=["game_date", "system_id", "market"], how="left"
         )
         by_date = ByDate(frame)
         return TableOutput(
@@ -126,10 +129,12 @@ def model_performance_daily(context: dg.AssetExecutionContext, warehouse: Wareho
             checks=lambda d: [
                 dg.AssetCheckResult(
                     check_name=CHECK_ONE_ROW_PER_SYSTEM,
-                    passed=len(by_date[d]) == len(SYSTEM_IDS),
+                    passed=len(by_date[d]) == len(SERVED),
                     metadata={
                         "systems": len(by_date[d]),
-                        "states": dg.MetadataValue.json({r.system_id: r.state for r in by_date[d].itertuples()}),
+                        "states": dg.MetadataValue.json(
+                            {f"{r.system_id}:{r.market}": r.state for r in by_date[d].itertuples()}
+                        ),
                     },
                 )
             ],
@@ -167,7 +172,7 @@ def _evaluation_metadata(accuracy: pd.DataFrame, last_game_date: dt.date) -> dic
         **{
             f"mae_minus_line/{r['system_id']}": float(r["mae_minus_line"])
             for r in result.summary.to_dict("records")
-            if r["system_id"] != ev.CONSENSUS_SYSTEM and pd.notna(r["mae_minus_line"])
+            if not ev.is_consensus(r["system_id"]) and pd.notna(r["mae_minus_line"])
         },
     }
 

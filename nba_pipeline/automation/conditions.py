@@ -109,6 +109,8 @@ UPCOMING_PLAYER_ON_HISTORY = parents_landed(
     optional=(keys.RAW_ODDS_PLAYER_PROPS, keys.RAW_ROSTERS, keys.RAW_INJURY_REPORT, keys.RAW_ODDS_GAME_LINES),
     history=(keys.PLAYER_GAME_SUMMARY,),
 )
+# Every market's pre-tip lines follow the raw lines of the date.
+PROP_LINES_ON_RAW = parents_landed("phase 3: raw prop lines of the date landed")
 
 # Phase 4: every Phase 3 parent of the date (and yesterday's completed-game history) landed and
 # passed its blocking checks; same-day line updates re-request the feature store.
@@ -123,13 +125,16 @@ FEATURES_ON_PRECOMPUTE = parents_landed(
 )
 
 # Phase 5: the model of date D needs yesterday's features and results landed (training history).
+# The other markets' lines are optional: a lines source that is off never holds the points models back.
 MODEL_ON_HISTORY = parents_landed(
-    "phase 5: yesterday's features and results landed (training history)",
+    "phase 5: yesterday's features and results landed (training history; other markets' lines optional)",
+    optional=(keys.PLAYER_PROP_LINES,),
     history=(keys.ML_FEATURE_STORE, keys.PLAYER_GAME_SUMMARY),
 )
 # The raw lines only let a system shop its bet across books: without them it bets the priority book.
 PREDICTIONS_ON_FEATURES = parents_landed(
-    "phase 5: feature store and model of the date landed (raw lines optional)", optional=(keys.RAW_ODDS_PLAYER_PROPS,)
+    "phase 5: feature store and model of the date landed (raw and other markets' lines optional)",
+    optional=(keys.RAW_ODDS_PLAYER_PROPS, keys.PLAYER_PROP_LINES),
 )
 # Phase 6: exports follow their tables.
 EXPORT_ON_TABLES = parents_landed("phase 6: tables behind the export landed")

@@ -21,6 +21,7 @@ DEADLINES: dict[dg.AssetKey, Deadline] = {
     keys.PLAYER_GAME_SUMMARY: _MORNING_AFTER,
     keys.UPCOMING_TEAM_CONTEXT: Deadline(0, dt.time(12, 0)),
     keys.UPCOMING_PLAYER_CONTEXT: Deadline(0, dt.time(12, 0)),
+    keys.PLAYER_PROP_LINES: Deadline(0, dt.time(12, 0)),
     keys.TEAM_DEFENSE_ZONE: Deadline(0, dt.time(12, 30)),
     keys.PLAYER_SHOT_ZONE: Deadline(0, dt.time(12, 30)),
     keys.PLAYER_DAILY_CACHE: Deadline(0, dt.time(12, 30)),

@@ -18,16 +18,17 @@ import pandas as pd
 
 from nba_pipeline.domain import line_shopping as shop
 from nba_pipeline.domain.analytics.lines import main_lines, pre_tip_lines
-from nba_pipeline.markets import POINTS
+from nba_pipeline.markets import POINTS, Market
 
 PRIORITY_COLUMNS = ("priority_points_line", "priority_bookmaker", "priority_over_price", "priority_under_price")
 _QUOTED = ("current_points_line", "line_bookmaker", "line_over_price", "line_under_price")
 _ROW_KEY = ["game_date", "player_lookup"]
 
 
-def shoppable_quotes(odds: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
-    """Per feature row (date, player): each book's latest pre-tip main quote taken at or before the
-    row's line snapshot, in ``line_shopping``'s shape (one market, ``player_points``)."""
+def shoppable_quotes(odds: pd.DataFrame, rows: pd.DataFrame, market: Market = POINTS) -> pd.DataFrame:
+    """Per row (date, player) of one market: each book's latest pre-tip main quote of the market
+    (``odds``: its quotes, the line named ``points_line``) taken at or before the row's line snapshot,
+    in ``line_shopping``'s shape."""
     cols = [*shop.KEY, "bookmaker", "line", "over_price", "under_price"]
     pre = main_lines(pre_tip_lines(odds))
     if pre.empty or rows.empty:
@@ -41,12 +42,14 @@ def shoppable_quotes(odds: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     # where a price is missing).
     q = q.sort_values("snapshot_timestamp", kind="stable").drop_duplicates([*_ROW_KEY, "bookmaker"], keep="last")
     q = q.dropna(subset=["over_price", "under_price"])
-    q = q.assign(event="", market=POINTS.key, line=q["points_line"].astype(float))
+    q = q.assign(event="", market=market.key, line=q["points_line"].astype(float))
     return q[cols].reset_index(drop=True)
 
 
-def shop_best_price(part: pd.DataFrame, error_width: np.ndarray | None, quotes: pd.DataFrame) -> pd.DataFrame:
-    """One system's predictions of a date with each row's bet moved to the best-priced consistent
+def shop_best_price(
+    part: pd.DataFrame, error_width: np.ndarray | None, quotes: pd.DataFrame, market: Market = POINTS
+) -> pd.DataFrame:
+    """One system's predictions of a date in one market with each row's bet moved to the best-priced consistent
     quote where that bet has a positive expected value (line, book, prices and P(over) at that line);
     the priority book's quote is kept in ``PRIORITY_COLUMNS``. Rows of a system without an error
     width, or without quotes, keep the priority book's quote."""
@@ -61,7 +64,7 @@ def shop_best_price(part: pd.DataFrame, error_width: np.ndarray | None, quotes: 
             "game_date": pd.to_datetime(out["game_date"]),
             "event": "",
             "player_lookup": out["player_lookup"],
-            "market": POINTS.key,
+            "market": market.key,
             "median": median.to_numpy(),
             "sigma": np.asarray(error_width, dtype=float),
         },
@@ -71,7 +74,7 @@ def shop_best_price(part: pd.DataFrame, error_width: np.ndarray | None, quotes: 
     # Only these rows' players: the rule judges each player's quotes among themselves, and a range's
     # quotes would otherwise be judged again for every date of the range.
     mine = quotes.merge(predictions[shop.KEY].drop_duplicates(), on=shop.KEY)
-    consistent = shop.consistent_quotes(mine, {POINTS.key: POINTS.error_width})
+    consistent = shop.consistent_quotes(mine, {market.key: market.error_width})
     best = shop.best_bets(consistent, predictions)
     best = best[best["expected_value"] > 0]
     if best.empty:

@@ -25,10 +25,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nba_pipeline.domain.analytics.lines import main_lines, pre_tip_lines
+from nba_pipeline.domain.analytics.lines import main_lines, market_quotes, pre_tip_lines
 from nba_pipeline.domain.betting import OVER, PICK_SIDES, UNDER, no_vig_probabilities
 from nba_pipeline.domain.line_shopping import implied_median, side_probabilities
-from nba_pipeline.markets import POINTS, Market
+from nba_pipeline.markets import MARKETS, POINTS, Market, with_market
 
 PUBLISHED_COLUMNS = (
     "published_at",
@@ -46,17 +46,18 @@ CLV_COLUMNS = (
     "clv_probability",
 )
 _KEY = ["game_date", "player_lookup", "bookmaker"]
-_PICK_KEY = ["game_id", "player_id", "system_id"]
+_PICK_KEY = ["game_id", "player_id", "system_id", "market"]
 
 
 def first_published(versions: pd.DataFrame) -> pd.DataFrame:
-    """Per (game, player, system) with an active row: when its recommendation was first published
+    """Per (game, player, system, market) with an active row: when its recommendation was first published
     and the quote it was published with, from every version of the date's predictions (active and
     superseded): the earliest version recommending the active row's side created after the last one
     that recommended anything else."""
     cols = [*_PICK_KEY, *PUBLISHED_COLUMNS]
     if versions.empty:
         return pd.DataFrame(columns=cols)
+    versions = with_market(versions)
     v = versions.assign(created_at=pd.to_datetime(versions["created_at"], utc=True))
     active = v[v["is_active"].astype(bool)][[*_PICK_KEY, "recommendation"]].rename(
         columns={"recommendation": "_active_side"}
@@ -148,10 +149,15 @@ def closing_line_value(graded: pd.DataFrame, closing: pd.DataFrame, market: Mark
 
 def graded_with_clv(graded: pd.DataFrame, versions: pd.DataFrame, odds: pd.DataFrame) -> pd.DataFrame:
     """Grading's step: each graded row with the quote its pick was first published with (from every
-    version of the date's predictions) and its closing-line value against the raw lines' close."""
+    version of the date's predictions) and its closing-line value against the raw lines' close
+    (``odds``: the raw props rows of every market), market by market."""
     if graded.empty:
         return graded
-    g = graded.drop(columns=[c for c in PUBLISHED_COLUMNS if c in graded]).merge(
-        first_published(versions), on=_PICK_KEY, how="left"
-    )
-    return closing_line_value(g, closing_quotes(odds))
+    g = with_market(graded).drop(columns=[c for c in PUBLISHED_COLUMNS if c in graded])
+    g = g.merge(first_published(versions), on=_PICK_KEY, how="left")
+    parts = [
+        closing_line_value(g[g["market"] == m.key], closing_quotes(market_quotes(odds, m.key)), m)
+        for m in MARKETS
+        if (g["market"] == m.key).any()
+    ]
+    return pd.concat(parts).loc[g.index] if parts else closing_line_value(g, closing_quotes(odds))

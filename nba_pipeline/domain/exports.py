@@ -1,6 +1,7 @@
 """The website's JSON documents of one game date (README "Exports"): tonight (games, expected players,
-the published system's pick and every system's record), predictions (every system's active predictions by game) and
-results (graded predictions with a summary per system). Values are made JSON-safe here.
+each market's published system's picks and every system's record in every market), predictions
+(every system's active predictions by game) and results (graded predictions with a summary per market
+and system). Values are made JSON-safe here.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ import pandas as pd
 
 from nba_pipeline.domain.betting import LOSS, OVER, PICK_SIDES, PUSHED, WIN, kelly_stake, price_or_default
 from nba_pipeline.domain.records import RECORD_COLUMNS, RULE, choose_published
-from nba_pipeline.domain.systems import SYSTEM_IDS
-from nba_pipeline.markets import POINTS
+from nba_pipeline.domain.systems import SERVED
+from nba_pipeline.markets import MARKETS, POINTS, with_market
 
-MARKET = POINTS.key  # the one market the graph predicts so far (issue 21: every market)
 KELLY_FRACTION = 0.25
 RECOMMENDED, UNPROVEN, NO_BET = "recommended", "unproven", "no_bet"
 _PICK_COLUMNS = [
     "system_id",
+    "market",
     "model_id",
     "predicted_points",
     "recommendation",
@@ -48,8 +49,9 @@ _TONIGHT_COLUMNS = [
     "line_bookmaker",
     *(f"_p_{c}" for c in _PICK_COLUMNS),
     "_has_prediction",
+    "_market_picks",
 ]
-_HIGHLIGHT_COLUMNS = ["player_name", "system_id", "predicted_points", "actual_points", "line_value"]
+_HIGHLIGHT_COLUMNS = ["player_name", "system_id", "market", "predicted_points", "actual_points", "line_value"]
 VOID, PASS = "void", "pass"
 
 
@@ -103,7 +105,7 @@ def pick(values: dict) -> dict:
             stake = float(kelly_stake(p_win, price_or_default(price), KELLY_FRACTION))
     return {
         "system_id": values["system_id"],
-        "market": MARKET,
+        "market": values.get("market") or POINTS.key,
         "predicted": clean(values["predicted_points"]),
         "recommendation": values["recommendation"],
         "edge": clean(values["edge"]),
@@ -117,13 +119,15 @@ def pick(values: dict) -> dict:
     }
 
 
+def _with_status(prediction: dict, proven: bool) -> dict:
+    prediction["status"] = (
+        NO_BET if prediction["recommendation"] not in PICK_SIDES else RECOMMENDED if proven else UNPROVEN
+    )
+    return prediction
+
+
 def _tonight_player(r: dict, proven: bool) -> dict:
-    prediction = None
-    if r["_has_prediction"]:
-        prediction = pick({c: r[f"_p_{c}"] for c in _PICK_COLUMNS})
-        prediction["status"] = (
-            NO_BET if prediction["recommendation"] not in PICK_SIDES else RECOMMENDED if proven else UNPROVEN
-        )
+    prediction = _with_status(pick({c: r[f"_p_{c}"] for c in _PICK_COLUMNS}), proven) if r["_has_prediction"] else None
     return {
         "player_lookup": r["player_lookup"],
         "name": r["player_name"],
@@ -139,12 +143,13 @@ def _tonight_player(r: dict, proven: bool) -> dict:
         if r["has_prop_line"]
         else None,
         "prediction": prediction,
+        "market_picks": r["_market_picks"],
     }
 
 
-def _tonight_players(inputs: TonightInputs, predictions: pd.DataFrame, proven: bool):
-    """The date's expected players with their form, fatigue and pick, and their documents by game
-    (by team and name)."""
+def _tonight_players(inputs: TonightInputs, predictions: pd.DataFrame, proven: bool, market_picks: dict):
+    """The date's expected players with their form, fatigue, points pick and the picks of the other
+    markets (``market_picks``: player id -> picks), and their documents by game (by team and name)."""
     players = inputs.upcoming_player_context
     if players.empty:
         return players, {}
@@ -160,6 +165,7 @@ def _tonight_players(inputs: TonightInputs, predictions: pd.DataFrame, proven: b
     )
     players = players.merge(pred, on="player_id", how="left", indicator="_found")
     players["_has_prediction"] = players["_found"] == "both"
+    players["_market_picks"] = [market_picks.get(p, []) for p in players["player_id"]]
     players = players.sort_values(["team_tricode", "player_name"], kind="stable")
     by_game: dict[str, list[dict]] = {}
     for r in players[_TONIGHT_COLUMNS].to_dict("records"):  # one conversion per date, only the fields used
@@ -167,10 +173,10 @@ def _tonight_players(inputs: TonightInputs, predictions: pd.DataFrame, proven: b
     return players, by_game
 
 
-def _record_doc(system_id: str, known: pd.DataFrame) -> dict:
-    row = known[known["system_id"] == system_id] if len(known) else known
+def _record_doc(system_id: str, market: str, known: pd.DataFrame) -> dict:
+    row = known[(known["system_id"] == system_id) & (known["market"] == market)] if len(known) else known
     values = row.iloc[0].to_dict() if len(row) else {"record_picks": 0, "is_proven": False}
-    doc = {"system_id": system_id, **{c: clean(values.get(c)) for c in RECORD_COLUMNS}}
+    doc = {"system_id": system_id, "market": market, **{c: clean(values.get(c)) for c in RECORD_COLUMNS}}
     first = values.get("record_first_date")
     doc["record_first_date"] = None if first is None or pd.isna(first) else pd.Timestamp(first).date().isoformat()
     # A performance row written before records existed holds NULLs: no record, not proven.
@@ -180,18 +186,48 @@ def _record_doc(system_id: str, known: pd.DataFrame) -> dict:
     return doc
 
 
+def _published(known: pd.DataFrame, records: list[dict]) -> list[dict]:
+    """Per market: the system the website publishes (``records.choose_published`` over the systems
+    serving the market, by their records in it) and whether that record is proven."""
+    out = []
+    for m in MARKETS:
+        serving = tuple(s for s, k in SERVED if k == m.key)
+        system = choose_published(known[known["market"] == m.key] if len(known) else known, serving)
+        proven = next(r["is_proven"] for r in records if (r["system_id"], r["market"]) == (system, m.key))
+        out.append({"market": m.key, "label": m.label, "published_system": system, "published_system_proven": proven})
+    return out
+
+
+def _market_picks(predictions: pd.DataFrame, published: list[dict]) -> dict[int, list[dict]]:
+    """player id -> the picks of the published system of every market but points, with their status."""
+    out: dict[int, list[dict]] = {}
+    if predictions.empty:
+        return out
+    for m in published:
+        if m["market"] == POINTS.key:
+            continue
+        rows = predictions[(predictions["market"] == m["market"]) & (predictions["system_id"] == m["published_system"])]
+        for r in rows.to_dict("records"):
+            out.setdefault(r["player_id"], []).append(_with_status(pick(r), m["published_system_proven"]))
+    return out
+
+
 def tonight_doc(game_date: dt.date, inputs: TonightInputs, now: dt.datetime) -> dict:
     """tonight/{date}.json: the date's games by tip-off, each with its expected players (by team and
-    name), their form, fatigue, line and the published system's pick; the published system is the
-    one with the best record as it stood before the date (``records.choose_published``), its picks
-    marked recommended only while that record is proven; every system's record."""
-    known = inputs.records
-    system = choose_published(known, SYSTEM_IDS)
-    records = [_record_doc(s, known) for s in SYSTEM_IDS]
-    proven = next(r["is_proven"] for r in records if r["system_id"] == system)
-    predictions = inputs.predictions
-    mine = predictions[predictions["system_id"] == system] if len(predictions) else predictions
-    players, by_game = _tonight_players(inputs, mine, proven)
+    name), their form, fatigue, line, the points pick of the published points system and the picks
+    of each other market's published system; the published system of a market is the one with the
+    best record in it as it stood before the date (``records.choose_published``), its picks marked
+    recommended only while that record is proven; every system's record in every market it serves.
+    ``published_system`` is the points market's."""
+    known = with_market(inputs.records) if len(inputs.records) else inputs.records
+    records = [_record_doc(s, m, known) for s, m in SERVED]
+    published = _published(known, records)
+    system, proven = published[0]["published_system"], published[0]["published_system_proven"]
+    predictions = with_market(inputs.predictions) if len(inputs.predictions) else inputs.predictions
+    points = predictions[predictions["market"] == POINTS.key] if len(predictions) else predictions
+    mine = points[points["system_id"] == system] if len(points) else points
+    players, by_game = _tonight_players(inputs, mine, proven, _market_picks(predictions, published))
+
     games = [
         {
             "game_id": g["game_id"],
@@ -210,6 +246,7 @@ def tonight_doc(game_date: dt.date, inputs: TonightInputs, now: dt.datetime) -> 
         "generated_at": now.isoformat(),
         "published_system": system,
         "published_system_proven": proven,
+        "markets": published,
         "publishing_rule": RULE,
         "kelly_fraction": KELLY_FRACTION,
         "system_records": records,
@@ -234,7 +271,8 @@ def predictions_doc(game_date: dt.date, schedule: pd.DataFrame, predictions: pd.
     """predictions/{date}.json: the date's active predictions of every system by game (games by
     tip-off, predictions by system and player) with OVER / UNDER / PASS counts."""
     by_game: dict[str, list] = {}
-    for r in predictions.sort_values(["system_id", "player_lookup"]).to_dict("records") if len(predictions) else ():
+    rows = with_market(predictions).sort_values(["system_id", "market", "player_lookup"]) if len(predictions) else ()
+    for r in rows.to_dict("records") if len(predictions) else ():
         by_game.setdefault(r["game_id"], []).append(r)
     games = [
         {
@@ -273,14 +311,15 @@ def result_label(r) -> str:
 
 
 def _system_results(graded: pd.DataFrame) -> tuple[dict, dict]:
-    """Per system: the summary (graded, wins, losses, pushes, voided, win rate, MAE, bias) and the
-    decided picks by edge bucket."""
-    summary, breakdown = {}, {}
-    for system, s in graded.groupby("system_id") if len(graded) else []:
+    """Per market and system: the summary (graded, wins, losses, pushes, voided, win rate, MAE, bias)
+    and the decided picks by edge bucket."""
+    summary: dict[str, dict] = {}
+    breakdown: dict[str, dict] = {}
+    for (market, system), s in with_market(graded).groupby(["market", "system_id"]) if len(graded) else []:
         played = s[~s["is_voided"].astype(bool)]
         decided = played[played["prediction_correct"].notna()]
         wins = int(decided["prediction_correct"].astype(bool).sum())
-        summary[system] = {
+        summary.setdefault(market, {})[system] = {
             "graded": len(played),
             "wins": wins,
             "losses": len(decided) - wins,
@@ -290,7 +329,7 @@ def _system_results(graded: pd.DataFrame) -> tuple[dict, dict]:
             "mae": clean(played["absolute_error"].mean()),
             "bias": clean(played["signed_error"].mean()),
         }
-        breakdown[system] = {
+        breakdown.setdefault(market, {})[system] = {
             b: {"n": int(len(x)), "wins": int(x["prediction_correct"].astype(bool).sum())}
             for b, x in decided.groupby("edge_bucket")
         }
@@ -303,6 +342,7 @@ def _result_entry(r) -> dict:
         "player_name": r.player_name,
         "team": r.team_tricode,
         "system_id": r.system_id,
+        "market": r.market,
         "predicted": clean(r.predicted_points),
         "actual": clean(r.actual_points),
         "line": clean(r.line_value),
@@ -313,13 +353,23 @@ def _result_entry(r) -> dict:
     }
 
 
+def _health(performance: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """market -> system -> the decay state of its picks."""
+    health: dict[str, dict[str, str]] = {}
+    for r in with_market(performance).itertuples() if len(performance) else ():
+        health.setdefault(r.market, {})[r.system_id] = r.state
+    return health
+
+
 def results_doc(game_date: dt.date, graded: pd.DataFrame, performance: pd.DataFrame, now: dt.datetime) -> dict:
     """results/{date}.json: the date's graded predictions with a summary and edge-bucket breakdown
-    per system, each result, the three closest decided calls and each system's health state."""
+    per market and system, each result, the three closest decided calls and each system's health
+    state in each market."""
+    graded = with_market(graded) if len(graded) else graded
     summary, breakdown = _system_results(graded)
     rows = [
         _result_entry(r)
-        for r in (graded.sort_values(["system_id", "player_lookup"]).itertuples() if len(graded) else [])
+        for r in (graded.sort_values(["market", "system_id", "player_lookup"]).itertuples() if len(graded) else [])
     ]
     decided = graded[graded["prediction_correct"].notna()] if len(graded) else graded
     highlights = _records(decided.sort_values("absolute_error").head(3), _HIGHLIGHT_COLUMNS) if len(decided) else []
@@ -330,5 +380,5 @@ def results_doc(game_date: dt.date, graded: pd.DataFrame, performance: pd.DataFr
         "breakdowns": breakdown,
         "results": rows,
         "highlights": highlights,
-        "model_health": {r.system_id: r.state for r in performance.itertuples()} if len(performance) else {},
+        "model_health": _health(performance),
     }

@@ -17,6 +17,7 @@ from nba_pipeline.domain.betting import (
     graded_edge_bucket,
     line_result,
 )
+from nba_pipeline.markets import MARKETS, SUMMARY_COLUMNS, settled_stats, with_market
 
 # A system's picks must at least break even at -110 (110/210 = 52.38 %; the README's "52.4 %"):
 # a hit rate below it loses money, whatever it is rounded to.
@@ -26,12 +27,20 @@ MIN_PICKS_FOR_STATE = 5
 
 
 def _with_actuals(predictions: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
-    """Active predictions with the player's game (points, minutes, DNP) joined on date and player."""
-    p = predictions[predictions["is_active"].astype(bool)].copy()
+    """Active predictions with the player's game (minutes, DNP and ``settled``: the stat its market
+    settles on) joined on date and player."""
+    p = with_market(predictions[predictions["is_active"].astype(bool)]).copy()
     p["game_date"] = pd.to_datetime(p["game_date"])
-    a = actuals[["game_date", "player_id", "points", "minutes", "is_dnp"]].copy()
+    stats = [s for s in SUMMARY_COLUMNS if s in settled_stats(actuals)]
+    a = settled_stats(actuals)[["game_date", "player_id", "minutes", "is_dnp", *stats]].copy()
     a["game_date"] = pd.to_datetime(a["game_date"])
-    return p.merge(a, on=["game_date", "player_id"], how="left")
+    g = p.merge(a, on=["game_date", "player_id"], how="left")
+    g["settled"] = np.nan
+    for m in MARKETS:
+        rows = (g["market"] == m.key).to_numpy()
+        if rows.any():
+            g.loc[rows, "settled"] = pd.to_numeric(m.actual(g.loc[rows]), errors="coerce").astype(float)
+    return g
 
 
 def _void_reason(injury_status: pd.Series, no_play: pd.Series) -> np.ndarray:
@@ -51,14 +60,16 @@ def _void_reason(injury_status: pd.Series, no_play: pd.Series) -> np.ndarray:
 def grade(predictions: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
     """One graded row per active prediction of a final game.
 
-    Voided like a sportsbook when the player did not play (DNP, or 0 points with 0/NULL minutes, or
+    Each in its market: ``actual_points`` is the stat the market settles on (points, rebounds, ...,
+    points + rebounds + assists). Voided like a sportsbook when the player did not play (DNP, or 0 of
+    the stat with 0/NULL minutes, or
     no row for a final game): reason dnp_injury_confirmed when OUT/DOUBTFUL was known before the
     game, dnp_late_scratch for QUESTIONABLE/PROBABLE, else dnp_unknown. Push (actual == line) and
     PASS/NO_LINE have no win/loss."""
     if predictions.empty:
         return pd.DataFrame()
     g = _with_actuals(predictions, actuals)
-    actual = pd.to_numeric(g["points"], errors="coerce")
+    actual = g["settled"]
     minutes = pd.to_numeric(g["minutes"], errors="coerce")
     no_play = (
         g["is_dnp"].astype("boolean").fillna(True).astype(bool)
@@ -83,6 +94,7 @@ def grade(predictions: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
             "game_date": g["game_date"],
             "prediction_id": g["prediction_id"],
             "system_id": g["system_id"],
+            "market": g["market"],
             "game_id": g["game_id"],
             "player_id": g["player_id"],
             "player_lookup": g["player_lookup"],
@@ -138,17 +150,25 @@ def performance_state(hit_rate_7: float | None, n7: int) -> str:
     return "HEALTHY"
 
 
-def daily_performance(game_dates: list[dt.date], accuracy: pd.DataFrame, systems: tuple[str, ...]) -> pd.DataFrame:
-    """Per date and system: rolling 7/14/30-day hit rate of its picks (the OVER / UNDER it
-    recommended, decided: pushes and voids out) with counts, MAE, bias, and state, over graded rows
-    dated in (game_date - window, game_date]. Each system's rows are sorted once; a window is a slice."""
-    acc = accuracy.assign(game_date=pd.to_datetime(accuracy["game_date"])) if len(accuracy) else accuracy
+def daily_performance(
+    game_dates: list[dt.date], accuracy: pd.DataFrame, served: tuple[tuple[str, str], ...]
+) -> pd.DataFrame:
+    """Per date, system and market (``served``: (system, market) pairs): rolling 7/14/30-day hit rate
+    of its picks (the OVER / UNDER it recommended, decided: pushes and voids out) with counts, MAE,
+    bias, and state, over graded rows dated in (game_date - window, game_date]. Each pair's rows are
+    sorted once; a window is a slice."""
+    acc = with_market(accuracy).assign(game_date=pd.to_datetime(accuracy["game_date"])) if len(accuracy) else accuracy
     series = {}
-    for system in systems:
-        s = acc[acc["system_id"] == system].sort_values("game_date", kind="stable") if len(acc) else acc
+    for pair in served:
+        system, market = pair
+        s = (
+            acc[(acc["system_id"] == system) & (acc["market"] == market)].sort_values("game_date", kind="stable")
+            if len(acc)
+            else acc
+        )
         graded = ~s["is_voided"].astype(bool).to_numpy() if len(s) else np.array([], dtype=bool)
         decided = s["prediction_correct"].notna().to_numpy() if len(s) else np.array([], dtype=bool)
-        series[system] = (
+        series[pair] = (
             s["game_date"].to_numpy(dtype="datetime64[ns]") if len(s) else np.array([], dtype="datetime64[ns]"),
             graded,
             decided,
@@ -164,10 +184,10 @@ def daily_performance(game_dates: list[dt.date], accuracy: pd.DataFrame, systems
     rows = []
     for game_date in game_dates:
         ts = np.datetime64(pd.Timestamp(game_date), "ns")
-        for system in systems:
-            days, graded, decided, correct, abs_err, signed_err = series[system]
+        for system, market in served:
+            days, graded, decided, correct, abs_err, signed_err = series[(system, market)]
             hi = np.searchsorted(days, ts, side="right")
-            row = {"game_date": game_date, "system_id": system}
+            row = {"game_date": game_date, "system_id": system, "market": market}
             for w in PERFORMANCE_WINDOWS:
                 lo = np.searchsorted(days, ts - np.timedelta64(w, "D"), side="right")
                 g = graded[lo:hi]

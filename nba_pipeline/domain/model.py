@@ -18,6 +18,7 @@ import pandas as pd
 
 from nba_pipeline.calendar import as_timestamps, span
 from nba_pipeline.domain.systems import TRAINABLE, PredictionSystem, catboost_points_v1
+from nba_pipeline.markets import MARKETS, POINTS, Market, settled_stats, with_market
 from nba_pipeline.storage import BlobStore
 
 TRAIN_DAYS = 365
@@ -60,9 +61,44 @@ def training_frame(
     return out[out["points"].notna()]
 
 
-def model_identity(system: PredictionSystem, frame: pd.DataFrame) -> str:
-    """Identity of a model: the system, its training rows, features and parameters (a change of any
-    retrains)."""
+def _played(player_games: pd.DataFrame, hi: pd.Timestamp) -> pd.DataFrame:
+    games = player_games.assign(game_date=as_timestamps(player_games["game_date"]))
+    return games[
+        (games["game_date"] < hi)
+        & ~games["is_dnp"].astype(bool)
+        & (pd.to_numeric(games["minutes"], errors="coerce") > 0)
+    ]
+
+
+def market_training_frame(
+    prop_lines: pd.DataFrame, player_games: pd.DataFrame, market: Market, cutoff: dt.date, train_days: int = TRAIN_DAYS
+) -> pd.DataFrame:
+    """A market's pre-tip lines (``player_prop_lines``) dated in [cutoff - train_days, cutoff) with
+    the settled stat of the games the player played. Its columns carry the feature store's names
+    (``current_points_line``, ``consensus_points_line``, ``points`` for the settled stat), the ones
+    every prediction system reads, whatever the market."""
+    if prop_lines.empty or player_games.empty:
+        return pd.DataFrame()
+    lo, hi = pd.Timestamp(cutoff - dt.timedelta(days=train_days)), pd.Timestamp(cutoff)
+    lines = prop_lines[prop_lines["market"] == market.key]
+    lines = lines.assign(game_date=as_timestamps(lines["game_date"]))
+    lines = lines[(lines["game_date"] >= lo) & (lines["game_date"] < hi)]
+    played = settled_stats(_played(player_games, hi))
+    played = played.assign(points=market.actual(played))[["game_date", "player_id", "player_lookup", "points"]]
+    out = lines.merge(played, on=["game_date", "player_lookup"], how="inner").rename(
+        columns={"line": "current_points_line", "consensus_line": "consensus_points_line"}
+    )
+    return out[out["points"].notna()]
+
+
+def served_markets(systems: tuple[PredictionSystem, ...] = TRAINABLE) -> list[tuple[PredictionSystem, Market]]:
+    """(system, market) of every trainable system and each market it serves (``markets.MARKETS``)."""
+    return [(s, m) for m in MARKETS for s in systems if m.serves(s.system_id)]
+
+
+def model_identity(system: PredictionSystem, frame: pd.DataFrame, market: Market = POINTS) -> str:
+    """Identity of a model: the system, its market, its training rows, features and parameters (a
+    change of any retrains). Points models keep the identity they had before markets."""
     if frame.empty:
         return "empty"
     cols = [
@@ -77,19 +113,26 @@ def model_identity(system: PredictionSystem, frame: pd.DataFrame) -> str:
     ]
     cols = list(dict.fromkeys(c for c in cols if c in frame))
     rows = pd.util.hash_pandas_object(frame[cols].sort_values(["game_date", "player_id"]), index=False).sum()
-    return hashlib.sha256(f"{system.system_id}|{rows}|{json.dumps(system.params, sort_keys=True)}".encode()).hexdigest()
+    name = system.system_id if market is POINTS else f"{system.system_id}|{market.key}"
+    return hashlib.sha256(f"{name}|{rows}|{json.dumps(system.params, sort_keys=True)}".encode()).hexdigest()
 
 
-def model_path(system: PredictionSystem, cutoff: dt.date, identity: str) -> str:
-    return f"{system.system_id}/{cutoff:%Y%m%d}_{identity[:12]}{system.artifact_suffix}"
+def model_path(system: PredictionSystem, cutoff: dt.date, identity: str, market: Market = POINTS) -> str:
+    folder = system.system_id if market is POINTS else f"{system.system_id}/{market.key}"
+    return f"{folder}/{cutoff:%Y%m%d}_{identity[:12]}{system.artifact_suffix}"
 
 
 def train_or_reuse(
-    system: PredictionSystem, frame: pd.DataFrame, cutoff: dt.date, model_store: BlobStore, now: dt.datetime
+    system: PredictionSystem,
+    frame: pd.DataFrame,
+    cutoff: dt.date,
+    model_store: BlobStore,
+    now: dt.datetime,
+    market: Market = POINTS,
 ) -> dict:
-    """The system's model for the cutoff: the stored one when the same training data made it, else
-    trained now and stored with a JSON sidecar of what it was trained on."""
-    path = model_path(system, cutoff, model_identity(system, frame))
+    """The system's model of the market for the cutoff: the stored one when the same training data
+    made it, else trained now and stored with a JSON sidecar of what it was trained on."""
+    path = model_path(system, cutoff, model_identity(system, frame, market), market)
     sidecar = path.rsplit(".", 1)[0] + ".json"
     if model_store.exists(path) and model_store.exists(sidecar):
         return {"status": TRAINED, **model_store.get_json(sidecar)}
@@ -97,8 +140,9 @@ def train_or_reuse(
     if trained is None:
         return {"status": INSUFFICIENT, "train_rows": len(frame)}
     ref = model_store.put(path, trained.blob)
+    name = system.system_id if market is POINTS else f"{system.system_id}_{market.key}"
     info = {
-        "model_id": f"{system.system_id}_{cutoff:%Y%m%d}_{trained.sha256[:10]}",
+        "model_id": f"{name}_{cutoff:%Y%m%d}_{trained.sha256[:10]}",
         "cutoff_date": cutoff.isoformat(),
         "train_start": trained.train_start.isoformat() if trained.train_start else None,
         "train_end": trained.train_end.isoformat() if trained.train_end else None,
@@ -121,31 +165,40 @@ def train_models(
     model_store: BlobStore,
     now: dt.datetime,
     systems: tuple[PredictionSystem, ...] = TRAINABLE,
-) -> dict[tuple[str, dt.date], dict]:
-    """The model of every trainable system for every cutoff serving ``game_dates``, by (system, cutoff)."""
+    prop_lines: pd.DataFrame | None = None,
+) -> dict[tuple[str, str, dt.date], dict]:
+    """The model of every trainable system for every market it serves and every cutoff serving
+    ``game_dates``, by (system, market, cutoff): points from the feature store, the other markets
+    from their pre-tip lines (``prop_lines``)."""
     models = {}
+    lines = prop_lines if prop_lines is not None else pd.DataFrame()
     for cutoff in sorted({model_cutoff(d) for d in game_dates}):
-        frame = training_frame(features, player_games, cutoff)
-        for system in systems:
-            models[(system.system_id, cutoff)] = train_or_reuse(system, frame, cutoff, model_store, now)
+        for system, market in served_markets(systems):
+            if market is POINTS:
+                frame = training_frame(features, player_games, cutoff)
+            else:
+                frame = market_training_frame(lines, player_games, market, cutoff)
+            key = (system.system_id, market.key, cutoff)
+            models[key] = train_or_reuse(system, frame, cutoff, model_store, now, market)
     return models
 
 
 def model_rows(
     game_dates: list[dt.date],
-    models: dict[tuple[str, dt.date], dict],
+    models: dict[tuple[str, str, dt.date], dict],
     systems: tuple[PredictionSystem, ...] = TRAINABLE,
 ) -> pd.DataFrame:
-    """The points_model rows: per game date and trainable system, the model serving it."""
+    """The points_model rows: per game date, trainable system and market it serves, the model serving it."""
     rows = []
     for game_date in game_dates:
         cutoff = model_cutoff(game_date)
-        for system in systems:
-            info = models[(system.system_id, cutoff)]
+        for system, market in served_markets(systems):
+            info = models[(system.system_id, market.key, cutoff)]
             rows.append(
                 {
                     "game_date": game_date,
                     "system_id": system.system_id,
+                    "market": market.key,
                     "model_id": info.get("model_id"),
                     "status": info["status"],
                     "cutoff_date": cutoff,
@@ -167,12 +220,15 @@ def model_rows(
     return pd.DataFrame(rows)
 
 
-def training_summary(models: dict[tuple[str, dt.date], dict]) -> dict:
-    """What a training run did: each model's status and identity by "system:cutoff", the rows the
-    trained ones learnt from and how many there are."""
+def training_summary(models: dict[tuple[str, str, dt.date], dict]) -> dict:
+    """What a training run did: each model's status and identity by "system:cutoff" (points) or
+    "system:market:cutoff", the rows the trained ones learnt from and how many there are."""
     trained = [v for v in models.values() if v["status"] == TRAINED]
     return {
-        "models": {f"{s}:{c}": {k: v.get(k) for k in _SUMMARY_FIELDS} for (s, c), v in models.items()},
+        "models": {
+            (f"{s}:{c}" if m == POINTS.key else f"{s}:{m}:{c}"): {k: v.get(k) for k in _SUMMARY_FIELDS}
+            for (s, m, c), v in models.items()
+        },
         "train_rows": int(sum(v["train_rows"] for v in trained)) if trained else 0,
         "trained_models": len(trained),
         "training_window_days": TRAIN_DAYS,
@@ -184,9 +240,10 @@ class ServedModels:
     bytes differ from the recorded sha256."""
 
     def __init__(self, models: pd.DataFrame, model_store: BlobStore):
-        # Rows written before the registry (system_id NULL) are catboost_points_v1's models.
+        # Rows written before the registry (system_id NULL) are catboost_points_v1's models, and rows
+        # written before markets are points models.
         self.models = (
-            models.assign(
+            with_market(models).assign(
                 game_date=pd.to_datetime(models["game_date"]),
                 system_id=models["system_id"].fillna(catboost_points_v1.SYSTEM_ID),
             )
@@ -195,13 +252,15 @@ class ServedModels:
         )
         self.store, self.loaded = model_store, {}
 
-    def serving(self, system: PredictionSystem, game_date: pd.Timestamp):
-        """(loaded model, model_id, sha256) serving the date, or None when the system has no trained model."""
+    def serving(self, system: PredictionSystem, game_date: pd.Timestamp, market: str = POINTS.key):
+        """(loaded model, model_id, sha256) of the system's model of the market serving the date, or
+        None when it has no trained one."""
         if self.models.empty:
             return None
         info = self.models[
             (self.models["game_date"] == game_date)
             & (self.models["system_id"] == system.system_id)
+            & (self.models["market"] == market)
             & (self.models["status"] == TRAINED)
         ]
         if info.empty:

@@ -1,6 +1,12 @@
-"""Predictions (player_prop_predictions): every registered system's prediction for the feature rows
-it is eligible for, with edge, recommendation, expected value, legacy confidence and a content id;
-and how a new batch supersedes a date's earlier rows (one active row per game, player and system).
+"""Predictions (player_prop_predictions): every registered system's prediction, in every prop market
+it serves, for the rows it is eligible for, with edge, recommendation, expected value, legacy
+confidence and a content id; and how a new batch supersedes a date's earlier rows (one active row per
+game, player, system and market).
+
+Points rows are the feature store's. A row of another market is the player's feature row (who he
+is, his game, his injury status) with that market's pre-tip lines (``player_prop_lines``) in the
+line columns: every system reads the same columns whatever the market, and the tables keep their
+names (``predicted_points``, ``current_points_line``: in the market's own units).
 """
 
 from __future__ import annotations
@@ -11,11 +17,13 @@ import uuid
 import numpy as np
 import pandas as pd
 
+from nba_pipeline.domain.analytics.lines import market_quotes
 from nba_pipeline.domain.best_price import shop_best_price, shoppable_quotes
 from nba_pipeline.domain.betting import OVER, PICK_SIDES, UNDER, expected_value
 from nba_pipeline.domain.features import value_column
 from nba_pipeline.domain.model import ServedModels
 from nba_pipeline.domain.systems import REGISTRY, PredictionSystem, has_pre_tip_line
+from nba_pipeline.markets import MARKETS, POINTS, Market, with_market
 from nba_pipeline.storage import BlobStore
 
 _STD_L10 = value_column("points_std_last_10")  # the legacy confidence's consistency term
@@ -41,7 +49,17 @@ BASE_COLUMNS = [
 ]
 # Columns the feature store gained later (the consensus and the books' prices): NULL on older rows.
 _LATER_COLUMNS = ("consensus_points_line", "line_over_price", "line_under_price")
-_ACTIVE_KEY = ["game_id", "player_id", "system_id"]
+_ACTIVE_KEY = ["game_id", "player_id", "system_id", "market"]
+# A market's pre-tip lines (player_prop_lines) under the feature store's line columns.
+_MARKET_LINE_COLUMNS = {
+    "line": "current_points_line",
+    "consensus_line": "consensus_points_line",
+    "over_price": "line_over_price",
+    "under_price": "line_under_price",
+    "bookmaker": "line_bookmaker",
+    "snapshot_timestamp": "line_snapshot_at",
+    "minutes_before_tipoff": "line_minutes_before_tipoff",
+}
 
 
 def confidence(quality: pd.Series, std_l10: pd.Series) -> pd.Series:
@@ -65,6 +83,7 @@ def prediction_id(row: dict) -> str:
             "game_id",
             "player_id",
             "system_id",
+            "market",
             "model_id",
             "current_points_line",
             "line_bookmaker",
@@ -77,14 +96,29 @@ def prediction_id(row: dict) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"nba_pipeline/prediction/{key}"))
 
 
+def market_rows(features: pd.DataFrame, prop_lines: pd.DataFrame, market: Market) -> pd.DataFrame:
+    """The rows a system predicts in ``market``: points, the feature rows; another market, each
+    feature row of a player the market quotes, its line columns holding that market's pre-tip lines."""
+    if market is POINTS:
+        return features
+    if prop_lines.empty:
+        return features.iloc[0:0]
+    lines = prop_lines[prop_lines["market"] == market.key]
+    lines = lines.assign(game_date=pd.to_datetime(lines["game_date"]))[
+        ["game_date", "player_lookup", *_MARKET_LINE_COLUMNS]
+    ]
+    people = features.drop(columns=[c for c in _MARKET_LINE_COLUMNS.values() if c in features])
+    return people.merge(lines.rename(columns=_MARKET_LINE_COLUMNS), on=["game_date", "player_lookup"], how="inner")
+
+
 def _system_predictions(
-    system: PredictionSystem, rows: pd.DataFrame, served: ServedModels, quotes: pd.DataFrame
+    system: PredictionSystem, rows: pd.DataFrame, served: ServedModels, quotes: pd.DataFrame, market: Market
 ) -> list[pd.DataFrame]:
-    """One frame per date of the system's eligible rows, from the model serving the date; a system
-    that states its error width bets the best-priced quote (``best_price``)."""
+    """One frame per date of the system's eligible rows in the market, from the model serving the
+    date; a system that states its error width bets the best-priced quote (``best_price``)."""
     parts = []
     for game_date, day_rows in rows.groupby("game_date"):
-        serving = served.serving(system, game_date) if system.trainable else None
+        serving = served.serving(system, game_date, market.key) if system.trainable else None
         if serving is None and system.requires_model:
             continue
         model, model_id, sha = serving if serving is not None else (None, system.system_id, None)
@@ -92,7 +126,8 @@ def _system_predictions(
         part = day_rows[BASE_COLUMNS].copy()
         part["predicted_points"], part["p_over"] = pred.predicted_points, pred.p_over
         part["system_id"], part["model_id"], part["model_sha256"] = system.system_id, model_id, sha
-        parts.append(shop_best_price(part, pred.error_width, quotes))
+        part["market"] = market.key
+        parts.append(shop_best_price(part, pred.error_width, quotes, market))
     return parts
 
 
@@ -109,7 +144,8 @@ def _recommended(p: pd.DataFrame, registry: tuple[PredictionSystem, ...], edge_t
         expected_value(p["p_over"], p["line_over_price"]),
         expected_value(1 - p["p_over"], p["line_under_price"]),
     )
-    p["confidence_score"] = confidence(p["feature_quality_score"], p[_STD_L10])
+    # The legacy confidence scores points rows only (its consistency term is the points spread).
+    p["confidence_score"] = confidence(p["feature_quality_score"], p[_STD_L10]).where(p["market"] == POINTS.key)
     p["line_source"] = "ACTUAL_PROP"
     p = p.rename(
         columns={
@@ -130,10 +166,13 @@ def build_predictions(
     edge_threshold: float,
     registry: tuple[PredictionSystem, ...] = REGISTRY,
     odds: pd.DataFrame | None = None,
+    prop_lines: pd.DataFrame | None = None,
+    markets: tuple[Market, ...] = MARKETS,
 ) -> pd.DataFrame:
-    """Predictions of every registered system for the rows it is eligible for (always: a pre-tip
-    line and not OUT/DOUBTFUL), from the model serving each date; with the dates' raw lines
-    (``odds``), a system that states its error width bets the best-priced quote."""
+    """Predictions of every registered system in every market it serves for the rows it is eligible
+    for (always: a pre-tip line and not OUT/DOUBTFUL), from the model serving each date; with the
+    dates' raw lines (``odds``, every market), a system that states its error width bets the
+    best-priced quote; ``prop_lines`` (player_prop_lines) hold the markets other than points."""
     if features.empty:
         return pd.DataFrame()
     f = features.copy()
@@ -142,13 +181,15 @@ def build_predictions(
         if c not in f:
             f[c] = np.nan
     served = ServedModels(models, model_store)
-    lined = has_pre_tip_line(f)
-    quotes = shoppable_quotes(odds if odds is not None else pd.DataFrame(), f[lined])
-    parts = [
-        part
-        for system in registry
-        for part in _system_predictions(system, f[lined & system.eligible(f)], served, quotes)
-    ]
+    odds = odds if odds is not None else pd.DataFrame()
+    lines = prop_lines if prop_lines is not None else pd.DataFrame()
+    parts = []
+    for market in markets:
+        rows = market_rows(f, lines, market)
+        lined = has_pre_tip_line(rows)
+        quotes = shoppable_quotes(market_quotes(odds, market.key), rows[lined], market)
+        for system in (s for s in registry if market.serves(s.system_id)):
+            parts += _system_predictions(system, rows[lined & system.eligible(rows)], served, quotes, market)
     if not parts:
         return pd.DataFrame()
     return _recommended(pd.concat(parts, ignore_index=True), registry, edge_threshold)
@@ -164,7 +205,7 @@ def supersede(existing: pd.DataFrame, new: pd.DataFrame, now: pd.Timestamp) -> p
     new["is_active"], new["superseded_by"], new["superseded_at"], new["created_at"] = True, None, pd.NaT, now
     if existing.empty:
         return new
-    old = existing.copy()
+    old = with_market(existing).copy()
     old["is_active"] = old["is_active"].astype(bool)
     unchanged = old["prediction_id"].isin(set(new["prediction_id"])) & old["is_active"]
     new = new[~new["prediction_id"].isin(set(old.loc[unchanged, "prediction_id"]))]
@@ -195,7 +236,8 @@ def active_predictions(predictions: pd.DataFrame) -> pd.DataFrame:
 
 def prediction_faults(active: pd.DataFrame) -> dict[str, int]:
     """What must never be among the active rows of a date: a second active row of a (game, player,
-    system), a line quoted after tip-off, a recommendation against the sign of the edge."""
+    system, market), a line quoted after tip-off, a recommendation against the sign of the edge."""
+    active = with_market(active)
     post_tip = pd.to_numeric(active["line_minutes_before_game"], errors="coerce") < 0
     wrong_side = ((active["recommendation"] == OVER) & (active["edge"] <= 0)) | (
         (active["recommendation"] == UNDER) & (active["edge"] >= 0)
@@ -208,6 +250,8 @@ def prediction_faults(active: pd.DataFrame) -> dict[str, int]:
 
 
 def recommendation_counts(active: pd.DataFrame) -> dict[str, int]:
-    """Active rows by "system:recommendation"."""
-    counts = active.groupby(["system_id", "recommendation"]).size() if len(active) else pd.Series(dtype=int)
-    return {f"{s}:{r}": int(n) for (s, r), n in counts.items()}
+    """Active rows by "system:recommendation" (points) or "system:market:recommendation"."""
+    if active.empty:
+        return {}
+    counts = with_market(active).groupby(["system_id", "market", "recommendation"]).size()
+    return {(f"{s}:{r}" if m == POINTS.key else f"{s}:{m}:{r}"): int(n) for (s, m, r), n in counts.items()}

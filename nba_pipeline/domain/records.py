@@ -23,6 +23,7 @@ import pandas as pd
 
 from nba_pipeline.domain.betting import OVER, PICK_SIDES, american_profit, price_or_default
 from nba_pipeline.domain.evaluation.intervals import CONFIDENCE, bootstrap_mean
+from nba_pipeline.markets import with_market
 
 RECORD_PICKS = 500
 RECORD_BOOT = 1000
@@ -47,9 +48,10 @@ RULE = (
 def decided_picks(accuracy: pd.DataFrame) -> pd.DataFrame:
     """The graded OVER / UNDER picks that won or lost (pushes and voids staked nothing), with the
     return per unit at the price the pick took (-110 where no price was recorded), by date."""
-    cols = ["game_date", "system_id", "won", "profit"]
+    cols = ["game_date", "system_id", "market", "won", "profit"]
     if accuracy.empty:
         return pd.DataFrame(columns=cols)
+    accuracy = with_market(accuracy)
     a = accuracy[
         accuracy["recommendation"].isin(PICK_SIDES)
         & ~accuracy["is_voided"].astype(bool)
@@ -59,9 +61,15 @@ def decided_picks(accuracy: pd.DataFrame) -> pd.DataFrame:
     price = np.where(a["recommendation"] == OVER, over, under)
     won = a["prediction_correct"].astype(bool).to_numpy()
     profit = np.where(won, american_profit(price_or_default(price)), -1.0)
-    out = pd.DataFrame({"game_date": pd.to_datetime(a["game_date"]).to_numpy(), "system_id": a["system_id"].to_numpy()})
+    out = pd.DataFrame(
+        {
+            "game_date": pd.to_datetime(a["game_date"]).to_numpy(),
+            "system_id": a["system_id"].to_numpy(),
+            "market": a["market"].to_numpy(),
+        }
+    )
     out["won"], out["profit"] = won, profit
-    return out.sort_values(["system_id", "game_date"], kind="stable").reset_index(drop=True)
+    return out.sort_values(["system_id", "market", "game_date"], kind="stable").reset_index(drop=True)
 
 
 def record(picks: pd.DataFrame) -> dict:
@@ -82,34 +90,36 @@ def record(picks: pd.DataFrame) -> dict:
     }
 
 
-def records(game_dates: list[dt.date], accuracy: pd.DataFrame, systems: tuple[str, ...]) -> pd.DataFrame:
-    """Per date and system: the record of the picks graded on or before the date."""
+def records(game_dates: list[dt.date], accuracy: pd.DataFrame, served: tuple[tuple[str, str], ...]) -> pd.DataFrame:
+    """Per date, system and market (``served``: (system, market) pairs): the record of the picks
+    graded on or before the date. A system's record is per market: an edge in one market says nothing
+    of another."""
     picks = decided_picks(accuracy)
-    by_system = {s: picks[picks["system_id"] == s] for s in systems}
+    by_pair = {(s, m): picks[(picks["system_id"] == s) & (picks["market"] == m)] for s, m in served}
     rows = []
     for game_date in game_dates:
         end = pd.Timestamp(game_date)
-        for system in systems:
-            mine = by_system[system]
+        for system, market in served:
+            mine = by_pair[(system, market)]
             upto = mine.iloc[: np.searchsorted(mine["game_date"].to_numpy(), end.to_datetime64(), side="right")]
-            rows.append({"game_date": game_date, "system_id": system, **record(upto)})
-    return pd.DataFrame.from_records(rows, columns=["game_date", "system_id", *RECORD_COLUMNS])
+            rows.append({"game_date": game_date, "system_id": system, "market": market, **record(upto)})
+    return pd.DataFrame.from_records(rows, columns=["game_date", "system_id", "market", *RECORD_COLUMNS])
 
 
 def latest_records(performance: pd.DataFrame, before: dt.date) -> pd.DataFrame:
-    """Each system's record as it stood at the end of the last date before ``before`` (the
-    performance rows of earlier dates): what was known before that date's tip-offs."""
+    """Each system's record in each market as it stood at the end of the last date before ``before``
+    (the performance rows of earlier dates): what was known before that date's tip-offs."""
     if performance.empty:
         return performance
-    rows = performance[pd.to_datetime(performance["game_date"]) < pd.Timestamp(before)]
+    rows = with_market(performance[pd.to_datetime(performance["game_date"]) < pd.Timestamp(before)])
     # Whole rows (groupby.last would fill a NULL of the last date from an earlier one).
-    return rows.sort_values("game_date", kind="stable").drop_duplicates("system_id", keep="last")
+    return rows.sort_values("game_date", kind="stable").drop_duplicates(["system_id", "market"], keep="last")
 
 
 def choose_published(known: pd.DataFrame, registry_order: tuple[str, ...]) -> str:
-    """The system the website publishes, by its record: a proven system before any other, then the
-    highest lower bound of the ROI interval; the registry's order breaks ties and decides while no
-    system has a record yet."""
+    """The system the website publishes in a market (``known``: the records of that market), by its
+    record: a proven system before any other, then the highest lower bound of the ROI interval; the
+    registry's order breaks ties and decides while no system has a record yet."""
     ranked = known[known["system_id"].isin(registry_order) & known["record_roi_low"].notna()] if len(known) else known
     if ranked.empty:
         return registry_order[0]

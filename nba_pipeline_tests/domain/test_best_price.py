@@ -107,6 +107,7 @@ def test_a_better_price_at_another_book_is_a_new_version_of_the_prediction():
         "game_id": "g1",
         "player_id": 1,
         "system_id": "line_anchored_v1",
+        "market": "player_points",
         "model_id": "line_anchored_v1",
         "current_points_line": 20.5,
         "line_bookmaker": "draftkings",
@@ -120,3 +121,5 @@ def test_a_better_price_at_another_book_is_a_new_version_of_the_prediction():
     assert prediction_id({**base, "line_bookmaker": "fanduel", "line_over_price": 100.0}) != same
     assert prediction_id({**base, "line_over_price": -140.0}) != same
     assert prediction_id({**base, "recommendation": "PASS"}) != same
+    # 20.5 rebounds + assists would be absurd, but a PRA line of 20.5 is the same numbers in another market.
+    assert prediction_id({**base, "market": "player_points_rebounds_assists"}) != same

@@ -76,7 +76,8 @@ def test_a_system_is_proven_only_over_its_last_n_picks_with_the_interval_above_z
 
 def test_a_date_s_record_reads_picks_up_to_that_date_and_tonight_reads_the_day_before():
     rows = graded("s", [True] * 30, per_day=10)  # 10 picks on each of Jan 1, 2, 3
-    by_date = records.records([DAY, DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=2)], rows, ("s", "t"))
+    served = (("s", "player_points"), ("t", "player_points"))
+    by_date = records.records([DAY, DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=2)], rows, served)
     assert by_date[by_date["system_id"] == "s"]["record_picks"].tolist() == [10, 20, 30]
     assert by_date[by_date["system_id"] == "t"]["record_picks"].tolist() == [0, 0, 0]
     # Tonight of Jan 3 knows the record at the end of Jan 2: Jan 3's own results come after its tip-offs.
@@ -85,11 +86,12 @@ def test_a_date_s_record_reads_picks_up_to_that_date_and_tonight_reads_the_day_b
     assert records.latest_records(by_date, DAY).empty
 
 
-def _known(**lows) -> pd.DataFrame:
+def _known(market: str = "player_points", **lows) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
                 "system_id": s,
+                "market": market,
                 "record_first_date": pd.Timestamp("2024-12-01") if picks else pd.NaT,
                 "record_picks": picks,
                 "record_roi_low": low,
@@ -108,7 +110,7 @@ def test_the_published_system_is_chosen_by_record_not_by_a_flag():
     assert records.choose_published(_known(a=(120, 0.09), b=(600, 0.01), c=(600, -0.2)), order) == "b"
 
 
-def _tonight(known: pd.DataFrame) -> dict:
+def _tonight(known: pd.DataFrame, other_markets: pd.DataFrame | None = None) -> dict:
     schedule = pd.DataFrame(
         {
             "game_id": ["g1"],
@@ -153,6 +155,8 @@ def _tonight(known: pd.DataFrame) -> dict:
             "expected_value": [0.1275, np.nan, 0.62],
         }
     )
+    if other_markets is not None:
+        predictions = pd.concat([predictions.assign(market="player_points"), other_markets], ignore_index=True)
     inputs = exports.TonightInputs(schedule, players, cache, factors, predictions, known)
     return exports.tonight_doc(dt.date(2025, 1, 10), inputs, dt.datetime(2025, 1, 10, 18))
 
@@ -164,8 +168,9 @@ def test_tonight_shows_the_best_record_s_picks_recommended_only_while_proven():
     doc = _tonight(unproven)
     assert doc["published_system"] == "line_anchored_v1" and doc["published_system_proven"] is False
     assert "lower bound" in doc["publishing_rule"] and str(RECORD_PICKS) in doc["publishing_rule"]
-    assert {r["record_first_date"] for r in doc["system_records"]} == {"2024-12-01"}  # a date, as JSON
-    assert {r["system_id"]: r["record_picks"] for r in doc["system_records"]} == {
+    points_records = [r for r in doc["system_records"] if r["market"] == "player_points"]
+    assert {r["record_first_date"] for r in points_records} == {"2024-12-01"}  # a date, as JSON
+    assert {r["system_id"]: r["record_picks"] for r in points_records} == {
         "catboost_points_v1": 600,
         "moving_average_baseline_v1": 600,
         "line_anchored_v1": 300,
@@ -207,3 +212,64 @@ def test_performance_rows_from_before_records_existed_publish_nothing_as_proven(
     doc = _tonight(old_rows)
     assert doc["published_system_proven"] is False and doc["published_system"] == "catboost_points_v1"
     assert {r["record_picks"] for r in doc["system_records"]} == {0}
+
+
+def test_each_market_publishes_by_its_own_record():
+    """A record is per market: line_anchored_v1 proven in rebounds shows its rebounds picks as
+    recommended while its points picks stay unproven, and catboost (points only) has no rebounds record."""
+    rebounds = pd.DataFrame(
+        {
+            "player_id": [2],
+            "system_id": ["line_anchored_v1"],
+            "market": ["player_rebounds"],
+            "model_id": ["line_anchored_v1_player_rebounds_20250106_x"],
+            "predicted_points": [7.1],
+            "recommendation": ["OVER"],
+            "edge": [0.6],
+            "current_points_line": [6.5],
+            "line_bookmaker": ["betmgm"],
+            "line_over_price": [110.0],
+            "line_under_price": [-140.0],
+            "p_over": [0.52],
+            "expected_value": [0.52 * 2.1 - 1],
+        }
+    )
+    known = pd.concat(
+        [
+            _known(
+                catboost_points_v1=(600, -0.05), moving_average_baseline_v1=(0, None), line_anchored_v1=(600, -0.01)
+            ),
+            _known("player_rebounds", line_anchored_v1=(600, 0.02)),
+        ],
+        ignore_index=True,
+    )
+    doc = _tonight(known, rebounds)
+    by_market = {m["market"]: m for m in doc["markets"]}
+    assert set(by_market) == {
+        "player_points",
+        "player_rebounds",
+        "player_assists",
+        "player_threes",
+        "player_points_rebounds_assists",
+    }
+    assert by_market["player_points"]["published_system_proven"] is False
+    assert by_market["player_rebounds"] == {
+        "market": "player_rebounds",
+        "label": "rebounds",
+        "published_system": "line_anchored_v1",
+        "published_system_proven": True,
+    }
+    assert ("catboost_points_v1", "player_rebounds") not in {
+        (r["system_id"], r["market"]) for r in doc["system_records"]
+    }
+    a, b = doc["games"][0]["players"]
+    assert a["prediction"]["status"] == "unproven" and a["market_picks"] == []
+    (reb,) = b["market_picks"]
+    assert (reb["market"], reb["line"], reb["book"], reb["price"], reb["status"]) == (
+        "player_rebounds",
+        6.5,
+        "betmgm",
+        110.0,
+        "recommended",
+    )
+    assert reb["p_win"] == 0.52 and reb["kelly_stake"] == round((0.52 * 1.1 - 0.48) / 1.1 / 4, 4)

@@ -491,7 +491,7 @@ def test_33_a_stray_active_duplicate_is_deactivated_by_the_next_run(sim_graph):
         assert p.materialize([keys.PLAYER_PROP_PREDICTIONS], SIM_END).success
         after = p.read(t.PLAYER_PROP_PREDICTIONS, SIM_END, SIM_END)
         active = after[after["is_active"]]
-        assert not active.duplicated(["game_id", "player_id", "system_id"]).any()
+        assert not active.duplicated(["game_id", "player_id", "system_id", "market"]).any()
         assert not after.set_index("prediction_id").loc["stray-from-a-concurrent-writer", "is_active"]
         assert (
             "one_active_prediction_per_game_player_system"

@@ -10,7 +10,8 @@ import pytest
 from nba_pipeline import keys
 from nba_pipeline.domain import model as m
 from nba_pipeline.domain import systems
-from nba_pipeline.domain.systems import catboost_points_v1
+from nba_pipeline.domain.systems import catboost_points_v1, line_anchored_v1
+from nba_pipeline.markets import MARKETS, POINTS, REBOUNDS
 from nba_pipeline.warehouse import tables as t
 from nba_pipeline_tests.conftest import SIM_END as END
 from nba_pipeline_tests.conftest import SIM_PREDICT_START as PREDICT_START
@@ -47,7 +48,8 @@ def test_walk_forward_model(graph):
     p, _ = graph
     reg = p.read(t.POINTS_MODEL, PREDICT_START, END)
     assert (reg["status"] == "trained").all()
-    for r in reg.itertuples():
+    assert set(zip(reg["system_id"], reg["market"])) == {(s.system_id, mk.key) for s, mk in m.served_markets()}
+    for r in reg[reg["market"] == POINTS.key].itertuples():
         cutoff = m.model_cutoff(r.game_date.date())
         assert r.cutoff_date.date() == cutoff and r.train_end.date() < cutoff <= r.game_date.date()
         assert r.train_rows >= catboost_points_v1.MIN_TRAIN_ROWS and len(r.artifact_sha256) == 64
@@ -59,7 +61,7 @@ def test_predictions_one_active_row_per_key_and_rules(graph):
     pr = p.read(t.PLAYER_PROP_PREDICTIONS, PREDICT_START, END)
     active = pr[pr["is_active"]]
     assert set(active["system_id"]) == set(systems.SYSTEM_IDS)
-    assert not active.duplicated(["game_id", "player_id", "system_id"]).any()
+    assert not active.duplicated(["game_id", "player_id", "system_id", "market"]).any()
     assert np.allclose(active["edge"], (active["predicted_points"] - active["current_points_line"]).round(1))
     by_edge = active["system_id"].map(lambda s: systems.get(s).rule is systems.edge_rule)
     edge, ev = active[by_edge], active[~by_edge]
@@ -82,25 +84,72 @@ def test_predictions_one_active_row_per_key_and_rules(graph):
     assert picks["priority_bookmaker"].notna().all() and (picks["line_bookmaker"] != picks["priority_bookmaker"]).any()
 
 
+def test_every_market_is_predicted_graded_and_published(graph):
+    """The line-based system serves every registered market in the graph: its widths measured per
+    market walk-forward, a prediction per lined player and market at that market's line, graded on the
+    stat the market settles on, a record and a published pick per market."""
+    p, _ = graph
+    lines = p.read(t.PLAYER_PROP_LINES, END, END)
+    assert set(lines["market"]) == {mk.key for mk in MARKETS} and (lines["minutes_before_tipoff"] >= 0).all()
+    models = p.read(t.POINTS_MODEL, END, END).set_index("market")
+    anchored = models[models["system_id"] == line_anchored_v1.SYSTEM_ID]
+    sigma = {mk: json.loads(c)["sigma"] for mk, c in anchored["calibration_json"].items()}
+    # Rebounds miss by fewer units than points, PRA by more: each market's own width.
+    assert sigma[REBOUNDS.key] < sigma[POINTS.key] < sigma["player_points_rebounds_assists"]
+
+    active = p.read(t.PLAYER_PROP_PREDICTIONS, END, END).query("is_active")
+    by_market = active.groupby("market")["system_id"].agg(set).to_dict()
+    assert by_market[POINTS.key] == set(systems.SYSTEM_IDS)
+    assert all(by_market[mk.key] == {line_anchored_v1.SYSTEM_ID} for mk in MARKETS if mk is not POINTS)
+    reb = active[active["market"] == REBOUNDS.key].merge(
+        lines[lines["market"] == REBOUNDS.key], on="player_lookup", suffixes=("", "_lines")
+    )
+    assert len(reb) > 50
+    # The priority book's quote is the market's line; the consensus is the market's consensus.
+    assert (reb["priority_points_line"] == reb["line"]).all() and (reb["priority_bookmaker"] == reb["bookmaker"]).all()
+    assert np.allclose(reb["consensus_points_line"], reb["consensus_line"])
+
+    graded = p.read(t.PREDICTION_ACCURACY, END, END)
+    box = p.read(t.PLAYER_GAME_SUMMARY, END, END).set_index("player_id")
+    played = graded[(graded["market"] == REBOUNDS.key) & ~graded["is_voided"]]
+    assert len(played) > 50
+    assert (played["actual_points"].to_numpy() == box.loc[played["player_id"], "reb"].to_numpy()).all()
+    pra = graded[(graded["market"] == "player_points_rebounds_assists") & ~graded["is_voided"]]
+    expected = box.loc[pra["player_id"], ["points", "reb", "ast"]].sum(axis=1).to_numpy()
+    assert (pra["actual_points"].to_numpy() == expected).all()
+
+    tonight = p.resources["exports"].get_json(f"tonight/{END}.json")
+    assert [mk["market"] for mk in tonight["markets"]] == [mk.key for mk in MARKETS]
+    shown = [pk for g in tonight["games"] for pl in g["players"] for pk in pl["market_picks"]]
+    assert {pk["market"] for pk in shown} == {mk.key for mk in MARKETS if mk is not POINTS}
+    assert {pk["status"] for pk in shown} <= {"unproven", "no_bet"}
+
+
 def test_rerun_is_harmless_and_a_changed_line_supersedes(graph):
     p, _ = graph
     before = p.read(t.PLAYER_PROP_PREDICTIONS, END, END)
     assert p.materialize([keys.PLAYER_PROP_PREDICTIONS], END).success
     after = p.read(t.PLAYER_PROP_PREDICTIONS, END, END)
     assert set(after["prediction_id"]) == set(before["prediction_id"])  # unchanged predictions keep their rows
-    # Move one player's line in the feature store: his two predictions get new versions.
+    # Move one player's points line in the feature store: his points predictions get new versions
+    # (his other markets' lines did not move, nor do their predictions).
     fs = p.read(t.ML_FEATURE_STORE, END, END)
     pid = int(after.loc[after["is_active"], "player_id"].iloc[0])
     fs.loc[fs["player_id"] == pid, "current_points_line"] += 1.0
     p.warehouse.replace_dates(t.ML_FEATURE_STORE, fs, END, END)
     assert p.materialize([keys.PLAYER_PROP_PREDICTIONS], END).success
     moved = p.read(t.PLAYER_PROP_PREDICTIONS, END, END)
-    mine = moved[moved["player_id"] == pid]
-    n_systems = int(((before["player_id"] == pid) & before["is_active"]).sum())
+    points = (moved["player_id"] == pid) & (moved["market"] == POINTS.key)
+    mine = moved[points]
+    n_systems = int(((before["player_id"] == pid) & before["is_active"] & (before["market"] == POINTS.key)).sum())
+    others = (before["player_id"] == pid) & (before["market"] != POINTS.key)
+    assert set(moved.loc[(moved["player_id"] == pid) & ~points, "prediction_id"]) == set(
+        before.loc[others, "prediction_id"]
+    )
     assert n_systems >= 1 and len(mine) == 2 * n_systems and mine["is_active"].sum() == n_systems
     old = mine[~mine["is_active"]]
     assert set(old["superseded_by"]) == set(mine.loc[mine["is_active"], "prediction_id"])
-    assert not moved[moved["is_active"]].duplicated(["game_id", "player_id", "system_id"]).any()
+    assert not moved[moved["is_active"]].duplicated(["game_id", "player_id", "system_id", "market"]).any()
     # The line moves back: the first versions are active again, no prediction id is written twice
     # (found under the daemon, where lines move back and forth through the day).
     fs.loc[fs["player_id"] == pid, "current_points_line"] -= 1.0
@@ -108,10 +157,12 @@ def test_rerun_is_harmless_and_a_changed_line_supersedes(graph):
     assert p.materialize([keys.PLAYER_PROP_PREDICTIONS], END).success
     back = p.read(t.PLAYER_PROP_PREDICTIONS, END, END)
     assert not back["prediction_id"].duplicated().any()
-    mine = back[back["player_id"] == pid]
+    mine = back[(back["player_id"] == pid) & (back["market"] == POINTS.key)]
     assert len(mine) == 2 * n_systems
     assert set(mine.loc[mine["is_active"], "prediction_id"]) == set(
-        before.loc[(before["player_id"] == pid) & before["is_active"], "prediction_id"]
+        before.loc[
+            (before["player_id"] == pid) & before["is_active"] & (before["market"] == POINTS.key), "prediction_id"
+        ]
     )
     assert set(back.loc[back["is_active"], "prediction_id"]) == set(before.loc[before["is_active"], "prediction_id"])
     p.warehouse.replace_dates(t.PLAYER_PROP_PREDICTIONS, before, END, END)  # restore for the other tests
@@ -127,7 +178,7 @@ def test_grading_and_model_performance(graph):
     assert (acc.loc[acc["is_voided"], "void_reason"].notna()).all()
     assert (acc.loc[acc["is_push"], "prediction_correct"].isna()).all()
     perf = p.read(t.MODEL_PERFORMANCE_DAILY, PREDICT_START, END)
-    assert len(perf) == len(systems.SYSTEM_IDS) * 3 and set(perf["state"]) <= {
+    assert len(perf) == len(systems.SERVED) * 3 and set(perf["state"]) <= {
         "INSUFFICIENT_DATA",
         "BLOCKED",
         "DEGRADING",
@@ -135,11 +186,11 @@ def test_grading_and_model_performance(graph):
         "HEALTHY",
     }
     # Each system's record counts its decided picks graded so far (domain/records.py).
-    last = perf[perf["game_date"] == perf["game_date"].max()].set_index("system_id")
-    picks = decided.groupby("system_id").size()
-    for system in systems.SYSTEM_IDS:
-        assert last.loc[system, "record_picks"] == min(int(picks.get(system, 0)), 500)
-        assert not last.loc[system, "is_proven"] or last.loc[system, "record_roi_low"] > 0
+    last = perf[perf["game_date"] == perf["game_date"].max()].set_index(["system_id", "market"])
+    picks = decided.groupby(["system_id", "market"]).size()
+    for pair in systems.SERVED:
+        assert last.loc[pair, "record_picks"] == min(int(picks.get(pair, 0)), 500)
+        assert not last.loc[pair, "is_proven"] or last.loc[pair, "record_roi_low"] > 0
 
 
 def test_graded_picks_carry_closing_line_value(graph):
@@ -212,13 +263,13 @@ def test_exports(graph):
     shown = [pl["prediction"] for g in tonight["games"] for pl in g["players"] if pl["prediction"]]
     assert shown and {pick["system_id"] for pick in shown} == {tonight["published_system"]}
     # A few weeks of simulated picks are far from 500: nothing is proven, so nothing is recommended.
-    assert {r["system_id"] for r in tonight["system_records"]} == set(systems.SYSTEM_IDS)
+    assert {(r["system_id"], r["market"]) for r in tonight["system_records"]} == set(systems.SERVED)
     assert not tonight["published_system_proven"]
     assert {pick["status"] for pick in shown} <= {"unproven", "no_bet"}
     assert all("confidence" not in pick for pick in shown)
     n = sum(len(g["predictions"]) for g in preds["games"])
     assert n == preds["total_predictions"] == preds["over_count"] + preds["under_count"] + preds["pass_count"]
-    assert set(results["summary"]) == set(systems.SYSTEM_IDS)
+    assert {(s, mk) for mk, by_system in results["summary"].items() for s in by_system} == set(systems.SERVED)
     assert {r["result"] for r in results["results"]} <= {"win", "loss", "push", "void", "pass"}
     json.dumps(results)  # plain JSON all the way down
 

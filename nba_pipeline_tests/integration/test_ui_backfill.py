@@ -22,7 +22,7 @@ from nba_pipeline.warehouse.duckdb import DuckDBWarehouse
 from nba_pipeline_tests.conftest import SIM_SEED, make_pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
-ASSET_COUNT = 31
+ASSET_COUNT = 32
 
 
 def _env(home: Path, now: str) -> dict:

@@ -133,7 +133,7 @@ def test_a_date_runs_through_every_phase_with_its_records_in_postgres(night):
     partition = NIGHT.isoformat()
     graph = night.pipeline.defs.resolve_asset_graph()
     assets = sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string())
-    assert {graph.get(k).group_name for k in assets} == set(keys.PHASE_GROUPS) and len(assets) == 31
+    assert {graph.get(k).group_name for k in assets} == set(keys.PHASE_GROUPS) and len(assets) == 32
     mats = {}
     for key in assets:
         [record] = night.instance.fetch_materializations(
@@ -155,7 +155,7 @@ def test_a_date_runs_through_every_phase_with_its_records_in_postgres(night):
             "WHERE partition = %s AND dagster_event_type = 'ASSET_MATERIALIZATION'",
             (partition,),
         )
-        assert cur.fetchone()[0] == 31
+        assert cur.fetchone()[0] == 32
         cur.execute(
             "SELECT DISTINCT asset_key, check_name, execution_status FROM asset_check_executions WHERE partition = %s",
             (partition,),

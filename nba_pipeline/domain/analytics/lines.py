@@ -7,19 +7,37 @@ import numpy as np
 import pandas as pd
 
 from nba_pipeline.domain.betting import implied_probability
-from nba_pipeline.markets import POINTS
+from nba_pipeline.markets import MARKETS, POINTS, Market
 
 # Legacy book priority for a player's line: DraftKings, then FanDuel, then the others.
 BOOK_PRIORITY = ["draftkings", "fanduel", "betmgm", "pointsbetus", "williamhill_us", "betrivers"]
 
 
-def points_quotes(odds: pd.DataFrame) -> pd.DataFrame:
-    """The player-points rows of the raw props table (every registered market lands there), with the
-    line named ``points_line``: what the points features, the points systems' shopping and grading
-    read."""
+def market_quotes(odds: pd.DataFrame, market: str) -> pd.DataFrame:
+    """The rows of one market of the raw props table, with the line named ``points_line``: every
+    quote frame of the domain (closing lines, shopping, closing-line value) names its line so,
+    whatever the market, as the points code that came first did."""
     if odds.empty or "market" not in odds:
-        return odds.rename(columns={"line": "points_line"})
-    return odds[odds["market"] == POINTS.key].rename(columns={"line": "points_line"})
+        rows = odds if market == POINTS.key else odds.iloc[0:0]
+    else:
+        rows = odds[odds["market"] == market]
+    return rows.rename(columns={"line": "points_line"})
+
+
+def points_quotes(odds: pd.DataFrame) -> pd.DataFrame:
+    """The player-points rows of the raw props table (every registered market lands there): what the
+    points features and the points systems read."""
+    return market_quotes(odds, POINTS.key)
+
+
+def prop_lines(odds: pd.DataFrame, markets: tuple[Market, ...] = MARKETS) -> pd.DataFrame:
+    """``closing_lines`` of every market, one row per (game date, player, market), the line named
+    ``line``."""
+    parts = [
+        closing_lines(market_quotes(odds, m.key)).rename(columns={"points_line": "line"}).assign(market=m.key)
+        for m in markets
+    ]
+    return pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
 
 
 def pre_tip_lines(odds: pd.DataFrame) -> pd.DataFrame:

@@ -31,6 +31,8 @@ from nba_pipeline.domain.evaluation.scoring import (
     WEEKLY_COLUMNS,
     Evaluation,
     evaluate,
+    evaluated_name,
+    is_consensus,
 )
 
 __all__ = [
@@ -43,6 +45,8 @@ __all__ = [
     "SUMMARY_COLUMNS",
     "WEEKLY_COLUMNS",
     "Evaluation",
+    "evaluated_name",
+    "is_consensus",
     "bootstrap_mean",
     "bootstrap_paired_difference",
     "bootstrap_ratio",

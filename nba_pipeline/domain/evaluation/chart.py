@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import io
 
-from nba_pipeline.domain.evaluation.scoring import CONSENSUS_SYSTEM, Evaluation
+from nba_pipeline.domain.evaluation.scoring import Evaluation, is_consensus
 
 
 def _reliability_png(ev: Evaluation) -> bytes:
@@ -45,7 +45,7 @@ def calibration_chart_markdown(ev: Evaluation) -> str:
     per bin, one line per system, point size by n, the diagonal = perfect calibration) as an embedded
     PNG, and the Brier / ECE table under it. Without any p_over, a table saying so."""
     if ev.calibration.empty:
-        systems = [s for s in ev.summary["system_id"] if s != CONSENSUS_SYSTEM]
+        systems = [s for s in ev.summary["system_id"] if not is_consensus(s)]
         return "\n".join(["| system | calibration |", "|---|---|"] + [f"| {s} | no p_over |" for s in systems])
     png = base64.b64encode(_reliability_png(ev)).decode("ascii")
     table = ["| system | n | Brier | ECE |", "|---|---:|---:|---:|"] + [

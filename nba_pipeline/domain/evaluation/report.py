@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from nba_pipeline.domain.betting import DEFAULT_PRICE, break_even
-from nba_pipeline.domain.evaluation.scoring import CONSENSUS_SYSTEM, Evaluation
+from nba_pipeline.domain.evaluation.scoring import Evaluation, is_consensus
 
 # With few clusters a percentile bootstrap is too narrow (it can only redraw the nights it saw, and
 # its variance is (G-1)/G of the truth): below this many game dates the verdicts say so.
@@ -51,7 +51,7 @@ def _accuracy_lines(ev: Evaluation) -> list[str]:
     )
     out = _table("Accuracy (line = consensus line, else the system's own line)", head)
     for r in ev.summary.to_dict("records"):
-        is_line = r["system_id"] == CONSENSUS_SYSTEM
+        is_line = is_consensus(r["system_id"])
         out.append(
             f"{r['system_id']:<{_NAME}}{int(r['n']):>7}{int(r['n_dates']):>6}  "
             f"{format_interval(r['mae'], r['mae_lo'], r['mae_hi']):<23}"
@@ -204,7 +204,7 @@ def _verdict_lines(systems: list[dict]) -> list[str]:
 
 def format_evaluation(ev: Evaluation) -> str:
     """Fixed-width tables for the terminal, ending with one plain verdict line per system."""
-    systems = [r for r in ev.summary.to_dict("records") if r["system_id"] != CONSENSUS_SYSTEM]
+    systems = [r for r in ev.summary.to_dict("records") if not is_consensus(r["system_id"])]
     out = [
         f"95 % intervals: percentile bootstrap over game dates ({ev.n_boot} resamples, seed {ev.seed}); "
         f"[-] = fewer than 2 dates.",

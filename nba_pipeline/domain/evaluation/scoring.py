@@ -10,6 +10,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
+from nba_pipeline import markets
 from nba_pipeline.domain.betting import DEFAULT_PRICE, EDGE_BUCKETS, american_profit, edge_bucket
 from nba_pipeline.domain.evaluation.calibration import (
     CALIBRATION_COLUMNS,
@@ -23,6 +24,7 @@ from nba_pipeline.domain.evaluation.intervals import (
     bootstrap_ratio,
 )
 from nba_pipeline.domain.evaluation.rows import prepare, unit_profit
+from nba_pipeline.markets import POINTS, with_market
 
 CONSENSUS_SYSTEM = "consensus_line"
 PICKS_BUCKET = "picks"
@@ -130,6 +132,9 @@ class Evaluation:
     weekly: pd.DataFrame
     n_boot: int = N_BOOT
     seed: int = 0
+
+
+_FRAMES = ("summary", "buckets", "calibration", "calibration_summary", "weekly")
 
 
 def _interval(name: str, result: tuple[float, float, float]) -> dict:
@@ -266,7 +271,37 @@ def _summary_frame(summary: list[dict]) -> pd.DataFrame:
     return frame
 
 
+def evaluated_name(name: str, market: str) -> str:
+    """The name a system (or the consensus) is reported under in a market: its id in points, then
+    ``id:market`` ("line_anchored_v1:rebounds")."""
+    return name if market == POINTS.key else f"{name}:{markets.market(market).short}"
+
+
+def is_consensus(name: str) -> bool:
+    return name == CONSENSUS_SYSTEM or name.startswith(f"{CONSENSUS_SYSTEM}:")
+
+
 def evaluate(graded: pd.DataFrame, n_boot: int = N_BOOT, seed: int = 0) -> Evaluation:
+    """``evaluate_market`` of each prop market's rows (rows written before markets: points), the
+    systems of a market other than points named ``system:market`` (``evaluated_name``), the frames
+    concatenated market by market: an error in rebounds and one in points are not one number."""
+    g = with_market(graded)
+    parts = []
+    for m in markets.MARKETS:
+        rows = g[g["market"] == m.key]
+        if len(rows) or (m is POINTS and g.empty):
+            rows = rows.assign(system_id=[evaluated_name(s, m.key) for s in rows["system_id"]])
+            parts.append(evaluate_market(rows, n_boot, seed, consensus=evaluated_name(CONSENSUS_SYSTEM, m.key)))
+    if len(parts) == 1:
+        return parts[0]
+    return Evaluation(
+        **{f: pd.concat([getattr(p, f) for p in parts], ignore_index=True) for f in _FRAMES}, n_boot=n_boot, seed=seed
+    )
+
+
+def evaluate_market(
+    graded: pd.DataFrame, n_boot: int = N_BOOT, seed: int = 0, consensus: str = CONSENSUS_SYSTEM
+) -> Evaluation:
     """Everything `nba-pipeline evaluate` reports, per system (intervals: 95 %, game dates
     resampled; *_lo / *_hi are NaN with fewer than 2 dates).
 
@@ -295,7 +330,7 @@ def evaluate(graded: pd.DataFrame, n_boot: int = N_BOOT, seed: int = 0) -> Evalu
         if cal:
             cal_summary.append(cal)
         weekly += _weekly(str(system), s)
-    summary.append(_consensus_summary(g, n_boot, seed))
+    summary.append(_consensus_summary(g, n_boot, seed) | {"system_id": consensus})
     return Evaluation(
         summary=_summary_frame(summary),
         buckets=pd.DataFrame.from_records(buckets, columns=BUCKET_COLUMNS),

@@ -25,6 +25,7 @@ from nba_pipeline.domain.systems.base import (
     recommend,
 )
 from nba_pipeline.domain.systems.line_anchored_v1 import line_anchored
+from nba_pipeline.markets import MARKETS
 
 CATBOOST_V1 = catboost_points_v1.SYSTEM
 MOVING_AVERAGE = moving_average_baseline_v1.SYSTEM
@@ -34,6 +35,8 @@ LINE_ANCHORED_WITH_ERROR_MODEL = line_anchored_v1.WITH_ERROR_MODEL
 REGISTRY: tuple[PredictionSystem, ...] = (CATBOOST_V1, MOVING_AVERAGE, LINE_ANCHORED)
 SYSTEM_IDS = tuple(s.system_id for s in REGISTRY)
 TRAINABLE = tuple(s for s in REGISTRY if s.trainable)
+# (system, market) of every registered system and each market it serves: the grain of performance.
+SERVED = tuple((s.system_id, m.key) for m in MARKETS for s in REGISTRY if m.serves(s.system_id))
 
 
 def get(system_id: str) -> PredictionSystem:
@@ -45,10 +48,14 @@ def get(system_id: str) -> PredictionSystem:
 
 def validate(registry: tuple[PredictionSystem, ...] = REGISTRY) -> None:
     """The registry's contract, checked when the definitions load: unique ids, features that exist
-    and are available."""
+    and are available, and every market served by registered systems."""
     ids = [s.system_id for s in registry]
     if len(set(ids)) != len(ids):
         raise ValueError(f"duplicate prediction system ids: {ids}")
+    for m in MARKETS:
+        unregistered = sorted(set(m.systems or ()) - set(ids))
+        if unregistered:
+            raise ValueError(f"market {m.key} is served by systems that are not registered: {unregistered}")
     available = {f.name for f in FEATURES if f.available}
     for s in registry:
         unknown = sorted(set(s.features) - set(FEATURE_INDEX))
@@ -70,6 +77,7 @@ __all__ = [
     "MOVING_AVERAGE",
     "PREDICTION_CLAMP",
     "REGISTRY",
+    "SERVED",
     "SYSTEM_IDS",
     "TRAINABLE",
     "PredictionSystem",

@@ -4,6 +4,7 @@ per phase."""
 from nba_pipeline.warehouse.tables.analytics import (
     PHASE3_TABLES,
     PLAYER_GAME_SUMMARY,
+    PLAYER_PROP_LINES,
     TEAM_DEFENSE,
     TEAM_OFFENSE,
     UPCOMING_PLAYER_CONTEXT,
@@ -55,6 +56,7 @@ __all__ = [
     "PLAYER_COMPOSITE_FACTORS",
     "PLAYER_DAILY_CACHE",
     "PLAYER_GAME_SUMMARY",
+    "PLAYER_PROP_LINES",
     "PLAYER_PROP_PREDICTIONS",
     "PLAYER_SHOT_ZONE",
     "POINTS_MODEL",

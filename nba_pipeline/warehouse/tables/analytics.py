@@ -213,4 +213,39 @@ UPCOMING_PLAYER_CONTEXT = TableSpec(
     "and pre-tip line snapshots only.",
 )
 
-PHASE3_TABLES = (TEAM_OFFENSE, TEAM_DEFENSE, PLAYER_GAME_SUMMARY, UPCOMING_TEAM_CONTEXT, UPCOMING_PLAYER_CONTEXT)
+PLAYER_PROP_LINES = TableSpec(
+    "nba_analytics",
+    "player_prop_lines",
+    {
+        "game_date": D,
+        "market": S,
+        "player_lookup": S,
+        "home_team_tricode": S,
+        "away_team_tricode": S,
+        "commence_time": TS,
+        "line": F,
+        "over_price": I,
+        "under_price": I,
+        "bookmaker": S,
+        "snapshot_timestamp": TS,
+        "minutes_before_tipoff": I,
+        "opening_line": F,
+        "consensus_line": F,
+        "book_count": I,
+        "line_std": F,
+    },
+    primary_key=("game_date", "market", "player_lookup"),
+    description="One row per player and prop market of a game date: the latest pre-tip main line of the "
+    "highest-priority book quoting him (DraftKings > FanDuel > others) with its prices and opening line, "
+    "and the books' consensus (median of each book's latest pre-tip main line). What the line-based "
+    "systems train and predict on in every market.",
+)
+
+PHASE3_TABLES = (
+    TEAM_OFFENSE,
+    TEAM_DEFENSE,
+    PLAYER_GAME_SUMMARY,
+    UPCOMING_TEAM_CONTEXT,
+    UPCOMING_PLAYER_CONTEXT,
+    PLAYER_PROP_LINES,
+)

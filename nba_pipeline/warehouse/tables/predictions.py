@@ -11,6 +11,7 @@ POINTS_MODEL = TableSpec(
     {
         "game_date": D,
         "system_id": S,
+        "market": S,
         "model_id": S,
         "status": S,
         "cutoff_date": D,
@@ -26,10 +27,11 @@ POINTS_MODEL = TableSpec(
         "calibration_json": S,
         "trained_at": TS,
     },
-    primary_key=("game_date", "system_id"),
-    description="The model of each trainable prediction system serving each game date: the weekly model "
-    "whose cutoff is the Monday on or before the date, trained only on rows before the cutoff. "
-    "status = trained | insufficient_training_data.",
+    primary_key=("game_date", "system_id", "market"),
+    description="The model of each trainable prediction system serving each game date in each prop market "
+    "it serves: the weekly model whose cutoff is the Monday on or before the date, trained only on rows "
+    "before the cutoff. status = trained | insufficient_training_data. market NULL on rows written "
+    "before markets: player_points.",
 )
 
 PLAYER_PROP_PREDICTIONS = TableSpec(
@@ -39,6 +41,7 @@ PLAYER_PROP_PREDICTIONS = TableSpec(
         "game_date": D,
         "prediction_id": S,
         "system_id": S,
+        "market": S,
         "game_id": S,
         "player_id": I,
         "player_lookup": S,
@@ -78,8 +81,10 @@ PLAYER_PROP_PREDICTIONS = TableSpec(
         "created_at": TS,
     },
     primary_key=("game_date", "prediction_id"),
-    description="Predictions per (game, player, system), quality-ready players with a pre-tip line. Exactly "
-    "one active row per (game, player, system); earlier versions stay, inactive.",
+    description="Predictions per (game, player, system, prop market), players with a pre-tip line. Exactly "
+    "one active row per (game, player, system, market); earlier versions stay, inactive. predicted_points "
+    "and the line columns are in the market's units (the legacy names, kept for the readers of the points "
+    "table); market NULL on rows written before markets: player_points.",
 )
 
 # --- Grading ---------------------------------------------------------------------------------------
@@ -91,6 +96,7 @@ PREDICTION_ACCURACY = TableSpec(
         "game_date": D,
         "prediction_id": S,
         "system_id": S,
+        "market": S,
         "game_id": S,
         "player_id": I,
         "player_lookup": S,
@@ -144,14 +150,15 @@ PREDICTION_ACCURACY = TableSpec(
         "clv_probability": F,
     },
     primary_key=("game_date", "prediction_id"),
-    description="Each active prediction of a final game, graded: error, win/loss against the line, push "
+    description="Each active prediction of a final game, graded in its market (actual_points: the settled "
+    "stat, e.g. rebounds, or points + rebounds + assists): error, win/loss against the line, push "
     "when actual == line, voided when the player did not play; the same book's closing quote and the "
     "pick's closing-line value in points and in no-vig probability.",
 )
 
 
 def _performance_columns() -> dict[str, str]:
-    cols = {"game_date": D, "system_id": S}
+    cols = {"game_date": D, "system_id": S, "market": S}
     for w in (7, 14, 30):
         cols.update(
             {f"picks_{w}d": I, f"wins_{w}d": I, f"hit_rate_{w}d": F, f"mae_{w}d": F, f"bias_{w}d": F, f"graded_{w}d": I}
@@ -176,8 +183,9 @@ MODEL_PERFORMANCE_DAILY = TableSpec(
     "nba_predictions",
     "model_performance_daily",
     _performance_columns(),
-    primary_key=("game_date", "system_id"),
-    description="Per system and date: hit rate of its picks over the last 7/14/30 days with counts, MAE, "
+    primary_key=("game_date", "system_id", "market"),
+    description="Per system, prop market and date (market NULL on rows written before markets: "
+    "player_points): hit rate of its picks over the last 7/14/30 days with counts, MAE, "
     "bias, and HEALTHY / WATCH / DEGRADING / BLOCKED (INSUFFICIENT_DATA below 5 picks); the record of its "
     "last 500 decided picks (ROI at the prices taken with its interval) and whether it is proven.",
 )
