@@ -12,7 +12,7 @@ POINTS_STAT, REBOUNDS_STAT, ASSISTS_STAT, THREES_STAT = "points", "rebounds", "a
 SUMMARY_COLUMNS = {POINTS_STAT: "points", REBOUNDS_STAT: "reb", ASSISTS_STAT: "ast", THREES_STAT: "fg3m"}
 # The systems that need only the books' lines serve every market; points, the market of the
 # feature store, is served by every registered system.
-LINE_SYSTEMS = ("line_anchored_v1",)
+LINE_SYSTEMS = ("line_anchored_v1", "fair_line_v1")
 
 
 @dataclass(frozen=True)

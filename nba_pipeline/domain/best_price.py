@@ -46,6 +46,18 @@ def shoppable_quotes(odds: pd.DataFrame, rows: pd.DataFrame, market: Market = PO
     return q[cols].reset_index(drop=True)
 
 
+def with_fair_lines(rows: pd.DataFrame, quotes: pd.DataFrame, market: Market = POINTS) -> pd.DataFrame:
+    """The rows with ``fair_line``: the median over the books' consistent quotes known at the row's
+    snapshot (``shoppable_quotes``) of the median each implies with its vig removed, at the market's
+    error width (``line_shopping.fair_lines``); NaN without quotes."""
+    if quotes.empty or rows.empty:
+        return rows.assign(fair_line=np.nan)
+    sigma = {market.key: market.error_width}
+    fair = shop.fair_lines(shop.consistent_quotes(quotes, sigma), sigma)
+    fair = fair[["game_date", "player_lookup", "fair_median"]].rename(columns={"fair_median": "fair_line"})
+    return rows.drop(columns=["fair_line"], errors="ignore").merge(fair, on=_ROW_KEY, how="left")
+
+
 def shop_best_price(
     part: pd.DataFrame, error_width: np.ndarray | None, quotes: pd.DataFrame, market: Market = POINTS
 ) -> pd.DataFrame:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from nba_pipeline.domain.analytics.lines import market_quotes
-from nba_pipeline.domain.best_price import shop_best_price, shoppable_quotes
+from nba_pipeline.domain.best_price import shop_best_price, shoppable_quotes, with_fair_lines
 from nba_pipeline.domain.betting import OVER, PICK_SIDES, UNDER, expected_value
 from nba_pipeline.domain.features import value_column
 from nba_pipeline.domain.model import ServedModels
@@ -186,8 +186,9 @@ def build_predictions(
     parts = []
     for market in markets:
         rows = market_rows(f, lines, market)
+        quotes = shoppable_quotes(market_quotes(odds, market.key), rows[has_pre_tip_line(rows)], market)
+        rows = with_fair_lines(rows, quotes, market)
         lined = has_pre_tip_line(rows)
-        quotes = shoppable_quotes(market_quotes(odds, market.key), rows[lined], market)
         for system in (s for s in registry if market.serves(s.system_id)):
             parts += _system_predictions(system, rows[lined & system.eligible(rows)], served, quotes, market)
     if not parts:

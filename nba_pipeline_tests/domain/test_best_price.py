@@ -123,3 +123,40 @@ def test_a_better_price_at_another_book_is_a_new_version_of_the_prediction():
     assert prediction_id({**base, "recommendation": "PASS"}) != same
     # 20.5 rebounds + assists would be absurd, but a PRA line of 20.5 is the same numbers in another market.
     assert prediction_id({**base, "market": "player_points_rebounds_assists"}) != same
+
+
+def test_the_fair_line_reads_prices_the_median_line_ignores():
+    """20.5 at -130 says more than 20.5 at +110: every book at 20.5, but priced toward the over. The
+    median line is 20.5; the fair line sits above it. Where one book hangs 19.5 at a price that pays
+    for the point, line_anchored_v1 (median line) takes its over as value and fair_line_v1 does not."""
+    from nba_pipeline.domain import systems
+    from nba_pipeline.domain.best_price import with_fair_lines
+    from nba_pipeline.domain.betting import expected_value
+
+    toward_over = pd.DataFrame(
+        [quote("draftkings", 20.5, -130, +110), quote("fanduel", 20.5, -135, +115), quote("betmgm", 19.5, -175, +145)]
+    )
+    fair = with_fair_lines(rows(), shoppable_quotes(toward_over, rows())).iloc[0]["fair_line"]
+    assert fair > 20.5 + 0.5  # the prices say the median is above the books' median line
+    even = pd.DataFrame([quote("draftkings", 20.5, -110, -110), quote("fanduel", 20.5, -110, -110)])
+    assert with_fair_lines(rows(), shoppable_quotes(even, rows())).iloc[0]["fair_line"] == pytest.approx(20.5)
+    assert with_fair_lines(rows(), shoppable_quotes(ODDS.iloc[0:0], rows()))["fair_line"].isna().all()
+
+    # The two systems on the same rows: a 19.5 bet at -110 against a 20.5 consensus whose prices lean under.
+    lean_under = pd.DataFrame(
+        [quote("draftkings", 20.5, +115, -135), quote("fanduel", 20.5, +110, -130), quote("betmgm", 19.5, -110, -110)]
+    )
+    base = rows().assign(
+        current_points_line=19.5,
+        consensus_points_line=20.5,
+        line_bookmaker="betmgm",
+        line_minutes_before_tipoff=450,
+        injury_status=None,
+    )
+    base = with_fair_lines(base, shoppable_quotes(lean_under, base))
+    calibration = {"beta": 0.0, "sigma": 5.0}
+    median_line = systems.LINE_ANCHORED.predictor((None, calibration), base)
+    fair_line = systems.FAIR_LINE.predictor((None, calibration), base)
+    assert median_line.predicted_points[0] == 20.5 and fair_line.predicted_points[0] < 20.0
+    ev = [float(expected_value(p.p_over, np.array([-110.0]))[0]) for p in (median_line, fair_line)]
+    assert ev[0] > 0.05 and ev[1] < 0  # value to the median line, none once the prices are read

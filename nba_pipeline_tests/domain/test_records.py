@@ -168,7 +168,11 @@ def test_tonight_shows_the_best_record_s_picks_recommended_only_while_proven():
     doc = _tonight(unproven)
     assert doc["published_system"] == "line_anchored_v1" and doc["published_system_proven"] is False
     assert "lower bound" in doc["publishing_rule"] and str(RECORD_PICKS) in doc["publishing_rule"]
-    points_records = [r for r in doc["system_records"] if r["market"] == "player_points"]
+    points_records = [
+        r
+        for r in doc["system_records"]
+        if r["market"] == "player_points" and r["system_id"] in set(unproven["system_id"])
+    ]
     assert {r["record_first_date"] for r in points_records} == {"2024-12-01"}  # a date, as JSON
     assert {r["system_id"]: r["record_picks"] for r in points_records} == {
         "catboost_points_v1": 600,

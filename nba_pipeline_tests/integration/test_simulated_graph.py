@@ -11,7 +11,7 @@ from nba_pipeline import keys
 from nba_pipeline.domain import model as m
 from nba_pipeline.domain import systems
 from nba_pipeline.domain.systems import catboost_points_v1, line_anchored_v1
-from nba_pipeline.markets import MARKETS, POINTS, REBOUNDS
+from nba_pipeline.markets import LINE_SYSTEMS, MARKETS, POINTS, REBOUNDS
 from nba_pipeline.warehouse import tables as t
 from nba_pipeline_tests.conftest import SIM_END as END
 from nba_pipeline_tests.conftest import SIM_PREDICT_START as PREDICT_START
@@ -100,7 +100,7 @@ def test_every_market_is_predicted_graded_and_published(graph):
     active = p.read(t.PLAYER_PROP_PREDICTIONS, END, END).query("is_active")
     by_market = active.groupby("market")["system_id"].agg(set).to_dict()
     assert by_market[POINTS.key] == set(systems.SYSTEM_IDS)
-    assert all(by_market[mk.key] == {line_anchored_v1.SYSTEM_ID} for mk in MARKETS if mk is not POINTS)
+    assert all(by_market[mk.key] == set(LINE_SYSTEMS) for mk in MARKETS if mk is not POINTS)
     reb = active[active["market"] == REBOUNDS.key].merge(
         lines[lines["market"] == REBOUNDS.key], on="player_lookup", suffixes=("", "_lines")
     )

@@ -11,7 +11,7 @@ when the definitions load.
 from __future__ import annotations
 
 from nba_pipeline.domain.features import FEATURE_INDEX, FEATURES
-from nba_pipeline.domain.systems import catboost_points_v1, line_anchored_v1, moving_average_baseline_v1
+from nba_pipeline.domain.systems import catboost_points_v1, fair_line_v1, line_anchored_v1, moving_average_baseline_v1
 from nba_pipeline.domain.systems.base import (
     DEFAULT_EDGE_THRESHOLD,
     PREDICTION_CLAMP,
@@ -31,8 +31,9 @@ CATBOOST_V1 = catboost_points_v1.SYSTEM
 MOVING_AVERAGE = moving_average_baseline_v1.SYSTEM
 LINE_ANCHORED = line_anchored_v1.SYSTEM
 LINE_ANCHORED_WITH_ERROR_MODEL = line_anchored_v1.WITH_ERROR_MODEL
+FAIR_LINE = fair_line_v1.SYSTEM
 
-REGISTRY: tuple[PredictionSystem, ...] = (CATBOOST_V1, MOVING_AVERAGE, LINE_ANCHORED)
+REGISTRY: tuple[PredictionSystem, ...] = (CATBOOST_V1, MOVING_AVERAGE, LINE_ANCHORED, FAIR_LINE)
 SYSTEM_IDS = tuple(s.system_id for s in REGISTRY)
 TRAINABLE = tuple(s for s in REGISTRY if s.trainable)
 # (system, market) of every registered system and each market it serves: the grain of performance.
@@ -72,6 +73,7 @@ def validate(registry: tuple[PredictionSystem, ...] = REGISTRY) -> None:
 __all__ = [
     "CATBOOST_V1",
     "DEFAULT_EDGE_THRESHOLD",
+    "FAIR_LINE",
     "LINE_ANCHORED",
     "LINE_ANCHORED_WITH_ERROR_MODEL",
     "MOVING_AVERAGE",

@@ -86,6 +86,13 @@ def anchor(rows: pd.DataFrame) -> pd.Series:
     return consensus.fillna(pd.to_numeric(rows["current_points_line"], errors="coerce")).astype(float)
 
 
+def fair_anchor(rows: pd.DataFrame) -> pd.Series:
+    """The books' price-aware fair line (``fair_line``: the median over the books' consistent quotes of
+    the median each quote implies, its vig removed, ``predictions.with_fair_lines``), else ``anchor``."""
+    fair = pd.to_numeric(rows["fair_line"], errors="coerce") if "fair_line" in rows else None
+    return anchor(rows) if fair is None else fair.fillna(anchor(rows)).astype(float)
+
+
 def _design(rows: pd.DataFrame, features: tuple[str, ...]) -> pd.DataFrame:
     base = anchor(rows)
     x = pd.DataFrame(
@@ -192,8 +199,8 @@ def load(blob: bytes):
         return model, json.loads(z.read("calibration.json"))
 
 
-def predict(loaded, rows: pd.DataFrame, features: tuple[str, ...]) -> SystemPrediction:
-    base = anchor(rows).to_numpy(dtype=float)
+def predict(loaded, rows: pd.DataFrame, features: tuple[str, ...], price_aware: bool = False) -> SystemPrediction:
+    base = (fair_anchor(rows) if price_aware else anchor(rows)).to_numpy(dtype=float)
     if loaded is None:
         return SystemPrediction(base.copy(), np.full(len(rows), 0.5))
     model, cal = loaded
@@ -211,24 +218,26 @@ def predict(loaded, rows: pd.DataFrame, features: tuple[str, ...]) -> SystemPred
 
 
 def line_anchored(
-    system_id: str, features: tuple[str, ...] = LINE_FEATURES, residual_model: bool = True
+    system_id: str, features: tuple[str, ...] = LINE_FEATURES, residual_model: bool = True, price_aware: bool = False
 ) -> PredictionSystem:
     """A consensus-anchored system reading ``features`` (the ablation script builds variants with
-    this; ``residual_model=False`` is the consensus and its error width alone)."""
+    this; ``residual_model=False`` is the consensus and its error width alone; ``price_aware``
+    anchors on the books' fair line, their prices with the vig removed, instead of the median line)."""
     what = (
         "plus its predicted error (CatBoost, median loss, on the features), shrunk by its out-of-sample skill"
         if residual_model
         else "as the prediction"
     )
+    consensus = "fair line (every book's line and prices, the vig removed)" if price_aware else "consensus line"
     return PredictionSystem(
         system_id=system_id,
-        description=f"The books' consensus line {what}; P(over) at the offered line from the width of the "
+        description=f"The books' {consensus} {what}; P(over) at the offered line from the width of the "
         "error out of sample; OVER/UNDER only at positive expected value at the offered price.",
         features=features,
         eligible=has_pre_tip_line,
         trainer=lambda frame, cutoff: train(frame, cutoff, features, residual_model),
         load=load,
-        predictor=lambda loaded, rows: predict(loaded, rows, features),
+        predictor=lambda loaded, rows: predict(loaded, rows, features, price_aware),
         rule=positive_ev_rule,
         # Features recorded by their stored column index: the params are part of a model's identity
         # (models.model_identity), so the same system keeps naming the same stored models.
@@ -241,6 +250,8 @@ def line_anchored(
             "min_calibration_rows": LINE_MIN_CALIBRATION_ROWS,
             "calibration_days": LINE_CALIBRATION_DAYS,
             "sigma_by_line_size": True,
+            # Only when set: line_anchored_v1's params, and so its stored models' identities, stay as they were.
+            **({"price_aware": True} if price_aware else {}),
         },
         requires_model=False,
         artifact_suffix=".zip",
