@@ -1,5 +1,6 @@
 """The whole graph, scrape to graded exports, on a few weeks of the simulated league."""
 
+import datetime as dt
 import json
 
 import dagster as dg
@@ -14,6 +15,7 @@ from nba_pipeline.domain.systems import catboost_points_v1, line_anchored_v1
 from nba_pipeline.markets import LINE_SYSTEMS, MARKETS, POINTS, REBOUNDS
 from nba_pipeline.warehouse import tables as t
 from nba_pipeline_tests.conftest import SIM_END as END
+from nba_pipeline_tests.conftest import SIM_NOW
 from nba_pipeline_tests.conftest import SIM_PREDICT_START as PREDICT_START
 
 
@@ -322,3 +324,30 @@ def test_no_leakage_changing_data_on_or_after_the_date_changes_nothing(graph):
     assert set(pred_after["prediction_id"]) == set(pred_before["prediction_id"])
     for spec, frame in originals:
         p.warehouse.replace_dates(spec, frame, day, day)
+
+
+def test_a_live_day_measures_closing_line_value(graph):
+    """A live day: predictions made at midday from the lines known then, re-made after the lines
+    closed, graded the next morning. Each pick's closing-line value is measured from the quote it was
+    first published with; the simulated books' lines move through the day (injury news, late
+    information, each book's own drift), so many picks have a CLV other than 0, which a backfill
+    (predicting after the close) never shows."""
+    p, _ = graph
+    day = END + dt.timedelta(days=1)
+    phases = [keys.PHASE1, keys.PHASE2, keys.PHASE3, keys.PHASE4, keys.PHASE5]
+    try:
+        p.now = f"{day}T12:00:00-05:00"
+        p.run(phases, day)
+        midday = p.read(t.PLAYER_PROP_PREDICTIONS, day, day)
+        assert len(midday) and (pd.to_datetime(midday["line_snapshot_at"], utc=True) <= pd.Timestamp(p.now)).all()
+        p.now = f"{day + dt.timedelta(days=1)}T09:00:00-05:00"
+        p.run([*phases, keys.GRADING], day)
+    finally:
+        p.now = SIM_NOW
+    graded = p.read(t.PREDICTION_ACCURACY, day, day)
+    picks = graded[graded["recommendation"].isin(["OVER", "UNDER"]) & graded["clv_probability"].notna()]
+    from_midday = picks[pd.to_datetime(picks["published_at"], utc=True) == pd.Timestamp(f"{day}T12:00:00-05:00")]
+    assert len(from_midday) > 20
+    moved = (from_midday["clv_points"] != 0) | (from_midday["clv_probability"].abs() > 1e-6)
+    assert moved.mean() > 0.3
+    assert (pd.to_datetime(from_midday["closing_snapshot_at"], utc=True) > pd.Timestamp(f"{day}T12:00:00-05:00")).all()
