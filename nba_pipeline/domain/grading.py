@@ -43,6 +43,15 @@ def _with_actuals(predictions: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFr
     return g
 
 
+def _did_not_play(is_dnp: pd.Series, actual: pd.Series, minutes: pd.Series) -> pd.Series:
+    """DNP, or 0 of the stat with 0/NULL minutes, or no row at all for a final game."""
+    return (
+        is_dnp.astype("boolean").fillna(True).astype(bool)
+        | ((actual.fillna(0) == 0) & (minutes.fillna(0) == 0))
+        | actual.isna()
+    )
+
+
 def _void_reason(injury_status: pd.Series, no_play: pd.Series) -> np.ndarray:
     """Why a pick is void: OUT/DOUBTFUL known before the game, a late scratch, or unknown."""
     status = injury_status.fillna("").str.lower()
@@ -71,11 +80,7 @@ def grade(predictions: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
     g = _with_actuals(predictions, actuals)
     actual = g["settled"]
     minutes = pd.to_numeric(g["minutes"], errors="coerce")
-    no_play = (
-        g["is_dnp"].astype("boolean").fillna(True).astype(bool)
-        | ((actual.fillna(0) == 0) & (minutes.fillna(0) == 0))
-        | actual.isna()
-    )
+    no_play = _did_not_play(g["is_dnp"], actual, minutes)
     void_reason = _void_reason(g["injury_status_at_prediction"], no_play)
     pred = g["predicted_points"].astype(float)
     line = pd.to_numeric(g["current_points_line"], errors="coerce")

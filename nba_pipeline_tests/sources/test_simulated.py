@@ -538,9 +538,13 @@ def test_line_accuracy_over_a_month(season):
 
 # --- every prop market -----------------------------------------------------------------------------
 
-# sha256 over (name, points-only body) of DAY's player-props payloads, dumped before the other markets
-# existed: the points quotes must never move when markets are added.
-POINTS_BASELINE_DIGEST = "bc7b9f62a6bfb32f8c65ffa7646262b8b07b85ae326e7a1fcde1a04f81b028ff"
+# sha256 over (name, points-only body) of DAY's player-props payloads: the points quotes must never move
+# when markets are added. Dumped before the other markets existed; re-pinned when pre-game lines started
+# to drift toward the outcome (books.LATE_INFO_AT_TIP), which moves points quotes on purpose, and again
+# when that drift went toward a noisy signal of the outcome (books.LATE_INFO_NOISE). With the drift
+# switched off the old digest comes back exactly: the drift changed nothing else.
+POINTS_BASELINE_DIGEST = "060bcb5452306eddc6478f3a200145c640d2b93654fc71a1b578152d813db0f8"
+POINTS_DIGEST_WITHOUT_LATE_INFO = "bc7b9f62a6bfb32f8c65ffa7646262b8b07b85ae326e7a1fcde1a04f81b028ff"
 
 
 def _points_only(body: dict) -> dict:
@@ -591,13 +595,17 @@ def _estimates_at(season, g, at: dt.datetime) -> dict:
     return season.prop_estimates(g.game_id, bisect.bisect_right(season.report_times(g.game_date), at))
 
 
-def test_points_quotes_unchanged_by_other_markets(source, season):
-    payloads = source.player_props_odds(DAY, _after_all(season, DAY))
+def _points_digest(payloads) -> str:
     h = hashlib.sha256()
     for p in payloads:
         h.update(p.name.encode())
         h.update(json.dumps(_points_only(p.body), sort_keys=True).encode())
-    assert h.hexdigest() == POINTS_BASELINE_DIGEST
+    return h.hexdigest()
+
+
+def test_points_quotes_unchanged_by_other_markets(source, season):
+    payloads = source.player_props_odds(DAY, _after_all(season, DAY))
+    assert _points_digest(payloads) == POINTS_BASELINE_DIGEST
     # The points part of each payload is exactly the snapshot's points quotes.
     for p in payloads[::7]:
         g = season.game(p.extra["game_id"])
@@ -652,6 +660,160 @@ def test_market_lines_track_the_stats(season):
 
 def _all(snap, market: str) -> list:
     return [pq for quotes in snap.market_props(market).values() for pq in quotes]
+
+
+def test_late_info_drift_only_moves_pregame_props(source, season, monkeypatch):
+    """Without the late-information drift the points quotes are exactly the pre-drift ones: it draws
+    nothing and moves nothing but the pre-game prop lines."""
+    from nba_pipeline.sources.simulated import books
+
+    monkeypatch.setattr(books, "LATE_INFO_AT_TIP", 0.0)
+    monkeypatch.setattr(season, "_odds_cache", {})  # rebuilt without the drift, restored afterwards
+    assert _points_digest(source.player_props_odds(DAY, _after_all(season, DAY))) == POINTS_DIGEST_WITHOUT_LATE_INFO
+
+
+def test_late_info_weights():
+    from nba_pipeline.sources.simulated.books import (
+        LATE_INFO_AT_TIP,
+        LATE_INFO_NOISE,
+        absorb_late_info,
+        late_info_weights,
+    )
+
+    # The move toward the signal spreads over weight * sqrt(1 + noise^2) error widths: about the 0.1 the
+    # noise-free drift had, so lines move as much as they did, only less tellingly.
+    assert 0.08 <= LATE_INFO_AT_TIP * (1 + LATE_INFO_NOISE**2) ** 0.5 <= 0.12
+    assert LATE_INFO_NOISE >= 2  # a noisy reading of the outcome, not the outcome
+    tip = dt.datetime(2024, 11, 16, 0, 30, tzinfo=UTC)
+    times = [tip - dt.timedelta(hours=12, minutes=30) + dt.timedelta(hours=2 * i) for i in range(7)]
+    w = late_info_weights(times, tip)
+    assert w[0] == 0.0 and all(a < b for a, b in zip(w, w[1:])) and w[-1] < LATE_INFO_AT_TIP
+    assert late_info_weights([*times, tip], tip)[-1] == LATE_INFO_AT_TIP
+    assert absorb_late_info(20.0, 30.0, 0.1) == pytest.approx(21.0)
+    assert absorb_late_info(20.0, None, 0.1) == 20.0 and absorb_late_info(20.0, 30.0, 0.0) == 20.0
+
+
+def _late_info_signals(season, g) -> dict:
+    from nba_pipeline.sources.simulated.books import late_info_signals
+    from nba_pipeline.sources.simulated.stat_lines import box_stats
+
+    info = season._info[g.game_id]
+    played = {ln.person_id: box_stats(ln) for ln in info.home_lines + info.away_lines if ln.played}
+    return late_info_signals(SEED, YEAR, g.index, info.roster_pids, played), played
+
+
+def test_late_info_signals(season):
+    """One signal per game, player and stat, only for players who played: the actual stat plus noise of
+    LATE_INFO_NOISE of the stat's error width, the same whoever else played."""
+    from nba_pipeline.markets import ASSISTS, REBOUNDS
+    from nba_pipeline.sources.simulated.books import LATE_INFO_NOISE, late_info_signals
+
+    widths = {"points": POINTS.error_width, "rebounds": REBOUNDS.error_width}
+    widths |= {"assists": ASSISTS.error_width, "threes_made": THREES.error_width}
+    noise = collections.defaultdict(list)
+    for g in season.games[:150]:
+        signal, played = _late_info_signals(season, g)
+        assert signal.keys() == played.keys()
+        for p, stats in signal.items():
+            assert stats.keys() == widths.keys()
+            for stat, value in stats.items():
+                noise[stat].append((value - played[p][stat]) / widths[stat])
+    for stat, z in noise.items():
+        assert abs(statistics.mean(z)) < 0.1 * LATE_INFO_NOISE, stat
+        assert statistics.stdev(z) == pytest.approx(LATE_INFO_NOISE, rel=0.06), stat
+    g = season.games[0]
+    signal, played = _late_info_signals(season, g)
+    first = next(iter(played))
+    alone = late_info_signals(SEED, YEAR, g.index, season._info[g.game_id].roster_pids, {first: played[first]})
+    assert alone == {first: signal[first]}
+
+
+def test_pregame_lines_drift_with_late_information(season, monkeypatch):
+    """Against the same books without the drift: the opening and in-game snapshots and the game lines
+    are unchanged, and a pre-game prop line moves only toward the side the late information's signal
+    fell on relative to the books' estimate (never for a player who did not play), more so near
+    tip-off."""
+    from nba_pipeline.sources.simulated import books
+    from nba_pipeline.sources.simulated.lines import make_odds
+
+    moved = collections.Counter()
+    for g in season.games_on(DAY):
+        snaps = season.odds_snapshots(g.game_id)
+        with monkeypatch.context() as mp:
+            mp.setattr(books, "LATE_INFO_AT_TIP", 0.0)
+            times, reports = season.snapshot_times(g.game_id), season.report_times(g.game_date)
+            plain = make_odds(SEED, YEAR, g, season._info[g.game_id], times, reports)
+        assert snaps[0] == plain[0] and snaps[-1] == plain[-1]
+        signal, _ = _late_info_signals(season, g)
+        for i, (snap, base) in enumerate(zip(snaps[:-1], plain[:-1])):
+            assert (snap.game_lines, snap.last_update) == (base.game_lines, base.last_update)
+            est = _estimates_at(season, g, snap.taken_at)
+            for m in MARKETS:
+                ours, theirs = _lines_by_quote(snap, m.key), _lines_by_quote(base, m.key)
+                assert ours.keys() == theirs.keys(), m.key
+                for (bk, p), line in ours.items():
+                    shift = line - theirs[bk, p]
+                    if p not in signal:
+                        assert shift == 0
+                        continue
+                    surprise = m.actual(signal[p]) - m.actual(_expected(est[p]))
+                    assert shift * surprise >= 0, (m.key, g.game_id, p)
+                    moved[m.key, i == len(snaps) - 2] += shift != 0
+    for m in MARKETS:
+        assert moved[m.key, True] > 0, m.key
+    assert sum(moved[m.key, True] for m in MARKETS) > sum(moved[m.key, False] for m in MARKETS) / 3
+
+
+def _lines_by_quote(snap, market: str) -> dict:
+    return {(bk, p): q.line for bk, quotes in snap.market_props(market).items() for p, q in quotes}
+
+
+def _expected(e) -> dict:
+    return {
+        "points": e.expected_points,
+        "rebounds": e.expected_rebounds,
+        "assists": e.expected_assists,
+        "threes_made": e.expected_threes,
+    }
+
+
+def test_closing_lines_beat_the_opening(season):
+    """Over three weeks, in every market: the consensus line moves between the opening and the closing
+    pre-game snapshot, the close is closer to the actual stat than the open, and a pick at the open
+    toward the side the line later moved wins more than half the time but not implausibly often.
+
+    The late information is noisy, so the move gives the result away only modestly (the noise-free
+    drift won 0.84-0.93). Points and PRA picks sit near even money and win about 0.60-0.62; the count
+    markets' picks win more (about 0.67-0.71) because a count line moves at a step where the side
+    toward the move is already the favourite at the opening price (about 0.53-0.60, see
+    benchmarks/line_drift.py), and injury news alone puts them near 0.65."""
+    from nba_pipeline.sources.simulated.lines import consensus_lines
+
+    moves, open_err, close_err = (collections.defaultdict(list) for _ in range(3))
+    wins, picks = collections.Counter(), collections.Counter()
+    for g in season.games:
+        if not dt.date(2024, 11, 1) <= g.game_date <= dt.date(2024, 11, 21):
+            continue
+        pre = [s for s in season.odds_snapshots(g.game_id) if not s.in_game]
+        box = {ln.person_id: ln for side in season.box(g.game_id) for ln in side if ln.played}
+        for m in MARKETS:
+            opening, closing = consensus_lines(pre[:1], m.key), consensus_lines(pre, m.key)
+            for p in opening.keys() & closing.keys() & box.keys():
+                x = _box_stat(box[p], m)
+                moves[m.key].append(abs(closing[p] - opening[p]))
+                open_err[m.key].append(abs(opening[p] - x))
+                close_err[m.key].append(abs(closing[p] - x))
+                if closing[p] != opening[p] and x != opening[p]:
+                    picks[m.key] += 1
+                    wins[m.key] += (x > opening[p]) == (closing[p] > opening[p])
+    for m in MARKETS:
+        assert len(moves[m.key]) > 1500, m.key
+        assert statistics.mean(moves[m.key]) > 0, m.key
+        assert statistics.mean(close_err[m.key]) < statistics.mean(open_err[m.key]), m.key
+        assert picks[m.key] >= 300, m.key
+        assert 0.52 <= wins[m.key] / picks[m.key] <= 0.72, (m.key, wins[m.key] / picks[m.key])
+    # The points consensus moves about as much as it did when the books drifted toward the exact outcome.
+    assert 0.6 <= statistics.mean(moves[POINTS.key]) <= 1.0
 
 
 def test_threes_lines_and_prices_reflect_the_skew(season):

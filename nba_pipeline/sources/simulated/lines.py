@@ -1,14 +1,23 @@
 """The sportsbooks' odds snapshots of the simulated games: player-points props and game lines, and the
 snapshots that carry every prop market (the other markets are priced in ``stat_lines``).
 
-Five books hang half-point lines that scatter around the books' fair pre-game estimate (each book with
+Five books hang half-point lines that scatter around the books' fair pre-game value (each book with
 its own offset, coverage and drifting jitter). Snapshots are taken every 2 hours from 12 hours before
 the day's first tip up to each game's tip, plus one in-game snapshot at tip + 75 minutes whose lines
 have moved toward the actual outcome (a leak the pipeline must filter out).
 
+Pre-game fair values move two ways: with injury news (the books' estimate under the reports published
+by then) and with late information, as real markets do: each player's fair value blends that estimate
+with a noisy signal of his actual stat (``books.late_info_signals``: the stat plus noise of
+``books.LATE_INFO_NOISE`` error widths, one draw per game, player and stat), weighted from 0 at the
+opening snapshot to ``books.LATE_INFO_AT_TIP`` at tip-off (``books.late_info_weights``). So the closing
+line is a little closer to the outcome than the opening one, and a pick toward the move wins somewhat
+more than half the time, not nearly always. Player props only; the game lines move with the reports.
+
 The points market and the game lines draw from the game's ``"odds"`` random stream, exactly as they did
-when points were the only market; the other markets draw from streams of their own, so adding or
-repricing one never moves a points line or price.
+when points were the only market (the late-information noise has a ``"late-info"`` stream of its own);
+the other markets draw from streams of their own, so adding or repricing one never moves a points line
+or price.
 """
 
 from __future__ import annotations
@@ -19,14 +28,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nba_pipeline.markets import MARKETS, POINTS
+from nba_pipeline.markets import MARKETS, POINTS, POINTS_STAT
 from nba_pipeline.sources import formats as fmt
-from nba_pipeline.sources.simulated.books import BOOKS, MEDIAN_SHIFT, VIG, american, round_half
+from nba_pipeline.sources.simulated.books import (
+    BOOKS,
+    MEDIAN_SHIFT,
+    VIG,
+    LateInfo,
+    american,
+    late_info_signals,
+    late_info_weights,
+    round_half,
+)
 from nba_pipeline.sources.simulated.estimates import PropEstimate
 from nba_pipeline.sources.simulated.games import GameInfo
 from nba_pipeline.sources.simulated.randomness import seeded_rng
 from nba_pipeline.sources.simulated.schedule import SimGame
-from nba_pipeline.sources.simulated.stat_lines import Quotes, other_markets
+from nba_pipeline.sources.simulated.stat_lines import Quotes, box_stats, other_markets
 
 _BOOK_COVERAGE = np.array([0.97, 0.90, 0.80, 0.78, 0.68])  # share of eligible players each book lists
 _GAME_LINE_COVERAGE = np.array([1.0, 0.99, 0.96, 0.95, 0.9])
@@ -92,7 +110,8 @@ def make_odds(
     seed: int, year: int, g: SimGame, info: GameInfo, times: list[dt.datetime], report_times: list[dt.datetime]
 ) -> list[OddsSnapshot]:
     """Every snapshot of the game at ``times``: pre-game ones priced from the books' estimate under the
-    reports published by then, the last (in-game) one moved toward the players' actual stats."""
+    reports published by then, blended toward a noisy signal of the players' actual stats as tip-off
+    nears (late information), the last (in-game) one moved toward the actual stats themselves."""
     rng = seeded_rng(seed, year, "odds", g.index)
     row = {p: i for i, p in enumerate(info.roster_pids)}
     m = len(info.roster_pids)
@@ -105,6 +124,10 @@ def make_odds(
     points_fair: list[dict[int, float]] = []  # per snapshot: the books' fair points of each
     last_props: dict[int, PropEstimate] = {}
     last_totals = (0.0, 0.0)
+    played = {ln.person_id: box_stats(ln) for ln in info.home_lines + info.away_lines if ln.played}
+    late = LateInfo(
+        late_info_weights(times[:-1], g.tipoff_utc), late_info_signals(seed, year, g.index, info.roster_pids, played)
+    )
     for i, at in enumerate(times):
         in_game = i == len(times) - 1
         jitter += rng.normal(0, 0.1, (m, len(BOOKS)))
@@ -113,7 +136,7 @@ def make_odds(
         if not in_game:
             props, eh, ea = info.states[bisect.bisect_right(report_times, at)]
             last_props, last_totals = props, (eh, ea)
-            fair_by_pid = {p: e.expected_points for p, e in props.items()}
+            fair_by_pid = {p: late.fair(i, p, POINTS_STAT, e.expected_points) for p, e in props.items()}
         else:
             frac = np.clip(rng.normal(0.45, 0.07, m), 0.3, 0.6)
             props = {p: e for p, e in last_props.items() if p in actual}
@@ -128,7 +151,7 @@ def make_odds(
         listed.append(props)
         points_fair.append(fair_by_pid)
     # The other markets after the points loop: the "odds" stream above draws exactly what it always did.
-    others = other_markets(seed, year, g, info, listed, points_fair, draws.cover)
+    others = other_markets(seed, year, g, info, listed, points_fair, draws.cover, late)
     return [OddsSnapshot(*snap, other) for snap, other in zip(snaps, others)]
 
 

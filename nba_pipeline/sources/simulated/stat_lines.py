@@ -5,11 +5,17 @@ The books list a player in these markets only when they list his points, at half
 their fair estimate of the stat (each book with its own offset, coverage and drifting jitter, per
 market). Counts are priced off a negative binomial, so a threes line of 0.5 or 1.5 carries the price
 its skew calls for; PRA, a large total, is priced like points around the sum of the three stats' fair
-values. The in-game snapshot moves each stat toward its actual value, as points are moved.
+values. Before tip-off each stat's fair value absorbs late information as points' does: the estimate
+blended toward the stat's noisy signal (``books.late_info_signals``, drawn once per game, player and
+stat, its noise scaled by the stat's error width) with the weight ``books.late_info_weights`` gives the
+snapshot (0 at the opening, ``books.LATE_INFO_AT_TIP`` at tip-off; PRA moves with its three stats and
+inherits their noise). The in-game snapshot moves each stat toward its actual value, as points are
+moved.
 
 Every market draws from random streams of its own (``"odds-<market key>"`` and
 ``"odds-in-game-stats"``), never from the points stream, so the points lines are what they were before
-these markets existed.
+these markets existed. The late-information signals come from the game's ``"late-info"`` stream, drawn
+once in ``lines.make_odds`` and shared with points.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from nba_pipeline.markets import (
     Market,
 )
 from nba_pipeline.sources import formats as fmt
-from nba_pipeline.sources.simulated.books import BOOKS, MEDIAN_SHIFT, VIG, american, round_half
+from nba_pipeline.sources.simulated.books import BOOKS, MEDIAN_SHIFT, VIG, LateInfo, american, round_half
 from nba_pipeline.sources.simulated.estimates import PropEstimate
 from nba_pipeline.sources.simulated.games import GameInfo
 from nba_pipeline.sources.simulated.randomness import seeded_rng
@@ -73,7 +79,7 @@ _OFFSET_PER_WIDTH = 0.45 / POINTS.error_width  # the points books' offset, per u
 _JITTER_PER_WIDTH = 0.1 / POINTS.error_width
 
 
-def _box_stats(ln: fmt.PlayerLine) -> dict[str, float]:
+def box_stats(ln: fmt.PlayerLine) -> dict[str, float]:
     """A played box-score line's stats under markets.py's names (what each market settles on)."""
     return {POINTS_STAT: ln.pts, REBOUNDS_STAT: ln.oreb + ln.dreb, ASSISTS_STAT: ln.ast, THREES_STAT: ln.fg3m}
 
@@ -105,11 +111,13 @@ def other_markets(
     listed: list[dict[int, PropEstimate]],
     points_fair: list[dict[int, float]],
     points_cover: np.ndarray,
+    late: LateInfo,
 ) -> list[dict[str, Quotes]]:
     """Per snapshot: market -> book -> quotes of every market but points, for the players listed on
-    points. A market's fair value is the sum of its stats' (PRA: the three), so it moves with them."""
+    points. A market's fair value is the sum of its stats' (PRA: the three), so it moves with them;
+    ``late``: what the books learn before tip-off (``books.LateInfo``)."""
     row = {p: i for i, p in enumerate(info.roster_pids)}
-    fair_stats = _fair_stats(seed, year, g, info, listed, points_fair, row)
+    fair_stats = _fair_stats(seed, year, g, info, listed, points_fair, row, late)
     out: list[dict[str, Quotes]] = [{} for _ in listed]
     for pricing in OTHER_MARKETS:
         # Each market has its own stream: adding or repricing one leaves every other market's draws alone.
@@ -132,11 +140,13 @@ def _fair_stats(
     listed: list[dict[int, PropEstimate]],
     points_fair: list[dict[int, float]],
     row: dict[int, int],
+    late: LateInfo,
 ) -> list[dict[int, dict[str, float]]]:
-    """Per snapshot: person id -> stat -> the books' fair value: their estimate before tip-off; at the
-    in-game snapshot moved part of the way toward the actual stat, as points are (whose fair values,
-    in-game move included, come from the points market)."""
-    actual = {ln.person_id: _box_stats(ln) for ln in info.home_lines + info.away_lines if ln.played}
+    """Per snapshot: person id -> stat -> the books' fair value: before tip-off their estimate blended
+    toward the stat's late-information signal with the snapshot's weight (``late``); at the
+    in-game snapshot moved part of the way from the estimate toward the actual stat, as points are
+    (whose fair values, late information and in-game move included, come from the points market)."""
+    actual = {ln.person_id: box_stats(ln) for ln in info.home_lines + info.away_lines if ln.played}
     rng = seeded_rng(seed, year, "odds-in-game-stats", g.index)
     weight = {s: np.clip(rng.normal(0.45, 0.07, len(row)), 0.3, 0.6).tolist() for s in _EXPECTED if s != POINTS_STAT}
     out = []
@@ -147,8 +157,11 @@ def _fair_stats(
             stats = {POINTS_STAT: pts[p]}
             for stat, w in weight.items():
                 expected = getattr(e, _EXPECTED[stat])
-                w_p = w[row[p]]
-                stats[stat] = w_p * actual[p][stat] + (1 - w_p) * expected if in_game else expected
+                if in_game:
+                    w_p = w[row[p]]
+                    stats[stat] = w_p * actual[p][stat] + (1 - w_p) * expected
+                else:
+                    stats[stat] = late.fair(i, p, stat, expected)
             snap[p] = stats
         out.append(snap)
     return out
