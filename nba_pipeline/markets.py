@@ -8,8 +8,17 @@ from dataclasses import dataclass
 
 # Box-score stats, in the names our tables and the real-data folder's game logs share.
 POINTS_STAT, REBOUNDS_STAT, ASSISTS_STAT, THREES_STAT = "points", "rebounds", "assists", "threes_made"
-# The box-score stats under their player_game_summary column names.
-SUMMARY_COLUMNS = {POINTS_STAT: "points", REBOUNDS_STAT: "reb", ASSISTS_STAT: "ast", THREES_STAT: "fg3m"}
+# Every box-score stat a market may settle on, under its player_game_summary column name: a market on
+# any of them (blocks, say) is one entry in MARKETS.
+SUMMARY_COLUMNS = {
+    POINTS_STAT: "points",
+    REBOUNDS_STAT: "reb",
+    ASSISTS_STAT: "ast",
+    THREES_STAT: "fg3m",
+    "steals": "stl",
+    "blocks": "blk",
+    "turnovers": "tov",
+}
 # The systems that need only the books' lines serve every market; points, the market of the
 # feature store, is served by every registered system.
 LINE_SYSTEMS = ("line_anchored_v1", "fair_line_v1")

@@ -98,10 +98,11 @@ def _publish(
         keys.MODEL_PERFORMANCE_DAILY,
     ],
     description="tonight/{date}.json: the date's games with their expected players, injury "
-    "status, season and recent form, fatigue, the pre-tip line and the pick of the published system: "
-    "market, book, line, price, P(win), expected value and a quarter-Kelly stake, recommended only "
-    "while the system's record (as of the day before) is proven; every system's record with its "
-    "interval. The published system is chosen by that record (domain/records.py). "
+    "status, season and recent form, fatigue, the pre-tip line and, in every prop market, the pick of "
+    "that market's published system: market, book, line, price, P(win), expected value and a "
+    "quarter-Kelly stake, recommended only while the system's record in the market (as of the day "
+    "before) is proven; every system's record in every market it serves, with its interval. Each "
+    "market's published system is chosen by those records (domain/records.py). "
     "Grain: one file per game date.",
     condition=automation.TONIGHT_ON_TABLES,
 )
@@ -162,8 +163,8 @@ def predictions(context: dg.AssetExecutionContext, warehouse: Warehouse, exports
     keys.EXPORT_RESULTS,
     deps=[keys.PREDICTION_ACCURACY, keys.MODEL_PERFORMANCE_DAILY],
     description="results/{date}.json: graded predictions of a completed date with a summary per "
-    "system (win rate, MAE, bias), edge-bucket breakdowns, each result (win/loss/push/"
-    "void/pass) and the model's health state. Grain: one file per game date.",
+    "market and system (win rate, MAE, bias), edge-bucket breakdowns, each result (win/loss/push/"
+    "void/pass) and each system's health state per market. Grain: one file per game date.",
 )
 def results(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: BlobStore, clock: Clock):
     def build(game_dates: list[dt.date]) -> dict[dt.date, dict]:

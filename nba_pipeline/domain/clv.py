@@ -28,7 +28,7 @@ import pandas as pd
 from nba_pipeline.domain.analytics.lines import main_lines, market_quotes, pre_tip_lines
 from nba_pipeline.domain.betting import OVER, PICK_SIDES, UNDER, no_vig_probabilities
 from nba_pipeline.domain.line_shopping import implied_median, side_probabilities
-from nba_pipeline.markets import MARKETS, POINTS, Market, with_market
+from nba_pipeline.markets import POINTS, Market, market, with_market
 
 PUBLISHED_COLUMNS = (
     "published_at",
@@ -156,8 +156,7 @@ def graded_with_clv(graded: pd.DataFrame, versions: pd.DataFrame, odds: pd.DataF
     g = with_market(graded).drop(columns=[c for c in PUBLISHED_COLUMNS if c in graded])
     g = g.merge(first_published(versions), on=_PICK_KEY, how="left")
     parts = [
-        closing_line_value(g[g["market"] == m.key], closing_quotes(market_quotes(odds, m.key)), m)
-        for m in MARKETS
-        if (g["market"] == m.key).any()
+        closing_line_value(g[g["market"] == key], closing_quotes(market_quotes(odds, key)), market(key))
+        for key in g["market"].unique()
     ]
     return pd.concat(parts).loc[g.index] if parts else closing_line_value(g, closing_quotes(odds))

@@ -173,9 +173,9 @@ def _tonight_players(inputs: TonightInputs, predictions: pd.DataFrame, proven: b
     return players, by_game
 
 
-def _record_doc(system_id: str, market: str, known: pd.DataFrame) -> dict:
-    row = known[(known["system_id"] == system_id) & (known["market"] == market)] if len(known) else known
-    values = row.iloc[0].to_dict() if len(row) else {"record_picks": 0, "is_proven": False}
+def _record_doc(system_id: str, market: str, values: dict | None) -> dict:
+    """A system's record in a market as tonight shows it (``values``: its performance row, or None)."""
+    values = values or {"record_picks": 0, "is_proven": False}
     doc = {"system_id": system_id, "market": market, **{c: clean(values.get(c)) for c in RECORD_COLUMNS}}
     first = values.get("record_first_date")
     doc["record_first_date"] = None if first is None or pd.isna(first) else pd.Timestamp(first).date().isoformat()
@@ -184,6 +184,12 @@ def _record_doc(system_id: str, market: str, known: pd.DataFrame) -> dict:
     doc["is_proven"] = False if proven is None or pd.isna(proven) else bool(proven)
     doc["record_picks"] = 0 if picks is None or pd.isna(picks) else int(picks)
     return doc
+
+
+def _record_docs(known: pd.DataFrame) -> list[dict]:
+    """Every system's record in every market it serves (``SERVED``), from the known records."""
+    rows = {} if known.empty else {(r["system_id"], r["market"]): r for r in known.to_dict("records")}
+    return [_record_doc(s, m, rows.get((s, m))) for s, m in SERVED]
 
 
 def _published(known: pd.DataFrame, records: list[dict]) -> list[dict]:
@@ -207,7 +213,7 @@ def _market_picks(predictions: pd.DataFrame, published: list[dict]) -> dict[int,
         if m["market"] == POINTS.key:
             continue
         rows = predictions[(predictions["market"] == m["market"]) & (predictions["system_id"] == m["published_system"])]
-        for r in rows.to_dict("records"):
+        for r in rows[["player_id", *_PICK_COLUMNS]].to_dict("records"):  # only the fields a pick shows
             out.setdefault(r["player_id"], []).append(_with_status(pick(r), m["published_system_proven"]))
     return out
 
@@ -220,7 +226,7 @@ def tonight_doc(game_date: dt.date, inputs: TonightInputs, now: dt.datetime) -> 
     recommended only while that record is proven; every system's record in every market it serves.
     ``published_system`` is the points market's."""
     known = with_market(inputs.records) if len(inputs.records) else inputs.records
-    records = [_record_doc(s, m, known) for s, m in SERVED]
+    records = _record_docs(known)
     published = _published(known, records)
     system, proven = published[0]["published_system"], published[0]["published_system_proven"]
     predictions = with_market(inputs.predictions) if len(inputs.predictions) else inputs.predictions

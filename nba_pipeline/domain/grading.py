@@ -17,7 +17,7 @@ from nba_pipeline.domain.betting import (
     graded_edge_bucket,
     line_result,
 )
-from nba_pipeline.markets import MARKETS, SUMMARY_COLUMNS, settled_stats, with_market
+from nba_pipeline.markets import SUMMARY_COLUMNS, market, settled_stats, with_market
 
 # A system's picks must at least break even at -110 (110/210 = 52.38 %; the README's "52.4 %"):
 # a hit rate below it loses money, whatever it is rounded to.
@@ -36,10 +36,9 @@ def _with_actuals(predictions: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFr
     a["game_date"] = pd.to_datetime(a["game_date"])
     g = p.merge(a, on=["game_date", "player_id"], how="left")
     g["settled"] = np.nan
-    for m in MARKETS:
-        rows = (g["market"] == m.key).to_numpy()
-        if rows.any():
-            g.loc[rows, "settled"] = pd.to_numeric(m.actual(g.loc[rows]), errors="coerce").astype(float)
+    for key in g["market"].unique():
+        rows = (g["market"] == key).to_numpy()
+        g.loc[rows, "settled"] = pd.to_numeric(market(key).actual(g.loc[rows]), errors="coerce").astype(float)
     return g
 
 

@@ -236,3 +236,42 @@ def test_the_registry_alone_decides_which_systems_predict(tmp_path):
         today, pd.DataFrame(), LocalBlobStore(root=str(tmp_path)), 3.0, registry=(systems.CATBOOST_V1,)
     )
     assert none.empty
+
+
+def test_a_new_market_is_predicted_and_graded_by_the_line_systems(tmp_path, monkeypatch):
+    """A market added as one registry entry reaches the graph: the line-based systems predict it from
+    its pre-tip lines (player_prop_lines rows) on the players' feature rows, and grading settles it
+    on its own box-score stat."""
+    from nba_pipeline import markets
+    from nba_pipeline.domain.grading import grade
+    from nba_pipeline.domain.predictions import supersede
+
+    blocks = markets.Market("player_blocks", "blocks", ("blocks",), error_width=1.2)
+    monkeypatch.setattr(markets, "MARKETS", (*markets.MARKETS, blocks))
+    monkeypatch.setitem(markets.BY_KEY, blocks.key, blocks)
+    today = _features(n_days=1, players=6, seed=7)
+    lines = pd.DataFrame(
+        {
+            "game_date": today["game_date"],
+            "market": blocks.key,
+            "player_lookup": today["player_lookup"],
+            "line": 1.5,
+            "over_price": 120,
+            "under_price": -150,
+            "bookmaker": "fanduel",
+            "snapshot_timestamp": today["game_date"],
+            "minutes_before_tipoff": 90,
+            "consensus_line": 1.5,
+        }
+    )
+    preds = build_predictions(
+        today, pd.DataFrame(), LocalBlobStore(root=str(tmp_path)), 3.0, prop_lines=lines, markets=(blocks,)
+    )
+    assert set(preds["market"]) == {blocks.key} and set(preds["system_id"]) == set(markets.LINE_SYSTEMS)
+    assert (preds["current_points_line"] == 1.5).all() and (preds["line_bookmaker"] == "fanduel").all()
+    assert len(preds) == 2 * len(today)
+    box = today[["game_date", "player_id"]].assign(minutes=30.0, is_dnp=False, blk=[0, 1, 2, 3, 0, 1], points=10)
+    graded = grade(supersede(pd.DataFrame(), preds, pd.Timestamp("2025-01-01")), box)
+    assert set(graded["market"]) == {blocks.key}
+    by_player = graded.drop_duplicates("player_id").set_index("player_id")["actual_points"]
+    assert by_player.to_dict() == {0: 0.0, 1: 1.0, 2: 2.0, 3: 3.0, 4: 0.0, 5: 1.0}
