@@ -61,10 +61,10 @@ def with_fair_lines(rows: pd.DataFrame, quotes: pd.DataFrame, market: Market = P
 def shop_best_price(
     part: pd.DataFrame, error_width: np.ndarray | None, quotes: pd.DataFrame, market: Market = POINTS
 ) -> pd.DataFrame:
-    """One system's predictions of a date in one market with each row's bet moved to the best-priced consistent
+    """One system's predictions (of one date or a range) in one market with each row's bet moved to the best-priced consistent
     quote where that bet has a positive expected value (line, book, prices and P(over) at that line);
     the priority book's quote is kept in ``PRIORITY_COLUMNS``. Rows of a system without an error
-    width, or without quotes, keep the priority book's quote."""
+    width (None, or NaN for a row), or without quotes, keep the priority book's quote."""
     out = part.copy()
     for target, source in zip(PRIORITY_COLUMNS, _QUOTED):
         out[target] = out[source]

@@ -173,13 +173,16 @@ def train_models(
     models = {}
     lines = prop_lines if prop_lines is not None else pd.DataFrame()
     for cutoff in sorted({model_cutoff(d) for d in game_dates}):
+        frames: dict[str, pd.DataFrame] = {}  # one training frame per market, whichever systems train on it
         for system, market in served_markets(systems):
-            if market is POINTS:
-                frame = training_frame(features, player_games, cutoff)
-            else:
-                frame = market_training_frame(lines, player_games, market, cutoff)
+            if market.key not in frames:
+                frames[market.key] = (
+                    training_frame(features, player_games, cutoff)
+                    if market is POINTS
+                    else market_training_frame(lines, player_games, market, cutoff)
+                )
             key = (system.system_id, market.key, cutoff)
-            models[key] = train_or_reuse(system, frame, cutoff, model_store, now, market)
+            models[key] = train_or_reuse(system, frames[market.key], cutoff, model_store, now, market)
     return models
 
 

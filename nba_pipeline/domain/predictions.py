@@ -114,9 +114,9 @@ def market_rows(features: pd.DataFrame, prop_lines: pd.DataFrame, market: Market
 def _system_predictions(
     system: PredictionSystem, rows: pd.DataFrame, served: ServedModels, quotes: pd.DataFrame, market: Market
 ) -> list[pd.DataFrame]:
-    """One frame per date of the system's eligible rows in the market, from the model serving the
-    date; a system that states its error width bets the best-priced quote (``best_price``)."""
-    parts = []
+    """The system's eligible rows in the market, each date from the model serving it; a system that
+    states its error width bets the best-priced quote (``best_price``), shopped once for the range."""
+    parts, widths = [], []
     for game_date, day_rows in rows.groupby("game_date"):
         serving = served.serving(system, game_date, market.key) if system.trainable else None
         if serving is None and system.requires_model:
@@ -127,8 +127,15 @@ def _system_predictions(
         part["predicted_points"], part["p_over"] = pred.predicted_points, pred.p_over
         part["system_id"], part["model_id"], part["model_sha256"] = system.system_id, model_id, sha
         part["market"] = market.key
-        parts.append(shop_best_price(part, pred.error_width, quotes, market))
-    return parts
+        parts.append(part)
+        # A date without a stated width (no model yet) keeps the priority book's quote.
+        widths.append(np.full(len(part), np.nan) if pred.error_width is None else np.asarray(pred.error_width))
+    if not parts:
+        return []
+    width = np.concatenate(widths)
+    return [
+        shop_best_price(pd.concat(parts, ignore_index=True), None if np.isnan(width).all() else width, quotes, market)
+    ]
 
 
 def _recommended(p: pd.DataFrame, registry: tuple[PredictionSystem, ...], edge_threshold: float) -> pd.DataFrame:
