@@ -277,11 +277,13 @@ def test_exports(graph):
 
 
 def test_no_leakage_changing_data_on_or_after_the_date_changes_nothing(graph):
-    """Rewrite everything dated on or after D (results, box scores, in-game and late lines), then
-    rebuild D's upcoming context, features, model and predictions: they must not move."""
+    """Rewrite everything dated on or after D (results, box scores, in-game and late lines and prices
+    of every market), then rebuild D's upcoming context, every market's lines, features, model and
+    predictions: they must not move."""
     p, _ = graph
     day = END
     rebuild = [
+        keys.PLAYER_PROP_LINES,
         keys.UPCOMING_TEAM_CONTEXT,
         keys.UPCOMING_PLAYER_CONTEXT,
         keys.TEAM_DEFENSE_ZONE,
@@ -298,6 +300,8 @@ def test_no_leakage_changing_data_on_or_after_the_date_changes_nothing(graph):
     fs_before = p.read(t.ML_FEATURE_STORE, day, day).sort_values("player_id").reset_index(drop=True)
     pred_before = p.read(t.PLAYER_PROP_PREDICTIONS, day, day)
     model_before = p.read(t.POINTS_MODEL, day, day)
+    lines_before = p.read(t.PLAYER_PROP_LINES, day, day)
+    assert set(pred_before["market"]) == set(lines_before["market"]) == {mk.key for mk in MARKETS}
 
     for spec in (t.PLAYER_GAME_SUMMARY, t.NBAC_PLAYER_BOXSCORES):
         frame = p.read(spec, day, day)
@@ -310,6 +314,7 @@ def test_no_leakage_changing_data_on_or_after_the_date_changes_nothing(graph):
     odds = p.read(t.ODDS_PLAYER_PROPS, day, day)
     late = odds[odds["minutes_before_tipoff"] < 0].copy()
     late["line"] += 9.5
+    late["over_price"], late["under_price"] = 250, -400
     late["snapshot_timestamp"] += pd.Timedelta(minutes=5)
     late["minutes_before_tipoff"] -= 5
     p.warehouse.replace_dates(t.ODDS_PLAYER_PROPS, pd.concat([odds, late], ignore_index=True), day, day)
@@ -320,6 +325,7 @@ def test_no_leakage_changing_data_on_or_after_the_date_changes_nothing(graph):
     pd.testing.assert_frame_equal(
         p.read(t.POINTS_MODEL, day, day).drop(columns=["trained_at"]), model_before.drop(columns=["trained_at"])
     )
+    pd.testing.assert_frame_equal(p.read(t.PLAYER_PROP_LINES, day, day), lines_before)
     pred_after = p.read(t.PLAYER_PROP_PREDICTIONS, day, day)
     assert set(pred_after["prediction_id"]) == set(pred_before["prediction_id"])
     for spec, frame in originals:
