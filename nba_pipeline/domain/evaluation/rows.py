@@ -49,20 +49,7 @@ OPTIONAL_COLUMNS = (
     "priority_over_price",
     "priority_under_price",
 )
-_NUMERIC_COLUMNS = (
-    "predicted_points",
-    "line_value",
-    "actual_points",
-    "consensus_line",
-    "p_over",
-    "over_price",
-    "under_price",
-    "clv_points",
-    "clv_probability",
-    "priority_line",
-    "priority_over_price",
-    "priority_under_price",
-)
+_NUMERIC_COLUMNS = ("predicted_points", "line_value", "actual_points", *OPTIONAL_COLUMNS)
 
 
 def _rows_named(frame: pd.DataFrame, mask: pd.Series, field: str) -> str:
